@@ -1,0 +1,99 @@
+import 'server-only';
+import { DescribeServicesCommand, ECSClient, type Service as SdkService } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
+import type { Environment } from '../environments';
+import { SERVICE_ROLES, type ServiceRole } from '../platform';
+import { clientFor } from './clients';
+import { toUpstreamError } from './errors';
+
+/** DescribeServices accepts at most 10 services per call (ECS API reference). */
+export const DESCRIBE_SERVICES_BATCH = 10;
+
+export const ServiceSummarySchema = z.object({
+  name: z.string(),
+  arn: z.string(),
+  status: z.string(),
+  launchType: z.string().nullable(),
+  desiredCount: z.number().int().nonnegative(),
+  runningCount: z.number().int().nonnegative(),
+  pendingCount: z.number().int().nonnegative(),
+  taskDefinition: z.object({ arn: z.string(), family: z.string(), revision: z.number().int() }).nullable(),
+  /** Rollout state of the PRIMARY deployment; null when ECS reports none. */
+  rolloutState: z.enum(['IN_PROGRESS', 'COMPLETED', 'FAILED']).nullable(),
+  deploymentCount: z.number().int().nonnegative(),
+});
+export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
+
+export type EnvironmentServices = {
+  services: (ServiceSummary & { role: ServiceRole })[];
+  /** Services the registry names that ECS does not know. */
+  missing: string[];
+};
+
+export function ecsClient(env: Environment): ECSClient {
+  return clientFor(ECSClient, env);
+}
+
+/** Describes services in batches of 10, in parallel; never one call per service. */
+export async function describeServices(
+  env: Environment,
+  names: string[],
+  client: ECSClient = ecsClient(env),
+): Promise<{ services: ServiceSummary[]; missing: string[] }> {
+  const batches: string[][] = [];
+  for (let i = 0; i < names.length; i += DESCRIBE_SERVICES_BATCH) {
+    batches.push(names.slice(i, i + DESCRIBE_SERVICES_BATCH));
+  }
+  const responses = await Promise.all(
+    batches.map(async (services) => {
+      try {
+        return await client.send(new DescribeServicesCommand({ cluster: env.ecs.cluster, services }));
+      } catch (err) {
+        throw toUpstreamError('ECS', 'DescribeServices', err);
+      }
+    }),
+  );
+  return {
+    services: responses.flatMap((r) => (r.services ?? []).map(toServiceSummary)),
+    missing: responses.flatMap((r) => (r.failures ?? []).map((f) => f.arn?.split('/').pop() ?? 'unknown')),
+  };
+}
+
+/** The environment's `api` and `worker` services, in that order. */
+export async function describeEnvironmentServices(
+  env: Environment,
+  client: ECSClient = ecsClient(env),
+): Promise<EnvironmentServices> {
+  const names = SERVICE_ROLES.map((role) => env.ecs.services[role]);
+  const { services, missing } = await describeServices(env, names, client);
+  return {
+    services: SERVICE_ROLES.flatMap((role) => {
+      const found = services.find((s) => s.name === env.ecs.services[role]);
+      return found ? [{ ...found, role }] : [];
+    }),
+    missing,
+  };
+}
+
+function toServiceSummary(s: SdkService): ServiceSummary {
+  const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
+  return ServiceSummarySchema.parse({
+    name: s.serviceName,
+    arn: s.serviceArn,
+    status: s.status,
+    launchType: s.launchType ?? null,
+    desiredCount: s.desiredCount ?? 0,
+    runningCount: s.runningCount ?? 0,
+    pendingCount: s.pendingCount ?? 0,
+    taskDefinition: s.taskDefinition ? parseTaskDefinitionArn(s.taskDefinition) : null,
+    rolloutState: primary?.rolloutState ?? null,
+    deploymentCount: s.deployments?.length ?? 0,
+  });
+}
+
+/** `arn:aws:ecs:region:acct:task-definition/family:revision` → its parts. */
+export function parseTaskDefinitionArn(arn: string): { arn: string; family: string; revision: number } {
+  const match = /task-definition\/([^:]+):(\d+)$/.exec(arn);
+  if (!match) return { arn, family: arn, revision: 0 };
+  return { arn, family: match[1], revision: Number(match[2]) };
+}

@@ -1,0 +1,31 @@
+import 'server-only';
+import { z } from 'zod';
+
+/**
+ * The one module that reads process.env, parsed once with zod. Everything else asks here.
+ */
+const ConfigSchema = z.object({
+  /** The environment registry as JSON (wins over the file). */
+  PILOTHOUSE_ENVIRONMENTS: z.string().min(1).optional(),
+  /** Path of a JSON file holding the environment registry. */
+  PILOTHOUSE_ENVIRONMENTS_FILE: z.string().min(1).optional(),
+  /** Sends every AWS call to one endpoint: the local emulator. Unset in production. */
+  AWS_ENDPOINT_URL: z.url().optional(),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+let cached: Config | undefined;
+
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment variables: ${fields}`);
+  }
+  return result.data;
+}

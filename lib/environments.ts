@@ -1,0 +1,120 @@
+import 'server-only';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { getConfig } from './config';
+import { ENVIRONMENT_NAMES } from './platform';
+
+/**
+ * The environment registry: which platforms this control plane watches, and where each
+ * of its parts lives. Written by the Terraform's `control_plane_environment` output
+ * (or, locally, by the seeding step) and validated here; a bad entry fails at start-up
+ * with the field named.
+ */
+const Arn = z.string().regex(/^arn:aws[a-z-]*:/, 'must be an ARN');
+
+export const EnvironmentSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes'),
+  /** Production actions ask for typed confirmation. */
+  production: z.boolean().default(false),
+  aws: z.object({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'),
+    /** Role to assume for this environment; the default credential chain when absent. */
+    roleArn: Arn.optional(),
+  }),
+  ecs: z.object({
+    cluster: z.string().min(1),
+    services: z.object({ api: z.string().min(1), worker: z.string().min(1) }),
+  }),
+  alb: z.object({
+    loadBalancerArn: Arn,
+    targetGroupArns: z.object({ api: Arn }),
+  }),
+  ecr: z.object({ repositories: z.object({ api: z.string().min(1), worker: z.string().min(1) }) }),
+  ssm: z.object({ prefix: z.string().regex(/^\/[^/]+\/[^/]+\/$/, 'must look like /{project}/{environment}/') }),
+  queues: z.object({
+    names: z.array(z.string().min(1)).min(1),
+    /** Server-side only: never sent to the browser or logged. */
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  }),
+  github: z.object({
+    owner: z.string().min(1),
+    repo: z.string().min(1),
+    deployWorkflow: z.string().min(1),
+  }),
+});
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export const RegistrySchema = z
+  .object({ environments: z.array(EnvironmentSchema).min(1, 'at least one environment is required') })
+  .superRefine((registry, ctx) => {
+    const seen = new Set<string>();
+    registry.environments.forEach((env, i) => {
+      if (seen.has(env.name)) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'name'], message: `duplicate name "${env.name}"` });
+      }
+      seen.add(env.name);
+    });
+  });
+export type Registry = z.infer<typeof RegistrySchema>;
+
+export class RegistryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+/** Parses registry JSON text; throws a RegistryError naming each bad field. */
+export function parseRegistry(text: string, source: string): Registry {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new RegistryError(`${source}: not valid JSON (${(err as Error).message})`);
+  }
+  const result = RegistrySchema.safeParse(json);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new RegistryError(`${source}: invalid environment registry: ${fields.join('; ')}`);
+  }
+  return result.data;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') || '(root)';
+}
+
+let cached: Registry | undefined;
+
+export function loadRegistry(): Registry {
+  if (cached) return cached;
+  const config = getConfig();
+  if (config.PILOTHOUSE_ENVIRONMENTS) {
+    cached = parseRegistry(config.PILOTHOUSE_ENVIRONMENTS, 'PILOTHOUSE_ENVIRONMENTS');
+  } else if (config.PILOTHOUSE_ENVIRONMENTS_FILE) {
+    const file = config.PILOTHOUSE_ENVIRONMENTS_FILE;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new RegistryError(`${file}: cannot read the environment registry (${(err as Error).message})`);
+    }
+    cached = parseRegistry(text, file);
+  } else {
+    throw new RegistryError('No environment registry: set PILOTHOUSE_ENVIRONMENTS or PILOTHOUSE_ENVIRONMENTS_FILE');
+  }
+  return cached;
+}
+
+export function listEnvironments(): Environment[] {
+  const order: readonly string[] = ENVIRONMENT_NAMES;
+  // Known environments first in their usual order (staging before production), others after.
+  return [...loadRegistry().environments].sort(
+    (a, b) => rank(order, a.name) - rank(order, b.name) || a.name.localeCompare(b.name),
+  );
+}
+
+function rank(order: readonly string[], name: string): number {
+  const i = order.indexOf(name);
+  return i === -1 ? order.length : i;
+}

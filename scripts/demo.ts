@@ -1,0 +1,60 @@
+/**
+ * `npm run demo`: the control plane on a seeded local platform. Ctrl-C stops everything.
+ * (scripts/ensure-tools.sh has installed what was missing before this runs.)
+ */
+import path from 'node:path';
+import { ROOT, freePort } from './local-platform';
+import {
+  buildControlPlane,
+  startControlPlane,
+  startSeededPlatform,
+  timedStep,
+  type SeededPlatform,
+} from './seeded-platform';
+import type { RunningServer } from './local-platform';
+
+const log = (line: string) => console.log(line);
+const step = timedStep(log);
+const started = Date.now();
+
+let platform: SeededPlatform | undefined;
+let controlPlane: RunningServer | undefined;
+let stopping = false;
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log('\n▸ stopping everything the demo started ...');
+  await controlPlane?.stop();
+  await platform?.stop();
+  log('  stopped.');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const wanted = Number(process.env.PORT ?? 3000);
+  const port = (await isFree(wanted)) ? wanted : await freePort();
+  await buildControlPlane(step);
+  platform = await startSeededPlatform({ stateDir: path.join(ROOT, '.local'), step });
+  controlPlane = await startControlPlane(platform, { port, step });
+  log('');
+  log(`Pilothouse is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${controlPlane.url}`);
+  log(`  redis        ${platform.redis.url}`);
+  log(`  AWS emulator ${platform.emulator.url}  (control API: ${platform.emulator.url}/_pilothouse/)`);
+  log(`  registry     ${path.relative(ROOT, platform.registryFile)}`);
+  log('Press Ctrl-C to stop.');
+} catch (err) {
+  console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

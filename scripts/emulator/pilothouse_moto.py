@@ -1,0 +1,450 @@
+"""moto's server, plus the AWS behaviour the Pilothouse control plane needs.
+
+moto 5 keeps AWS *state* behind the real wire protocols, but has little *behaviour*:
+services never roll out, running counts come from one server-wide env var, there are
+no service events, every target is healthy, and DescribeScalingActivities does not
+exist. This module adds that behaviour inside moto's own models, in moto's own
+process, so the control plane keeps talking to it through the unchanged AWS SDK.
+
+It also serves a local-only control API under /_pilothouse/ that the demo and the
+tests use to cause what AWS would cause on its own (a failing deployment, an
+unhealthy target, a scaling policy firing). See README.md, "What is emulated".
+
+Run: python pilothouse_moto.py [--port N]   (port 0 = pick a free one)
+Prints one line `PILOTHOUSE_MOTO_READY port=N` once it accepts connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from moto.applicationautoscaling import models as aas_models
+from moto.applicationautoscaling import responses as aas_responses
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ecs import models as ecs_models
+from moto.ecs import responses as ecs_responses
+from moto.elbv2 import models as elbv2_models
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+CONTROL_PREFIX = "/_pilothouse/"
+
+# One lock for every model mutation we make: moto's server is threaded, and our
+# ticker thread changes services while requests read them.
+LOCK = threading.RLock()
+
+
+class Settings:
+    # Seconds for one task to start or stop during a rollout; a 2-task deployment
+    # completes in about 3 steps. Real Fargate takes a minute or more per step.
+    task_step_seconds: float = float(os.environ.get("PILOTHOUSE_TASK_STEP_SECONDS", "1.0"))
+    tick_seconds: float = 0.1
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --------------------------------------------------------------------------- ECS
+# A service's deployments live in moto's own `service.deployments` list (PRIMARY
+# first), so DescribeServices serialises them unchanged. Our extra state is kept on
+# the service object under `ph_*` attributes, which moto's serialiser ignores.
+
+# ECS's circuit breaker threshold: 50% of desired count, at least 3, at most 200.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+def circuit_breaker_threshold(desired: int) -> int:
+    return min(200, max(3, (desired + 1) // 2))
+
+
+def add_event(service: Any, message: str) -> None:
+    service.events.insert(
+        0, {"id": str(uuid.uuid4()), "createdAt": now(), "message": f"(service {service.name}) {message}"}
+    )
+    del service.events[100:]  # ECS keeps the last 100 events
+
+
+def new_deployment(service: Any, task_definition: str | None) -> dict[str, Any]:
+    dep_id = f"ecs-svc/{uuid.uuid4().int % 10**19:019d}"
+    return {
+        "id": dep_id,
+        "status": "PRIMARY",
+        "taskDefinition": task_definition,
+        "desiredCount": service.desired_count,
+        "pendingCount": 0,
+        "runningCount": 0,
+        "failedTasks": 0,
+        "createdAt": now(),
+        "updatedAt": now(),
+        "launchType": service.launch_type,
+        "platformVersion": service.platform_version or "1.4.0",
+        "platformFamily": "Linux",
+        "networkConfiguration": service.network_configuration or None,
+        "rolloutState": "IN_PROGRESS",
+        "rolloutStateReason": f"ECS deployment {dep_id} in progress.",
+    }
+
+
+def start_deployment(service: Any, task_definition: str | None) -> dict[str, Any]:
+    for dep in service.deployments:
+        dep["status"] = "ACTIVE"
+    dep = new_deployment(service, task_definition)
+    service.deployments.insert(0, dep)
+    service.ph_next_step_at = time.monotonic()
+    return dep
+
+
+def circuit_breaker(service: Any) -> dict[str, Any]:
+    config = getattr(service, "deployment_configuration", None) or {}
+    return config.get("deploymentCircuitBreaker") or {"enable": False, "rollback": False}
+
+
+def sync_counts(service: Any) -> None:
+    service.running_count = sum(d["runningCount"] for d in service.deployments)
+    service.pending_count = sum(d["pendingCount"] for d in service.deployments)
+
+
+def fail_primary(service: Any, primary: dict[str, Any]) -> None:
+    primary["rolloutState"] = "FAILED"
+    primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
+    primary["pendingCount"] = 0
+    add_event(service, f"(deployment {primary['id']}) deployment failed: tasks failed to start.")
+    previous = next((d for d in service.deployments[1:] if d["status"] == "ACTIVE"), None)
+    if circuit_breaker(service).get("rollback") and previous is not None:
+        # ECS rolls back by starting a new deployment of the last completed task definition.
+        service.deployments.remove(primary)
+        service.task_definition = previous["taskDefinition"]
+        rollback = start_deployment(service, previous["taskDefinition"])
+        add_event(service, f"rolling back to deployment {previous['id']}.")
+        rollback["rolloutStateReason"] = f"ECS deployment {rollback['id']} in progress (rollback)."
+    else:
+        service.ph_stuck = True
+
+
+def step_service(service: Any) -> None:
+    """Moves one task: start a task of the primary, or stop one of an older deployment."""
+    if service.status != "ACTIVE" or not service.deployments or getattr(service, "ph_stuck", False):
+        return
+    primary = service.deployments[0]
+    primary["desiredCount"] = service.desired_count
+    service.ph_steady = False
+    older = [d for d in service.deployments[1:] if d["runningCount"] > 0]
+    failing = primary["taskDefinition"] in FAILING_TASK_DEFINITIONS
+
+    if primary["runningCount"] < service.desired_count:
+        if failing:
+            primary["failedTasks"] += 1
+            primary["pendingCount"] = 1
+            add_event(service, f"(deployment {primary['id']}) task failed to start: essential container exited.")
+            if circuit_breaker(service).get("enable") and primary["failedTasks"] >= circuit_breaker_threshold(
+                service.desired_count
+            ):
+                fail_primary(service, primary)
+            primary["updatedAt"] = now()
+            return
+        primary["runningCount"] += 1
+        primary["pendingCount"] = max(0, service.desired_count - primary["runningCount"])
+        add_event(service, f"has started 1 tasks: (task {uuid.uuid4().hex}).")
+    elif primary["runningCount"] > service.desired_count:
+        primary["runningCount"] -= 1
+        add_event(service, f"has stopped 1 running tasks: (task {uuid.uuid4().hex}).")
+    elif older:
+        older[-1]["runningCount"] -= 1
+        add_event(service, f"has stopped 1 running tasks: (task {uuid.uuid4().hex}).")
+    else:
+        service.deployments[1:] = []
+        primary["pendingCount"] = 0
+        if primary["rolloutState"] == "IN_PROGRESS":
+            primary["rolloutState"] = "COMPLETED"
+            primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
+            add_event(service, f"(deployment {primary['id']}) deployment completed.")
+            add_event(service, "has reached a steady state.")
+            primary["updatedAt"] = now()
+        service.ph_steady = True
+        return
+    primary["updatedAt"] = now()
+
+
+def is_steady(service: Any) -> bool:
+    return getattr(service, "ph_steady", False) or getattr(service, "ph_stuck", False) or service.status != "ACTIVE"
+
+
+# Task definition ARNs whose tasks fail to start (set through the control API).
+FAILING_TASK_DEFINITIONS: set[str] = set()
+
+
+def all_services() -> list[Any]:
+    found = []
+    for account in ecs_models.ecs_backends.values():
+        for backend in account.values():
+            found.extend(backend.services.values())
+    return found
+
+
+def recount_clusters() -> None:
+    for account in ecs_models.ecs_backends.values():
+        for backend in account.values():
+            for cluster in backend.clusters.values():
+                services = [s for s in backend.services.values() if s.cluster_name == cluster.name]
+                cluster.running_tasks_count = sum(s.running_count for s in services)
+                cluster.pending_tasks_count = sum(s.pending_count for s in services)
+                cluster.active_services_count = sum(1 for s in services if s.status == "ACTIVE")
+
+
+def tick(force: bool = False) -> None:
+    with LOCK:
+        clock = time.monotonic()
+        for service in all_services():
+            if force or clock >= getattr(service, "ph_next_step_at", 0):
+                step_service(service)
+                sync_counts(service)
+                service.ph_next_step_at = clock + Settings.task_step_seconds
+        recount_clusters()
+
+
+def settle(max_steps: int = 10_000) -> bool:
+    """Runs every rollout to its end at once (the seed uses it so the demo starts steady)."""
+    for _ in range(max_steps):
+        if all(is_steady(s) for s in all_services()):
+            return True
+        tick(force=True)
+    return False
+
+
+original_create_service = ecs_models.EC2ContainerServiceBackend.create_service
+original_update_service = ecs_models.EC2ContainerServiceBackend.update_service
+original_create_service_response = ecs_responses.EC2ContainerServiceResponse.create_service
+
+
+def create_service(self: Any, *args: Any, **kwargs: Any) -> Any:
+    with LOCK:
+        service = original_create_service(self, *args, **kwargs)
+        # moto starts the service at MOTO_ECS_SERVICE_RUNNING tasks; ours starts at 0
+        # and rolls out its first deployment like ECS does.
+        service.deployments = []
+        service.events = []
+        if service.deployment_controller.get("type", "ECS") == "ECS":
+            start_deployment(service, service.task_definition)
+        sync_counts(service)
+        recount_clusters()
+        return service
+
+
+def update_service(self: Any, service_properties: dict[str, Any]) -> Any:
+    with LOCK:
+        cluster = service_properties.get("cluster", "default")
+        name = str(service_properties.get("service", "")).split("/")[-1]
+        service = self._get_service(cluster, name)
+        before = (service.running_count, service.pending_count, [dict(d) for d in service.deployments])
+        old_task_definition = service.task_definition
+        force = bool(service_properties.get("force_new_deployment"))
+        desired_before = service.desired_count
+        updated = original_update_service(self, service_properties)
+        # Undo moto's instant jump of running count to desired count; the ticker moves it.
+        updated.running_count, updated.pending_count, updated.deployments = before
+        new_task_definition = updated.task_definition
+        if new_task_definition and not new_task_definition.startswith("arn:"):
+            new_task_definition = self.describe_task_definition(new_task_definition).arn
+            updated.task_definition = new_task_definition
+        if force or new_task_definition != old_task_definition:
+            updated.ph_stuck = False
+            start_deployment(updated, new_task_definition)
+        if updated.desired_count != desired_before or force or new_task_definition != old_task_definition:
+            updated.ph_steady = False
+        sync_counts(updated)
+        return updated
+
+
+def create_service_response(self: Any) -> Any:
+    result = original_create_service_response(self)
+    # moto drops deploymentConfiguration on create; keep it so the circuit breaker applies.
+    config = self._get_param("deploymentConfiguration")
+    if config:
+        service = self.ecs_backend._get_service(self._get_param("cluster", "default"), self._get_param("serviceName"))
+        service.deployment_configuration = config
+    return result
+
+
+ecs_models.EC2ContainerServiceBackend.create_service = create_service
+ecs_models.EC2ContainerServiceBackend.update_service = update_service
+ecs_responses.EC2ContainerServiceResponse.create_service = create_service_response
+
+
+# ------------------------------------------------------------------------ ELBv2
+# (target group ARN, target id) -> (state, reason, description). No entry = moto's
+# own answer, which is "healthy" for every registered target.
+TARGET_HEALTH: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
+original_health_for = elbv2_models.FakeTargetGroup.health_for
+
+
+def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> Any:
+    status = original_health_for(self, target, ec2_backend)
+    override = TARGET_HEALTH.get((self.arn, target["Id"]))
+    if override and status.status == "healthy":
+        status.status, status.reason, status.description = override
+    return status
+
+
+elbv2_models.FakeTargetGroup.health_for = health_for
+
+
+# ----------------------------------------------------------- Application Auto Scaling
+def record_scaling_activity(backend: Any, activity: dict[str, Any]) -> None:
+    activities = backend.__dict__.setdefault("ph_activities", [])
+    activities.insert(0, activity)
+
+
+def describe_scaling_activities(self: Any) -> str:
+    namespace = self._get_param("ServiceNamespace")
+    resource_id = self._get_param("ResourceId")
+    dimension = self._get_param("ScalableDimension")
+    max_results = self._get_int_param("MaxResults") or 50
+    start = int(self._get_param("NextToken") or 0)
+    activities = [
+        a
+        for a in getattr(self.applicationautoscaling_backend, "ph_activities", [])
+        if a["ServiceNamespace"] == namespace
+        and (not resource_id or a["ResourceId"] == resource_id)
+        and (not dimension or a["ScalableDimension"] == dimension)
+    ]
+    page = activities[start : start + max_results]
+    next_token = str(start + max_results) if len(activities) > start + max_results else None
+    body: dict[str, Any] = {
+        "ScalingActivities": [
+            {**a, "StartTime": a["StartTime"].timestamp(), "EndTime": a["EndTime"].timestamp()} for a in page
+        ]
+    }
+    if next_token:
+        body["NextToken"] = next_token
+    return json.dumps(body)
+
+
+aas_responses.ApplicationAutoScalingResponse.describe_scaling_activities = describe_scaling_activities
+
+
+def fire_scaling(region: str, resource_id: str, desired: int, cause: str) -> dict[str, Any]:
+    """What a policy's alarm does: clamp to the scalable target's bounds, set the
+    ECS desired count, record the activity with its cause."""
+    aas = aas_models.applicationautoscaling_backends[DEFAULT_ACCOUNT_ID][region]
+    dimension = "ecs:service:DesiredCount"
+    target = aas.targets.get(dimension, {}).get(resource_id)
+    if target is None:
+        raise LookupError(f"no scalable target {resource_id}")
+    clamped = max(target.min_capacity, min(target.max_capacity, desired))
+    _, cluster, service_name = resource_id.split("/")
+    ecs = ecs_models.ecs_backends[DEFAULT_ACCOUNT_ID][region]
+    ecs.update_service({"cluster": cluster, "service": service_name, "desired_count": clamped})
+    started = now()
+    activity = {
+        "ActivityId": str(uuid.uuid4()),
+        "ServiceNamespace": "ecs",
+        "ResourceId": resource_id,
+        "ScalableDimension": dimension,
+        "Description": f"Setting desired count to {clamped}.",
+        "Cause": cause,
+        "StartTime": started,
+        "EndTime": started,
+        "StatusCode": "Successful",
+        "StatusMessage": f"Successfully set desired count to {clamped}. Change successfully fulfilled by ecs.",
+    }
+    record_scaling_activity(aas, activity)
+    return {"activityId": activity["ActivityId"], "desiredCount": clamped}
+
+
+# ------------------------------------------------------------------ control API
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, default=str), status=status, mimetype="application/json")
+
+
+def control(request: Request) -> Response:
+    route = request.path[len(CONTROL_PREFIX) :].strip("/")
+    body = request.get_json(silent=True) or {}
+    region = body.get("region", "us-east-1")
+    try:
+        if route == "health" and request.method == "GET":
+            return json_response({"ok": True})
+        if request.method != "POST":
+            return json_response({"error": "method not allowed"}, 405)
+        if route == "ecs/settle":
+            return json_response({"settled": settle()})
+        if route == "ecs/failing-task-definition":
+            arn = body["taskDefinitionArn"]
+            with LOCK:
+                (FAILING_TASK_DEFINITIONS.add if body.get("failing", True) else FAILING_TASK_DEFINITIONS.discard)(arn)
+            return json_response({"failing": sorted(FAILING_TASK_DEFINITIONS)})
+        if route == "settings":
+            if "taskStepSeconds" in body:
+                Settings.task_step_seconds = float(body["taskStepSeconds"])
+            return json_response({"taskStepSeconds": Settings.task_step_seconds})
+        if route == "elbv2/target-health":
+            key = (body["targetGroupArn"], body["targetId"])
+            with LOCK:
+                if body["state"] == "healthy":
+                    TARGET_HEALTH.pop(key, None)
+                else:
+                    TARGET_HEALTH[key] = (body["state"], body.get("reason"), body.get("description"))
+            return json_response({"ok": True})
+        if route == "autoscaling/fire":
+            with LOCK:
+                return json_response(
+                    fire_scaling(region, body["resourceId"], int(body["desiredCount"]), body.get("cause", "manual"))
+                )
+        return json_response({"error": f"unknown control route {route}"}, 404)
+    except (KeyError, ValueError, LookupError) as err:
+        return json_response({"error": f"{type(err).__name__}: {err}"}, 400)
+
+
+def make_app() -> Callable[..., Any]:
+    moto_app = DomainDispatcherApplication(create_backend_app)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
+            return control(Request(environ))(environ, start_response)
+        # Reads see the latest rollout step: no request observes a half-made change.
+        with LOCK:
+            return moto_app(environ, start_response)
+
+    return app
+
+
+def ticker(stop: threading.Event) -> None:
+    while not stop.wait(Settings.tick_seconds):
+        tick()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+
+    server = make_server(args.host, args.port, make_app(), threaded=True, request_handler=MotoRequestHandler)
+    stop = threading.Event()
+    threading.Thread(target=ticker, args=(stop,), daemon=True).start()
+
+    def shutdown(*_: Any) -> None:
+        stop.set()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    print(f"PILOTHOUSE_MOTO_READY port={server.server_port}", flush=True)
+    server.serve_forever()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

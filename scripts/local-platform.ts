@@ -1,0 +1,145 @@
+/**
+ * Starts and stops the local platform's servers: redis-server and moto (through our
+ * extension, scripts/emulator/pilothouse_moto.py), each on a free 127.0.0.1 port, each
+ * in its own process group so stopping it stops everything it started.
+ * Used by `npm run demo` and by the test harness.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const VENV_PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
+
+/** Credentials moto accepts; any value works, the SDK only needs some. */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+export type RunningServer = { pid: number; port: number; url: string; stop: () => Promise<void> };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Stops a process group started with `detached: true`: SIGTERM, then SIGKILL after a grace period. */
+export async function stopProcessGroup(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* exited meanwhile */
+    }
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resolves with the first stdout line that matches, or rejects when the process exits first. */
+function waitForLine(child: ChildProcess, pattern: RegExp, name: string, timeoutMs: number): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const output: string[] = [];
+    const lines = createInterface({ input: child.stdout! });
+    const stderr = createInterface({ input: child.stderr! });
+    stderr.on('line', (l) => output.push(l));
+    const timer = setTimeout(() => fail(new Error(`${name} did not start within ${timeoutMs} ms`)), timeoutMs);
+    const onExit = (code: number | null) => fail(new Error(`${name} exited (code ${code}) before it was ready`));
+    function fail(err: Error) {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      reject(new Error(`${err.message}\n${output.slice(-20).join('\n')}`));
+    }
+    lines.on('line', (line) => {
+      output.push(line);
+      const match = pattern.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolve(match);
+      }
+    });
+    child.once('exit', onExit);
+  });
+}
+
+export async function startRedis(): Promise<RunningServer> {
+  // redis-server cannot pick its own port and report it, so we pick one and retry on a clash.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const dir = mkdtempSync(path.join(tmpdir(), 'pilothouse-redis-'));
+    const child = spawn(
+      'redis-server',
+      [
+        '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
+        '--save', '', '--appendonly', 'no',
+        // BullMQ needs keys never to be evicted (DESIGN.md, Redis).
+        '--maxmemory-policy', 'noeviction',
+      ],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      await waitForLine(child, /Ready to accept connections/, 'redis-server', 15_000);
+    } catch (err) {
+      await stopProcessGroup(child);
+      rmSync(dir, { recursive: true, force: true });
+      if (attempt < 3) continue;
+      throw err;
+    }
+    child.stdout!.resume();
+    child.stderr!.resume();
+    return {
+      pid: child.pid!,
+      port,
+      url: `redis://127.0.0.1:${port}`,
+      stop: async () => {
+        await stopProcessGroup(child);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+}
+
+export async function startEmulator(options: { taskStepSeconds?: number } = {}): Promise<RunningServer> {
+  const child = spawn(VENV_PYTHON, [path.join(ROOT, 'scripts', 'emulator', 'pilothouse_moto.py'), '--port', '0'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PYTHONUNBUFFERED: '1',
+      PILOTHOUSE_TASK_STEP_SECONDS: String(options.taskStepSeconds ?? 1),
+    },
+  });
+  child.once('error', () => {}); // reported through waitForLine's exit handler
+  const match = await waitForLine(child, /PILOTHOUSE_MOTO_READY port=(\d+)/, 'the AWS emulator (moto)', 60_000);
+  child.stdout!.resume();
+  child.stderr!.resume();
+  const port = Number(match[1]);
+  return { pid: child.pid!, port, url: `http://127.0.0.1:${port}`, stop: () => stopProcessGroup(child) };
+}
+
+/** Calls the emulator's local-only control API (see pilothouse_moto.py). */
+export async function controlEmulator<T = unknown>(emulatorUrl: string, route: string, body: object = {}): Promise<T> {
+  const res = await fetch(`${emulatorUrl}/_pilothouse/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as T & { error?: string };
+  if (!res.ok) throw new Error(`emulator control ${route} failed: ${json.error ?? res.status}`);
+  return json;
+}

@@ -1,0 +1,157 @@
+/**
+ * The whole local platform in one call: redis-server and the AWS emulator on free ports,
+ * the emulator seeded with both environments, the environment registry written to a file,
+ * and (optionally) the control plane built and started against it. Used by `npm run demo`
+ * and by the end-to-end tests, so both see the same platform.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  EMULATOR_CREDENTIALS,
+  ROOT,
+  freePort,
+  startEmulator,
+  startRedis,
+  stopProcessGroup,
+  type RunningServer,
+} from './local-platform';
+import { seedPlatform } from './seed';
+
+export type Step = (name: string) => () => void;
+
+/** Logs "name ..." then "name: done in N ms"; returns the function that ends the step. */
+export function timedStep(log: (line: string) => void): Step {
+  return (name) => {
+    const started = Date.now();
+    log(`▸ ${name} ...`);
+    return () => log(`  ${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  };
+}
+
+export type SeededPlatform = {
+  redis: RunningServer;
+  emulator: RunningServer;
+  registryFile: string;
+  /** Environment for processes that talk to this platform (the control plane, the services). */
+  env: Record<string, string>;
+  stop: () => Promise<void>;
+};
+
+export async function startSeededPlatform(options: {
+  stateDir: string;
+  step: Step;
+  taskStepSeconds?: number;
+}): Promise<SeededPlatform> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn();
+  };
+  try {
+    let done = options.step('starting redis-server and the AWS emulator (moto)');
+    const [redis, emulator] = await Promise.all([
+      startRedis(),
+      startEmulator({ taskStepSeconds: options.taskStepSeconds }),
+    ]);
+    stops.push(redis.stop, emulator.stop);
+    done();
+
+    done = options.step(`seeding the emulator at ${emulator.url}`);
+    const registry = await seedPlatform({ emulatorUrl: emulator.url, redisUrl: redis.url });
+    mkdirSync(options.stateDir, { recursive: true });
+    const registryFile = path.join(options.stateDir, 'environments.json');
+    writeFileSync(registryFile, JSON.stringify(registry, null, 2));
+    done();
+
+    return {
+      redis,
+      emulator,
+      registryFile,
+      env: {
+        PILOTHOUSE_ENVIRONMENTS_FILE: registryFile,
+        AWS_ENDPOINT_URL: emulator.url,
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+const SOURCES = ['app', 'components', 'lib', 'next.config.js', 'postcss.config.mjs', 'package-lock.json', 'tsconfig.json'];
+
+/** True when .next holds a production build newer than every source file. */
+export function buildIsFresh(): boolean {
+  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) return false;
+  const builtAt = statSync(buildId).mtimeMs;
+  const newest = (p: string): number => {
+    const stat = statSync(p);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(stat.mtimeMs, ...readdirSync(p).map((f) => newest(path.join(p, f))));
+  };
+  return SOURCES.every((s) => !existsSync(path.join(ROOT, s)) || newest(path.join(ROOT, s)) < builtAt);
+}
+
+function run(command: string, args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    child.stdout.on('data', (d) => output.push(String(d)));
+    child.stderr.on('data', (d) => output.push(String(d)));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (${code}):\n${output.join('')}`)),
+    );
+  });
+}
+
+export async function buildControlPlane(step: Step): Promise<void> {
+  if (buildIsFresh()) {
+    console.log('▸ control plane build is up to date (next build skipped)');
+    return;
+  }
+  const done = step('building the control plane (next build)');
+  await run(process.execPath, [NEXT_BIN, 'build'], { NEXT_TELEMETRY_DISABLED: '1' });
+  done();
+}
+
+/** Starts `next start` on 127.0.0.1 and resolves once the overview answers. */
+export async function startControlPlane(
+  platform: SeededPlatform,
+  options: { port?: number; step: Step },
+): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
+  const done = options.step(`starting the control plane on port ${port}`);
+  const child = spawn(process.execPath, [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...platform.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+  });
+  const output: string[] = [];
+  child.stdout!.on('data', (d) => output.push(String(d)));
+  child.stderr!.on('data', (d) => output.push(String(d)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output.join('')}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stopProcessGroup(child);
+      throw new Error(`the control plane did not answer at ${url} within 60 s:\n${output.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  done();
+  return { pid: child.pid!, port, url, stop: () => stopProcessGroup(child) };
+}

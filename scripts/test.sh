@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, then typecheck, lint, unit + integration tests
+# (vitest, against a real redis-server and moto) and end-to-end tests (Playwright, Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+
+bash scripts/ensure-tools.sh
+echo "▸ typecheck"; npm run --silent typecheck
+echo "▸ lint"; npm run --silent lint
+echo "▸ unit and integration tests (vitest)"; npx vitest run
+echo "▸ end-to-end tests (playwright, chromium)"; npx playwright test

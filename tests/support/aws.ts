@@ -1,0 +1,53 @@
+/** SDK clients pointed at the test run's emulator, and a counter of the calls they make. */
+import { inject } from 'vitest';
+import { parseRegistry, type Environment } from '@/lib/environments';
+import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+
+export function seededEnvironment(name: string): Environment {
+  const env = parseRegistry(inject('registryJson'), 'seeded registry').environments.find((e) => e.name === name);
+  if (!env) throw new Error(`no seeded environment ${name}`);
+  return env;
+}
+
+/** Client config for the emulator; pass to any `new XClient(...)`. */
+export function emulatorClientConfig(region: string) {
+  return { region, endpoint: inject('emulatorUrl'), credentials: EMULATOR_CREDENTIALS };
+}
+
+type MiddlewareClient = {
+  middlewareStack: {
+    add: (
+      mw: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize' },
+    ) => void;
+  };
+};
+
+/** Counts each command a client sends (retries of one command count once). */
+export function countCommands(client: MiddlewareClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return counts;
+}
+
+export async function control<T = unknown>(route: string, body: object = {}): Promise<T> {
+  const { controlEmulator } = await import('../../scripts/local-platform');
+  return controlEmulator<T>(inject('emulatorUrl'), route, body);
+}
+
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

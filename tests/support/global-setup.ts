@@ -1,0 +1,32 @@
+/**
+ * Starts one redis-server and one AWS emulator for the whole vitest run, seeds the
+ * emulator as `npm run demo` does, and stops both afterwards.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { startSeededPlatform } from '../../scripts/seeded-platform';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    emulatorUrl: string;
+    redisUrl: string;
+    /** The seeded environment registry, as JSON text. */
+    registryJson: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-test-'));
+  // Fast rollouts: one task per 0.1 s, so rollout tests take a second, not a minute.
+  const platform = await startSeededPlatform({ stateDir, step: () => () => {}, taskStepSeconds: 0.1 });
+  project.provide('emulatorUrl', platform.emulator.url);
+  project.provide('redisUrl', platform.redis.url);
+  project.provide('registryJson', readFileSync(platform.registryFile, 'utf8'));
+  return async () => {
+    await platform.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+}
