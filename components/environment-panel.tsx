@@ -18,7 +18,10 @@ export function EnvironmentPanel({ environment }: { environment: EnvironmentOver
           {environment.name}
         </h2>
         {environment.production && (
-          <span className="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">
+          <span
+            data-testid="production-badge"
+            className="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900/50 dark:text-amber-100"
+          >
             production
           </span>
         )}
@@ -42,16 +45,16 @@ function ServiceTable({ environment }: { environment: EnvironmentOverview }) {
   const missing = environment.ecs?.missing ?? [];
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-sm">
+      <table className="w-full table-fixed text-sm">
         <caption className="sr-only">ECS services in {environment.name}</caption>
         <thead className="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
           <tr>
-            <th scope="col" className="px-5 py-2 font-medium">Service</th>
-            <th scope="col" className="px-3 py-2 font-medium">Task definition</th>
+            <th scope="col" className="w-40 px-5 py-2 font-medium">Service</th>
+            <th scope="col" className="w-72 px-3 py-2 font-medium">Task definition</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Desired</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Running</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Pending</th>
-            <th scope="col" className="px-5 py-2 font-medium">Rollout</th>
+            <th scope="col" className="w-36 px-5 py-2 font-medium">Rollout</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">

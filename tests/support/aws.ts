@@ -1,4 +1,5 @@
 /** SDK clients pointed at the test run's emulator, and a counter of the calls they make. */
+import type { InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { inject } from 'vitest';
 import { parseRegistry, type Environment } from '@/lib/environments';
 import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
@@ -14,26 +15,17 @@ export function emulatorClientConfig(region: string) {
   return { region, endpoint: inject('emulatorUrl'), credentials: EMULATOR_CREDENTIALS };
 }
 
-type MiddlewareClient = {
-  middlewareStack: {
-    add: (
-      mw: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize' },
-    ) => void;
-  };
-};
-
 /** Counts each command a client sends (retries of one command count once). */
-export function countCommands(client: MiddlewareClient): Map<string, number> {
+export function countCommands<I extends object, O extends MetadataBearer>(client: {
+  middlewareStack: MiddlewareStack<I, O>;
+}): Map<string, number> {
   const counts = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'initialize' },
-  );
+  const counter: InitializeMiddleware<I, O> = (next, context) => async (args) => {
+    const name = context.commandName ?? 'unknown';
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    return next(args);
+  };
+  client.middlewareStack.add(counter, { step: 'initialize' });
   return counts;
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startSeededPlatform } from '../../scripts/seeded-platform';
+import { tsImport } from 'tsx/esm/api';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +21,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-test-'));
   // Fast rollouts: one task per 0.1 s, so rollout tests take a second, not a minute.
+  // Loaded through tsx in plain Node: vite's module runner takes ~12 s over the AWS SDK.
+  const { startSeededPlatform } = (await tsImport('../../scripts/seeded-platform.ts', import.meta.url)) as typeof import('../../scripts/seeded-platform');
   const platform = await startSeededPlatform({ stateDir, step: () => () => {}, taskStepSeconds: 0.1 });
   project.provide('emulatorUrl', platform.emulator.url);
   project.provide('redisUrl', platform.redis.url);
