@@ -40,7 +40,7 @@ describe('parseRegistry', () => {
   it('names a missing field', () => {
     const env: Record<string, unknown> = validEnvironment();
     delete env.ecs;
-    expect(() => parse({ environments: [env] })).toThrow(/environments\[0\]\.ecs/);
+    expect(() => parse({ environments: [env] })).toThrow(/environments\[0\]\.ecs: required/);
   });
 
   it('refuses two environments with the same name', () => {

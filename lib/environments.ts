@@ -74,10 +74,14 @@ export function parseRegistry(text: string, source: string): Registry {
   }
   const result = RegistrySchema.safeParse(json);
   if (!result.success) {
-    const fields = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    const fields = result.error.issues.map((i) => `${formatPath(i.path)}: ${describeIssue(i)}`);
     throw new RegistryError(`${source}: invalid environment registry: ${fields.join('; ')}`);
   }
   return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  return issue.code === 'invalid_type' && issue.message.endsWith('received undefined') ? 'required' : issue.message;
 }
 
 function formatPath(path: PropertyKey[]): string {
