@@ -34,6 +34,7 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createHash } from 'node:crypto';
 import {
@@ -78,6 +79,10 @@ export const IMAGE_TAGS = 5;
 export const METRIC_HISTORY_HOURS = 3;
 const API_PORT = 8000;
 
+export function artifactsBucket(environment: string): string {
+  return `${PROJECT}-${environment}-artifacts`;
+}
+
 export type SeedOptions = { emulatorUrl: string; redisUrl: string; log?: (line: string) => void };
 
 export async function seedPlatform({ emulatorUrl, redisUrl, log = () => {} }: SeedOptions) {
@@ -107,7 +112,14 @@ async function seedEnvironment(
   const ecs = new ECSClient(config);
   const scaling = new ApplicationAutoScalingClient(config);
   const cloudwatch = new CloudWatchClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
   const prefix = `${PROJECT}-${name}`;
+
+  // Artifacts the worker writes (screenshots, PDFs, scrape results), under jobs/{jobId}/.
+  await s3.send(new CreateBucketCommand({
+    Bucket: artifactsBucket(name),
+    ...(spec.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: spec.region } }),
+  }));
 
   // Network (modules/vpc): two public subnets for the ALB, two private ones for tasks.
   const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: `${spec.cidr}.0.0/16` }));

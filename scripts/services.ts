@@ -1,0 +1,124 @@
+/**
+ * The platform's own services as local processes: the built `api` and `worker`
+ * (node dist/worker/main-*.js, exactly what the Dockerfile runs), each in its own process
+ * group, with their JSON logs kept for whoever started them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { ROOT, stopProcessGroup } from './local-platform';
+
+export type LogLine = { level?: number; msg?: string; [key: string]: unknown };
+
+export type ServiceProcess = {
+  pid: number;
+  child: ChildProcess;
+  logs: LogLine[];
+  /** Resolves with the first log line (already seen or to come) that matches. */
+  waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+};
+
+const DIST = path.join(ROOT, 'dist', 'worker');
+
+function newest(p: string): number {
+  const stat = statSync(p);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(p).map((f) => newest(path.join(p, f))));
+}
+
+/** Compiles worker/ to dist/ with tsc when a source is newer than the build. */
+export async function buildServices(log: (line: string) => void = () => {}): Promise<void> {
+  const marker = path.join(DIST, 'main-worker.js');
+  const sources = [path.join(ROOT, 'worker'), path.join(ROOT, 'lib', 'platform.ts')];
+  if (existsSync(marker) && sources.every((s) => newest(s) < statSync(marker).mtimeMs)) return;
+  const started = Date.now();
+  log('▸ building the api and worker (tsc -p worker) ...');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'worker'], { cwd: ROOT, stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tsc -p worker failed (${code})`))));
+  });
+  log(`  building the api and worker: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+export function startService(name: 'api' | 'worker', env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, [path.join(DIST, `main-${name}.js`)], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Only what the service is given (plus PATH and HOME): no variable of ours leaks in by accident.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...env },
+  });
+  const logs: LogLine[] = [];
+  const waiters = new Set<(line: LogLine) => void>();
+  const onLine = (text: string) => {
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      line = { msg: text };
+    }
+    logs.push(line);
+    for (const waiter of waiters) waiter(line);
+  };
+  createInterface({ input: child.stdout! }).on('line', onLine);
+  createInterface({ input: child.stderr! }).on('line', onLine);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  return {
+    pid: child.pid!,
+    child,
+    logs,
+    exited,
+    waitForLog(match, timeoutMs = 30_000) {
+      const seen = logs.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`${name}: no matching log line within ${timeoutMs} ms; last lines:\n${logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`));
+        }, timeoutMs);
+        const waiter = (line: LogLine) => {
+          if (!match(line)) return;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(line);
+        };
+        waiters.add(waiter);
+        void exited.then((code) => {
+          if (!waiters.has(waiter)) return;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          reject(new Error(`${name} exited (${code}); last lines:\n${logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`));
+        });
+      });
+    },
+    stop: () => stopProcessGroup(child, 30_000),
+  };
+}
+
+/** Starts the api on a free port and resolves with its URL once it listens. */
+export async function startApi(env: Record<string, string>): Promise<ServiceProcess & { url: string }> {
+  const api = startService('api', { HOST: '127.0.0.1', PORT: '0', ...env });
+  try {
+    const line = await api.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at http://127.0.0.1:'));
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(line.msg!)![0];
+    return { ...api, url };
+  } catch (err) {
+    await api.stop();
+    throw err;
+  }
+}
+
+export async function startWorker(env: Record<string, string>): Promise<ServiceProcess> {
+  const worker = startService('worker', env);
+  try {
+    await worker.waitForLog((l) => l.msg === 'worker ready');
+    return worker;
+  } catch (err) {
+    await worker.stop();
+    throw err;
+  }
+}

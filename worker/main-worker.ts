@@ -1,0 +1,53 @@
+/** `npm run start:worker`: the Playwright worker, as the Dockerfile's `worker` target runs it. */
+import { s3ArtifactStore } from './artifacts.js';
+import { sharedBrowser } from './browser.js';
+import { loadConfig, parseAllowlist, WorkerConfigSchema } from './config.js';
+import { startEgressProxy } from './egress-proxy.js';
+import { createLogger } from './logger.js';
+import { workerConnection } from './redis.js';
+import { createUrlGuard } from './url-guard.js';
+import { startJobWorkers } from './worker.js';
+
+const config = loadConfig(WorkerConfigSchema);
+const logger = createLogger('worker', config.LOG_LEVEL);
+
+process.on('uncaughtException', (err) => {
+  // Let ECS replace the task rather than run on in an unknown state.
+  logger.fatal({ err: err.message, stack: err.stack }, 'uncaught exception');
+  process.exit(1);
+});
+process.on('unhandledRejection', (reason) => {
+  logger.fatal({ err: String(reason) }, 'unhandled rejection');
+  process.exit(1);
+});
+
+const guard = createUrlGuard({ allowlist: parseAllowlist(config.WORKER_URL_ALLOWLIST) });
+const proxy = await startEgressProxy(guard, logger);
+const browser = sharedBrowser({ executablePath: config.CHROMIUM_PATH, proxy, logger });
+const store = s3ArtifactStore({ bucket: config.ARTIFACTS_BUCKET, region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL });
+const jobs = startJobWorkers(
+  { browser, proxy, guard, store, navigationTimeoutMs: config.JOB_TIMEOUT_MS },
+  {
+    connection: () => workerConnection(config.REDIS_URL),
+    concurrency: config.WORKER_CONCURRENCY,
+    jobTimeoutMs: config.JOB_TIMEOUT_MS,
+    stopGraceMs: config.STOP_GRACE_MS,
+    logger,
+  },
+);
+await Promise.all(jobs.workers.map((w) => w.waitUntilReady()));
+logger.info({ concurrency: config.WORKER_CONCURRENCY, queues: jobs.workers.map((w) => w.name) }, 'worker ready');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping: no new jobs; finishing or handing back running ones');
+  await jobs.close();
+  await browser.close();
+  await proxy.close();
+  logger.info('stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,35 @@
+import type { Job } from 'bullmq';
+import { artifactKey, ScrapeInput, type JobResult } from '../contract.js';
+import { parseInput, renderPage, timings, type ProcessorDeps } from './render.js';
+
+/** Most matches kept per selector and links per page: a result must fit a Redis value comfortably. */
+const MAX_MATCHES = 100;
+const MAX_LINKS = 500;
+
+export async function processScrape(deps: ProcessorDeps, job: Job, signal: AbortSignal): Promise<JobResult> {
+  const input = parseInput(ScrapeInput, job.data.input);
+  const started = performance.now();
+  const rendered = await renderPage(deps, job, input.url, { javaScriptEnabled: true }, signal, async (page) => {
+    const selectors: Record<string, string[]> = {};
+    for (const selector of input.selectors) {
+      const texts = await page.locator(selector).allInnerTexts();
+      selectors[selector] = texts.slice(0, MAX_MATCHES).map((t) => t.trim());
+    }
+    const links = await page.locator('a[href]').evaluateAll(
+      (anchors, max) =>
+        anchors.slice(0, max).map((a) => ({ text: (a.textContent ?? '').trim(), href: (a as HTMLAnchorElement).href })),
+      MAX_LINKS,
+    );
+    return { selectors, links };
+  });
+  const uploadStarted = performance.now();
+  const body = new TextEncoder().encode(JSON.stringify(rendered.value));
+  const artifact = await deps.store.put(artifactKey(job.id!, 'scrape.json'), body, 'application/json');
+  return {
+    kind: 'scrape',
+    finalUrl: rendered.finalUrl,
+    artifact,
+    extracted: rendered.value,
+    timings: timings(rendered, uploadStarted, started),
+  };
+}

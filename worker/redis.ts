@@ -1,0 +1,14 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Connections to the one Redis (Upstash over rediss:// in production). Workers block on
+ * BullMQ commands and must retry forever (`maxRetriesPerRequest: null`, as BullMQ requires);
+ * producers fail fast so an HTTP request never hangs on a Redis outage.
+ */
+export function workerConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export function producerConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 });
+}

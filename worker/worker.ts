@@ -1,0 +1,90 @@
+/**
+ * The BullMQ workers of one process, one per job kind, around one shared Chromium.
+ * Shutdown (SIGTERM on Fargate): stop taking jobs, let running ones finish within the
+ * grace period, hand the rest back to the queue (not failed, not counted as an attempt),
+ * then close the browser.
+ */
+import { MetricsTime, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { JobData, JOB_KINDS, type JobKind, type JobResult } from './contract.js';
+import { PROCESSORS, type ProcessorDeps } from './processors/index.js';
+
+export type JobWorkersOptions = {
+  connection: () => Redis;
+  concurrency: number;
+  jobTimeoutMs: number;
+  stopGraceMs: number;
+  logger: Logger;
+  kinds?: readonly JobKind[];
+};
+
+const SHUTDOWN = 'shutdown';
+const TIMEOUT = 'timeout';
+
+export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions) {
+  const { logger } = options;
+
+  async function run(job: Job, token: string | undefined, bullSignal: AbortSignal | undefined): Promise<JobResult> {
+    const data = JobData.safeParse(job.data);
+    if (!data.success) throw new UnrecoverableError(`invalid job data: ${data.error.issues[0]?.message}`);
+    const controller = new AbortController();
+    const onCancel = () => controller.abort(bullSignal?.reason ?? SHUTDOWN);
+    bullSignal?.addEventListener('abort', onCancel, { once: true });
+    const timer = setTimeout(() => controller.abort(TIMEOUT), options.jobTimeoutMs);
+    const log = logger.child({ jobId: job.id, kind: data.data.kind, attempt: job.attemptsMade + 1 });
+    log.info('job started');
+    try {
+      const result = await PROCESSORS[data.data.kind](deps, job, controller.signal);
+      await job.updateProgress(100);
+      log.info({ totalMs: result.timings.totalMs, bytes: result.artifact.bytes }, 'job completed');
+      return result;
+    } catch (err) {
+      if (controller.signal.reason === SHUTDOWN) {
+        // Hand the job back: another worker runs it from the start.
+        await job.moveToWait(token);
+        log.warn('job handed back to the queue at shutdown');
+        throw new WaitingError();
+      }
+      if (controller.signal.reason === TIMEOUT) {
+        log.warn({ timeoutMs: options.jobTimeoutMs }, 'job timed out');
+        throw new Error(`job timed out after ${options.jobTimeoutMs} ms`);
+      }
+      log.warn({ err: (err as Error).message, retryable: !(err instanceof UnrecoverableError) }, 'job failed');
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      bullSignal?.removeEventListener('abort', onCancel);
+    }
+  }
+
+  const workers = (options.kinds ?? JOB_KINDS).map(
+    (kind) =>
+      new Worker(kind, run, {
+        connection: options.connection(),
+        concurrency: options.concurrency,
+        // Per-minute completed/failed counts, read by the control plane (lib/queue.ts).
+        metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+      }),
+  );
+  for (const worker of workers) {
+    worker.on('error', (err) => logger.error({ err: err.message, queue: worker.name }, 'worker error'));
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    workers,
+    /** Stops taking jobs, waits up to stopGraceMs for running ones, hands back the rest. */
+    close(): Promise<void> {
+      closing ??= (async () => {
+        const grace = setTimeout(() => {
+          logger.warn('stop grace period over; handing running jobs back');
+          for (const worker of workers) worker.cancelAllJobs(SHUTDOWN);
+        }, options.stopGraceMs);
+        await Promise.all(workers.map((w) => w.close()));
+        clearTimeout(grace);
+      })();
+      return closing;
+    },
+  };
+}
