@@ -25,7 +25,15 @@ type Options = { executablePath: string; proxy: EgressProxy; logger: Logger };
 function launch({ executablePath, proxy }: Options): Promise<Browser> {
   // Every request goes through the egress proxy; Playwright adds `<-loopback>` to the
   // bypass list, so loopback targets are checked too.
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, proxy: { server: proxy.server } });
+  return chromium.launch({
+    executablePath,
+    args: CHROMIUM_ARGS,
+    proxy: { server: proxy.server },
+    // Playwright would kill Chromium on these signals at once; shutdown closes it after the jobs.
+    handleSIGTERM: false,
+    handleSIGINT: false,
+    handleSIGHUP: false,
+  });
 }
 
 function contextOptions(options: BrowserContextOptions, proxy: EgressProxy, jobId: string): BrowserContextOptions {

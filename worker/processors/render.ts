@@ -42,6 +42,7 @@ export async function renderPage<R>(
     const closeOnAbort = () => void context.close().catch(() => {});
     signal.addEventListener('abort', closeOnAbort, { once: true });
     try {
+      signal.throwIfAborted(); // aborted while the browser was starting
       const page = await context.newPage();
       page.setDefaultTimeout(deps.navigationTimeoutMs);
       const started = performance.now();

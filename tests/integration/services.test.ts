@@ -1,0 +1,320 @@
+/**
+ * The `api` and `worker` services end to end, as built processes (what the Dockerfile
+ * runs), against the test run's real Redis, the emulator's S3 and Debian's Chromium.
+ */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+import { artifactsBucket } from '../../scripts/seed';
+import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
+import { eventually } from '../support/aws';
+import { startTargetSite, type TargetSite } from '../support/target-site';
+
+const KEY = 'test-secret-0123456789';
+const OTHER_KEY = 'other-secret-0123456789';
+const BURST_KEY = 'burst-secret-0123456789';
+const RATE_LIMIT = 20;
+// A Redis database of its own, so these queues see only these tests' jobs.
+const redisUrl = () => `${inject('redisUrl')}/3`;
+
+let site: TargetSite;
+let forbidden: TargetSite; // loopback, not on the allow-list: must never be reached
+let api: ServiceProcess & { url: string };
+let worker: ServiceProcess | undefined;
+let env: Record<string, string>;
+const s3 = new S3Client({ region: 'eu-west-1', endpoint: inject('emulatorUrl'), credentials: EMULATOR_CREDENTIALS, forcePathStyle: true });
+
+type JobView = { id: string; state: string; attempts: number; error: string | null; result: { artifact: { key: string; bytes: number; contentType: string }; extracted?: { selectors: Record<string, string[]>; links: { text: string; href: string }[] }; finalUrl: string } | null };
+
+async function post(body: unknown, options: { key?: string | null; idempotencyKey?: string } = {}) {
+  const key = options.key === undefined ? KEY : options.key;
+  const res = await fetch(`${api.url}/api/jobs`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as JobView & { error: { code: string; message: string; fields?: { path: string }[] } } };
+}
+
+async function getJob(id: string, key = KEY): Promise<{ status: number; job: JobView }> {
+  const res = await fetch(`${api.url}/api/jobs/${id}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, job: (await res.json()) as JobView };
+}
+
+const finished = (id: string, timeoutMs = 30_000) =>
+  eventually(async () => (await getJob(id)).job, (j) => j.state === 'completed' || j.state === 'failed', timeoutMs);
+
+async function artifactBytes(key: string): Promise<Uint8Array> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: artifactsBucket('staging'), Key: key }));
+  return out.Body!.transformToByteArray();
+}
+
+beforeAll(async () => {
+  [site, forbidden] = await Promise.all([startTargetSite(), startTargetSite()]);
+  env = {
+    REDIS_URL: redisUrl(),
+    ARTIFACTS_BUCKET: artifactsBucket('staging'),
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL: inject('emulatorUrl'),
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    WORKER_URL_ALLOWLIST: site.host,
+    API_KEYS: `test:${KEY},other:${OTHER_KEY},burst:${BURST_KEY}`,
+    RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+    JOB_TIMEOUT_MS: '15000',
+    LOG_LEVEL: 'info',
+  };
+  [api, worker] = await Promise.all([startApi(env), startWorker(env)]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([api?.stop(), worker?.stop()]);
+  await Promise.all([site?.close(), forbidden?.close()]);
+  // Never a secret in a log line.
+  for (const line of [...(api?.logs ?? []), ...(worker?.logs ?? [])]) {
+    expect(JSON.stringify(line)).not.toContain(KEY);
+  }
+});
+
+describe('the api service', () => {
+  it('answers the ALB health check with Redis and the queues reachable', async () => {
+    const res = await fetch(`${api.url}/api/health/`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; queues: Record<string, { waiting: number }> };
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.queues).sort()).toEqual(['pdf', 'scrape', 'screenshot']);
+  });
+
+  it('refuses a POST without a valid API key with 401', async () => {
+    const none = await post({ kind: 'screenshot', input: { url: `${site.url}/` } }, { key: null });
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe('unauthorized');
+    const wrong = await post({ kind: 'screenshot', input: { url: `${site.url}/` } }, { key: 'not-a-key-at-all-000' });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('answers a bad body with 400 naming the field', async () => {
+    const noUrl = await post({ kind: 'screenshot', input: { fullPage: true } });
+    expect(noUrl.status).toBe(400);
+    expect(noUrl.body.error.code).toBe('invalid_input');
+    expect(noUrl.body.error.fields!.map((f) => f.path)).toContain('body.input.url');
+
+    const ftp = await post({ kind: 'pdf', input: { url: 'ftp://example.org/file' } });
+    expect(ftp.status).toBe(400);
+    expect(ftp.body.error.message).toMatch(/input\.url/);
+
+    const noSelectors = await post({ kind: 'scrape', input: { url: `${site.url}/`, selectors: [] } });
+    expect(noSelectors.status).toBe(400);
+    expect(noSelectors.body.error.fields!.map((f) => f.path)).toContain('body.input.selectors');
+
+    const badKind = await post({ kind: 'video', input: { url: `${site.url}/` } });
+    expect(badKind.status).toBe(400);
+    expect(badKind.body.error.message).toMatch(/kind/);
+  });
+
+  it('gives one job for the same idempotency key twice, and 409 for the key with another body', async () => {
+    const body = { kind: 'scrape', input: { url: `${site.url}/`, selectors: ['h1'] } };
+    const first = await post(body, { idempotencyKey: 'order-42' });
+    const second = await post(body, { idempotencyKey: 'order-42' });
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(200);
+    expect(second.body.id).toBe(first.body.id);
+
+    const conflict = await post({ ...body, input: { ...body.input, selectors: ['h2'] } }, { idempotencyKey: 'order-42' });
+    expect(conflict.status).toBe(409);
+
+    // Another API key's same idempotency key is its own.
+    const other = await post(body, { key: OTHER_KEY, idempotencyKey: 'order-42' });
+    expect(other.body.id).not.toBe(first.body.id);
+
+    const queue = new Queue('scrape', { connection: new Redis(redisUrl(), { maxRetriesPerRequest: 1 }) });
+    try {
+      const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed']);
+      expect(jobs.filter((j) => j.data.owner === 'test' && j.data.input.selectors?.[0] === 'h1')).toHaveLength(1);
+    } finally {
+      await queue.close();
+    }
+    expect((await finished(first.body.id)).state).toBe('completed');
+  });
+
+  it("does not show one key's job to another key", async () => {
+    const created = await post({ kind: 'scrape', input: { url: `${site.url}/`, selectors: ['h1'] } });
+    expect((await getJob(created.body.id, OTHER_KEY)).status).toBe(404);
+    expect((await getJob(created.body.id)).status).toBe(200);
+  });
+
+  it('answers 429 past the per-key rate limit, without touching other keys', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i <= RATE_LIMIT; i++) {
+      // Refused URLs are counted by the limiter but never enqueued, so this burst renders nothing.
+      statuses.push((await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: BURST_KEY })).status);
+    }
+    expect(statuses.slice(0, RATE_LIMIT).every((s) => s === 400)).toBe(true);
+    expect(statuses[RATE_LIMIT]).toBe(429);
+    const otherKey = await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: OTHER_KEY });
+    expect(otherKey.status).toBe(400);
+  });
+});
+
+describe('jobs end to end: api → Redis → worker → Chromium → S3', () => {
+  it('renders a screenshot at the asked viewport into S3', async () => {
+    const created = await post({ kind: 'screenshot', input: { url: `${site.url}/`, viewport: { width: 800, height: 600 } } });
+    expect(created.status).toBe(202);
+
+    const job = await finished(created.body.id);
+
+    expect(job.state).toBe('completed');
+    expect(job.result!.artifact).toMatchObject({ key: `jobs/${created.body.id}/screenshot.png`, contentType: 'image/png' });
+    const png = await artifactBytes(job.result!.artifact.key);
+    expect(png.byteLength).toBe(job.result!.artifact.bytes);
+    expect(Buffer.from(png.subarray(1, 4)).toString()).toBe('PNG');
+    const view = new DataView(png.buffer, png.byteOffset);
+    expect([view.getUint32(16), view.getUint32(20)]).toEqual([800, 600]); // IHDR width, height
+  });
+
+  it('prints a PDF into S3', async () => {
+    const created = await post({ kind: 'pdf', input: { url: `${site.url}/`, format: 'Letter' } });
+    const job = await finished(created.body.id);
+    expect(job.state).toBe('completed');
+    const pdf = await artifactBytes(job.result!.artifact.key);
+    expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');
+  });
+
+  it('scrapes the text of each selector and the links', async () => {
+    const created = await post({ kind: 'scrape', input: { url: `${site.url}/`, selectors: ['.price', '.headline', '.missing'] } });
+    const job = await finished(created.body.id);
+    expect(job.state).toBe('completed');
+    expect(job.result!.extracted!.selectors).toEqual({ '.price': ['€129', '€149', '€199'], '.headline': ['Fares to Lisbon'], '.missing': [] });
+    expect(job.result!.extracted!.links).toEqual([
+      { text: 'About us', href: `${site.url}/about` },
+      { text: 'Terms', href: 'https://example.org/terms' },
+    ]);
+    const stored = JSON.parse(Buffer.from(await artifactBytes(job.result!.artifact.key)).toString());
+    expect(stored.selectors['.price']).toHaveLength(3);
+  });
+
+  it('streams a job over SSE until it ends', async () => {
+    const created = await post({ kind: 'scrape', input: { url: `${site.url}/slow?ms=500`, selectors: ['h1'] } });
+    const res = await fetch(`${api.url}${`/api/jobs/${created.body.id}/events`}`, { headers: { authorization: `Bearer ${KEY}` } });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const text = await res.text(); // the server ends the stream when the job ends
+    const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(events[0]).toBe('state');
+    expect(events.at(-1)).toBe('completed');
+  });
+});
+
+describe('SSRF: the worker never fetches private, loopback or link-local addresses', () => {
+  const refusedAtApi = [
+    ['loopback', () => `${forbidden.url}/`],
+    ['a private 10.x address', () => 'http://10.0.0.1/'],
+    ['the metadata endpoint', () => 'http://169.254.169.254/latest/meta-data/'],
+    ['a hostname that resolves to loopback', () => `http://localhost:${forbidden.url.split(':')[2]}/`],
+    ['a decimal-encoded loopback address', () => `http://2130706433:${forbidden.url.split(':')[2]}/`],
+  ] as const;
+  for (const [what, url] of refusedAtApi) {
+    it(`refuses ${what} with a clear 400`, async () => {
+      const res = await post({ kind: 'screenshot', input: { url: url() } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'url_refused', message: expect.stringMatching(/refusing to fetch/) });
+    });
+  }
+
+  for (const [what, target] of [
+    ['loopback', () => `${forbidden.url}/`],
+    ['the metadata endpoint', () => 'http://169.254.169.254/latest/meta-data/'],
+  ] as const) {
+    it(`fails a job whose page redirects to ${what}, without retrying`, async () => {
+      const created = await post({ kind: 'screenshot', input: { url: `${site.url}/redirect?to=${encodeURIComponent(target())}` } });
+      const job = await finished(created.body.id);
+      expect(job.state).toBe('failed');
+      expect(job.error).toMatch(/^url refused: .* refusing to fetch it$/);
+      expect(job.attempts).toBe(1);
+    });
+  }
+
+  it('refuses in the worker too, for a job that reached the queue without the api', async () => {
+    const queue = new Queue('pdf', { connection: new Redis(redisUrl(), { maxRetriesPerRequest: 1 }) });
+    try {
+      const id = `pdf-${crypto.randomUUID()}`;
+      await queue.add('pdf', { kind: 'pdf', input: { url: `${forbidden.url}/` }, owner: 'test', createdAt: new Date().toISOString() }, { jobId: id, attempts: 3 });
+      const job = await finished(id);
+      expect(job.state).toBe('failed');
+      expect(job.error, JSON.stringify(job)).toMatch(/url refused: 127\.0\.0\.1 is a loopback address/);
+      expect(job.attempts).toBe(1);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('never sent a request to the forbidden server', () => {
+    expect(forbidden.hits()).toBe(0);
+  });
+});
+
+describe('the worker process under failure', () => {
+  it('on SIGTERM finishes the running job, then exits 0', async () => {
+    const created = await post({ kind: 'scrape', input: { url: `${site.url}/slow?ms=1500`, selectors: ['h1'] } });
+    await eventually(async () => (await getJob(created.body.id)).job, (j) => j.state === 'active');
+
+    process.kill(worker!.pid, 'SIGTERM');
+
+    expect(await worker!.exited).toBe(0);
+    const job = (await getJob(created.body.id)).job;
+    expect(job).toMatchObject({ state: 'completed', attempts: 1 });
+  });
+
+  it('on SIGTERM past the grace period hands the job back, and another worker completes it once', async () => {
+    await worker?.stop(); // only the hurried worker may take this job
+    const hurried = await startWorker({ ...env, STOP_GRACE_MS: '200' });
+    const events = new QueueEvents('scrape', { connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }) });
+    await events.waitUntilReady();
+    const completions: string[] = [];
+    events.on('completed', ({ jobId }) => completions.push(jobId));
+    try {
+      const created = await post({ kind: 'scrape', input: { url: `${site.url}/slow?ms=3000`, selectors: ['h1'] } });
+      await eventually(async () => (await getJob(created.body.id)).job, (j) => j.state === 'active');
+
+      process.kill(hurried.pid, 'SIGTERM');
+      expect(await hurried.exited).toBe(0);
+
+      const handedBack = (await getJob(created.body.id)).job;
+      if (handedBack.state !== 'waiting') console.log(hurried.logs.map((l) => JSON.stringify(l)).join('\n'));
+      expect(handedBack).toMatchObject({ state: 'waiting', attempts: 0, error: null });
+      expect(hurried.logs.some((l) => l.msg === 'job handed back to the queue at shutdown')).toBe(true);
+
+      worker = await startWorker(env);
+      const done = await finished(created.body.id);
+      expect(done.state).toBe('completed');
+      await eventually(async () => completions, (c) => c.includes(created.body.id));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(completions.filter((id) => id === created.body.id)).toHaveLength(1);
+    } finally {
+      await events.close();
+      await hurried.stop();
+    }
+  });
+
+  it('replaces a killed Chromium and retries the job it was running', async () => {
+    const launched = await worker!.waitForLog((l) => l.msg === 'chromium launched');
+    const created = await post({ kind: 'screenshot', input: { url: `${site.url}/slow?ms=2000` } });
+    await eventually(async () => (await getJob(created.body.id)).job, (j) => j.state === 'active');
+    await eventually(async () => site.hits('/slow'), (n) => n > 0);
+
+    process.kill(launched.pid as number, 'SIGKILL');
+
+    const job = await finished(created.body.id, 45_000);
+    expect(job.state).toBe('completed');
+    expect(job.attempts).toBe(2);
+    const relaunches = worker!.logs.filter((l) => l.msg === 'chromium launched');
+    expect(relaunches).toHaveLength(2);
+    expect(relaunches[1].pid).not.toBe(launched.pid);
+  });
+});

@@ -1,0 +1,35 @@
+/** A local web site for the worker to render, counting the requests it gets. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>Pilothouse test page</title></head>
+<body style="font-family:sans-serif">
+  <h1 class="headline">Fares to Lisbon</h1>
+  <ul><li class="price">€129</li><li class="price">€149</li><li class="price">€199</li></ul>
+  <a href="/about">About us</a> <a href="https://example.org/terms">Terms</a>
+</body></html>`;
+
+export type TargetSite = { url: string; host: string; hits: (path?: string) => number; close: () => Promise<void> };
+
+export async function startTargetSite(): Promise<TargetSite> {
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://site');
+    hits.push(url.pathname);
+    if (url.pathname === '/redirect') {
+      res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
+    } else if (url.pathname === '/slow') {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE_HTML), Number(url.searchParams.get('ms') ?? 1000));
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE_HTML);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    hits: (path) => (path ? hits.filter((p) => p === path).length : hits.length),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
