@@ -12,6 +12,7 @@ import {
   type SeededPlatform,
 } from './seeded-platform';
 import type { RunningServer } from './local-platform';
+import { startDemoTraffic } from './demo-traffic';
 
 const log = (line: string) => console.log(line);
 const step = timedStep(log);
@@ -19,6 +20,7 @@ const started = Date.now();
 
 let platform: SeededPlatform | undefined;
 let controlPlane: RunningServer | undefined;
+let traffic: Awaited<ReturnType<typeof startDemoTraffic>> | undefined;
 let stopping = false;
 
 async function shutdown(code: number) {
@@ -26,6 +28,7 @@ async function shutdown(code: number) {
   stopping = true;
   log('\n▸ stopping everything the demo started ...');
   await controlPlane?.stop();
+  await traffic?.stop();
   await platform?.stop();
   log('  stopped.');
   process.exit(code);
@@ -37,13 +40,18 @@ try {
   const wanted = Number(process.env.PORT ?? 3000);
   const port = (await isFree(wanted)) ? wanted : await freePort();
   await buildControlPlane(step);
-  platform = await startSeededPlatform({ stateDir: path.join(ROOT, '.local'), step });
+  const stateDir = path.join(ROOT, '.local');
+  platform = await startSeededPlatform({ stateDir, step });
+  traffic = await startDemoTraffic(platform, stateDir, step, log);
   controlPlane = await startControlPlane(platform, { port, step });
   log('');
   log(`Pilothouse is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${controlPlane.url}`);
   log(`  redis        ${platform.redis.url}`);
   log(`  AWS emulator ${platform.emulator.url}  (control API: ${platform.emulator.url}/_pilothouse/)`);
   log(`  registry     ${path.relative(ROOT, platform.registryFile)}`);
+  log(`  job api      ${traffic.apiUrl}  (staging; a job every 3 s; your key: ${path.relative(ROOT, traffic.keyFile)})`);
+  log(`    curl -H "authorization: Bearer $(cat ${path.relative(ROOT, traffic.keyFile)})" -H 'content-type: application/json' \\`);
+  log(`      -d '{"kind":"scrape","input":{"url":"${traffic.siteUrl}/","selectors":["h1"]}}' ${traffic.apiUrl}/api/jobs`);
   log('Press Ctrl-C to stop.');
 } catch (err) {
   console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -87,9 +87,11 @@ export type SeedOptions = { emulatorUrl: string; redisUrl: string; log?: (line: 
 
 export async function seedPlatform({ emulatorUrl, redisUrl, log = () => {} }: SeedOptions) {
   const environments = [];
-  for (const [name, spec] of Object.entries(SEEDED) as [SeededEnvironmentName, (typeof SEEDED)[SeededEnvironmentName]][]) {
+  const entries = Object.entries(SEEDED) as [SeededEnvironmentName, (typeof SEEDED)[SeededEnvironmentName]][];
+  for (const [index, [name, spec]] of entries.entries()) {
     const started = Date.now();
-    environments.push(await seedEnvironment(name, spec, emulatorUrl, redisUrl));
+    // One Redis serves every local environment; each gets a database of its own (0, 1, ...).
+    environments.push(await seedEnvironment(name, spec, emulatorUrl, `${redisUrl}/${index}`));
     log(`  seeded ${name} (${spec.region}) in ${Date.now() - started} ms`);
   }
   // Run every first rollout to its end so the dashboard opens on a steady platform.

@@ -33,6 +33,7 @@ export type SeededPlatform = {
   redis: RunningServer;
   emulator: RunningServer;
   registryFile: string;
+  registry: Awaited<ReturnType<typeof seedPlatform>>;
   /** Environment for processes that talk to this platform (the control plane, the services). */
   env: Record<string, string>;
   stop: () => Promise<void>;
@@ -67,6 +68,7 @@ export async function startSeededPlatform(options: {
       redis,
       emulator,
       registryFile,
+      registry,
       env: {
         PILOTHOUSE_ENVIRONMENTS_FILE: registryFile,
         AWS_ENDPOINT_URL: emulator.url,

@@ -14,6 +14,7 @@ export type LogLine = { level?: number; msg?: string; [key: string]: unknown };
 export type ServiceProcess = {
   pid: number;
   child: ChildProcess;
+  /** The most recent log lines (readiness waits on info-level lines, so keep LOG_LEVEL at info or lower). */
   logs: LogLine[];
   /** Resolves with the first log line (already seen or to come) that matches. */
   waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
@@ -22,6 +23,8 @@ export type ServiceProcess = {
 };
 
 const DIST = path.join(ROOT, 'dist', 'worker');
+/** Log lines kept per process: enough for any test to search, bounded for a demo left running all day. */
+const MAX_LOG_LINES = 5_000;
 
 function newest(p: string): number {
   const stat = statSync(p);
@@ -61,6 +64,7 @@ export function startService(name: 'api' | 'worker', env: Record<string, string>
       line = { msg: text };
     }
     logs.push(line);
+    if (logs.length > MAX_LOG_LINES) logs.splice(0, logs.length - MAX_LOG_LINES);
     for (const waiter of waiters) waiter(line);
   };
   createInterface({ input: child.stdout! }).on('line', onLine);

@@ -58,10 +58,12 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     }
   }
 
+  // BullMQ leaves connections it was given open on close(); these are ours to quit.
+  const connections: Redis[] = [];
   const workers = (options.kinds ?? JOB_KINDS).map(
     (kind) =>
       new Worker(kind, run, {
-        connection: options.connection(),
+        connection: connections[connections.push(options.connection()) - 1],
         concurrency: options.concurrency,
         // Per-minute completed/failed counts, read by the control plane (lib/queue.ts).
         metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
@@ -83,6 +85,7 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
         }, options.stopGraceMs);
         await Promise.all(workers.map((w) => w.close()));
         clearTimeout(grace);
+        await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
       })();
       return closing;
     },

@@ -4,21 +4,26 @@
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { artifactsBucket } from '../../scripts/seed';
 import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
 import { eventually } from '../support/aws';
-import { startTargetSite, type TargetSite } from '../support/target-site';
+import { startTargetSite, type TargetSite } from '../../scripts/target-site';
 
 const KEY = 'test-secret-0123456789';
 const OTHER_KEY = 'other-secret-0123456789';
 const BURST_KEY = 'burst-secret-0123456789';
 const RATE_LIMIT = 20;
 // A Redis database of its own, so these queues see only these tests' jobs.
-const redisUrl = () => `${inject('redisUrl')}/3`;
+const DB = 3;
+const redisUrl = () => `${inject('redisUrl')}/${DB}`;
+/** Connection options, not a client: BullMQ then owns the connection and closes it. */
+const bullConnection = () => {
+  const { hostname, port } = new URL(inject('redisUrl'));
+  return { host: hostname, port: Number(port), db: DB };
+};
 
 let site: TargetSite;
 let forbidden: TargetSite; // loopback, not on the allow-list: must never be reached
@@ -134,7 +139,7 @@ describe('the api service', () => {
     const other = await post(body, { key: OTHER_KEY, idempotencyKey: 'order-42' });
     expect(other.body.id).not.toBe(first.body.id);
 
-    const queue = new Queue('scrape', { connection: new Redis(redisUrl(), { maxRetriesPerRequest: 1 }) });
+    const queue = new Queue('scrape', { connection: bullConnection() });
     try {
       const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed']);
       expect(jobs.filter((j) => j.data.owner === 'test' && j.data.input.selectors?.[0] === 'h1')).toHaveLength(1);
@@ -211,6 +216,21 @@ describe('jobs end to end: api → Redis → worker → Chromium → S3', () => 
   });
 });
 
+describe('queue metrics for the control plane', () => {
+  // Per-minute data points appear as minutes roll over; the running total counts at once.
+  it('counts completed jobs in BullMQ metrics', async () => {
+    const queue = new Queue('scrape', { connection: bullConnection() });
+    try {
+      const metrics = await queue.getMetrics('completed');
+      const completed = await queue.getJobCountByTypes('completed');
+      expect(completed).toBeGreaterThan(0);
+      expect(metrics.meta.count).toBe(completed);
+    } finally {
+      await queue.close();
+    }
+  });
+});
+
 describe('SSRF: the worker never fetches private, loopback or link-local addresses', () => {
   const refusedAtApi = [
     ['loopback', () => `${forbidden.url}/`],
@@ -241,7 +261,7 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
   }
 
   it('refuses in the worker too, for a job that reached the queue without the api', async () => {
-    const queue = new Queue('pdf', { connection: new Redis(redisUrl(), { maxRetriesPerRequest: 1 }) });
+    const queue = new Queue('pdf', { connection: bullConnection() });
     try {
       const id = `pdf-${crypto.randomUUID()}`;
       await queue.add('pdf', { kind: 'pdf', input: { url: `${forbidden.url}/` }, owner: 'test', createdAt: new Date().toISOString() }, { jobId: id, attempts: 3 });
@@ -274,7 +294,7 @@ describe('the worker process under failure', () => {
   it('on SIGTERM past the grace period hands the job back, and another worker completes it once', async () => {
     await worker?.stop(); // only the hurried worker may take this job
     const hurried = await startWorker({ ...env, STOP_GRACE_MS: '200' });
-    const events = new QueueEvents('scrape', { connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }) });
+    const events = new QueueEvents('scrape', { connection: bullConnection() });
     await events.waitUntilReady();
     const completions: string[] = [];
     events.on('completed', ({ jobId }) => completions.push(jobId));

@@ -73,9 +73,13 @@ function pendingView(id: string, kind: JobKind, createdAt = new Date().toISOStri
 
 /** The job if it exists and belongs to `owner`; null otherwise (never says which). */
 export async function getJob(queues: Record<JobKind, Queue>, owner: string, id: string): Promise<JobView | null> {
-  const job = await queues[jobKindOf(id)].getJob(id);
+  const queue = queues[jobKindOf(id)];
+  // State first, then the job: read the other way round, a job finishing in between shows
+  // as completed with no result yet. This way it can only show as active with its result.
+  const state = await queue.getJobState(id);
+  const job = await queue.getJob(id);
   if (!job || job.data?.owner !== owner) return null;
-  return toView(job, await job.getState());
+  return toView(job, state);
 }
 
 export function toView(job: Job, state: string): JobView {

@@ -1,4 +1,4 @@
-/** A local web site for the worker to render, counting the requests it gets. */
+/** A local web site for the worker to render (tests and the demo), counting the requests it gets. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
