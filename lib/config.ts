@@ -9,6 +9,8 @@ const ConfigSchema = z.object({
   PILOTHOUSE_ENVIRONMENTS: z.string().min(1).optional(),
   /** Path of a JSON file holding the environment registry. */
   PILOTHOUSE_ENVIRONMENTS_FILE: z.string().min(1).optional(),
+  /** The control plane's own Redis: cache, single-flight locks, pub/sub (Upstash: rediss://). */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Sends every AWS call to one endpoint: the local emulator. Unset in production. */
   AWS_ENDPOINT_URL: z.url().optional(),
 });

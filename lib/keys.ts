@@ -1,0 +1,22 @@
+/**
+ * Every Redis key the control plane writes, built here and only here. All start with `ph:`
+ * (BullMQ's own keys start with `bull:`), so one Redis serves both without collisions.
+ */
+export const KEY_PREFIX = 'ph:';
+
+export const keys = {
+  cacheEntry: (name: string) => `${KEY_PREFIX}cache:${name}`,
+  cacheLock: (name: string) => `${KEY_PREFIX}lock:${name}`,
+};
+
+/** Cache entry names: one per data source and environment (and variant, where there is one). */
+export const cacheNames = {
+  ecsServices: (env: string) => `ecs:services:${env}`,
+  targetHealth: (env: string) => `elb:targets:${env}`,
+  metrics: (env: string, rangeMinutes: number) => `cloudwatch:${env}:${rangeMinutes}m`,
+  scaling: (env: string) => `autoscaling:${env}`,
+  images: (env: string) => `ecr:${env}`,
+  parameters: (env: string) => `ssm:${env}`,
+  queues: (env: string) => `queues:${env}`,
+  deployRuns: (env: string) => `github:runs:${env}`,
+};
