@@ -8,6 +8,27 @@ import { toUpstreamError } from './errors';
 
 /** DescribeServices accepts at most 10 services per call (ECS API reference). */
 export const DESCRIBE_SERVICES_BATCH = 10;
+/** Service events kept per service: ECS returns its last 100; an operator reads the newest. */
+export const EVENTS_PER_SERVICE = 10;
+
+const TaskDefinitionRefSchema = z.object({ arn: z.string(), family: z.string(), revision: z.number().int() });
+
+export const DeploymentSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  taskDefinition: TaskDefinitionRefSchema.nullable(),
+  desiredCount: z.number().int(),
+  runningCount: z.number().int(),
+  pendingCount: z.number().int(),
+  failedTasks: z.number().int(),
+  rolloutState: z.enum(['IN_PROGRESS', 'COMPLETED', 'FAILED']).nullable(),
+  rolloutStateReason: z.string().nullable(),
+  createdAt: z.iso.datetime().nullable(),
+  updatedAt: z.iso.datetime().nullable(),
+});
+export type Deployment = z.infer<typeof DeploymentSchema>;
+
+export const ServiceEventSchema = z.object({ id: z.string(), createdAt: z.iso.datetime().nullable(), message: z.string() });
 
 export const ServiceSummarySchema = z.object({
   name: z.string(),
@@ -17,10 +38,15 @@ export const ServiceSummarySchema = z.object({
   desiredCount: z.number().int().nonnegative(),
   runningCount: z.number().int().nonnegative(),
   pendingCount: z.number().int().nonnegative(),
-  taskDefinition: z.object({ arn: z.string(), family: z.string(), revision: z.number().int() }).nullable(),
+  taskDefinition: TaskDefinitionRefSchema.nullable(),
   /** Rollout state of the PRIMARY deployment; null when ECS reports none. */
   rolloutState: z.enum(['IN_PROGRESS', 'COMPLETED', 'FAILED']).nullable(),
   deploymentCount: z.number().int().nonnegative(),
+  /** PRIMARY first, then ACTIVE ones still draining. */
+  deployments: z.array(DeploymentSchema),
+  circuitBreaker: z.object({ enable: z.boolean(), rollback: z.boolean() }).nullable(),
+  /** Newest first, at most EVENTS_PER_SERVICE. */
+  events: z.array(ServiceEventSchema),
 });
 export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
 
@@ -88,6 +114,32 @@ function toServiceSummary(s: SdkService): ServiceSummary {
     taskDefinition: s.taskDefinition ? parseTaskDefinitionArn(s.taskDefinition) : null,
     rolloutState: primary?.rolloutState ?? null,
     deploymentCount: s.deployments?.length ?? 0,
+    deployments: [...(s.deployments ?? [])]
+      .sort((a, b) => Number(b.status === 'PRIMARY') - Number(a.status === 'PRIMARY'))
+      .map((d) => ({
+        id: d.id ?? 'unknown',
+        status: d.status ?? 'unknown',
+        taskDefinition: d.taskDefinition ? parseTaskDefinitionArn(d.taskDefinition) : null,
+        desiredCount: d.desiredCount ?? 0,
+        runningCount: d.runningCount ?? 0,
+        pendingCount: d.pendingCount ?? 0,
+        failedTasks: d.failedTasks ?? 0,
+        rolloutState: d.rolloutState ?? null,
+        rolloutStateReason: d.rolloutStateReason ?? null,
+        createdAt: d.createdAt?.toISOString() ?? null,
+        updatedAt: d.updatedAt?.toISOString() ?? null,
+      })),
+    circuitBreaker: s.deploymentConfiguration?.deploymentCircuitBreaker
+      ? {
+          enable: s.deploymentConfiguration.deploymentCircuitBreaker.enable ?? false,
+          rollback: s.deploymentConfiguration.deploymentCircuitBreaker.rollback ?? false,
+        }
+      : null,
+    events: (s.events ?? []).slice(0, EVENTS_PER_SERVICE).map((e) => ({
+      id: e.id ?? 'unknown',
+      createdAt: e.createdAt?.toISOString() ?? null,
+      message: e.message ?? '',
+    })),
   });
 }
 

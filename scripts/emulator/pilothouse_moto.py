@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -29,6 +30,7 @@ from typing import Any, Callable
 
 from moto.applicationautoscaling import models as aas_models
 from moto.applicationautoscaling import responses as aas_responses
+from moto.cloudwatch import models as cloudwatch_models
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
@@ -362,6 +364,29 @@ def fire_scaling(region: str, resource_id: str, desired: int, cause: str) -> dic
     }
     record_scaling_activity(aas, activity)
     return {"activityId": activity["ActivityId"], "desiredCount": clamped}
+
+
+# ------------------------------------------------------------------- CloudWatch
+# moto answers None for percentile statistics (p50, p99.9, ...); compute them from the raw
+# values (nearest rank), which is what CloudWatch does for raw, unaggregated data.
+original_statistic = cloudwatch_models.Statistics.get_statistics_for_type
+
+
+def get_statistics_for_type(self: Any, stat: str) -> Any:
+    if len(stat) > 1 and stat[0] == "p":
+        try:
+            percentile = float(stat[1:])
+        except ValueError:
+            return original_statistic(self, stat)
+        values = sorted(self.metric_single_values_list)
+        if not values:
+            return None
+        rank = max(1, min(len(values), math.ceil(percentile / 100 * len(values))))
+        return values[rank - 1]
+    return original_statistic(self, stat)
+
+
+cloudwatch_models.Statistics.get_statistics_for_type = get_statistics_for_type
 
 
 # ------------------------------------------------------------------ control API

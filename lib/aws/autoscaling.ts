@@ -1,0 +1,114 @@
+import 'server-only';
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  DescribeScalingActivitiesCommand,
+  DescribeScalingPoliciesCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import { z } from 'zod';
+import type { Environment } from '../environments';
+import { SERVICE_ROLES } from '../platform';
+import { clientFor } from './clients';
+import { toUpstreamError } from './errors';
+
+const DIMENSION = 'ecs:service:DesiredCount';
+/** Recent activities shown per service. */
+export const ACTIVITIES_PER_SERVICE = 10;
+
+export const ServiceScalingSchema = z.object({
+  resourceId: z.string(),
+  minCapacity: z.number().int().nullable(),
+  maxCapacity: z.number().int().nullable(),
+  policies: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      targetValue: z.number().nullable(),
+      /** The predefined metric type, or the custom metric's namespace/name. */
+      metric: z.string().nullable(),
+    }),
+  ),
+  activities: z.array(
+    z.object({
+      id: z.string(),
+      description: z.string(),
+      cause: z.string(),
+      status: z.string(),
+      startedAt: z.iso.datetime(),
+    }),
+  ),
+});
+export type ServiceScaling = z.infer<typeof ServiceScalingSchema>;
+export const EnvironmentScalingSchema = z.record(z.enum(SERVICE_ROLES), ServiceScalingSchema.nullable());
+export type EnvironmentScaling = z.infer<typeof EnvironmentScalingSchema>;
+
+export function autoscalingClient(env: Environment): ApplicationAutoScalingClient {
+  return clientFor(ApplicationAutoScalingClient, env);
+}
+
+export function resourceId(env: Environment, role: (typeof SERVICE_ROLES)[number]): string {
+  return `service/${env.ecs.cluster}/${env.ecs.services[role]}`;
+}
+
+/** Bounds, policies and recent activities of both services: targets in one call, the rest per service in parallel. */
+export async function describeScaling(
+  env: Environment,
+  client: ApplicationAutoScalingClient = autoscalingClient(env),
+): Promise<EnvironmentScaling> {
+  const ids = SERVICE_ROLES.map((role) => resourceId(env, role));
+  const call = async <T>(operation: string, run: () => Promise<T>) => {
+    try {
+      return await run();
+    } catch (err) {
+      throw toUpstreamError('Application Auto Scaling', operation, err);
+    }
+  };
+  const [targets, ...perService] = await Promise.all([
+    call('DescribeScalableTargets', () =>
+      client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: ids, ScalableDimension: DIMENSION })),
+    ),
+    ...ids.map((id) =>
+      Promise.all([
+        call('DescribeScalingPolicies', () =>
+          client.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: id, ScalableDimension: DIMENSION })),
+        ),
+        call('DescribeScalingActivities', () =>
+          client.send(
+            new DescribeScalingActivitiesCommand({ ServiceNamespace: 'ecs', ResourceId: id, ScalableDimension: DIMENSION, MaxResults: ACTIVITIES_PER_SERVICE }),
+          ),
+        ),
+      ]),
+    ),
+  ]);
+  const entries = SERVICE_ROLES.map((role, i) => {
+    const target = targets.ScalableTargets?.find((t) => t.ResourceId === ids[i]);
+    if (!target) return [role, null] as const;
+    const [policies, activities] = perService[i];
+    return [
+      role,
+      {
+        resourceId: ids[i],
+        minCapacity: target.MinCapacity ?? null,
+        maxCapacity: target.MaxCapacity ?? null,
+        policies: (policies.ScalingPolicies ?? []).map((p) => {
+          const tt = p.TargetTrackingScalingPolicyConfiguration;
+          const custom = tt?.CustomizedMetricSpecification;
+          return {
+            name: p.PolicyName ?? 'unnamed',
+            type: p.PolicyType ?? 'unknown',
+            targetValue: tt?.TargetValue ?? null,
+            metric: tt?.PredefinedMetricSpecification?.PredefinedMetricType ?? (custom ? `${custom.Namespace}/${custom.MetricName}` : null),
+          };
+        }),
+        activities: (activities.ScalingActivities ?? []).map((a) => ({
+          id: a.ActivityId ?? 'unknown',
+          description: a.Description ?? '',
+          cause: a.Cause ?? '',
+          status: a.StatusCode ?? 'unknown',
+          startedAt: (a.StartTime ?? new Date(0)).toISOString(),
+        })),
+      },
+    ] as const;
+  });
+  return EnvironmentScalingSchema.parse(Object.fromEntries(entries));
+}

@@ -1,0 +1,116 @@
+import 'server-only';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { z } from 'zod';
+import type { Environment } from '../environments';
+import { SERVICE_ROLES } from '../platform';
+import { clientFor } from './clients';
+import { toUpstreamError } from './errors';
+
+/** Every series the environment view charts, fetched with ONE GetMetricData call. */
+export const SERIES = [
+  'api_cpu', 'api_memory', 'worker_cpu', 'worker_memory',
+  'requests', 'target_5xx', 'latency_p50', 'latency_p99', 'healthy_hosts', 'unhealthy_hosts',
+] as const;
+export type SeriesId = (typeof SERIES)[number];
+
+export const MetricSeriesSchema = z.object({
+  id: z.enum(SERIES),
+  label: z.string(),
+  unit: z.string(),
+  points: z.array(z.object({ t: z.iso.datetime(), v: z.number() })),
+});
+export const EnvironmentMetricsSchema = z.object({
+  rangeMinutes: z.number().int(),
+  periodSeconds: z.number().int(),
+  series: z.array(MetricSeriesSchema),
+});
+export type EnvironmentMetrics = z.infer<typeof EnvironmentMetricsSchema>;
+
+/**
+ * The period for a range, so a chart has at most a few hundred points. GetMetricData
+ * returns up to 100,800 points per call, far above this.
+ */
+export function periodFor(rangeMinutes: number): number {
+  if (rangeMinutes <= 180) return 60;
+  if (rangeMinutes <= 24 * 60) return 300;
+  return 3600;
+}
+
+export function cloudwatchClient(env: Environment): CloudWatchClient {
+  return clientFor(CloudWatchClient, env);
+}
+
+export async function getEnvironmentMetrics(
+  env: Environment,
+  rangeMinutes: number,
+  client: CloudWatchClient = cloudwatchClient(env),
+  now: Date = new Date(),
+): Promise<EnvironmentMetrics> {
+  const period = periodFor(rangeMinutes);
+  // CloudWatch names ALB dimensions by ARN suffix: app/name/id and targetgroup/name/id.
+  const lbDim = { Name: 'LoadBalancer', Value: env.alb.loadBalancerArn.split(':loadbalancer/')[1] };
+  const tgDim = { Name: 'TargetGroup', Value: env.alb.targetGroupArns.api.split(':').at(-1)! };
+  const alb = (id: SeriesId, metric: string, stat: string): MetricDataQuery => ({
+    Id: id,
+    MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: metric, Dimensions: [lbDim, tgDim] }, Period: period, Stat: stat },
+  });
+  const ecs = (role: (typeof SERVICE_ROLES)[number], metric: 'CPUUtilization' | 'MemoryUtilization'): MetricDataQuery => ({
+    Id: `${role}_${metric === 'CPUUtilization' ? 'cpu' : 'memory'}`,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ECS',
+        MetricName: metric,
+        Dimensions: [{ Name: 'ClusterName', Value: env.ecs.cluster }, { Name: 'ServiceName', Value: env.ecs.services[role] }],
+      },
+      Period: period,
+      Stat: 'Average',
+    },
+  });
+  const queries: MetricDataQuery[] = [
+    ...SERVICE_ROLES.flatMap((role) => [ecs(role, 'CPUUtilization'), ecs(role, 'MemoryUtilization')]),
+    alb('requests', 'RequestCount', 'Sum'),
+    alb('target_5xx', 'HTTPCode_Target_5XX_Count', 'Sum'),
+    alb('latency_p50', 'TargetResponseTime', 'p50'),
+    alb('latency_p99', 'TargetResponseTime', 'p99'),
+    alb('healthy_hosts', 'HealthyHostCount', 'Average'),
+    alb('unhealthy_hosts', 'UnHealthyHostCount', 'Average'),
+  ];
+  const start = new Date(Math.floor((now.getTime() - rangeMinutes * 60_000) / (period * 1000)) * period * 1000);
+  let results;
+  try {
+    results = await client.send(
+      new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: now, ScanBy: 'TimestampAscending' }),
+    );
+  } catch (err) {
+    throw toUpstreamError('CloudWatch', 'GetMetricData', err);
+  }
+  return EnvironmentMetricsSchema.parse({
+    rangeMinutes,
+    periodSeconds: period,
+    series: SERIES.map((id) => {
+      const r = results.MetricDataResults?.find((m) => m.Id === id);
+      const timestamps = r?.Timestamps ?? [];
+      return {
+        id,
+        label: LABELS[id][0],
+        unit: LABELS[id][1],
+        points: (r?.Values ?? [])
+          .map((v, i) => ({ t: timestamps[i]?.toISOString(), v: id.startsWith('latency') ? v * 1000 : v }))
+          .filter((p): p is { t: string; v: number } => typeof p.t === 'string' && Number.isFinite(p.v)),
+      };
+    }),
+  });
+}
+
+const LABELS: Record<SeriesId, [string, string]> = {
+  api_cpu: ['api CPU', '%'],
+  api_memory: ['api memory', '%'],
+  worker_cpu: ['worker CPU', '%'],
+  worker_memory: ['worker memory', '%'],
+  requests: ['requests', 'count'],
+  target_5xx: ['target 5xx', 'count'],
+  latency_p50: ['latency p50', 'ms'],
+  latency_p99: ['latency p99', 'ms'],
+  healthy_hosts: ['healthy hosts', 'count'],
+  unhealthy_hosts: ['unhealthy hosts', 'count'],
+};

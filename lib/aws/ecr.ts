@@ -1,0 +1,49 @@
+import 'server-only';
+import { ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr';
+import { z } from 'zod';
+import type { Environment } from '../environments';
+import { SERVICE_ROLES } from '../platform';
+import { clientFor } from './clients';
+import { toUpstreamError } from './errors';
+
+export const ImageSchema = z.object({
+  digest: z.string(),
+  tags: z.array(z.string()),
+  pushedAt: z.iso.datetime().nullable(),
+  sizeBytes: z.number().nullable(),
+});
+export type Image = z.infer<typeof ImageSchema>;
+
+export const RepositoryImagesSchema = z.record(z.enum(SERVICE_ROLES), z.object({ repository: z.string(), images: z.array(ImageSchema) }));
+export type RepositoryImages = z.infer<typeof RepositoryImagesSchema>;
+
+export function ecrClient(env: Environment): ECRClient {
+  return clientFor(ECRClient, env);
+}
+
+/** Each service's images, newest first: what a deploy or rollback can pick. */
+export async function listImages(env: Environment, client: ECRClient = ecrClient(env)): Promise<RepositoryImages> {
+  const entries = await Promise.all(
+    SERVICE_ROLES.map(async (role) => {
+      const repository = env.ecr.repositories[role];
+      const images: Image[] = [];
+      try {
+        for await (const page of paginateDescribeImages({ client }, { repositoryName: repository })) {
+          for (const d of page.imageDetails ?? []) {
+            images.push({
+              digest: d.imageDigest ?? 'unknown',
+              tags: d.imageTags ?? [],
+              pushedAt: d.imagePushedAt?.toISOString() ?? null,
+              sizeBytes: d.imageSizeInBytes ?? null,
+            });
+          }
+        }
+      } catch (err) {
+        throw toUpstreamError('ECR', 'DescribeImages', err);
+      }
+      images.sort((a, b) => (b.pushedAt ?? '').localeCompare(a.pushedAt ?? ''));
+      return [role, { repository, images }] as const;
+    }),
+  );
+  return RepositoryImagesSchema.parse(Object.fromEntries(entries));
+}

@@ -1,0 +1,49 @@
+import 'server-only';
+import { paginateDescribeParameters, SSMClient } from '@aws-sdk/client-ssm';
+import { z } from 'zod';
+import type { Environment } from '../environments';
+import { SSM_PARAMETER_KEYS } from '../platform';
+import { clientFor } from './clients';
+import { toUpstreamError } from './errors';
+
+/** A parameter's metadata. Values are never read: the control plane has no decrypt right. */
+export const ParameterStatusSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  present: z.boolean(),
+  type: z.string().nullable(),
+  version: z.number().int().nullable(),
+  lastModified: z.iso.datetime().nullable(),
+});
+export type ParameterStatus = z.infer<typeof ParameterStatusSchema>;
+
+export function ssmClient(env: Environment): SSMClient {
+  return clientFor(SSMClient, env);
+}
+
+/** Every expected parameter of the environment, present or missing, from DescribeParameters alone. */
+export async function describeParameters(env: Environment, client: SSMClient = ssmClient(env)): Promise<ParameterStatus[]> {
+  const found = new Map<string, { Type?: string; Version?: number; LastModifiedDate?: Date }>();
+  try {
+    for await (const page of paginateDescribeParameters(
+      { client },
+      { ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [env.ssm.prefix] }], MaxResults: 50 },
+    )) {
+      for (const p of page.Parameters ?? []) if (p.Name) found.set(p.Name, p);
+    }
+  } catch (err) {
+    throw toUpstreamError('SSM', 'DescribeParameters', err);
+  }
+  return SSM_PARAMETER_KEYS.map((key) => {
+    const name = `${env.ssm.prefix}${key}`;
+    const p = found.get(name);
+    return ParameterStatusSchema.parse({
+      key,
+      name,
+      present: Boolean(p),
+      type: p?.Type ?? null,
+      version: p?.Version ?? null,
+      lastModified: p?.LastModifiedDate?.toISOString() ?? null,
+    });
+  });
+}
