@@ -1,0 +1,152 @@
+import 'server-only';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Environment } from './environments';
+
+/**
+ * The platform's BullMQ queues as the on-call view needs them. Counts for every queue of an
+ * environment come from ONE pipelined round trip over BullMQ's keys (a second fetches the
+ * oldest waiting jobs' timestamps), instead of a Lua call per queue per state; a test
+ * compares these counts with BullMQ's own getJobCounts, so a change of key layout fails CI.
+ */
+const BULL_PREFIX = 'bull';
+/** Minutes of per-minute throughput returned (BullMQ keeps a week of points). */
+export const THROUGHPUT_MINUTES = 60;
+
+export const QueueStatsSchema = z.object({
+  name: z.string(),
+  counts: z.object({
+    waiting: z.number().int(),
+    active: z.number().int(),
+    delayed: z.number().int(),
+    prioritized: z.number().int(),
+    waitingChildren: z.number().int(),
+    completed: z.number().int(),
+    failed: z.number().int(),
+  }),
+  paused: z.boolean(),
+  /** Age of the job that has waited longest, null when none waits. */
+  oldestWaitingAgeMs: z.number().nullable(),
+  /** Jobs per minute over the last THROUGHPUT_MINUTES full minutes, oldest first. */
+  completedPerMinute: z.array(z.number()),
+  failedPerMinute: z.array(z.number()),
+});
+export type QueueStats = z.infer<typeof QueueStatsSchema>;
+
+export const FailedJobSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  failedReason: z.string(),
+  attemptsMade: z.number().int(),
+  failedAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type FailedJob = z.infer<typeof FailedJobSchema>;
+
+// One connection per Redis URL per process, shared by every reader (DESIGN.md, Redis).
+const connections = new Map<string, Redis>();
+export function queueRedis(env: Environment): Redis {
+  const url = env.queues.redisUrl;
+  let redis = connections.get(url);
+  if (!redis) {
+    redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+    redis.on('error', () => {}); // reported by the command that fails
+    connections.set(url, redis);
+  }
+  return redis;
+}
+
+const key = (queue: string, suffix: string) => `${BULL_PREFIX}:${queue}:${suffix}`;
+
+export async function getQueueStats(env: Environment, redis: Redis = queueRedis(env), now = Date.now()): Promise<QueueStats[]> {
+  const names = env.queues.names;
+  const pipeline = redis.pipeline();
+  for (const q of names) {
+    pipeline
+      .llen(key(q, 'wait'))
+      .llen(key(q, 'paused'))
+      .llen(key(q, 'active'))
+      .zcard(key(q, 'delayed'))
+      .zcard(key(q, 'prioritized'))
+      .zcard(key(q, 'waiting-children'))
+      .zcard(key(q, 'completed'))
+      .zcard(key(q, 'failed'))
+      .hget(key(q, 'meta'), 'paused')
+      .lindex(key(q, 'wait'), -1) // workers take from the right: the oldest job
+      .lrange(key(q, 'metrics:completed:data'), 0, THROUGHPUT_MINUTES - 1)
+      .lrange(key(q, 'metrics:failed:data'), 0, THROUGHPUT_MINUTES - 1);
+  }
+  const results = await pipeline.exec();
+  if (!results) throw new Error('redis pipeline returned nothing');
+  const PER_QUEUE = 12;
+  const values = results.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+  const oldestIds = names.map((_, i) => values[i * PER_QUEUE + 9] as string | null);
+  const timestamps = oldestIds.some(Boolean)
+    ? await redis.pipeline(names.map((q, i) => ['hget', key(q, oldestIds[i] ?? 'none'), 'timestamp'])).exec()
+    : names.map(() => [null, null] as [null, null]);
+
+  return names.map((name, i) => {
+    const v = values.slice(i * PER_QUEUE, (i + 1) * PER_QUEUE);
+    const oldestTs = Number(timestamps?.[i]?.[1] ?? NaN);
+    const perMinute = (list: unknown) => (list as string[]).map(Number).reverse();
+    return QueueStatsSchema.parse({
+      name,
+      counts: {
+        waiting: (v[0] as number) + (v[1] as number),
+        active: v[2],
+        delayed: v[3],
+        prioritized: v[4],
+        waitingChildren: v[5],
+        completed: v[6],
+        failed: v[7],
+      },
+      paused: v[8] === '1',
+      oldestWaitingAgeMs: Number.isFinite(oldestTs) ? Math.max(0, now - oldestTs) : null,
+      completedPerMinute: perMinute(v[10]),
+      failedPerMinute: perMinute(v[11]),
+    });
+  });
+}
+
+// BullMQ Queue objects for page reads of failed jobs: one per (Redis URL, queue) per process.
+const queues = new Map<string, Queue>();
+function bullQueue(env: Environment, name: string, redis: Redis): Queue {
+  const id = `${env.queues.redisUrl}|${name}`;
+  let queue = queues.get(id);
+  if (!queue) {
+    queue = new Queue(name, { connection: redis });
+    queues.set(id, queue);
+  }
+  return queue;
+}
+
+/** One page of a queue's failed jobs, newest first, with the reason and attempts. */
+export async function listFailedJobs(
+  env: Environment,
+  queueName: string,
+  page: { offset: number; limit: number },
+  redis: Redis = queueRedis(env),
+): Promise<{ total: number; jobs: FailedJob[] }> {
+  const queue = bullQueue(env, queueName, redis);
+  const [total, jobs] = await Promise.all([
+    queue.getJobCountByTypes('failed'),
+    queue.getFailed(page.offset, page.offset + page.limit - 1),
+  ]);
+  return {
+    total,
+    jobs: jobs.map((job) =>
+      FailedJobSchema.parse({
+        id: job.id,
+        name: job.name,
+        failedReason: job.failedReason ?? '',
+        attemptsMade: job.attemptsMade,
+        failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+        createdAt: new Date(job.timestamp).toISOString(),
+      }),
+    ),
+  };
+}
