@@ -4,13 +4,26 @@
  * Runs with the `react-server` condition, so lib's `server-only` guard resolves as on the server.
  */
 import { benchEcsBatching } from './bench/ecs-batching';
+import { benchReaders } from './bench/readers';
 import { benchWorkerBrowser } from './bench/worker-browser';
-import { startEmulator, startRedis } from './local-platform';
+import { EMULATOR_CREDENTIALS, startEmulator, startRedis } from './local-platform';
+import { seedPlatform } from './seed';
 
 const [emulator, redis] = await Promise.all([startEmulator(), startRedis()]);
 try {
-  await benchEcsBatching(emulator);
-  await benchWorkerBrowser(emulator, redis);
+  const registry = await seedPlatform({ emulatorUrl: emulator.url, redisUrl: redis.url });
+  // What `next start` is given by the demo: lib/config reads these on first use.
+  Object.assign(process.env, {
+    PILOTHOUSE_ENVIRONMENTS: JSON.stringify(registry),
+    AWS_ENDPOINT_URL: emulator.url,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    REDIS_URL: redis.url,
+  });
+  const only = process.argv[2];
+  if (!only || only === 'ecs') await benchEcsBatching(emulator);
+  if (!only || only === 'readers') await benchReaders(emulator, redis);
+  if (!only || only === 'worker') await benchWorkerBrowser(emulator, redis);
 } finally {
   await Promise.all([emulator.stop(), redis.stop()]);
 }

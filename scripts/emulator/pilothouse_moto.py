@@ -401,6 +401,9 @@ def control(request: Request) -> Response:
     try:
         if route == "health" and request.method == "GET":
             return json_response({"ok": True})
+        if route == "requests" and request.method == "GET":
+            with LOCK:
+                return json_response({"byService": dict(AWS_REQUESTS), "total": sum(AWS_REQUESTS.values())})
         if request.method != "POST":
             return json_response({"error": "method not allowed"}, 405)
         if route == "ecs/settle":
@@ -432,12 +435,27 @@ def control(request: Request) -> Response:
         return json_response({"error": f"{type(err).__name__}: {err}"}, 400)
 
 
+# AWS requests served, by service (from the SigV4 credential scope): lets tests and the
+# benchmark count AWS calls at the emulator, whatever client made them.
+AWS_REQUESTS: dict[str, int] = {}
+
+
+def count_request(environ: dict[str, Any]) -> None:
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    # Credential=AKID/20260101/us-east-1/ecs/aws4_request
+    parts = auth.split("Credential=")[1].split(",")[0].split("/") if "Credential=" in auth else []
+    service = parts[3] if len(parts) > 3 else "unsigned"
+    with LOCK:
+        AWS_REQUESTS[service] = AWS_REQUESTS.get(service, 0) + 1
+
+
 def make_app() -> Callable[..., Any]:
     moto_app = DomainDispatcherApplication(create_backend_app)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             return control(Request(environ))(environ, start_response)
+        count_request(environ)
         # Reads see the latest rollout step: no request observes a half-made change.
         with LOCK:
             return moto_app(environ, start_response)

@@ -1,0 +1,75 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { clientFor } from '@/lib/aws/clients';
+import { createCache } from '@/lib/cache';
+import { createLiveHub } from '@/lib/live';
+import { getEnvironmentSnapshot } from '@/lib/snapshot';
+import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+import { countCommands, seededEnvironment } from '../support/aws';
+
+const redis = new Redis(`${inject('redisUrl')}/7`);
+
+beforeAll(async () => {
+  // lib/config reads these on first use, as `next start` gets them from the demo.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: inject('emulatorUrl'),
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+  });
+  await redis.flushdb();
+});
+afterAll(() => redis.disconnect());
+
+describe('lib/snapshot', () => {
+  it('assembles every part of an environment, then serves it from the cache without calling AWS again', async () => {
+    const env = seededEnvironment('staging');
+    const cache = createCache(redis);
+    const ecsCalls = countCommands(clientFor(ECSClient, env));
+    const cwCalls = countCommands(clientFor(CloudWatchClient, env));
+
+    const first = await getEnvironmentSnapshot(env, cache);
+    const second = await getEnvironmentSnapshot(env, cache);
+
+    for (const part of ['ecs', 'targets', 'queues', 'metrics', 'scaling', 'images', 'parameters'] as const) {
+      expect(first[part].error, part).toBeNull();
+      expect(first[part].value, part).not.toBeNull();
+    }
+    expect(first.ecs.value!.services.map((s) => s.role)).toEqual(['api', 'worker']);
+    expect(first.queues.value!.map((q) => q.name)).toEqual(['screenshot', 'pdf', 'scrape']);
+    expect(second.ecs.value).toEqual(first.ecs.value);
+    expect(Object.fromEntries(ecsCalls)).toEqual({ DescribeServicesCommand: 1 });
+    expect(Object.fromEntries(cwCalls)).toEqual({ GetMetricDataCommand: 1 });
+  });
+
+  it('reports a failing source in its part and still serves the others', async () => {
+    const env = { ...seededEnvironment('staging'), name: 'broken', ecs: { cluster: 'no-such-cluster', services: { api: 'api', worker: 'worker' } } };
+    const snapshot = await getEnvironmentSnapshot(env, createCache(redis));
+    expect(snapshot.ecs).toMatchObject({ value: null, error: expect.stringMatching(/ECS DescribeServices failed: ClusterNotFoundException/) });
+    expect(snapshot.targets.error).toBeNull();
+    expect(snapshot.targets.value!.targetGroups[0].targets.length).toBeGreaterThan(0);
+  });
+});
+
+describe('lib/live', () => {
+  it('loads once per tick for any number of subscribers, and stops when the last one leaves', async () => {
+    let loads = 0;
+    const hub = createLiveHub(async () => ++loads, 50);
+    const seen: number[][] = [[], [], []];
+    const unsubscribe = seen.map((list) => hub.subscribe('staging', (n) => list.push(n)));
+    await new Promise((r) => setTimeout(r, 175));
+    unsubscribe.forEach((u) => u());
+    const loadsAtStop = loads;
+    await new Promise((r) => setTimeout(r, 120));
+
+    expect(loadsAtStop).toBeGreaterThanOrEqual(3);
+    expect(loadsAtStop).toBeLessThanOrEqual(5);
+    // Every subscriber got the same updates: the hub fans one load out to all.
+    expect(seen[0].length).toBeGreaterThanOrEqual(3);
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
+    expect(loads).toBe(loadsAtStop);
+    expect(hub.subscriberCount('staging')).toBe(0);
+  });
+});
