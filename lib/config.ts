@@ -11,6 +11,10 @@ const ConfigSchema = z.object({
   PILOTHOUSE_ENVIRONMENTS_FILE: z.string().min(1).optional(),
   /** The control plane's own Redis: cache, single-flight locks, pub/sub (Upstash: rediss://). */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Token for the deploy workflow: actions read/write on the platform repo. Server-side only. */
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  /** GitHub's REST API root: api.github.com, a GitHub Enterprise Server, or the local stand-in. */
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
   /** Sends every AWS call to one endpoint: the local emulator. Unset in production. */
   AWS_ENDPOINT_URL: z.url().optional(),
 });

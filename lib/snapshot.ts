@@ -9,6 +9,7 @@ import { describeParameters, ParameterStatusSchema } from './aws/ssm';
 import { createCache, type Cache, type CachePolicy, type Cached } from './cache';
 import type { Environment } from './environments';
 import { cacheNames } from './keys';
+import { DeployRunSchema, listDeployRuns } from './github';
 import { getQueueStats, QueueStatsSchema } from './queue';
 import { getRedis } from './redis';
 import { SERVICE_ROLES } from './platform';
@@ -26,6 +27,7 @@ export const CACHE_POLICIES = {
   scaling: { ttlMs: 30_000, maxStaleMs: 30 * 60_000 },
   images: { ttlMs: 60_000, maxStaleMs: 60 * 60_000 },
   parameters: { ttlMs: 5 * 60_000, maxStaleMs: 60 * 60_000 },
+  deployRuns: { ttlMs: 15_000, maxStaleMs: 30 * 60_000 },
 } satisfies Record<string, CachePolicy>;
 
 /** The metrics range the environment view charts by default. */
@@ -45,6 +47,7 @@ export type EnvironmentSnapshot = {
   scaling: Cached<z.infer<typeof EnvironmentScalingSchema>>;
   images: Cached<z.infer<typeof RepositoryImagesSchema>>;
   parameters: Cached<z.infer<typeof ParameterStatusSchema>[]>;
+  deployRuns: Cached<z.infer<typeof DeployRunSchema>[]>;
 };
 
 let defaultCache: Cache | undefined;
@@ -59,7 +62,7 @@ function cache(): Cache {
  * A failed part carries its error (and its last value, if any); the others are unaffected.
  */
 export async function getEnvironmentSnapshot(env: Environment, shared: Cache = cache()): Promise<EnvironmentSnapshot> {
-  const [ecs, targets, queues, metrics, scaling, images, parameters] = await Promise.all([
+  const [ecs, targets, queues, metrics, scaling, images, parameters, deployRuns] = await Promise.all([
     shared.get(cacheNames.ecsServices(env.name), CACHE_POLICIES.ecs, EcsPartSchema, () => describeEnvironmentServices(env)),
     shared.get(cacheNames.targetHealth(env.name), CACHE_POLICIES.targets, LoadBalancerHealthSchema, () => describeLoadBalancerHealth(env)),
     shared.get(cacheNames.queues(env.name), CACHE_POLICIES.queues, z.array(QueueStatsSchema), () => getQueueStats(env)),
@@ -69,6 +72,7 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = c
     shared.get(cacheNames.scaling(env.name), CACHE_POLICIES.scaling, EnvironmentScalingSchema, () => describeScaling(env)),
     shared.get(cacheNames.images(env.name), CACHE_POLICIES.images, RepositoryImagesSchema, () => listImages(env)),
     shared.get(cacheNames.parameters(env.name), CACHE_POLICIES.parameters, z.array(ParameterStatusSchema), () => describeParameters(env)),
+    shared.get(cacheNames.deployRuns(env.name), CACHE_POLICIES.deployRuns, z.array(DeployRunSchema), () => listDeployRuns(env)),
   ]);
   return {
     environment: { name: env.name, region: env.aws.region, production: env.production, cluster: env.ecs.cluster },
@@ -79,5 +83,6 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = c
     scaling,
     images,
     parameters,
+    deployRuns,
   };
 }

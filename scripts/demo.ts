@@ -49,6 +49,7 @@ try {
   log(`  redis        ${platform.redis.url}`);
   log(`  AWS emulator ${platform.emulator.url}  (control API: ${platform.emulator.url}/_pilothouse/)`);
   log(`  registry     ${path.relative(ROOT, platform.registryFile)}`);
+  log(`  GitHub       ${platform.github.url}  (local stand-in: records deploy dispatches, reports runs)`);
   log(`  job api      ${traffic.apiUrl}  (staging; a job every 3 s; your key: ${path.relative(ROOT, traffic.keyFile)})`);
   log(`    curl -H "authorization: Bearer $(cat ${path.relative(ROOT, traffic.keyFile)})" -H 'content-type: application/json' \\`);
   log(`      -d '{"kind":"scrape","input":{"url":"${traffic.siteUrl}/","selectors":["h1"]}}' ${traffic.apiUrl}/api/jobs`);

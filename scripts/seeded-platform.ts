@@ -16,7 +16,11 @@ import {
   stopProcessGroup,
   type RunningServer,
 } from './local-platform';
+import { startGithubStandin } from './github-standin';
 import { seedPlatform } from './seed';
+
+/** The token the local GitHub stand-in accepts: not a secret, it opens nothing outside this machine. */
+const LOCAL_GITHUB_TOKEN = 'ghs_local_standin_token';
 
 export type Step = (name: string) => () => void;
 
@@ -34,6 +38,8 @@ export type SeededPlatform = {
   emulator: RunningServer;
   registryFile: string;
   registry: Awaited<ReturnType<typeof seedPlatform>>;
+  /** The local GitHub stand-in: records dispatches, reports runs. */
+  github: Awaited<ReturnType<typeof startGithubStandin>>;
   /** Environment for processes that talk to this platform (the control plane, the services). */
   env: Record<string, string>;
   stop: () => Promise<void>;
@@ -59,6 +65,9 @@ export async function startSeededPlatform(options: {
 
     done = options.step(`seeding the emulator at ${emulator.url}`);
     const registry = await seedPlatform({ emulatorUrl: emulator.url, redisUrl: redis.url });
+    const { owner, repo, deployWorkflow } = registry.environments[0].github;
+    const github = await startGithubStandin({ token: LOCAL_GITHUB_TOKEN, owner, repo, workflow: deployWorkflow, supportsRunDetails: true, history: 4 });
+    stops.push(github.close);
     mkdirSync(options.stateDir, { recursive: true });
     const registryFile = path.join(options.stateDir, 'environments.json');
     writeFileSync(registryFile, JSON.stringify(registry, null, 2));
@@ -69,8 +78,12 @@ export async function startSeededPlatform(options: {
       emulator,
       registryFile,
       registry,
+      github,
       env: {
         PILOTHOUSE_ENVIRONMENTS_FILE: registryFile,
+        REDIS_URL: redis.url,
+        GITHUB_TOKEN: LOCAL_GITHUB_TOKEN,
+        GITHUB_API_URL: github.url,
         AWS_ENDPOINT_URL: emulator.url,
         AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,

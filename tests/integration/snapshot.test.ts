@@ -6,21 +6,30 @@ import { clientFor } from '@/lib/aws/clients';
 import { createCache } from '@/lib/cache';
 import { createLiveHub } from '@/lib/live';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
+import { startGithubStandin } from '../../scripts/github-standin';
 import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { countCommands, seededEnvironment } from '../support/aws';
 
 const redis = new Redis(`${inject('redisUrl')}/7`);
+let github: Awaited<ReturnType<typeof startGithubStandin>>;
 
 beforeAll(async () => {
+  const staging = seededEnvironment('staging');
+  github = await startGithubStandin({ token: 'ghs_snapshot', owner: staging.github.owner, repo: staging.github.repo, workflow: staging.github.deployWorkflow, history: 2 });
   // lib/config reads these on first use, as `next start` gets them from the demo.
   Object.assign(process.env, {
+    GITHUB_TOKEN: 'ghs_snapshot',
+    GITHUB_API_URL: github.url,
     AWS_ENDPOINT_URL: inject('emulatorUrl'),
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
   });
   await redis.flushdb();
 });
-afterAll(() => redis.disconnect());
+afterAll(async () => {
+  redis.disconnect();
+  await github?.close();
+});
 
 describe('lib/snapshot', () => {
   it('assembles every part of an environment, then serves it from the cache without calling AWS again', async () => {
@@ -32,12 +41,13 @@ describe('lib/snapshot', () => {
     const first = await getEnvironmentSnapshot(env, cache);
     const second = await getEnvironmentSnapshot(env, cache);
 
-    for (const part of ['ecs', 'targets', 'queues', 'metrics', 'scaling', 'images', 'parameters'] as const) {
+    for (const part of ['ecs', 'targets', 'queues', 'metrics', 'scaling', 'images', 'parameters', 'deployRuns'] as const) {
       expect(first[part].error, part).toBeNull();
       expect(first[part].value, part).not.toBeNull();
     }
     expect(first.ecs.value!.services.map((s) => s.role)).toEqual(['api', 'worker']);
     expect(first.queues.value!.map((q) => q.name)).toEqual(['screenshot', 'pdf', 'scrape']);
+    expect(first.deployRuns.value).toHaveLength(2);
     expect(second.ecs.value).toEqual(first.ecs.value);
     expect(Object.fromEntries(ecsCalls)).toEqual({ DescribeServicesCommand: 1 });
     expect(Object.fromEntries(cwCalls)).toEqual({ GetMetricDataCommand: 1 });

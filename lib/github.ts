@@ -1,0 +1,150 @@
+import 'server-only';
+import { Octokit } from '@octokit/rest';
+import { z } from 'zod';
+import { getConfig } from './config';
+import type { Environment } from './environments';
+import { AppError, UpstreamError } from './errors';
+
+/**
+ * The deploy workflow on GitHub Actions: its recent runs, one run's jobs and steps, and
+ * dispatching it. The only module that talks to GitHub.
+ */
+export const DeployRunSchema = z.object({
+  id: z.number(),
+  runNumber: z.number().nullable(),
+  title: z.string(),
+  status: z.string().nullable(),
+  conclusion: z.string().nullable(),
+  ref: z.string().nullable(),
+  sha: z.string(),
+  actor: z.string().nullable(),
+  event: z.string(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  /** Until now for a run still going. */
+  durationMs: z.number().nullable(),
+  url: z.string(),
+});
+export type DeployRun = z.infer<typeof DeployRunSchema>;
+
+export const RunJobSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  status: z.string(),
+  conclusion: z.string().nullable(),
+  startedAt: z.iso.datetime().nullable(),
+  completedAt: z.iso.datetime().nullable(),
+  steps: z.array(z.object({ number: z.number(), name: z.string(), status: z.string(), conclusion: z.string().nullable() })),
+});
+export type RunJob = z.infer<typeof RunJobSchema>;
+
+export const DeployInput = z.object({
+  ref: z.string().min(1).max(255),
+  imageTag: z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a Docker image tag').optional(),
+});
+export type DeployInput = z.infer<typeof DeployInput>;
+
+export type Dispatched = { runId: number | null; runUrl: string | null; htmlUrl: string | null };
+
+/** Runs shown per environment. */
+export const RUNS_PER_PAGE = 10;
+
+let defaultOctokit: Octokit | undefined;
+export function githubClient(): Octokit {
+  if (!defaultOctokit) {
+    const { GITHUB_TOKEN, GITHUB_API_URL } = getConfig();
+    if (!GITHUB_TOKEN) throw new AppError('upstream_failed', 'GITHUB_TOKEN is not set: deploys through GitHub Actions are unavailable');
+    defaultOctokit = new Octokit({ auth: GITHUB_TOKEN, baseUrl: GITHUB_API_URL, userAgent: 'pilothouse' });
+  }
+  return defaultOctokit;
+}
+
+function toUpstream(operation: string, err: unknown): UpstreamError {
+  const status = (err as { status?: number }).status;
+  const requestId = (err as { response?: { headers?: Record<string, string> } }).response?.headers?.['x-github-request-id'];
+  return new UpstreamError('GitHub', `GitHub ${operation} failed${status ? ` (${status})` : ''}: ${(err as Error).message}`, requestId, { cause: err });
+}
+
+function repo(env: Environment) {
+  return { owner: env.github.owner, repo: env.github.repo };
+}
+
+export async function listDeployRuns(env: Environment, octokit: Octokit = githubClient(), now = Date.now()): Promise<DeployRun[]> {
+  let data;
+  try {
+    ({ data } = await octokit.rest.actions.listWorkflowRuns({ ...repo(env), workflow_id: env.github.deployWorkflow, per_page: RUNS_PER_PAGE }));
+  } catch (err) {
+    throw toUpstream('list workflow runs', err);
+  }
+  return data.workflow_runs.map((run) => {
+    const started = run.run_started_at ?? null;
+    const end = run.status === 'completed' ? Date.parse(run.updated_at) : now;
+    return DeployRunSchema.parse({
+      id: run.id,
+      runNumber: run.run_number ?? null,
+      title: run.display_title ?? run.name ?? `run ${run.id}`,
+      status: run.status,
+      conclusion: run.conclusion,
+      ref: run.head_branch,
+      sha: run.head_sha,
+      actor: run.actor?.login ?? run.triggering_actor?.login ?? null,
+      event: run.event,
+      createdAt: new Date(run.created_at).toISOString(),
+      startedAt: started ? new Date(started).toISOString() : null,
+      durationMs: started ? Math.max(0, end - Date.parse(started)) : null,
+      url: run.html_url,
+    });
+  });
+}
+
+/** A run's jobs and their steps: what an operator follows while a deploy is in progress. */
+export async function listRunJobs(env: Environment, runId: number, octokit: Octokit = githubClient()): Promise<RunJob[]> {
+  let data;
+  try {
+    ({ data } = await octokit.rest.actions.listJobsForWorkflowRun({ ...repo(env), run_id: runId }));
+  } catch (err) {
+    throw toUpstream('list jobs for a run', err);
+  }
+  return data.jobs.map((job) =>
+    RunJobSchema.parse({
+      id: job.id,
+      name: job.name,
+      status: job.status,
+      conclusion: job.conclusion,
+      startedAt: job.started_at ? new Date(job.started_at).toISOString() : null,
+      completedAt: job.completed_at ? new Date(job.completed_at).toISOString() : null,
+      steps: (job.steps ?? []).map((s) => ({ number: s.number, name: s.name, status: s.status, conclusion: s.conclusion ?? null })),
+    }),
+  );
+}
+
+/**
+ * Dispatches the deploy workflow for the environment. Asks GitHub for the run's id
+ * (`return_run_details`, Feb 2026) so the control plane follows that exact run; a server
+ * that does not know the parameter (an older GitHub Enterprise Server) answers 422, and the
+ * dispatch is sent again without it, answered by a plain 204 and no run id.
+ */
+export async function dispatchDeploy(env: Environment, input: DeployInput, octokit: Octokit = githubClient()): Promise<Dispatched> {
+  const inputs: Record<string, string> = { environment: env.name, ref: input.ref };
+  if (input.imageTag) inputs.image_tag = input.imageTag;
+  const request = { ...repo(env), workflow_id: env.github.deployWorkflow, ref: input.ref, inputs };
+  try {
+    const response = await octokit.rest.actions.createWorkflowDispatch({ ...request, return_run_details: true });
+    // Octokit's route types still say 204 only; the 200 with run details is documented since Feb 2026.
+    if ((response.status as number) === 200 && response.data) {
+      const data = response.data as { workflow_run_id: number; run_url: string; html_url: string };
+      return { runId: Number(data.workflow_run_id), runUrl: data.run_url, htmlUrl: data.html_url };
+    }
+    return { runId: null, runUrl: null, htmlUrl: null };
+  } catch (err) {
+    if ((err as { status?: number }).status === 422 && /return_run_details/.test((err as Error).message)) {
+      try {
+        await octokit.rest.actions.createWorkflowDispatch(request);
+        return { runId: null, runUrl: null, htmlUrl: null };
+      } catch (retryErr) {
+        throw toUpstream('workflow dispatch', retryErr);
+      }
+    }
+    throw toUpstream('workflow dispatch', err);
+  }
+}
