@@ -8,8 +8,8 @@ export default async function OverviewPage() {
   return (
     <div className="space-y-6">
       <h1 className="text-xl font-semibold">Environments</h1>
-      {environments.map((environment) => (
-        <EnvironmentPanel key={environment.name} environment={environment} />
+      {environments.map((snapshot) => (
+        <EnvironmentPanel key={snapshot.environment.name} snapshot={snapshot} />
       ))}
     </div>
   );

@@ -1,4 +1,6 @@
-import type { EnvironmentOverview } from '@/lib/overview';
+import type { Cached } from '@/lib/cache';
+import type { EnvironmentSnapshot } from '@/lib/snapshot';
+import { formatAge } from './format';
 
 const ROLLOUT_STYLE: Record<string, string> = {
   COMPLETED: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200',
@@ -6,7 +8,8 @@ const ROLLOUT_STYLE: Record<string, string> = {
   FAILED: 'bg-rose-100 text-rose-800 dark:bg-rose-900/50 dark:text-rose-200',
 };
 
-export function EnvironmentPanel({ environment }: { environment: EnvironmentOverview }) {
+export function EnvironmentPanel({ snapshot }: { snapshot: EnvironmentSnapshot }) {
+  const { environment } = snapshot;
   const headingId = `env-${environment.name}`;
   return (
     <section
@@ -29,78 +32,182 @@ export function EnvironmentPanel({ environment }: { environment: EnvironmentOver
           {environment.region} · cluster {environment.cluster}
         </span>
       </div>
-      {environment.error ? (
-        <p role="alert" className="px-5 py-4 text-sm text-rose-700 dark:text-rose-300">
-          Could not read ECS: {environment.error}
-        </p>
-      ) : (
-        <ServiceTable environment={environment} />
-      )}
+      <Part name="ECS" part={snapshot.ecs}>{() => <ServiceTable snapshot={snapshot} />}</Part>
+      <div className="grid gap-0 border-t border-slate-200 md:grid-cols-2 dark:border-slate-800">
+        <Part name="ALB targets" part={snapshot.targets}>{(lb) => <TargetHealth health={lb} />}</Part>
+        <Part name="Deploys" part={snapshot.deployRuns}>{(runs) => <LastDeploy runs={runs} />}</Part>
+      </div>
+      <Part name="Queues" part={snapshot.queues}>{(queues) => <QueueTable queues={queues} />}</Part>
     </section>
   );
 }
 
-function ServiceTable({ environment }: { environment: EnvironmentOverview }) {
-  const services = environment.ecs?.services ?? [];
-  const missing = environment.ecs?.missing ?? [];
+/** A part of the snapshot: its content, or its error (with the age of what is shown), never silent. */
+function Part<T>({ name, part, children }: { name: string; part: Cached<T>; children: (value: T) => React.ReactNode }) {
+  return (
+    <div data-part={name} className="border-t border-slate-100 first:border-t-0 dark:border-slate-800">
+      {part.error && (
+        <p role="alert" className="px-5 pt-3 text-sm text-rose-700 dark:text-rose-300">
+          {name}: {part.error}
+          {part.value !== null && ` (showing data from ${formatAge(part.ageMs)} ago)`}
+        </p>
+      )}
+      {part.value !== null && children(part.value)}
+    </div>
+  );
+}
+
+function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
+  const services = snapshot.ecs.value?.services ?? [];
+  const missing = snapshot.ecs.value?.missing ?? [];
+  const scaling = snapshot.scaling.value;
   return (
     <div className="overflow-x-auto">
       <table className="w-full table-fixed text-sm">
-        <caption className="sr-only">ECS services in {environment.name}</caption>
+        <caption className="sr-only">ECS services in {snapshot.environment.name}</caption>
         <thead className="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
           <tr>
-            <th scope="col" className="w-40 px-5 py-2 font-medium">Service</th>
-            <th scope="col" className="w-72 px-3 py-2 font-medium">Task definition</th>
+            <th scope="col" className="w-32 px-5 py-2 font-medium">Service</th>
+            <th scope="col" className="w-64 px-3 py-2 font-medium">Task definition</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Desired</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Running</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Pending</th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">Min–max</th>
             <th scope="col" className="w-36 px-5 py-2 font-medium">Rollout</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-          {services.map((s) => (
-            <tr key={s.arn} data-service={s.role}>
-              <th scope="row" className="px-5 py-2.5 text-left font-medium">
-                {s.role}
-                {s.name !== s.role && <span className="ml-2 font-normal text-slate-500">{s.name}</span>}
-              </th>
-              <td className="px-3 py-2.5 font-mono text-xs text-slate-600 dark:text-slate-300">
-                {s.taskDefinition ? `${s.taskDefinition.family}:${s.taskDefinition.revision}` : '—'}
-              </td>
-              <td className="px-3 py-2.5 text-right tabular-nums" data-count="desired">{s.desiredCount}</td>
-              <td
-                className={`px-3 py-2.5 text-right tabular-nums ${s.runningCount < s.desiredCount ? 'font-semibold text-amber-700 dark:text-amber-300' : ''}`}
-                data-count="running"
-              >
-                {s.runningCount}
-              </td>
-              <td className="px-3 py-2.5 text-right tabular-nums" data-count="pending">{s.pendingCount}</td>
-              <td className="px-5 py-2.5">
-                {s.rolloutState ? (
-                  <span className={`rounded px-2 py-0.5 text-xs font-medium ${ROLLOUT_STYLE[s.rolloutState]}`}>
-                    {s.rolloutState.replace('_', ' ').toLowerCase()}
-                  </span>
-                ) : (
-                  <span className="text-slate-400">—</span>
-                )}
-              </td>
-            </tr>
-          ))}
+          {services.map((s) => {
+            const bounds = scaling?.[s.role];
+            return (
+              <tr key={s.arn} data-service={s.role}>
+                <th scope="row" className="px-5 py-2.5 text-left font-medium">{s.role}</th>
+                <td className="truncate px-3 py-2.5 font-mono text-xs text-slate-600 dark:text-slate-300">
+                  {s.taskDefinition ? `${s.taskDefinition.family}:${s.taskDefinition.revision}` : '—'}
+                </td>
+                <td className="px-3 py-2.5 text-right tabular-nums" data-count="desired">{s.desiredCount}</td>
+                <td
+                  className={`px-3 py-2.5 text-right tabular-nums ${s.runningCount < s.desiredCount ? 'font-semibold text-amber-700 dark:text-amber-300' : ''}`}
+                  data-count="running"
+                >
+                  {s.runningCount}
+                </td>
+                <td className="px-3 py-2.5 text-right tabular-nums" data-count="pending">{s.pendingCount}</td>
+                <td className="px-3 py-2.5 text-right tabular-nums text-slate-500 dark:text-slate-400">
+                  {bounds ? `${bounds.minCapacity}–${bounds.maxCapacity}` : '—'}
+                </td>
+                <td className="px-5 py-2.5">
+                  {s.rolloutState ? (
+                    <span className={`rounded px-2 py-0.5 text-xs font-medium ${ROLLOUT_STYLE[s.rolloutState]}`}>
+                      {s.rolloutState.replace('_', ' ').toLowerCase()}
+                    </span>
+                  ) : (
+                    <span className="text-slate-400">—</span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
           {missing.map((name) => (
             <tr key={name}>
               <th scope="row" className="px-5 py-2.5 text-left font-medium">{name}</th>
-              <td colSpan={5} className="px-3 py-2.5 text-rose-700 dark:text-rose-300">
-                not found in cluster {environment.cluster}
+              <td colSpan={6} className="px-3 py-2.5 text-rose-700 dark:text-rose-300">
+                not found in cluster {snapshot.environment.cluster}
               </td>
             </tr>
           ))}
           {services.length === 0 && missing.length === 0 && (
             <tr>
-              <td colSpan={6} className="px-5 py-4 text-slate-500">No services configured.</td>
+              <td colSpan={7} className="px-5 py-4 text-slate-500">No services configured.</td>
             </tr>
           )}
         </tbody>
       </table>
     </div>
+  );
+}
+
+function TargetHealth({ health }: { health: NonNullable<EnvironmentSnapshot['targets']['value']> }) {
+  const targets = health.targetGroups.flatMap((g) => g.targets);
+  const healthy = targets.filter((t) => t.state === 'healthy').length;
+  const unhealthy = targets.filter((t) => t.state !== 'healthy');
+  return (
+    <div className="px-5 py-3 text-sm" data-testid="target-health">
+      <p>
+        <span className="text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">ALB targets </span>
+        <span className={`font-semibold tabular-nums ${unhealthy.length ? 'text-rose-700 dark:text-rose-300' : 'text-emerald-700 dark:text-emerald-300'}`}>
+          {healthy}/{targets.length} healthy
+        </span>
+      </p>
+      {unhealthy.length > 0 && (
+        <ul className="mt-1 space-y-0.5 text-xs text-rose-700 dark:text-rose-300">
+          {unhealthy.map((t) => (
+            <li key={`${t.id}:${t.port}`}>
+              {t.id}:{t.port} {t.state}
+              {t.reason && ` — ${t.reason}`}
+              {t.description && `: ${t.description}`}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function LastDeploy({ runs }: { runs: NonNullable<EnvironmentSnapshot['deployRuns']['value']> }) {
+  const last = runs[0];
+  return (
+    <div className="px-5 py-3 text-sm" data-testid="last-deploy">
+      <span className="text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">Last deploy </span>
+      {last ? (
+        <span>
+          <a href={last.url} className="font-medium underline-offset-2 hover:underline focus-visible:outline-2">
+            #{last.runNumber} {last.ref}
+          </a>{' '}
+          <span className="text-slate-500 dark:text-slate-400">
+            {last.status === 'completed' ? last.conclusion : last.status} · {last.actor ?? 'unknown'}
+          </span>
+        </span>
+      ) : (
+        <span className="text-slate-500">no runs yet</span>
+      )}
+    </div>
+  );
+}
+
+function QueueTable({ queues }: { queues: NonNullable<EnvironmentSnapshot['queues']['value']> }) {
+  return (
+    <table className="w-full table-fixed text-sm">
+      <caption className="sr-only">Queues</caption>
+      <thead className="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+        <tr>
+          <th scope="col" className="w-32 px-5 py-2 font-medium">Queue</th>
+          <th scope="col" className="px-3 py-2 text-right font-medium">Waiting</th>
+          <th scope="col" className="px-3 py-2 text-right font-medium">Active</th>
+          <th scope="col" className="px-3 py-2 text-right font-medium">Failed</th>
+          <th scope="col" className="px-3 py-2 text-right font-medium">Completed</th>
+          <th scope="col" className="w-48 px-5 py-2 text-right font-medium">Oldest waiting</th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+        {queues.map((q) => (
+          <tr key={q.name} data-queue={q.name}>
+            <th scope="row" className="px-5 py-2 text-left font-medium">
+              {q.name}
+              {q.paused && <span className="ml-2 rounded bg-slate-200 px-1.5 text-xs dark:bg-slate-700">paused</span>}
+            </th>
+            <td className="px-3 py-2 text-right tabular-nums" data-count="waiting">{q.counts.waiting}</td>
+            <td className="px-3 py-2 text-right tabular-nums" data-count="active">{q.counts.active}</td>
+            <td className={`px-3 py-2 text-right tabular-nums ${q.counts.failed ? 'text-rose-700 dark:text-rose-300' : ''}`} data-count="failed">
+              {q.counts.failed}
+            </td>
+            <td className="px-3 py-2 text-right tabular-nums" data-count="completed">{q.counts.completed}</td>
+            <td className="px-5 py-2 text-right tabular-nums text-slate-500 dark:text-slate-400">
+              {q.oldestWaitingAgeMs === null ? '—' : formatAge(q.oldestWaitingAgeMs)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

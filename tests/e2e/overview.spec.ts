@@ -1,7 +1,7 @@
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+import { controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { SEEDED } from '../../scripts/seed';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
@@ -25,7 +25,11 @@ test('the overview shows both environments with their services as seeded', async
       await expect(row.locator('[data-count="pending"]')).toHaveText('0');
       await expect(row).toContainText(`pilothouse-${name}-${role}:3`);
       await expect(row).toContainText('completed');
+      await expect(row).toContainText(`${spec.bounds[role][0]}–${spec.bounds[role][1]}`);
     }
+    await expect(panel.getByTestId('target-health')).toContainText(`${spec.desired.api}/${spec.desired.api} healthy`);
+    await expect(panel.locator('tr[data-queue]')).toHaveCount(3);
+    await expect(panel.getByTestId('last-deploy')).toContainText('#4 main');
   }
   await page.screenshot({ path: test.info().outputPath('overview.png'), fullPage: true });
 });
@@ -38,9 +42,32 @@ test('the overview reads ECS live: a scale-out shows its rollout, then the new c
 
   await page.goto(baseURL());
   const row = serviceRow(page, 'staging', 'worker');
-  await expect(row.locator('[data-count="desired"]')).toHaveText('3');
+  // Through the shared cache (ECS is fresh for 5 s): a reload within seconds shows it.
   await expect(async () => {
     await page.reload();
+    await expect(row.locator('[data-count="desired"]')).toHaveText('3', { timeout: 500 });
     await expect(row.locator('[data-count="running"]')).toHaveText('3', { timeout: 500 });
-  }).toPass({ timeout: 15_000 });
+  }).toPass({ timeout: 20_000 });
+});
+
+test('an unhealthy ALB target shows with its reason', async ({ page }) => {
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8'));
+  const production = registry.environments.find((e: { name: string }) => e.name === 'production');
+  const targetGroupArn = production.alb.targetGroupArns.api;
+  const targetId = '10.20.10.11';
+  await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+    targetGroupArn, targetId, state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]',
+  });
+  try {
+    await page.goto(baseURL());
+    const health = page.getByRole('region', { name: 'production' }).getByTestId('target-health');
+    await expect(async () => {
+      await page.reload();
+      await expect(health).toContainText('2/3 healthy', { timeout: 500 });
+    }).toPass({ timeout: 20_000 });
+    await expect(health).toContainText(`${targetId}:8000 unhealthy — Target.ResponseCodeMismatch: Health checks failed with these codes: [503]`);
+    await page.screenshot({ path: test.info().outputPath('unhealthy.png'), fullPage: true });
+  } finally {
+    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', { targetGroupArn, targetId, state: 'healthy' });
+  }
 });
