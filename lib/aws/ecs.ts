@@ -1,5 +1,11 @@
 import 'server-only';
-import { DescribeServicesCommand, ECSClient, type Service as SdkService } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  paginateListTasks,
+  type Service as SdkService,
+} from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES, type ServiceRole } from '../platform';
@@ -27,6 +33,23 @@ export const DeploymentSchema = z.object({
   updatedAt: z.iso.datetime().nullable(),
 });
 export type Deployment = z.infer<typeof DeploymentSchema>;
+
+/** DescribeTasks accepts at most 100 tasks per call (ECS API reference). */
+export const DESCRIBE_TASKS_BATCH = 100;
+
+export const TaskSchema = z.object({
+  arn: z.string(),
+  id: z.string(),
+  taskDefinition: TaskDefinitionRefSchema.nullable(),
+  lastStatus: z.string().nullable(),
+  desiredStatus: z.string().nullable(),
+  healthStatus: z.string().nullable(),
+  startedAt: z.iso.datetime().nullable(),
+  /** The deployment that started it (ECS sets startedBy to the deployment id). */
+  deploymentId: z.string().nullable(),
+  privateIp: z.string().nullable(),
+});
+export type Task = z.infer<typeof TaskSchema>;
 
 export const ServiceEventSchema = z.object({ id: z.string(), createdAt: z.iso.datetime().nullable(), message: z.string() });
 
@@ -148,4 +171,44 @@ export function parseTaskDefinitionArn(arn: string): { arn: string; family: stri
   const match = /task-definition\/([^:]+):(\d+)$/.exec(arn);
   if (!match) return { arn, family: arn, revision: 0 };
   return { arn, family: match[1], revision: Number(match[2]) };
+}
+
+/** A service's running tasks with their health and start time, oldest first. */
+export async function listServiceTasks(env: Environment, serviceName: string, client: ECSClient = ecsClient(env)): Promise<Task[]> {
+  const arns: string[] = [];
+  try {
+    for await (const page of paginateListTasks({ client }, { cluster: env.ecs.cluster, serviceName })) {
+      arns.push(...(page.taskArns ?? []));
+    }
+  } catch (err) {
+    throw toUpstreamError('ECS', 'ListTasks', err);
+  }
+  const batches: string[][] = [];
+  for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_BATCH) batches.push(arns.slice(i, i + DESCRIBE_TASKS_BATCH));
+  const described = await Promise.all(
+    batches.map(async (tasks) => {
+      try {
+        return await client.send(new DescribeTasksCommand({ cluster: env.ecs.cluster, tasks }));
+      } catch (err) {
+        throw toUpstreamError('ECS', 'DescribeTasks', err);
+      }
+    }),
+  );
+  return described
+    .flatMap((r) => r.tasks ?? [])
+    .map((t) =>
+      TaskSchema.parse({
+        arn: t.taskArn,
+        id: t.taskArn?.split('/').pop(),
+        taskDefinition: t.taskDefinitionArn ? parseTaskDefinitionArn(t.taskDefinitionArn) : null,
+        lastStatus: t.lastStatus ?? null,
+        desiredStatus: t.desiredStatus ?? null,
+        healthStatus: t.healthStatus ?? null,
+        startedAt: t.startedAt?.toISOString() ?? null,
+        deploymentId: t.startedBy ?? null,
+        privateIp:
+          t.attachments?.flatMap((a) => a.details ?? []).find((d) => d.name === 'privateIPv4Address')?.value ?? null,
+      }),
+    )
+    .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
 }

@@ -32,9 +32,12 @@ from moto.applicationautoscaling import models as aas_models
 from moto.applicationautoscaling import responses as aas_responses
 from moto.cloudwatch import models as cloudwatch_models
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ec2.models import elastic_network_interfaces as eni_models
+from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
 from moto.elbv2 import models as elbv2_models
+from moto.moto_api import state_manager
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -100,6 +103,54 @@ def new_deployment(service: Any, task_definition: str | None) -> dict[str, Any]:
     }
 
 
+# moto's tasks race to STOPPED the first time they are read (its default "immediate"
+# progression); ours run until the rollout stops them, as ECS tasks do.
+state_manager.set_transition(model_name="ecs::task", transition={"progression": "manual", "times": 10**12})
+
+
+# moto 5.2.5 builds an awsvpc task's ENI attachment from `eni.private_dns_name`, which its
+# NetworkInterface lacks (so RunTask with awsvpc fails too): give it EC2's own naming.
+if not hasattr(eni_models.NetworkInterface, "private_dns_name"):
+    eni_models.NetworkInterface.private_dns_name = property(  # type: ignore[attr-defined]
+        lambda self: f"ip-{str(self.private_ip_address).replace('.', '-')}.ec2.internal"
+    )
+
+
+def start_task(service: Any, deployment: dict[str, Any]) -> None:
+    """A RUNNING task of the deployment, visible to ListTasks(serviceName) and DescribeTasks."""
+    backend = service._backend
+    try:
+        task_definition = backend.describe_task_definition(deployment["taskDefinition"])
+        cluster = backend._get_cluster(service.cluster_name)
+        task = ecs_models.Task(
+            cluster,
+            task_definition,
+            None,
+            None,
+            backend,
+            group=f"service:{service.name}",
+            launch_type=service.launch_type or "FARGATE",
+            started_by=deployment["id"],
+            networking_configuration=service.network_configuration or None,
+            platform_version=service.platform_version,
+        )
+    except ecs_exceptions.InvalidParameterException:
+        # An awsvpc task definition on a service created without a network configuration:
+        # ECS would refuse the service; the counts still move, there is just no task to list.
+        return
+    task.started_at = now()
+    task.health_status = "HEALTHY"
+    backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+    service.__dict__.setdefault("ph_tasks", {}).setdefault(deployment["id"], []).append(task.task_arn)
+
+
+def stop_task(service: Any, deployment: dict[str, Any]) -> None:
+    """Stops (and forgets) the deployment's oldest task: ListTasks shows running tasks only."""
+    arns = getattr(service, "ph_tasks", {}).get(deployment["id"], [])
+    if arns:
+        service._backend.tasks.get(service.cluster_name, {}).pop(arns.pop(0), None)
+
+
 def start_deployment(service: Any, task_definition: str | None) -> dict[str, Any]:
     for dep in service.deployments:
         dep["status"] = "ACTIVE"
@@ -159,12 +210,15 @@ def step_service(service: Any) -> None:
             return
         primary["runningCount"] += 1
         primary["pendingCount"] = max(0, service.desired_count - primary["runningCount"])
+        start_task(service, primary)
         add_event(service, f"has started 1 tasks: (task {uuid.uuid4().hex}).")
     elif primary["runningCount"] > service.desired_count:
         primary["runningCount"] -= 1
+        stop_task(service, primary)
         add_event(service, f"has stopped 1 running tasks: (task {uuid.uuid4().hex}).")
     elif older:
         older[-1]["runningCount"] -= 1
+        stop_task(service, older[-1])
         add_event(service, f"has stopped 1 running tasks: (task {uuid.uuid4().hex}).")
     else:
         service.deployments[1:] = []
@@ -225,6 +279,20 @@ def settle(max_steps: int = 10_000) -> bool:
         tick(force=True)
     return False
 
+
+original_list_tasks = ecs_models.EC2ContainerServiceBackend.list_tasks
+
+
+def list_tasks(self: Any, *args: Any, **kwargs: Any) -> Any:
+    # moto ignores serviceName ("we can't filter until the backend launches tasks"): ours do.
+    service_name = kwargs.get("service_name") if "service_name" in kwargs else (args[4] if len(args) > 4 else None)
+    tasks = original_list_tasks(self, *args, **kwargs)
+    if service_name:
+        tasks = [t for t in tasks if t.group == f"service:{service_name}"]
+    return tasks
+
+
+ecs_models.EC2ContainerServiceBackend.list_tasks = list_tasks
 
 original_create_service = ecs_models.EC2ContainerServiceBackend.create_service
 original_update_service = ecs_models.EC2ContainerServiceBackend.update_service

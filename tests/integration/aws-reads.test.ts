@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { describeScaling } from '@/lib/aws/autoscaling';
 import { getEnvironmentMetrics } from '@/lib/aws/cloudwatch';
 import { listImages } from '@/lib/aws/ecr';
-import { describeEnvironmentServices } from '@/lib/aws/ecs';
+import { describeEnvironmentServices, listServiceTasks } from '@/lib/aws/ecs';
 import { describeLoadBalancerHealth } from '@/lib/aws/elb';
 import { describeParameters } from '@/lib/aws/ssm';
 import { SSM_PARAMETER_KEYS } from '@/lib/platform';
@@ -48,6 +48,24 @@ describe('lib/aws/ecs deployments and events', () => {
       ['ACTIVE', 'COMPLETED', 1],
     ]);
     expect(services[0].rolloutState).toBe('IN_PROGRESS');
+  });
+});
+
+describe('lib/aws/ecs tasks', () => {
+  it('lists a service’s running tasks with health, start time and the deployment that started them', async () => {
+    const env = seededEnvironment('production');
+    const ecs = new ECSClient(emulatorClientConfig(env.aws.region));
+    const [api, worker] = await Promise.all([listServiceTasks(env, 'api', ecs), listServiceTasks(env, 'worker', ecs)]);
+    const { services } = await describeEnvironmentServices(env, ecs);
+
+    expect(api).toHaveLength(SEEDED.production.desired.api);
+    expect(worker).toHaveLength(SEEDED.production.desired.worker);
+    for (const task of api) {
+      expect(task).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', healthStatus: 'HEALTHY', deploymentId: services[0].deployments[0].id });
+      expect(task.taskDefinition).toMatchObject({ family: 'pilothouse-production-api', revision: 3 });
+      expect(Date.parse(task.startedAt!)).toBeLessThanOrEqual(Date.now());
+      expect(task.privateIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    }
   });
 });
 
