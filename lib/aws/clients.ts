@@ -22,14 +22,19 @@ export function clientFor<C>(Client: ClientConstructor<C>, env: Environment): C 
   const key = `${Client.name}|${region}|${roleArn ?? ''}`;
   let client = clients.get(key) as C | undefined;
   if (!client) {
+    const endpoint = getConfig().AWS_ENDPOINT_URL;
     client = new Client({
       region,
-      endpoint: getConfig().AWS_ENDPOINT_URL,
+      endpoint,
       // Adaptive retry backs off client-side when AWS throttles a busy account.
       retryMode: 'adaptive',
       maxAttempts: 3,
+      // Short-lived credentials per environment; the SDK refreshes them before they expire.
       credentials: roleArn
-        ? fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: 'pilothouse' } })
+        ? fromTemporaryCredentials({
+            params: { RoleArn: roleArn, RoleSessionName: 'pilothouse-control-plane', DurationSeconds: 900 },
+            clientConfig: { region, endpoint },
+          })
         : undefined,
     });
     clients.set(key, client);
