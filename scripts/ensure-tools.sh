@@ -11,6 +11,9 @@ started=$SECONDS
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# Compose v1 from Debian: enough for `config` (no Docker engine runs here).
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -36,6 +39,14 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing node modules (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Go tools, pinned, built into .tools/bin (the Go module proxy is reachable; release downloads are not).
+ACTIONLINT_VERSION=v1.7.7
+if [ "$(.tools/bin/actionlint -version 2>/dev/null | head -1)" != "$ACTIONLINT_VERSION" ]; then
+  command -v go >/dev/null 2>&1 || { echo "error: Go is needed to build actionlint ($ACTIONLINT_VERSION)" >&2; exit 1; }
+  log "building actionlint $ACTIONLINT_VERSION (go install)"
+  GOBIN="$PWD/.tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
 fi
 
 if ((SECONDS - started > 1)); then log "tools ready in $((SECONDS - started)) s"; fi

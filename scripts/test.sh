@@ -8,5 +8,6 @@ export NEXT_TELEMETRY_DISABLED=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLE
 bash scripts/ensure-tools.sh
 echo "▸ typecheck"; npm run --silent typecheck
 echo "▸ lint"; npm run --silent lint
+echo "▸ infrastructure lint"; bash scripts/lint-infra.sh
 echo "▸ unit and integration tests (vitest)"; npx vitest run
 echo "▸ end-to-end tests (playwright, chromium)"; npx playwright test
