@@ -1,0 +1,13 @@
+module "platform" {
+  source                   = "../../modules/platform"
+  environment              = var.environment
+  production               = var.environment == "production"
+  cidr_block               = var.cidr_block
+  availability_zones       = var.availability_zones
+  certificate_arn          = var.certificate_arn
+  services                 = var.services
+  github_repository        = var.github_repository
+  github_oidc_provider_arn = var.github_oidc_provider_arn
+  vercel_oidc_provider_arn = var.vercel_oidc_provider_arn
+  vercel_team_slug         = var.vercel_team_slug
+}

@@ -1,0 +1,19 @@
+output "cluster_name" {
+  description = "The ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "service_names" {
+  description = "Service name per role (api, worker)."
+  value       = { for k, s in aws_ecs_service.this : k => s.name }
+}
+
+output "service_arns" {
+  description = "Service ARN per role, for IAM policies."
+  value       = { for k, s in aws_ecs_service.this : k => s.id }
+}
+
+output "task_definition_families" {
+  description = "Task definition family per role."
+  value       = { for k, t in aws_ecs_task_definition.this : k => t.family }
+}

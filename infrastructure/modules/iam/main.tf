@@ -1,0 +1,238 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account   = data.aws_caller_identity.current.account_id
+  region    = data.aws_region.current.region
+  partition = data.aws_partition.current.partition
+  service_arns = [
+    for name in values(var.service_names) : "arn:${local.partition}:ecs:${local.region}:${local.account}:service/${var.cluster_name}/${name}"
+  ]
+  task_definition_arns = [
+    for role in keys(var.service_names) : "arn:${local.partition}:ecs:${local.region}:${local.account}:task-definition/${var.name}-${role}:*"
+  ]
+  vercel_issuer = "oidc.vercel.com/${var.vercel_team_slug}"
+}
+
+# ---------------------------------------------------------------- ECS task roles
+data "aws_iam_policy_document" "ecs_tasks_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  name               = "${var.name}-task-execution"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+resource "aws_iam_role_policy_attachment" "execution" {
+  role       = aws_iam_role.execution.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+# The secrets block: read exactly this environment's parameters, decrypt with their key.
+data "aws_iam_policy_document" "execution_secrets" {
+  statement {
+    actions   = ["ssm:GetParameters"]
+    resources = ["arn:${local.partition}:ssm:${local.region}:${local.account}:parameter${var.ssm_prefix}*"]
+  }
+  statement {
+    actions   = ["kms:Decrypt"]
+    resources = [var.ssm_kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "execution_secrets" {
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution_secrets.json
+}
+
+resource "aws_iam_role" "api" {
+  name               = "${var.name}-api"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+resource "aws_iam_role" "worker" {
+  name               = "${var.name}-worker"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+data "aws_iam_policy_document" "worker" {
+  statement {
+    sid       = "WriteArtifacts"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.artifacts_bucket_arn}/jobs/*"]
+  }
+  statement {
+    sid = "PublishBacklogMetric"
+    # PutMetricData has no resource-level permissions; the namespace condition scopes it.
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = ["Pilothouse"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "worker" {
+  role   = aws_iam_role.worker.id
+  policy = data.aws_iam_policy_document.worker.json
+}
+
+# ------------------------------------------------------- GitHub Actions deploy role
+data "aws_iam_policy_document" "deploy_assume" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [var.github_oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    # Only this repository's jobs that run in this GitHub environment (deploy.yml sets it).
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:${var.github_repository}:environment:${var.environment}"]
+    }
+  }
+}
+
+resource "aws_iam_role" "deploy" {
+  name                 = "${var.name}-github-deploy"
+  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+  max_session_duration = 3600
+}
+
+data "aws_iam_policy_document" "deploy" {
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"] # has no resource-level permissions
+    resources = ["*"]
+  }
+  statement {
+    sid = "PushImages"
+    actions = [
+      "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+      "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:DescribeRepositories",
+    ]
+    resources = values(var.ecr_repository_arns)
+  }
+  statement {
+    sid = "TaskDefinitions"
+    # Register/Describe have no resource-level permissions.
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "UpdateServices"
+    actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
+    resources = local.service_arns
+  }
+  statement {
+    sid       = "PassTaskRoles"
+    actions   = ["iam:PassRole"]
+    resources = [aws_iam_role.execution.arn, aws_iam_role.api.arn, aws_iam_role.worker.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  role   = aws_iam_role.deploy.id
+  policy = data.aws_iam_policy_document.deploy.json
+}
+
+# ------------------------------------------------------- the control plane (Vercel)
+data "aws_iam_policy_document" "control_plane_assume" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [var.vercel_oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.vercel_issuer}:aud"
+      values   = ["https://vercel.com/${var.vercel_team_slug}"]
+    }
+    # Only the control plane project's production deployments.
+    condition {
+      test     = "StringEquals"
+      variable = "${local.vercel_issuer}:sub"
+      values   = ["owner:${var.vercel_team_slug}:project:${var.vercel_project_name}:environment:production"]
+    }
+  }
+}
+
+resource "aws_iam_role" "control_plane" {
+  name                 = "${var.name}-control-plane"
+  assume_role_policy   = data.aws_iam_policy_document.control_plane_assume.json
+  max_session_duration = 3600
+}
+
+# Read-only plus exactly the actions it offers. Never ssm:GetParameter*: it shows
+# which parameters exist, not their values.
+data "aws_iam_policy_document" "control_plane" {
+  statement {
+    sid = "ReadPlatform"
+    # These Describe/List/Get calls have no resource-level permissions.
+    actions = [
+      "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions",
+      "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
+      "cloudwatch:GetMetricData",
+      "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DescribeScalingActivities",
+      "ssm:DescribeParameters",
+    ]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "ReadImages"
+    actions   = ["ecr:DescribeImages", "ecr:DescribeRepositories"]
+    resources = values(var.ecr_repository_arns)
+  }
+  statement {
+    sid       = "OperateServices"
+    actions   = ["ecs:UpdateService"] # force new deployment, roll back, set desired count
+    resources = local.service_arns
+  }
+  statement {
+    sid       = "RollBackTaskDefinitions"
+    actions   = ["iam:PassRole"]
+    resources = [aws_iam_role.execution.arn, aws_iam_role.api.arn, aws_iam_role.worker.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+  statement {
+    sid       = "SetDesiredCountWithinBounds"
+    actions   = ["application-autoscaling:RegisterScalableTarget"]
+    resources = ["arn:${local.partition}:application-autoscaling:${local.region}:${local.account}:scalable-target/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "control_plane" {
+  role   = aws_iam_role.control_plane.id
+  policy = data.aws_iam_policy_document.control_plane.json
+}
