@@ -41,12 +41,40 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# Go tools, pinned, built into .tools/bin (the Go module proxy is reachable; release downloads are not).
+# Linters for the infrastructure, pinned, built from the Go module proxy into .tools/bin
+# (release downloads cannot be reached) and checkov in a venv of its own.
 ACTIONLINT_VERSION=v1.7.7
+TFLINT_VERSION=v0.61.0
+TOFU_VERSION=v1.10.7
+need_go() { command -v go >/dev/null 2>&1 || { echo "error: Go is needed to build $1" >&2; exit 1; }; }
 if [ "$(.tools/bin/actionlint -version 2>/dev/null | head -1)" != "$ACTIONLINT_VERSION" ]; then
-  command -v go >/dev/null 2>&1 || { echo "error: Go is needed to build actionlint ($ACTIONLINT_VERSION)" >&2; exit 1; }
+  need_go actionlint
   log "building actionlint $ACTIONLINT_VERSION (go install)"
   GOBIN="$PWD/.tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+fi
+# (Versions are read into variables first: `| grep -q` under pipefail fails on SIGPIPE.)
+tflint_version=$(.tools/bin/tflint --version 2>/dev/null || true)
+if [[ "$tflint_version" != *"version ${TFLINT_VERSION#v}"* ]]; then
+  need_go tflint
+  log "building tflint $TFLINT_VERSION (go install)"
+  GOBIN="$PWD/.tools/bin" go install "github.com/terraform-linters/tflint@$TFLINT_VERSION"
+fi
+tofu_version=$(TF_CLI_CONFIG_FILE=/dev/null .tools/bin/tofu version 2>/dev/null || true)
+if [[ "$tofu_version" != *"OpenTofu ${TOFU_VERSION}"* ]]; then
+  need_go OpenTofu
+  # OpenTofu's go.mod has replace directives, so `go install pkg@version` refuses it: build
+  # the same module source from the proxy's cache, as its own main module. Takes minutes.
+  log "building OpenTofu $TOFU_VERSION from its Go module (a few minutes, once)"
+  tofu_dir=$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  (cd "$tofu_dir" && GOFLAGS=-mod=mod go build -o "$OLDPWD/.tools/bin/tofu" ./cmd/tofu)
+fi
+checkov_requirements=scripts/tools/checkov-requirements.txt
+checkov_wanted=$(sha256sum "$checkov_requirements" | cut -d' ' -f1)
+if [ ! -x .tools/checkov/bin/checkov ] || [ "$(cat .tools/checkov/.requirements.sha256 2>/dev/null)" != "$checkov_wanted" ]; then
+  log "installing checkov ($checkov_requirements)"
+  python3 -m venv .tools/checkov
+  .tools/checkov/bin/pip install -q --disable-pip-version-check -r "$checkov_requirements"
+  echo "$checkov_wanted" >.tools/checkov/.requirements.sha256
 fi
 
 if ((SECONDS - started > 1)); then log "tools ready in $((SECONDS - started)) s"; fi

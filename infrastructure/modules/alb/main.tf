@@ -39,6 +39,7 @@ data "aws_vpc" "this" {
 resource "aws_lb" "this" {
   #checkov:skip=CKV_AWS_91: access logs need a log bucket with an ELB-writable policy per region; left to the account baseline
   #checkov:skip=CKV2_AWS_28: a WAF web ACL is account policy, attached outside this module
+  #checkov:skip=CKV_AWS_150: deletion protection follows var.deletion_protection: on in production, off so staging can be torn down
   name                       = var.name
   load_balancer_type         = "application"
   internal                   = false

@@ -83,5 +83,5 @@ variable "worker_backlog_per_task_target" {
 variable "log_retention_days" {
   type        = number
   description = "How long the services' logs are kept."
-  default     = 90
+  default     = 365
 }

@@ -9,9 +9,6 @@ locals {
   service_arns = [
     for name in values(var.service_names) : "arn:${local.partition}:ecs:${local.region}:${local.account}:service/${var.cluster_name}/${name}"
   ]
-  task_definition_arns = [
-    for role in keys(var.service_names) : "arn:${local.partition}:ecs:${local.region}:${local.account}:task-definition/${var.name}-${role}:*"
-  ]
   vercel_issuer = "oidc.vercel.com/${var.vercel_team_slug}"
 }
 
@@ -197,13 +194,18 @@ data "aws_iam_policy_document" "control_plane" {
     sid = "ReadPlatform"
     # These Describe/List/Get calls have no resource-level permissions.
     actions = [
-      "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions",
+      "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions",
       "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
       "cloudwatch:GetMetricData",
       "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DescribeScalingActivities",
       "ssm:DescribeParameters",
     ]
     resources = ["*"]
+  }
+  statement {
+    sid       = "ReadServicesAndTasks"
+    actions   = ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks"]
+    resources = concat(local.service_arns, ["arn:${local.partition}:ecs:${local.region}:${local.account}:task/${var.cluster_name}/*", "arn:${local.partition}:ecs:${local.region}:${local.account}:container-instance/${var.cluster_name}/*"])
   }
   statement {
     sid       = "ReadImages"

@@ -91,7 +91,27 @@ resource "aws_s3_bucket_versioning" "artifacts" {
 resource "aws_kms_key" "artifacts" {
   description         = "${local.name} job artifacts"
   enable_key_rotation = true
+  policy              = data.aws_iam_policy_document.key.json
 }
+
+data "aws_caller_identity" "current" {}
+
+# The key's policy: the account administers and uses it through IAM (AWS's default key policy).
+data "aws_iam_policy_document" "key" {
+  #checkov:skip=CKV_AWS_109:a key policy's resource is its own key; the account administers it, as AWS's default key policy does
+  #checkov:skip=CKV_AWS_111:a key policy's resource is its own key; the account administers it, as AWS's default key policy does
+  #checkov:skip=CKV_AWS_356:a key policy's resource is always its own key, written "*"
+  statement {
+    sid       = "AccountAdministers"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+}
+
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
   bucket = aws_s3_bucket.artifacts.id
@@ -118,6 +138,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
     noncurrent_version_expiration {
       noncurrent_days = 7
     }
+  }
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+    filter {}
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
     }

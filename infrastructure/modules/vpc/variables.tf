@@ -26,5 +26,5 @@ variable "availability_zones" {
 variable "flow_log_retention_days" {
   type        = number
   description = "How long VPC flow logs are kept in CloudWatch Logs."
-  default     = 90
+  default     = 365
 }
