@@ -32,6 +32,7 @@ export async function startDemoTraffic(platform: SeededPlatform, stateDir: strin
     WORKER_URL_ALLOWLIST: site.host,
     API_KEYS: `demo:${apiKey}`,
     WORKER_CONCURRENCY: '1',
+    ENVIRONMENT: 'staging',
   };
   const [api, worker] = await Promise.all([startApi(env), startWorker(env)]);
 

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 
 export const SERVICE_DEPENDENCIES = [
+  '@aws-sdk/client-cloudwatch',
   '@aws-sdk/client-s3',
   '@fastify/rate-limit',
   'bullmq',

@@ -46,6 +46,10 @@ export const WorkerConfigSchema = Common.extend({
   /** How long SIGTERM waits for running jobs before handing them back (ECS stopTimeout is 30 s). */
   STOP_GRACE_MS: Int(0, 20_000),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  /** The environment this worker serves: the backlog metric's dimension. */
+  ENVIRONMENT: z.string().min(1).default('local'),
+  /** How often the backlog metric is published to CloudWatch; 0 turns it off. */
+  BACKLOG_METRIC_INTERVAL_MS: Int(0, 60_000),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 

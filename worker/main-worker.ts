@@ -1,10 +1,14 @@
 /** `npm run start:worker`: the Playwright worker, as the Dockerfile's `worker` target runs it. */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { Queue } from 'bullmq';
 import { s3ArtifactStore } from './artifacts.js';
+import { startBacklogMetric } from './backlog-metric.js';
 import { sharedBrowser } from './browser.js';
 import { loadConfig, parseAllowlist, WorkerConfigSchema } from './config.js';
+import { JOB_KINDS } from './contract.js';
 import { startEgressProxy } from './egress-proxy.js';
 import { createLogger } from './logger.js';
-import { workerConnection } from './redis.js';
+import { readerConnection, workerConnection } from './redis.js';
 import { createUrlGuard } from './url-guard.js';
 import { startJobWorkers } from './worker.js';
 
@@ -36,6 +40,18 @@ const jobs = startJobWorkers(
   },
 );
 await Promise.all(jobs.workers.map((w) => w.waitUntilReady()));
+const metricsRedis = readerConnection(config.REDIS_URL);
+const backlogQueues = JOB_KINDS.map((kind) => new Queue(kind, { connection: metricsRedis }));
+const backlog =
+  config.BACKLOG_METRIC_INTERVAL_MS > 0
+    ? startBacklogMetric({
+        queues: backlogQueues,
+        environment: config.ENVIRONMENT,
+        intervalMs: config.BACKLOG_METRIC_INTERVAL_MS,
+        cloudwatch: new CloudWatchClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL }),
+        logger,
+      })
+    : null;
 logger.info({ concurrency: config.WORKER_CONCURRENCY, queues: jobs.workers.map((w) => w.name) }, 'worker ready');
 
 let stopping = false;
@@ -43,7 +59,10 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'stopping: no new jobs; finishing or handing back running ones');
+  backlog?.stop();
   await jobs.close();
+  await Promise.all(backlogQueues.map((q) => q.close()));
+  metricsRedis.disconnect();
   await browser.close();
   await proxy.close();
   logger.info('stopped');

@@ -9,6 +9,11 @@ export function workerConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
 }
 
+/** For periodic reads (the backlog metric): queues commands while reconnecting, gives up after one retry. */
+export function readerConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1 });
+}
+
 export function producerConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 });
 }

@@ -2,6 +2,7 @@
  * The `api` and `worker` services end to end, as built processes (what the Dockerfile
  * runs), against the test run's real Redis, the emulator's S3 and Debian's Chromium.
  */
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,8 @@ beforeAll(async () => {
     API_KEYS: `test:${KEY},other:${OTHER_KEY},burst:${BURST_KEY}`,
     RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
     JOB_TIMEOUT_MS: '15000',
+    ENVIRONMENT: 'services-test',
+    BACKLOG_METRIC_INTERVAL_MS: '500',
     LOG_LEVEL: 'info',
   };
   [api, worker] = await Promise.all([startApi(env), startWorker(env)]);
@@ -228,6 +231,17 @@ describe('queue metrics for the control plane', () => {
     } finally {
       await queue.close();
     }
+  });
+});
+
+describe('the worker’s backlog metric', () => {
+  it('publishes Pilothouse/QueueBacklog for its environment, which the worker service scales on', async () => {
+    const cloudwatch = new CloudWatchClient({ region: 'eu-west-1', endpoint: inject('emulatorUrl'), credentials: EMULATOR_CREDENTIALS });
+    const metrics = await eventually(
+      async () => (await cloudwatch.send(new ListMetricsCommand({ Namespace: 'Pilothouse', MetricName: 'QueueBacklog' }))).Metrics ?? [],
+      (m) => m.some((x) => x.Dimensions?.some((d) => d.Name === 'Environment' && d.Value === 'services-test')),
+    );
+    expect(metrics[0].Dimensions).toEqual([{ Name: 'Environment', Value: 'services-test' }]);
   });
 });
 

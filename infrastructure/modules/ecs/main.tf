@@ -10,6 +10,7 @@ locals {
     worker = [
       { name = "CHROMIUM_PATH", value = "/usr/bin/chromium" },
       { name = "STOP_GRACE_MS", value = "20000" },
+      { name = "ENVIRONMENT", value = var.environment },
     ]
   }
 }
@@ -222,13 +223,48 @@ resource "aws_appautoscaling_policy" "worker_backlog" {
     target_value       = var.worker_backlog_per_task_target
     scale_in_cooldown  = 300
     scale_out_cooldown = 60
+    # Jobs waiting per running worker task: the worker publishes the backlog
+    # (worker/backlog-metric.ts), Container Insights the task count.
     customized_metric_specification {
-      namespace   = "Pilothouse"
-      metric_name = "BacklogPerTask"
-      statistic   = "Average"
-      dimensions {
-        name  = "Environment"
-        value = var.environment
+      metrics {
+        id          = "backlog"
+        return_data = false
+        metric_stat {
+          stat = "Average"
+          metric {
+            namespace   = "Pilothouse"
+            metric_name = "QueueBacklog"
+            dimensions {
+              name  = "Environment"
+              value = var.environment
+            }
+          }
+        }
+      }
+      metrics {
+        id          = "tasks"
+        return_data = false
+        metric_stat {
+          stat = "Average"
+          metric {
+            namespace   = "ECS/ContainerInsights"
+            metric_name = "RunningTaskCount"
+            dimensions {
+              name  = "ClusterName"
+              value = aws_ecs_cluster.this.name
+            }
+            dimensions {
+              name  = "ServiceName"
+              value = "worker"
+            }
+          }
+        }
+      }
+      metrics {
+        id          = "backlog_per_task"
+        label       = "Jobs waiting per worker task"
+        expression  = "backlog / IF(tasks > 0, tasks, 1)"
+        return_data = true
       }
     }
   }

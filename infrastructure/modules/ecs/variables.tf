@@ -76,7 +76,7 @@ variable "api_cpu_target_percent" {
 
 variable "worker_backlog_per_task_target" {
   type        = number
-  description = "The worker scales to keep waiting jobs per task near this (metric Pilothouse/BacklogPerTask)."
+  description = "The worker scales to keep waiting jobs per task near this (Pilothouse/QueueBacklog over the running task count)."
   default     = 20
 }
 
