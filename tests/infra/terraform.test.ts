@@ -43,7 +43,7 @@ const only = (blocks: Block[] | undefined) => {
 
 describe('Terraform modules', () => {
   it('every module has main, variables, outputs and versions; every variable has a type and description; every output a description', async () => {
-    expect(MODULES.sort()).toEqual(['alb', 'ecr', 'ecs', 'iam', 'platform', 'ssm', 'vpc']);
+    expect(MODULES.sort()).toEqual(['alb', 'ecr', 'ecs', 'iam', 'kms', 'platform', 'ssm', 'vpc']);
     for (const name of MODULES) {
       for (const file of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
         expect(existsSync(path.join(INFRA, 'modules', name, file)), `${name}/${file}`).toBe(true);

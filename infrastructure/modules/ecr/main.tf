@@ -1,27 +1,7 @@
-resource "aws_kms_key" "this" {
-  description         = "${var.name} container images"
-  enable_key_rotation = true
-  policy              = data.aws_iam_policy_document.key.json
+module "key" {
+  source      = "../kms"
+  description = "${var.name} container images"
 }
-
-data "aws_caller_identity" "current" {}
-
-# The key's policy: the account administers and uses it through IAM (AWS's default key policy).
-data "aws_iam_policy_document" "key" {
-  #checkov:skip=CKV_AWS_109:a key policy's resource is its own key; the account administers it, as AWS's default key policy does
-  #checkov:skip=CKV_AWS_111:a key policy's resource is its own key; the account administers it, as AWS's default key policy does
-  #checkov:skip=CKV_AWS_356:a key policy's resource is always its own key, written "*"
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-}
-
 
 resource "aws_ecr_repository" "this" {
   for_each = var.services
@@ -35,7 +15,7 @@ resource "aws_ecr_repository" "this" {
 
   encryption_configuration {
     encryption_type = "KMS"
-    kms_key         = aws_kms_key.this.arn
+    kms_key         = module.key.arn
   }
 }
 

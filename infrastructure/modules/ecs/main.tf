@@ -16,7 +16,6 @@ locals {
 }
 
 data "aws_region" "current" {}
-data "aws_caller_identity" "current" {}
 
 resource "aws_ecs_cluster" "this" {
   name = var.name
@@ -26,41 +25,17 @@ resource "aws_ecs_cluster" "this" {
   }
 }
 
-resource "aws_kms_key" "logs" {
-  description         = "${var.name} service logs"
-  enable_key_rotation = true
-  policy              = data.aws_iam_policy_document.logs_key.json
-}
-
-data "aws_iam_policy_document" "logs_key" {
-  #checkov:skip=CKV_AWS_109:a key policy's resource is its own key; the account administers it, as AWS's default key policy does
-  #checkov:skip=CKV_AWS_111:a key policy's resource is its own key; the account administers it, as AWS's default key policy does
-  #checkov:skip=CKV_AWS_356:a key policy's resource is always its own key, written "*"
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"] # a key policy's resource is always the key itself
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-  statement {
-    sid       = "CloudWatchLogsEncrypts"
-    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-    resources = ["*"]
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${data.aws_region.current.region}.amazonaws.com"]
-    }
-  }
+module "logs_key" {
+  source          = "../kms"
+  description     = "${var.name} service logs"
+  cloudwatch_logs = true
 }
 
 resource "aws_cloudwatch_log_group" "this" {
   for_each          = var.services
   name              = "/ecs/${var.name}/${each.key}"
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.logs.arn
+  kms_key_id        = module.logs_key.arn
 }
 
 resource "aws_security_group" "tasks" {

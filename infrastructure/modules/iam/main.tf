@@ -10,6 +10,8 @@ locals {
     for name in values(var.service_names) : "arn:${local.partition}:ecs:${local.region}:${local.account}:service/${var.cluster_name}/${name}"
   ]
   vercel_issuer = "oidc.vercel.com/${var.vercel_team_slug}"
+  # The roles a task definition names: whoever registers one must be allowed to pass them.
+  task_role_arns = [aws_iam_role.execution.arn, aws_iam_role.api.arn, aws_iam_role.worker.arn]
 }
 
 # ---------------------------------------------------------------- ECS task roles
@@ -145,7 +147,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "PassTaskRoles"
     actions   = ["iam:PassRole"]
-    resources = [aws_iam_role.execution.arn, aws_iam_role.api.arn, aws_iam_role.worker.arn]
+    resources = local.task_role_arns
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
@@ -220,7 +222,7 @@ data "aws_iam_policy_document" "control_plane" {
   statement {
     sid       = "RollBackTaskDefinitions"
     actions   = ["iam:PassRole"]
-    resources = [aws_iam_role.execution.arn, aws_iam_role.api.arn, aws_iam_role.worker.arn]
+    resources = local.task_role_arns
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"

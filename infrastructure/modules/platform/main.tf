@@ -88,37 +88,17 @@ resource "aws_s3_bucket_versioning" "artifacts" {
   }
 }
 
-resource "aws_kms_key" "artifacts" {
-  description         = "${local.name} job artifacts"
-  enable_key_rotation = true
-  policy              = data.aws_iam_policy_document.key.json
+module "artifacts_key" {
+  source      = "../kms"
+  description = "${local.name} job artifacts"
 }
-
-data "aws_caller_identity" "current" {}
-
-# The key's policy: the account administers and uses it through IAM (AWS's default key policy).
-data "aws_iam_policy_document" "key" {
-  #checkov:skip=CKV_AWS_109:a key policy's resource is its own key; the account administers it, as AWS's default key policy does
-  #checkov:skip=CKV_AWS_111:a key policy's resource is its own key; the account administers it, as AWS's default key policy does
-  #checkov:skip=CKV_AWS_356:a key policy's resource is always its own key, written "*"
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-}
-
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
   bucket = aws_s3_bucket.artifacts.id
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.artifacts.arn
+      kms_master_key_id = module.artifacts_key.arn
     }
     bucket_key_enabled = true
   }

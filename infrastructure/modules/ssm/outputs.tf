@@ -10,5 +10,5 @@ output "parameter_arns" {
 
 output "kms_key_arn" {
   description = "The key the parameters are encrypted with (the task execution role decrypts with it)."
-  value       = aws_kms_key.this.arn
+  value       = module.key.arn
 }
