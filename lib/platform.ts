@@ -35,6 +35,14 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 /** The environments the local platform seeds, as the Terraform roots create them. */
 export const ENVIRONMENT_NAMES = ['staging', 'production'] as const;
 
+/**
+ * The worker scales on jobs waiting per running task: the backlog the worker publishes over
+ * Container Insights' task count. infrastructure/modules/ecs and the local seed both use it
+ * (tests/infra/terraform.test.ts compares).
+ */
+export const WORKER_BACKLOG_METRIC = { namespace: 'Pilothouse', name: 'QueueBacklog' } as const;
+export const WORKER_BACKLOG_PER_TASK_EXPRESSION = 'backlog / IF(tasks > 0, tasks, 1)';
+
 /** The GitHub Actions workflow that deploys, and the inputs its workflow_dispatch takes. */
 export const DEPLOY_WORKFLOW = 'deploy.yml';
 export const DEPLOY_WORKFLOW_INPUTS = ['environment', 'ref', 'image_tag'] as const;

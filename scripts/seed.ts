@@ -44,6 +44,8 @@ import {
   SERVICE_ROLES,
   SSM_PARAMETER_KEYS,
   ssmPrefix,
+  WORKER_BACKLOG_METRIC,
+  WORKER_BACKLOG_PER_TASK_EXPRESSION,
   type ServiceRole,
 } from '../lib/platform';
 import { controlEmulator, EMULATOR_CREDENTIALS } from './local-platform';
@@ -236,10 +238,14 @@ async function seedEnvironment(
       TargetTrackingScalingPolicyConfiguration: role === 'api'
         ? { TargetValue: 60, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, ScaleInCooldown: 300, ScaleOutCooldown: 60 }
         : {
+            // As infrastructure/modules/ecs: jobs waiting (published by the worker) per running task.
             TargetValue: 20,
             CustomizedMetricSpecification: {
-              Namespace: 'Pilothouse', MetricName: 'BacklogPerTask', Statistic: 'Average',
-              Dimensions: [{ Name: 'Environment', Value: name }],
+              Metrics: [
+                { Id: 'backlog', ReturnData: false, MetricStat: { Stat: 'Average', Metric: { Namespace: WORKER_BACKLOG_METRIC.namespace, MetricName: WORKER_BACKLOG_METRIC.name, Dimensions: [{ Name: 'Environment', Value: name }] } } },
+                { Id: 'tasks', ReturnData: false, MetricStat: { Stat: 'Average', Metric: { Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount', Dimensions: [{ Name: 'ClusterName', Value: prefix }, { Name: 'ServiceName', Value: 'worker' }] } } },
+                { Id: 'backlog_per_task', Label: 'Jobs waiting per worker task', Expression: WORKER_BACKLOG_PER_TASK_EXPRESSION, ReturnData: true },
+              ],
             },
             ScaleInCooldown: 300, ScaleOutCooldown: 60,
           },

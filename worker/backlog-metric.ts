@@ -9,8 +9,7 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 
-export const BACKLOG_NAMESPACE = 'Pilothouse';
-export const BACKLOG_METRIC = 'QueueBacklog';
+import { WORKER_BACKLOG_METRIC } from '../lib/platform.js';
 
 export function startBacklogMetric(options: {
   queues: Queue[];
@@ -25,8 +24,8 @@ export function startBacklogMetric(options: {
     const backlog = counts.reduce((sum, c) => sum + (c.waiting ?? 0) + (c.prioritized ?? 0), 0);
     await cloudwatch.send(
       new PutMetricDataCommand({
-        Namespace: BACKLOG_NAMESPACE,
-        MetricData: [{ MetricName: BACKLOG_METRIC, Dimensions: [{ Name: 'Environment', Value: environment }], Unit: 'Count', Value: backlog, Timestamp: new Date() }],
+        Namespace: WORKER_BACKLOG_METRIC.namespace,
+        MetricData: [{ MetricName: WORKER_BACKLOG_METRIC.name, Dimensions: [{ Name: 'Environment', Value: environment }], Unit: 'Count', Value: backlog, Timestamp: new Date() }],
       }),
     );
     logger.debug({ backlog }, 'backlog published');

@@ -4,6 +4,7 @@ import {
   DescribeScalableTargetsCommand,
   DescribeScalingActivitiesCommand,
   DescribeScalingPoliciesCommand,
+  type TargetTrackingScalingPolicyConfiguration,
 } from '@aws-sdk/client-application-auto-scaling';
 import { z } from 'zod';
 import type { Environment } from '../environments';
@@ -24,7 +25,7 @@ export const ServiceScalingSchema = z.object({
       name: z.string(),
       type: z.string(),
       targetValue: z.number().nullable(),
-      /** The predefined metric type, or the custom metric's namespace/name. */
+      /** The predefined metric type, the custom metric's namespace/name, or a metric-math policy's label. */
       metric: z.string().nullable(),
     }),
   ),
@@ -97,7 +98,7 @@ export async function describeScaling(
             name: p.PolicyName ?? 'unnamed',
             type: p.PolicyType ?? 'unknown',
             targetValue: tt?.TargetValue ?? null,
-            metric: tt?.PredefinedMetricSpecification?.PredefinedMetricType ?? (custom ? `${custom.Namespace}/${custom.MetricName}` : null),
+            metric: tt?.PredefinedMetricSpecification?.PredefinedMetricType ?? customMetricName(custom),
           };
         }),
         activities: (activities.ScalingActivities ?? []).map((a) => ({
@@ -111,4 +112,14 @@ export async function describeScaling(
     ] as const;
   });
   return EnvironmentScalingSchema.parse(Object.fromEntries(entries));
+}
+
+type CustomMetric = NonNullable<NonNullable<TargetTrackingScalingPolicyConfiguration['CustomizedMetricSpecification']>>;
+
+/** `Namespace/MetricName`, or for metric math the returned expression's label (or expression). */
+function customMetricName(custom: CustomMetric | undefined): string | null {
+  if (!custom) return null;
+  if (custom.MetricName) return `${custom.Namespace}/${custom.MetricName}`;
+  const returned = custom.Metrics?.find((m) => m.ReturnData !== false && m.Expression);
+  return returned ? (returned.Label ?? returned.Expression ?? null) : null;
 }

@@ -6,7 +6,7 @@ import { parse } from '@cdktf/hcl2json';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SSM_PARAMETER_KEYS } from '@/lib/platform';
+import { SSM_PARAMETER_KEYS, WORKER_BACKLOG_METRIC, WORKER_BACKLOG_PER_TASK_EXPRESSION } from '@/lib/platform';
 import { ROOT } from '../../scripts/local-platform';
 
 type Block = Record<string, unknown>;
@@ -87,6 +87,16 @@ describe('Terraform modules', () => {
     expect((service.deployment_circuit_breaker as Block[])[0]).toEqual({ enable: true, rollback: true });
     const platform = await mod('platform');
     expect(only(platform.module!.ecs).private_subnet_ids).toBe('${module.vpc.private_subnet_ids}');
+  });
+
+  it('scales the worker on the backlog metric the worker publishes, per running task, as the seed does', async () => {
+    const ecs = await mod('ecs');
+    const spec = ((only(ecs.resource!.aws_appautoscaling_policy.worker_backlog).target_tracking_scaling_policy_configuration as Block[])[0]
+      .customized_metric_specification as Block[])[0];
+    const metrics = spec.metrics as Block[];
+    expect(metrics.find((m) => m.return_data === true)!.expression).toBe(WORKER_BACKLOG_PER_TASK_EXPRESSION);
+    const backlog = (((metrics.find((m) => m.id === 'backlog')!.metric_stat as Block[])[0].metric as Block[])[0]);
+    expect(backlog).toMatchObject({ namespace: WORKER_BACKLOG_METRIC.namespace, metric_name: WORKER_BACKLOG_METRIC.name });
   });
 
   it('health-checks the api on /api/health/, the path the api serves', async () => {

@@ -100,7 +100,7 @@ describe('lib/aws/autoscaling', () => {
     const scaling = await describeScaling(env, new ApplicationAutoScalingClient(emulatorClientConfig(env.aws.region)));
     expect(scaling.api).toMatchObject({ minCapacity: 3, maxCapacity: 12, activities: [] });
     expect(scaling.api!.policies).toEqual([{ name: 'pilothouse-production-api-cpu', type: 'TargetTrackingScaling', targetValue: 60, metric: 'ECSServiceAverageCPUUtilization' }]);
-    expect(scaling.worker!.policies[0]).toMatchObject({ metric: 'Pilothouse/BacklogPerTask', targetValue: 20 });
+    expect(scaling.worker!.policies[0]).toMatchObject({ metric: 'Jobs waiting per worker task', targetValue: 20 });
     expect(scaling.worker!.activities).toHaveLength(1);
     expect(scaling.worker!.activities[0]).toMatchObject({ description: 'Setting desired count to 4.', status: 'Successful' });
   });
