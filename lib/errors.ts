@@ -1,14 +1,8 @@
-/** One error type for the app, with a code that `respond()` maps to an HTTP status. */
-export const ERROR_STATUS = {
-  invalid_input: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  upstream_failed: 502,
-} as const;
-export type ErrorCode = keyof typeof ERROR_STATUS;
+/**
+ * One error type for the control plane, with a code; route handlers (when they come) map
+ * codes to HTTP statuses in one place.
+ */
+export type ErrorCode = 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'upstream_failed';
 
 export class AppError extends Error {
   constructor(
