@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Installs what `npm run demo` and `npm test` need, and only what is missing:
 # Debian's redis-server and chromium, a project-local Python venv with moto's server,
-# and the node modules from the lock file. Safe to run again; fast when nothing is missing.
+# and the node modules from the lock file; with --infra (npm test), also the linters for
+# the infrastructure. Safe to run again; fast when nothing is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '▸ %s\n' "$*"; }
 started=$SECONDS
+infra=false
+[ "${1:-}" = "--infra" ] && infra=true
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
-# Compose v1 from Debian: enough for `config` (no Docker engine runs here).
-command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+if $infra; then
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  # Compose v1 from Debian: enough for `config` (no Docker engine runs here).
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+fi
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -41,6 +46,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+if $infra; then
 # Linters for the infrastructure, pinned, built from the Go module proxy into .tools/bin
 # (release downloads cannot be reached) and checkov in a venv of its own.
 ACTIONLINT_VERSION=v1.7.7
@@ -75,6 +81,7 @@ if [ ! -x .tools/checkov/bin/checkov ] || [ "$(cat .tools/checkov/.requirements.
   python3 -m venv .tools/checkov
   .tools/checkov/bin/pip install -q --disable-pip-version-check -r "$checkov_requirements"
   echo "$checkov_wanted" >.tools/checkov/.requirements.sha256
+fi
 fi
 
 if ((SECONDS - started > 1)); then log "tools ready in $((SECONDS - started)) s"; fi

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
-bash scripts/ensure-tools.sh
+bash scripts/ensure-tools.sh --infra
 echo "▸ typecheck"; npm run --silent typecheck
 echo "▸ lint"; npm run --silent lint
 echo "▸ infrastructure lint"; bash scripts/lint-infra.sh
