@@ -7,8 +7,11 @@ import { keys } from './keys';
 /**
  * Get-or-refresh over Redis, shared by every instance of the control plane:
  * - fresh (younger than `ttlMs`): served from Redis;
- * - stale (up to `ttlMs + maxStaleMs`): served at once, and exactly one caller across all
- *   instances refreshes it in the background (stale-while-revalidate);
+ * - stale, but younger than `ttlMs + revalidateMs`: served at once, and exactly one caller
+ *   across all instances refreshes it in the background (stale-while-revalidate);
+ * - older than that (nobody was watching): refreshed before it is served, by one caller
+ *   while the others wait, so a dashboard opened after a quiet hour never shows the hour-old
+ *   value as current; if that refresh fails, the old value is served with its age and error;
  * - cold: exactly one caller fetches (a Redis lock, SET NX PX, which expires so a crashed
  *   refresher cannot wedge the key); the others wait for its value;
  * - upstream failure: the last value is kept and served with its age and the error; with
@@ -17,6 +20,9 @@ import { keys } from './keys';
  */
 export type CachePolicy = {
   ttlMs: number;
+  /** How long past its TTL a value may be served while it refreshes; defaults to ttlMs. */
+  revalidateMs?: number;
+  /** How long a value is kept at all: served, with its age and error, while upstream fails. */
   maxStaleMs: number;
   /** How long a refresher may hold the lock; also how long others wait for a cold fill. */
   lockMs?: number;
@@ -92,6 +98,17 @@ export function createCache(redis: Redis, options: { now?: () => number } = {}) 
     return entry;
   }
 
+  /** Another caller is refreshing a too-old entry: wait for its write, or serve the old one. */
+  async function waitForRefresh(name: string, old: Entry, lockMs: number): Promise<Entry> {
+    const deadline = now() + lockMs;
+    while (now() < deadline) {
+      await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+      const current = await readEntry(name);
+      if (current && current.checkedAt !== old.checkedAt) return current;
+    }
+    return old;
+  }
+
   function toResult<T>(entry: Entry, policy: CachePolicy, schema: z.ZodType<T>): Cached<T> {
     const value = entry.value === null ? null : schema.parse(entry.value);
     const ageMs = entry.fetchedAt === null ? null : now() - entry.fetchedAt;
@@ -103,11 +120,15 @@ export function createCache(redis: Redis, options: { now?: () => number } = {}) 
     const entry = await readEntry(name);
     if (entry) {
       // A failed attempt counts as a check: no refresh storm while upstream is down.
-      if (now() - entry.checkedAt >= policy.ttlMs) {
-        const token = await tryLock(name, lockMs);
+      const sinceCheck = now() - entry.checkedAt;
+      if (sinceCheck < policy.ttlMs) return toResult(entry, policy, schema);
+      const token = await tryLock(name, lockMs);
+      if (sinceCheck < policy.ttlMs + (policy.revalidateMs ?? policy.ttlMs)) {
         if (token) void refresh(name, policy, token, entry, fetcher).catch(() => {});
+        return toResult(entry, policy, schema);
       }
-      return toResult(entry, policy, schema);
+      if (token) return toResult(await refresh(name, policy, token, entry, fetcher), policy, schema);
+      return toResult(await waitForRefresh(name, entry, lockMs), policy, schema);
     }
     const deadline = now() + lockMs;
     for (;;) {

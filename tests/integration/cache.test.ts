@@ -58,6 +58,26 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     expect(calls).toBe(2);
   });
 
+  it('refreshes a value older than the revalidate window before serving it, once across readers', async () => {
+    const cache = createCache(redis);
+    const other = createCache(redis); // a second instance of the control plane
+    const name = uniqueName();
+    const policy = { ttlMs: 50, revalidateMs: 50, maxStaleMs: 10_000 };
+    let calls = 0;
+    const fetcher = async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      return { v: ++calls };
+    };
+    await cache.get(name, policy, Value, fetcher);
+    await new Promise((r) => setTimeout(r, 150)); // nobody read it for three TTLs
+
+    const [a, b] = await Promise.all([cache.get(name, policy, Value, fetcher), other.get(name, policy, Value, fetcher)]);
+
+    expect([a.value, b.value]).toEqual([{ v: 2 }, { v: 2 }]);
+    expect(a.stale).toBe(false);
+    expect(calls).toBe(2);
+  });
+
   it('keeps serving the last value with its age and the error when upstream fails', async () => {
     const cache = createCache(redis);
     const name = uniqueName();
