@@ -4,7 +4,7 @@
  * in its own process group so stopping it stops everything it started.
  * Used by `npm run demo` and by the test harness.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,29 @@ export const VENV_PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 export type RunningServer = { pid: number; port: number; url: string; stop: () => Promise<void> };
+
+/**
+ * Every process group we start, so that a crash of the starter (an uncaught exception)
+ * still stops them: Node runs 'exit' listeners even then, and process.kill is synchronous.
+ */
+const started = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of started) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
+/** Starts a command in its own process group, stopped with its starter at the latest. */
+export function spawnGroup(command: string, args: string[], options: Omit<SpawnOptions, 'detached'>): ChildProcess {
+  const child = spawn(command, args, { ...options, detached: true });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,7 +105,7 @@ export async function startRedis(): Promise<RunningServer> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const dir = mkdtempSync(path.join(tmpdir(), 'pilothouse-redis-'));
-    const child = spawn(
+    const child = spawnGroup(
       'redis-server',
       [
         '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
@@ -90,7 +113,7 @@ export async function startRedis(): Promise<RunningServer> {
         // BullMQ needs keys never to be evicted (DESIGN.md, Redis).
         '--maxmemory-policy', 'noeviction',
       ],
-      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {
       await waitForLine(child, /Ready to accept connections/, 'redis-server', 15_000);
@@ -115,8 +138,7 @@ export async function startRedis(): Promise<RunningServer> {
 }
 
 export async function startEmulator(options: { taskStepSeconds?: number } = {}): Promise<RunningServer> {
-  const child = spawn(VENV_PYTHON, [path.join(ROOT, 'scripts', 'emulator', 'pilothouse_moto.py'), '--port', '0'], {
-    detached: true,
+  const child = spawnGroup(VENV_PYTHON, [path.join(ROOT, 'scripts', 'emulator', 'pilothouse_moto.py'), '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,

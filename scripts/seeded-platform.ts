@@ -11,6 +11,7 @@ import {
   EMULATOR_CREDENTIALS,
   ROOT,
   freePort,
+  spawnGroup,
   startEmulator,
   startRedis,
   stopProcessGroup,
@@ -142,9 +143,8 @@ export async function startControlPlane(
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const done = options.step(`starting the control plane on port ${port}`);
-  const child = spawn(process.execPath, [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
+  const child = spawnGroup(process.execPath, [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
     cwd: ROOT,
-    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...platform.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
   });

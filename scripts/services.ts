@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, stopProcessGroup } from './local-platform';
+import { ROOT, spawnGroup, stopProcessGroup } from './local-platform';
 
 export type LogLine = { level?: number; msg?: string; [key: string]: unknown };
 
@@ -47,9 +47,8 @@ export async function buildServices(log: (line: string) => void = () => {}): Pro
 }
 
 export function startService(name: 'api' | 'worker', env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [path.join(DIST, `main-${name}.js`)], {
+  const child = spawnGroup(process.execPath, [path.join(DIST, `main-${name}.js`)], {
     cwd: ROOT,
-    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Only what the service is given (plus PATH and HOME): no variable of ours leaks in by accident.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...env },
