@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES } from '../platform';
 import { clientFor } from './clients';
-import { toUpstreamError } from './errors';
+import { awsCall } from './errors';
 
 const DIMENSION = 'ecs:service:DesiredCount';
 /** Recent activities shown per service. */
@@ -57,13 +57,7 @@ export async function describeScaling(
   client: ApplicationAutoScalingClient = autoscalingClient(env),
 ): Promise<EnvironmentScaling> {
   const ids = SERVICE_ROLES.map((role) => resourceId(env, role));
-  const call = async <T>(operation: string, run: () => Promise<T>) => {
-    try {
-      return await run();
-    } catch (err) {
-      throw toUpstreamError('Application Auto Scaling', operation, err);
-    }
-  };
+  const call = <T>(operation: string, run: () => Promise<T>) => awsCall('Application Auto Scaling', operation, run);
   const [targets, ...perService] = await Promise.all([
     call('DescribeScalableTargets', () =>
       client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: ids, ScalableDimension: DIMENSION })),

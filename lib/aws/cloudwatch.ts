@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES } from '../platform';
 import { clientFor } from './clients';
-import { toUpstreamError } from './errors';
+import { awsCall } from './errors';
 
 /** Every series the environment view charts, fetched with ONE GetMetricData call. */
 export const SERIES = [
@@ -76,14 +76,9 @@ export async function getEnvironmentMetrics(
     alb('unhealthy_hosts', 'UnHealthyHostCount', 'Average'),
   ];
   const start = new Date(Math.floor((now.getTime() - rangeMinutes * 60_000) / (period * 1000)) * period * 1000);
-  let results;
-  try {
-    results = await client.send(
-      new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: now, ScanBy: 'TimestampAscending' }),
-    );
-  } catch (err) {
-    throw toUpstreamError('CloudWatch', 'GetMetricData', err);
-  }
+  const results = await awsCall('CloudWatch', 'GetMetricData', () =>
+    client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: now, ScanBy: 'TimestampAscending' })),
+  );
   return EnvironmentMetricsSchema.parse({
     rangeMinutes,
     periodSeconds: period,

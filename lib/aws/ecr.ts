@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES } from '../platform';
 import { clientFor } from './clients';
-import { toUpstreamError } from './errors';
+import { awsCall } from './errors';
 
 export const ImageSchema = z.object({
   digest: z.string(),
@@ -27,7 +27,7 @@ export async function listImages(env: Environment, client: ECRClient = ecrClient
     SERVICE_ROLES.map(async (role) => {
       const repository = env.ecr.repositories[role];
       const images: Image[] = [];
-      try {
+      await awsCall('ECR', 'DescribeImages', async () => {
         for await (const page of paginateDescribeImages({ client }, { repositoryName: repository })) {
           for (const d of page.imageDetails ?? []) {
             images.push({
@@ -38,9 +38,7 @@ export async function listImages(env: Environment, client: ECRClient = ecrClient
             });
           }
         }
-      } catch (err) {
-        throw toUpstreamError('ECR', 'DescribeImages', err);
-      }
+      });
       images.sort((a, b) => (b.pushedAt ?? '').localeCompare(a.pushedAt ?? ''));
       return [role, { repository, images }] as const;
     }),

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES, type ServiceRole } from '../platform';
 import { clientFor } from './clients';
-import { toUpstreamError } from './errors';
+import { awsCall } from './errors';
 
 /** DescribeServices accepts at most 10 services per call (ECS API reference). */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -94,13 +94,9 @@ export async function describeServices(
     batches.push(names.slice(i, i + DESCRIBE_SERVICES_BATCH));
   }
   const responses = await Promise.all(
-    batches.map(async (services) => {
-      try {
-        return await client.send(new DescribeServicesCommand({ cluster: env.ecs.cluster, services }));
-      } catch (err) {
-        throw toUpstreamError('ECS', 'DescribeServices', err);
-      }
-    }),
+    batches.map((services) =>
+      awsCall('ECS', 'DescribeServices', () => client.send(new DescribeServicesCommand({ cluster: env.ecs.cluster, services }))),
+    ),
   );
   return {
     services: responses.flatMap((r) => (r.services ?? []).map(toServiceSummary)),
@@ -176,23 +172,15 @@ export function parseTaskDefinitionArn(arn: string): { arn: string; family: stri
 /** A service's running tasks with their health and start time, oldest first. */
 export async function listServiceTasks(env: Environment, serviceName: string, client: ECSClient = ecsClient(env)): Promise<Task[]> {
   const arns: string[] = [];
-  try {
+  await awsCall('ECS', 'ListTasks', async () => {
     for await (const page of paginateListTasks({ client }, { cluster: env.ecs.cluster, serviceName })) {
       arns.push(...(page.taskArns ?? []));
     }
-  } catch (err) {
-    throw toUpstreamError('ECS', 'ListTasks', err);
-  }
+  });
   const batches: string[][] = [];
   for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_BATCH) batches.push(arns.slice(i, i + DESCRIBE_TASKS_BATCH));
   const described = await Promise.all(
-    batches.map(async (tasks) => {
-      try {
-        return await client.send(new DescribeTasksCommand({ cluster: env.ecs.cluster, tasks }));
-      } catch (err) {
-        throw toUpstreamError('ECS', 'DescribeTasks', err);
-      }
-    }),
+    batches.map((tasks) => awsCall('ECS', 'DescribeTasks', () => client.send(new DescribeTasksCommand({ cluster: env.ecs.cluster, tasks })))),
   );
   return described
     .flatMap((r) => r.tasks ?? [])

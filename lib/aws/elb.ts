@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import type { Environment } from '../environments';
 import { clientFor } from './clients';
-import { toUpstreamError } from './errors';
+import { awsCall } from './errors';
 
 export const TargetSchema = z.object({
   id: z.string(),
@@ -47,13 +47,7 @@ export async function describeLoadBalancerHealth(
   env: Environment,
   client: ElasticLoadBalancingV2Client = elbClient(env),
 ): Promise<LoadBalancerHealth> {
-  const send = async <T>(operation: string, run: () => Promise<T>) => {
-    try {
-      return await run();
-    } catch (err) {
-      throw toUpstreamError('ELBv2', operation, err);
-    }
-  };
+  const send = <T>(operation: string, run: () => Promise<T>) => awsCall('ELBv2', operation, run);
   const groupArns = Object.values(env.alb.targetGroupArns);
   const [lbs, groups] = await Promise.all([
     send('DescribeLoadBalancers', () => client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [env.alb.loadBalancerArn] }))),

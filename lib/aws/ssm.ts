@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SSM_PARAMETER_KEYS } from '../platform';
 import { clientFor } from './clients';
-import { toUpstreamError } from './errors';
+import { awsCall } from './errors';
 
 /** A parameter's metadata. Values are never read: the control plane has no decrypt right. */
 export const ParameterStatusSchema = z.object({
@@ -24,16 +24,14 @@ export function ssmClient(env: Environment): SSMClient {
 /** Every expected parameter of the environment, present or missing, from DescribeParameters alone. */
 export async function describeParameters(env: Environment, client: SSMClient = ssmClient(env)): Promise<ParameterStatus[]> {
   const found = new Map<string, { Type?: string; Version?: number; LastModifiedDate?: Date }>();
-  try {
+  await awsCall('SSM', 'DescribeParameters', async () => {
     for await (const page of paginateDescribeParameters(
       { client },
       { ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [env.ssm.prefix] }], MaxResults: 50 },
     )) {
       for (const p of page.Parameters ?? []) if (p.Name) found.set(p.Name, p);
     }
-  } catch (err) {
-    throw toUpstreamError('SSM', 'DescribeParameters', err);
-  }
+  });
   return SSM_PARAMETER_KEYS.map((key) => {
     const name = `${env.ssm.prefix}${key}`;
     const p = found.get(name);
