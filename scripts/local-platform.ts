@@ -5,7 +5,7 @@
  * Used by `npm run demo` and by the test harness.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,6 +40,18 @@ export function spawnGroup(command: string, args: string[], options: Omit<SpawnO
   started.add(child);
   child.once('exit', () => started.delete(child));
   return child;
+}
+
+/** True when `artifact` exists and is newer than every file under each of `sources` (missing ones skipped). */
+export function isNewerThanSources(artifact: string, sources: string[]): boolean {
+  if (!existsSync(artifact)) return false;
+  const builtAt = statSync(artifact).mtimeMs;
+  const newest = (p: string): number => {
+    const stat = statSync(p);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(stat.mtimeMs, ...readdirSync(p).map((f) => newest(path.join(p, f))));
+  };
+  return sources.every((s) => !existsSync(s) || newest(s) < builtAt);
 }
 
 export async function freePort(): Promise<number> {

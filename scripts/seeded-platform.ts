@@ -5,12 +5,13 @@
  * and by the end-to-end tests, so both see the same platform.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   EMULATOR_CREDENTIALS,
   ROOT,
   freePort,
+  isNewerThanSources,
   spawnGroup,
   startEmulator,
   startRedis,
@@ -102,15 +103,7 @@ const SOURCES = ['app', 'components', 'lib', 'next.config.js', 'postcss.config.m
 
 /** True when .next holds a production build newer than every source file. */
 export function buildIsFresh(): boolean {
-  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
-  if (!existsSync(buildId)) return false;
-  const builtAt = statSync(buildId).mtimeMs;
-  const newest = (p: string): number => {
-    const stat = statSync(p);
-    if (!stat.isDirectory()) return stat.mtimeMs;
-    return Math.max(stat.mtimeMs, ...readdirSync(p).map((f) => newest(path.join(p, f))));
-  };
-  return SOURCES.every((s) => !existsSync(path.join(ROOT, s)) || newest(path.join(ROOT, s)) < builtAt);
+  return isNewerThanSources(path.join(ROOT, '.next', 'BUILD_ID'), SOURCES.map((s) => path.join(ROOT, s)));
 }
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<void> {

@@ -4,10 +4,9 @@
  * group, with their JSON logs kept for whoever started them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, spawnGroup, stopProcessGroup } from './local-platform';
+import { isNewerThanSources, ROOT, spawnGroup, stopProcessGroup } from './local-platform';
 
 export type LogLine = { level?: number; msg?: string; [key: string]: unknown };
 
@@ -26,17 +25,9 @@ const DIST = path.join(ROOT, 'dist', 'worker');
 /** Log lines kept per process: enough for any test to search, bounded for a demo left running all day. */
 const MAX_LOG_LINES = 5_000;
 
-function newest(p: string): number {
-  const stat = statSync(p);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(p).map((f) => newest(path.join(p, f))));
-}
-
 /** Compiles worker/ to dist/ with tsc when a source is newer than the build. */
 export async function buildServices(log: (line: string) => void = () => {}): Promise<void> {
-  const marker = path.join(DIST, 'main-worker.js');
-  const sources = [path.join(ROOT, 'worker'), path.join(ROOT, 'lib', 'platform.ts')];
-  if (existsSync(marker) && sources.every((s) => newest(s) < statSync(marker).mtimeMs)) return;
+  if (isNewerThanSources(path.join(DIST, 'main-worker.js'), [path.join(ROOT, 'worker'), path.join(ROOT, 'lib', 'platform.ts')])) return;
   const started = Date.now();
   log('▸ building the api and worker (tsc -p worker) ...');
   await new Promise<void>((resolve, reject) => {

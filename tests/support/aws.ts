@@ -2,7 +2,7 @@
 import type { InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { inject } from 'vitest';
 import { parseRegistry, type Environment } from '@/lib/environments';
-import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+import { controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 
 export function seededEnvironment(name: string): Environment {
   const env = parseRegistry(inject('registryJson'), 'seeded registry').environments.find((e) => e.name === name);
@@ -30,7 +30,6 @@ export function countCommands<I extends object, O extends MetadataBearer>(client
 }
 
 export async function control<T = unknown>(route: string, body: object = {}): Promise<T> {
-  const { controlEmulator } = await import('../../scripts/local-platform');
   return controlEmulator<T>(inject('emulatorUrl'), route, body);
 }
 
