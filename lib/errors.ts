@@ -1,8 +1,11 @@
+import { z } from 'zod';
+
 /**
- * One error type for the control plane, with a code; route handlers (when they come) map
- * codes to HTTP statuses in one place.
+ * One error type for the control plane, with a code; route handlers map codes to HTTP
+ * statuses in one place. No server-only import: the browser renders `ErrorInfo` too.
  */
-export type ErrorCode = 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'upstream_failed';
+export const ERROR_CODES = ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'upstream_failed', 'timeout', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
   constructor(
@@ -15,15 +18,34 @@ export class AppError extends Error {
   }
 }
 
-/** An AWS or other upstream call failed; keeps the AWS request id for the logs. */
+/** An AWS or other upstream call failed; keeps the upstream's request id for the logs. */
 export class UpstreamError extends AppError {
   constructor(
     readonly upstream: string,
     message: string,
     readonly requestId?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: ErrorCode },
   ) {
-    super('upstream_failed', message, options);
+    super(options?.code ?? 'upstream_failed', message, options);
     this.name = 'UpstreamError';
   }
+}
+
+/**
+ * What a failed part of a page carries: enough for an operator to act on (which upstream,
+ * what it said, the request id to quote to AWS support), never a stack.
+ */
+export const ErrorInfoSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  upstream: z.string().nullable(),
+  requestId: z.string().nullable(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+/** Our errors keep their code and request id; anything else is `internal` with its message. */
+export function toErrorInfo(err: unknown): ErrorInfo {
+  if (err instanceof UpstreamError) return { code: err.code, message: err.message, upstream: err.upstream, requestId: err.requestId ?? null };
+  if (err instanceof AppError) return { code: err.code, message: err.message, upstream: null, requestId: null };
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err), upstream: null, requestId: null };
 }

@@ -1,9 +1,11 @@
 import 'server-only';
+import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { z } from 'zod';
-import { getConfig } from './config';
+import { getConfig, githubAuth } from './config';
 import type { Environment } from './environments';
 import { AppError, UpstreamError } from './errors';
+import { DEPLOY_WORKFLOW_BRANCH, GIT_REF_PATTERN, IMAGE_TAG_PATTERN, parseDeployRunTitle } from './platform';
 
 /**
  * The deploy workflow on GitHub Actions: its recent runs, one run's jobs and steps, and
@@ -15,7 +17,9 @@ export const DeployRunSchema = z.object({
   title: z.string(),
   status: z.string().nullable(),
   conclusion: z.string().nullable(),
+  /** What was deployed: the workflow's `ref` input (from the run's title), else the branch it ran on. */
   ref: z.string().nullable(),
+  imageTag: z.string().nullable(),
   sha: z.string(),
   actor: z.string().nullable(),
   event: z.string(),
@@ -39,8 +43,8 @@ export const RunJobSchema = z.object({
 export type RunJob = z.infer<typeof RunJobSchema>;
 
 export const DeployInput = z.object({
-  ref: z.string().min(1).max(255),
-  imageTag: z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a Docker image tag').optional(),
+  ref: z.string().regex(GIT_REF_PATTERN, 'must be a branch, tag or commit SHA'),
+  imageTag: z.string().regex(IMAGE_TAG_PATTERN, 'must be a Docker image tag').optional(),
 });
 export type DeployInput = z.infer<typeof DeployInput>;
 
@@ -49,20 +53,50 @@ export type Dispatched = { runId: number | null; runUrl: string | null; htmlUrl:
 /** Runs shown per environment. */
 export const RUNS_PER_PAGE = 10;
 
+/**
+ * Each GitHub request (installation token exchanges included) gives up after this, inside
+ * the cache's 10 s lock (lib/cache.ts): a hung GitHub cannot cause a second refresh.
+ */
+export const GITHUB_TIMEOUT_MS = 6_000;
+
+const timedFetch: typeof fetch = (input, init) =>
+  fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(GITHUB_TIMEOUT_MS)]) : AbortSignal.timeout(GITHUB_TIMEOUT_MS) });
+
+/**
+ * A GitHub client: as the GitHub App's installation in production (short-lived installation
+ * tokens, created and refreshed by @octokit/auth-app), or with a token for local use.
+ */
+export function createGithubClient(auth = githubAuth(), baseUrl = getConfig().GITHUB_API_URL): Octokit {
+  const common = { baseUrl, userAgent: 'pilothouse', request: { fetch: timedFetch } };
+  switch (auth.kind) {
+    case 'app':
+      return new Octokit({
+        ...common,
+        authStrategy: createAppAuth,
+        auth: { appId: auth.appId, privateKey: auth.privateKey, installationId: auth.installationId },
+      });
+    case 'token':
+      return new Octokit({ ...common, auth: auth.token });
+    case 'none':
+      throw new AppError('upstream_failed', 'no GitHub credentials (GITHUB_APP_* or GITHUB_TOKEN): deploys through GitHub Actions are unavailable');
+  }
+}
+
 let defaultOctokit: Octokit | undefined;
 export function githubClient(): Octokit {
-  if (!defaultOctokit) {
-    const { GITHUB_TOKEN, GITHUB_API_URL } = getConfig();
-    if (!GITHUB_TOKEN) throw new AppError('upstream_failed', 'GITHUB_TOKEN is not set: deploys through GitHub Actions are unavailable');
-    defaultOctokit = new Octokit({ auth: GITHUB_TOKEN, baseUrl: GITHUB_API_URL, userAgent: 'pilothouse' });
-  }
+  defaultOctokit ??= createGithubClient();
   return defaultOctokit;
 }
 
 function toUpstream(operation: string, err: unknown): UpstreamError {
   const status = (err as { status?: number }).status;
   const requestId = (err as { response?: { headers?: Record<string, string> } }).response?.headers?.['x-github-request-id'];
-  return new UpstreamError('GitHub', `GitHub ${operation} failed${status ? ` (${status})` : ''}: ${(err as Error).message}`, requestId, { cause: err });
+  const timedOut = (err as Error).name === 'TimeoutError' || ((err as Error).cause as Error | undefined)?.name === 'TimeoutError';
+  const reason = timedOut ? `no answer within ${GITHUB_TIMEOUT_MS} ms` : (err as Error).message;
+  return new UpstreamError('GitHub', `GitHub ${operation} failed${status && !timedOut ? ` (${status})` : ''}: ${reason}`, requestId, {
+    cause: err,
+    code: timedOut ? 'timeout' : 'upstream_failed',
+  });
 }
 
 function repo(env: Environment) {
@@ -79,13 +113,15 @@ export async function listDeployRuns(env: Environment, octokit: Octokit = github
   return data.workflow_runs.map((run) => {
     const started = run.run_started_at ?? null;
     const end = run.status === 'completed' ? Date.parse(run.updated_at) : now;
+    const deployed = parseDeployRunTitle(run.display_title ?? '');
     return DeployRunSchema.parse({
       id: run.id,
       runNumber: run.run_number ?? null,
       title: run.display_title ?? run.name ?? `run ${run.id}`,
       status: run.status,
       conclusion: run.conclusion,
-      ref: run.head_branch,
+      ref: deployed?.ref ?? run.head_branch,
+      imageTag: deployed?.imageTag ?? null,
       sha: run.head_sha,
       actor: run.actor?.login ?? run.triggering_actor?.login ?? null,
       event: run.event,
@@ -119,7 +155,10 @@ export async function listRunJobs(env: Environment, runId: number, octokit: Octo
 }
 
 /**
- * Dispatches the deploy workflow for the environment. Asks GitHub for the run's id
+ * Dispatches the deploy workflow for the environment. The workflow file runs from the
+ * default branch, never from the ref being deployed: a branch's own copy of deploy.yml must
+ * not run with the deploy role (whose trust admits only the default branch's workflow).
+ * The ref to deploy travels as the `ref` input. Asks GitHub for the run's id
  * (`return_run_details`, Feb 2026) so the control plane follows that exact run; a server
  * that does not know the parameter (an older GitHub Enterprise Server) answers 422, and the
  * dispatch is sent again without it, answered by a plain 204 and no run id.
@@ -127,7 +166,7 @@ export async function listRunJobs(env: Environment, runId: number, octokit: Octo
 export async function dispatchDeploy(env: Environment, input: DeployInput, octokit: Octokit = githubClient()): Promise<Dispatched> {
   const inputs: Record<string, string> = { environment: env.name, ref: input.ref };
   if (input.imageTag) inputs.image_tag = input.imageTag;
-  const request = { ...repo(env), workflow_id: env.github.deployWorkflow, ref: input.ref, inputs };
+  const request = { ...repo(env), workflow_id: env.github.deployWorkflow, ref: DEPLOY_WORKFLOW_BRANCH, inputs };
   try {
     const response = await octokit.rest.actions.createWorkflowDispatch({ ...request, return_run_details: true });
     // Octokit's route types still say 204 only; the 200 with run details is documented since Feb 2026.

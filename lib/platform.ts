@@ -43,6 +43,30 @@ export const ENVIRONMENT_NAMES = ['staging', 'production'] as const;
 export const WORKER_BACKLOG_METRIC = { namespace: 'Pilothouse', name: 'QueueBacklog' } as const;
 export const WORKER_BACKLOG_PER_TASK_EXPRESSION = 'backlog / IF(tasks > 0, tasks, 1)';
 
-/** The GitHub Actions workflow that deploys, and the inputs its workflow_dispatch takes. */
+/**
+ * The GitHub Actions workflow that deploys, and the inputs its workflow_dispatch takes. The
+ * workflow file always runs from the default branch (the deploy role trusts only that);
+ * what to deploy is the `ref` input.
+ */
 export const DEPLOY_WORKFLOW = 'deploy.yml';
 export const DEPLOY_WORKFLOW_INPUTS = ['environment', 'ref', 'image_tag'] as const;
+export const DEPLOY_WORKFLOW_BRANCH = 'main';
+
+/** A git ref we pass on: branch, tag or SHA; no `..`, no leading dash, no spaces or shell characters. */
+export const GIT_REF_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,255}$/;
+/** A Docker image tag (Docker's own rule): what `image_tag` must be before the workflow uses it. */
+export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * The deploy run's title (`run-name` in deploy.yml): GitHub lists runs without their inputs,
+ * so the title carries what was deployed. tests/infra/workflows.test.ts checks the workflow's
+ * run-name renders to this.
+ */
+export function deployRunTitle(inputs: { environment: string; ref: string; image_tag?: string }): string {
+  return `Deploy ${inputs.ref} to ${inputs.environment}${inputs.image_tag ? ` (image ${inputs.image_tag})` : ''}`;
+}
+
+export function parseDeployRunTitle(title: string): { ref: string; environment: string; imageTag: string | null } | null {
+  const match = /^Deploy (\S+) to ([a-z][a-z0-9-]*)(?: \(image (\S+)\))?$/.exec(title);
+  return match ? { ref: match[1], environment: match[2], imageTag: match[3] ?? null } : null;
+}

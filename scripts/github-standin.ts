@@ -5,10 +5,11 @@
  * moves the runs they start from queued through in_progress to completed.
  * Docs: https://docs.github.com/rest/actions/workflows and /rest/actions/workflow-runs, /workflow-jobs
  */
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { DEPLOY_WORKFLOW_INPUTS } from '../lib/platform';
+import { DEPLOY_WORKFLOW_BRANCH, DEPLOY_WORKFLOW_INPUTS, deployRunTitle } from '../lib/platform';
 
 export type StandinOptions = {
   token: string;
@@ -21,6 +22,8 @@ export type StandinOptions = {
   runMs?: number;
   /** Completed runs present before any dispatch. */
   history?: number;
+  /** A GitHub App installed on the repository: its JWTs buy installation tokens, which are accepted like `token`. */
+  app?: { appId: string; installationId: string; publicKeyPem: string };
 };
 
 type Run = {
@@ -28,6 +31,7 @@ type Run = {
   run_number: number;
   head_branch: string;
   head_sha: string;
+  display_title: string;
   inputs: Record<string, string>;
   created_at: string;
   run_started_at: string | null;
@@ -58,15 +62,17 @@ export async function startGithubStandin(options: StandinOptions) {
   const now = Date.now();
   for (let i = options.history ?? 0; i > 0; i--) {
     const created = now - i * 3_600_000;
-    runs.push(newRun({ ref: 'main', environment: 'staging' }, created, i % 3 === 0 ? 'failure' : 'success', created + 240_000, 'octocat'));
+    runs.push(newRun(DEPLOY_WORKFLOW_BRANCH, { ref: 'main', environment: 'staging' }, created, i % 3 === 0 ? 'failure' : 'success', created + 240_000, 'octocat'));
   }
 
-  function newRun(inputs: Record<string, string>, created: number, conclusion: 'success' | 'failure', doneAt: number, actor: string): Run {
+  function newRun(branch: string, inputs: Record<string, string>, created: number, conclusion: 'success' | 'failure', doneAt: number, actor: string): Run {
     const id = nextId++;
     return {
       id,
       run_number: runs.length + 1,
-      head_branch: inputs.ref ?? 'main',
+      head_branch: branch,
+      // GitHub renders the workflow's `run-name` with the inputs (deploy.yml).
+      display_title: deployRunTitle({ environment: inputs.environment ?? '', ref: inputs.ref ?? branch, image_tag: inputs.image_tag }),
       head_sha: id.toString(16).padStart(40, 'a'),
       inputs,
       created_at: new Date(created).toISOString(),
@@ -91,7 +97,7 @@ export async function startGithubStandin(options: StandinOptions) {
     return {
       id: run.id,
       name: 'Deploy',
-      display_title: `Deploy ${run.inputs.environment ?? ''} ${run.head_branch}`.trim(),
+      display_title: run.display_title,
       run_number: run.run_number,
       run_attempt: 1,
       event: 'workflow_dispatch',
@@ -148,13 +154,50 @@ export async function startGithubStandin(options: StandinOptions) {
     send(res, status, { message, documentation_url: 'https://docs.github.com/rest', status: String(status) });
   }
 
+  // Installation tokens issued to the App, with their expiry (GitHub: one hour).
+  const installationTokens = new Map<string, number>();
+
+  /**
+   * A GitHub App's JWT, checked as GitHub documents it: RS256 signed with the App's private
+   * key, `iss` the App ID (or client ID), `iat` in the past (GitHub allows 60 s of skew),
+   * `exp` at most 10 minutes after `iat`.
+   * https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-json-web-token-jwt-for-a-github-app
+   */
+  function appJwtProblem(jwt: string): string | null {
+    if (!options.app) return 'this stand-in has no GitHub App';
+    const [header, payload, signature] = jwt.split('.');
+    if (!header || !payload || !signature) return 'A JSON web token could not be decoded';
+    const h = JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg?: string };
+    if (h.alg !== 'RS256') return `'alg' must be RS256, was ${h.alg}`;
+    const ok = verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), createPublicKey(options.app.publicKeyPem), Buffer.from(signature, 'base64url'));
+    if (!ok) return 'A JSON web token could not be decoded';
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iss?: string | number; iat?: number; exp?: number };
+    const nowS = Math.floor(Date.now() / 1000);
+    if (String(claims.iss) !== options.app.appId) return "'Issuer' claim ('iss') must be the App ID";
+    if (typeof claims.iat !== 'number' || claims.iat > nowS + 60) return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
+    if (typeof claims.exp !== 'number' || claims.exp <= nowS || claims.exp - claims.iat > 600) return "'Expiration time' claim ('exp') is too far in the future";
+    return null;
+  }
+
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://standin');
     // Every request: a User-Agent (GitHub answers 403 without one), credentials, a JSON accept header.
     if (!req.headers['user-agent']) return reject(res, 403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header');
     const auth = req.headers.authorization ?? '';
-    if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) return reject(res, 401, 'Bad credentials');
     if (!/application\/vnd\.github/.test(req.headers.accept ?? '')) return reject(res, 415, 'Unsupported accept header');
+    // POST /app/installations/{id}/access_tokens, with the App's JWT: an installation token.
+    if (options.app && req.method === 'POST' && url.pathname === `/app/installations/${options.app.installationId}/access_tokens`) {
+      // Auth schemes are case-insensitive (RFC 9110); @octokit/auth-app sends `bearer`.
+      const problem = /^bearer /i.test(auth) ? appJwtProblem(auth.slice(7)) : 'A JSON web token could not be decoded';
+      if (problem) return reject(res, 401, problem);
+      const token = `ghs_${randomBytes(18).toString('hex')}`;
+      const expiresAt = Date.now() + 3_600_000;
+      installationTokens.set(token, expiresAt);
+      return send(res, 201, { token, expires_at: new Date(expiresAt).toISOString(), permissions: { actions: 'write', metadata: 'read' }, repository_selection: 'selected' });
+    }
+    const presented = /^(?:token|bearer) (.+)$/i.exec(auth)?.[1] ?? '';
+    const installationToken = (installationTokens.get(presented) ?? 0) > Date.now();
+    if (presented !== options.token && !installationToken) return reject(res, 401, 'Bad credentials');
 
     const runsPath = `${repoPath}/actions/workflows/${options.workflow}/runs`;
     const dispatchPath = `${repoPath}/actions/workflows/${options.workflow}/dispatches`;
@@ -191,7 +234,7 @@ export async function startGithubStandin(options: StandinOptions) {
       dispatches.push({ ref: body.data.ref, inputs: body.data.inputs ?? {}, returnRunDetails: body.data.return_run_details === true });
       const created = Date.now();
       const inputs = Object.fromEntries(Object.entries(body.data.inputs ?? {}).map(([k, v]) => [k, String(v)]));
-      const run = newRun({ ...inputs, ref: body.data.ref }, created, 'success', created + runMs, 'pilothouse-operator');
+      const run = newRun(body.data.ref, inputs, created, 'success', created + runMs, 'pilothouse-operator');
       run.started_at = created + Math.min(500, runMs / 4);
       runs.push(run);
       if (body.data.return_run_details) {
@@ -209,6 +252,8 @@ export async function startGithubStandin(options: StandinOptions) {
     url: base,
     dispatches,
     violations,
+    /** How many installation tokens the App bought. */
+    installationTokensIssued: () => installationTokens.size,
     runCount: () => runs.length,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };

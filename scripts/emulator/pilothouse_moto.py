@@ -17,6 +17,8 @@ Prints one line `PILOTHOUSE_MOTO_READY port=N` once it accepts connections.
 from __future__ import annotations
 
 import argparse
+import base64
+import io
 import json
 import math
 import os
@@ -27,6 +29,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
+from urllib.parse import parse_qs
 
 from moto.applicationautoscaling import models as aas_models
 from moto.applicationautoscaling import responses as aas_responses
@@ -472,6 +475,9 @@ def control(request: Request) -> Response:
         if route == "requests" and request.method == "GET":
             with LOCK:
                 return json_response({"byService": dict(AWS_REQUESTS), "total": sum(AWS_REQUESTS.values())})
+        if route == "sts/web-identity" and request.method == "GET":
+            with LOCK:
+                return json_response({"requests": list(WEB_IDENTITY_REQUESTS)})
         if request.method != "POST":
             return json_response({"error": "method not allowed"}, 405)
         if route == "ecs/settle":
@@ -517,6 +523,38 @@ def count_request(environ: dict[str, Any]) -> None:
         AWS_REQUESTS[service] = AWS_REQUESTS.get(service, 0) + 1
 
 
+# sts:AssumeRoleWithWebIdentity calls as STS received them (role, session, the token's
+# claims): moto does not evaluate trust policies, so tests hold these against the Terraform's.
+WEB_IDENTITY_REQUESTS: list[dict[str, Any]] = []
+
+
+def record_web_identity(environ: dict[str, Any]) -> None:
+    if environ.get("REQUEST_METHOD") != "POST" or "HTTP_AUTHORIZATION" in environ:
+        return
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    if form.get("Action") != "AssumeRoleWithWebIdentity":
+        return
+    token = form.get("WebIdentityToken", "")
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        claims = None
+    with LOCK:
+        WEB_IDENTITY_REQUESTS.append(
+            {
+                "action": "sts:AssumeRoleWithWebIdentity",
+                "roleArn": form.get("RoleArn"),
+                "roleSessionName": form.get("RoleSessionName"),
+                "durationSeconds": int(form["DurationSeconds"]) if "DurationSeconds" in form else None,
+                "claims": claims,
+            }
+        )
+
+
 def make_app() -> Callable[..., Any]:
     moto_app = DomainDispatcherApplication(create_backend_app)
 
@@ -524,6 +562,7 @@ def make_app() -> Callable[..., Any]:
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             return control(Request(environ))(environ, start_response)
         count_request(environ)
+        record_web_identity(environ)
         # Reads see the latest rollout step: no request observes a half-made change.
         with LOCK:
             return moto_app(environ, start_response)

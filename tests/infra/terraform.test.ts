@@ -2,38 +2,15 @@
  * The Terraform, parsed (HCL → JSON with @cdktf/hcl2json, offline) and checked for what
  * matters; tofu fmt, tflint and checkov run in scripts/lint-infra.sh.
  */
-import { parse } from '@cdktf/hcl2json';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SSM_PARAMETER_KEYS, WORKER_BACKLOG_METRIC, WORKER_BACKLOG_PER_TASK_EXPRESSION } from '@/lib/platform';
 import { ROOT } from '../../scripts/local-platform';
+import { INFRA, loadHcl as load, type Block } from '../support/hcl';
 
-type Block = Record<string, unknown>;
-type Hcl = { resource?: Record<string, Record<string, Block[]>>; data?: Record<string, Record<string, Block[]>>; variable?: Record<string, Block[]>; output?: Record<string, Block[]>; module?: Record<string, Block[]>; locals?: Block[]; terraform?: Block[] };
-
-const INFRA = path.join(ROOT, 'infrastructure');
 const MODULES = readdirSync(path.join(INFRA, 'modules'));
 const ENVIRONMENTS = ['staging', 'production'];
-
-async function load(dir: string): Promise<Hcl> {
-  const merged: Hcl = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
-    const json = (await parse(file, readFileSync(path.join(dir, file), 'utf8'))) as Hcl;
-    for (const [kind, value] of Object.entries(json)) {
-      const target = merged as Record<string, unknown>;
-      if (Array.isArray(value)) target[kind] = [...((target[kind] as unknown[]) ?? []), ...value];
-      else target[kind] = deepMerge((target[kind] as Record<string, unknown>) ?? {}, value as Record<string, unknown>);
-    }
-  }
-  return merged;
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = k in out && !Array.isArray(v) && typeof v === 'object' ? deepMerge(out[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
-  return out;
-}
 
 const mod = (name: string) => load(path.join(INFRA, 'modules', name));
 const only = (blocks: Block[] | undefined) => {

@@ -1,6 +1,8 @@
 import { Octokit } from '@octokit/rest';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatchDeploy, listDeployRuns, listRunJobs } from '@/lib/github';
+import { createGithubClient, DeployInput, dispatchDeploy, listDeployRuns, listRunJobs } from '@/lib/github';
+import { DEPLOY_WORKFLOW_BRANCH } from '@/lib/platform';
 import { startGithubStandin } from '../../scripts/github-standin';
 import { eventually, seededEnvironment } from '../support/aws';
 
@@ -27,16 +29,16 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
     const runs = await listDeployRuns(env(), octokit(github));
     expect(runs).toHaveLength(3);
     expect(runs[0].createdAt > runs[1].createdAt).toBe(true);
-    expect(runs[0]).toMatchObject({ status: 'completed', ref: 'main', actor: 'octocat', event: 'workflow_dispatch', durationMs: 238_000 });
+    expect(runs[0]).toMatchObject({ status: 'completed', ref: 'main', imageTag: null, actor: 'octocat', event: 'workflow_dispatch', durationMs: 238_000 });
     expect(runs.map((r) => r.conclusion)).toEqual(['success', 'success', 'failure']);
     expect(github.violations).toEqual([]);
   });
 
-  it('dispatches with the environment’s inputs and follows that exact run to completion', async () => {
+  it('dispatches the default branch’s workflow with the ref to deploy as an input, and follows that exact run to completion', async () => {
     const dispatched = await dispatchDeploy(env(), { ref: 'release/1.4', imageTag: 'abc123def456' }, octokit(github));
 
     expect(github.dispatches.at(-1)).toEqual({
-      ref: 'release/1.4',
+      ref: DEPLOY_WORKFLOW_BRANCH,
       inputs: { environment: 'staging', ref: 'release/1.4', image_tag: 'abc123def456' },
       returnRunDetails: true,
     });
@@ -49,14 +51,14 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
     expect(done[0].conclusion).toBe('success');
     expect(done[0].steps.every((s) => s.conclusion === 'success')).toBe(true);
     const runs = await listDeployRuns(env(), octokit(github));
-    expect(runs[0]).toMatchObject({ id: dispatched.runId, ref: 'release/1.4', status: 'completed' });
+    expect(runs[0]).toMatchObject({ id: dispatched.runId, ref: 'release/1.4', imageTag: 'abc123def456', status: 'completed' });
     expect(github.violations).toEqual([]);
   });
 
   it('falls back to the plain 204 dispatch where the server rejects return_run_details', async () => {
     const dispatched = await dispatchDeploy(env(), { ref: 'main' }, octokit(oldServer));
     expect(dispatched).toEqual({ runId: null, runUrl: null, htmlUrl: null });
-    expect(oldServer.dispatches).toEqual([{ ref: 'main', inputs: { environment: 'staging', ref: 'main' }, returnRunDetails: false }]);
+    expect(oldServer.dispatches).toEqual([{ ref: DEPLOY_WORKFLOW_BRANCH, inputs: { environment: 'staging', ref: 'main' }, returnRunDetails: false }]);
     expect(oldServer.runCount()).toBe(1);
   });
 
@@ -65,5 +67,52 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
       code: 'upstream_failed',
       message: expect.stringMatching(/GitHub list workflow runs failed \(401\)/),
     });
+  });
+
+  it('refuses a ref or image tag that could inject into the workflow before anything is sent', () => {
+    for (const ref of ['main\nimage_tag=evil', '--upload-pack=x', 'a..b', 'feature branch', '$(id)', '']) {
+      expect(DeployInput.safeParse({ ref }).success, ref).toBe(false);
+    }
+    for (const imageTag of ['v1\nbuild=true', '-x', 'a b', 'x'.repeat(129)]) {
+      expect(DeployInput.safeParse({ ref: 'main', imageTag }).success, imageTag).toBe(false);
+    }
+    expect(DeployInput.parse({ ref: 'release/1.4', imageTag: 'abc123def456' })).toEqual({ ref: 'release/1.4', imageTag: 'abc123def456' });
+  });
+});
+
+describe('lib/github as a GitHub App', () => {
+  it('authenticates with a signed App JWT, buys one installation token and reuses it for every call', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const app = { appId: '424242', installationId: '777', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    const server = await startGithubStandin({ token: 'unused-token-0000', owner: env().github.owner, repo: env().github.repo, workflow: env().github.deployWorkflow, supportsRunDetails: true, history: 2, app });
+    try {
+      const client = createGithubClient(
+        { kind: 'app', appId: app.appId, installationId: app.installationId, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+        server.url,
+      );
+      const runs = await listDeployRuns(env(), client);
+      const dispatched = await dispatchDeploy(env(), { ref: 'main' }, client);
+
+      expect(runs).toHaveLength(2);
+      expect(dispatched.runId).toEqual(expect.any(Number));
+      expect(server.installationTokensIssued()).toBe(1);
+      expect(server.violations).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails with the upstream status when the App key is not the one GitHub knows', async () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const app = { appId: '424242', installationId: '777', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    const server = await startGithubStandin({ token: 'unused-token-0000', owner: env().github.owner, repo: env().github.repo, workflow: env().github.deployWorkflow, app });
+    try {
+      const client = createGithubClient({ kind: 'app', appId: app.appId, installationId: app.installationId, privateKey: other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, server.url);
+      await expect(listDeployRuns(env(), client)).rejects.toMatchObject({ code: 'upstream_failed', message: expect.stringMatching(/\(401\)/) });
+      expect(server.installationTokensIssued()).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });
