@@ -48,8 +48,14 @@ function Part<T>({ name, part, children }: { name: string; part: Cached<T>; chil
     <div data-part={name} className="border-t border-slate-100 first:border-t-0 dark:border-slate-800">
       {part.error && (
         <p role="alert" className="px-5 pt-3 text-sm text-rose-700 dark:text-rose-300">
-          {name}: {part.error}
+          {name}: {part.error.message}
           {part.value !== null && ` (showing data from ${formatAge(part.ageMs)} ago)`}
+          {part.error.requestId && <span className="text-rose-600/80 dark:text-rose-300/80"> · request id {part.error.requestId}</span>}
+        </p>
+      )}
+      {part.sharedCacheError && (
+        <p role="status" className="px-5 pt-3 text-xs text-amber-800 dark:text-amber-200">
+          {part.sharedCacheError.message}: read directly by this server
         </p>
       )}
       {part.value !== null && children(part.value)}

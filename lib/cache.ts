@@ -1,22 +1,32 @@
 import 'server-only';
+import { waitUntil } from '@vercel/functions';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { AppError, ErrorInfoSchema, toErrorInfo, type ErrorInfo } from './errors';
 import { keys } from './keys';
 
 /**
  * Get-or-refresh over Redis, shared by every instance of the control plane:
  * - fresh (younger than `ttlMs`): served from Redis;
  * - stale, but younger than `ttlMs + revalidateMs`: served at once, and exactly one caller
- *   across all instances refreshes it in the background (stale-while-revalidate);
+ *   across all instances refreshes it in the background (stale-while-revalidate; on Vercel
+ *   the refresh is handed to `waitUntil`, so it outlives the response);
  * - older than that (nobody was watching): refreshed before it is served, by one caller
  *   while the others wait, so a dashboard opened after a quiet hour never shows the hour-old
  *   value as current; if that refresh fails, the old value is served with its age and error;
  * - cold: exactly one caller fetches (a Redis lock, SET NX PX, which expires so a crashed
- *   refresher cannot wedge the key); the others wait for its value;
+ *   refresher cannot wedge the key); the others wait for its value, and past the lock's
+ *   life get a `timeout` error for that part rather than a failed page;
  * - upstream failure: the last value is kept and served with its age and the error; with
- *   no value, the error itself is cached briefly, so an outage is not retried by every reader.
- * In one process, concurrent reads of a key share one Redis round trip.
+ *   no value, the error itself is cached briefly, so an outage is not retried by every reader;
+ * - a hung upstream: the fetch is abandoned after `fetchTimeoutMs` (inside the lock's life, so
+ *   no second refresher starts meanwhile), and a refresher whose lock has expired never
+ *   overwrites a newer value (the write is conditional on still holding the lock);
+ * - a value the current schema rejects (written by an older deploy): a miss, refetched;
+ * - Redis itself failing (down, paused, timing out): each read falls back to a small cache in
+ *   this process and says so (`sharedCacheError`), so the page still shows AWS and GitHub.
+ * In one process, concurrent reads of a key share one round trip.
  */
 export type CachePolicy = {
   ttlMs: number;
@@ -35,31 +45,60 @@ export type Cached<T> = {
   ageMs: number | null;
   stale: boolean;
   /** The last refresh's error, if it failed: the value (if any) is older than it looks fresh. */
-  error: string | null;
+  error: ErrorInfo | null;
+  /** The shared cache (Redis) failed: this value was read by this instance on its own. */
+  sharedCacheError: ErrorInfo | null;
 };
 
 const EntrySchema = z.object({
   value: z.unknown(),
   fetchedAt: z.number().nullable(),
-  error: z.string().nullable(),
+  error: ErrorInfoSchema.nullable(),
   /** When the entry was last written (a fetch or a failed attempt). */
   checkedAt: z.number(),
 });
 type Entry = z.infer<typeof EntrySchema>;
 
-const DEFAULT_LOCK_MS = 10_000;
+export const DEFAULT_LOCK_MS = 10_000;
+/** Leaves the refresher this long to write its value before its lock expires. */
+const WRITE_MARGIN_MS = 2_000;
 const WAIT_POLL_MS = 25;
 
+// Writes the entry only while we still hold the lock, then releases it: a refresher that
+// outlived its lock (a slow upstream) must not overwrite the newer value of the next one.
+const WRITE_IF_LOCKED = `
+if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('del', KEYS[1])
+return 1`;
 // Deletes the lock only if we still hold it: a slow refresher must not free another's lock.
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-export class CacheFillTimeoutError extends Error {}
+export type CacheOptions = {
+  now?: () => number;
+  /** Keeps a background refresh alive past the response (Vercel's waitUntil by default; a no-op elsewhere). */
+  background?: (work: Promise<unknown>) => void;
+  /** Told about every failed upstream fetch and every shared-cache failure (the server log). */
+  onError?: (event: { name: string; kind: 'upstream' | 'shared-cache'; error: ErrorInfo }) => void;
+};
 
-export function createCache(redis: Redis, options: { now?: () => number } = {}) {
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('timeout', `${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+export function createCache(redis: Redis, options: CacheOptions = {}) {
   const now = options.now ?? Date.now;
+  const background = options.background ?? ((work) => waitUntil(work));
+  const report = options.onError ?? (() => {});
   const inflight = new Map<string, Promise<Cached<unknown>>>();
+  /** This process's own copies, used only while Redis fails. */
+  const local = new Map<string, Entry>();
 
-  async function readEntry(name: string): Promise<Entry | null> {
+  async function readEntry<T>(name: string, schema: z.ZodType<T>): Promise<Entry | null> {
     const raw = await redis.get(keys.cacheEntry(name));
     if (raw === null) return null;
     let json: unknown;
@@ -69,7 +108,10 @@ export function createCache(redis: Redis, options: { now?: () => number } = {}) 
       return null;
     }
     const parsed = EntrySchema.safeParse(json);
-    return parsed.success ? parsed.data : null; // a malformed entry is refilled, never trusted
+    // A malformed entry, or a value today's schema rejects (an older deploy wrote it): a miss.
+    if (!parsed.success) return null;
+    if (parsed.data.value !== null && !schema.safeParse(parsed.data.value).success) return null;
+    return parsed.data;
   }
 
   async function tryLock(name: string, lockMs: number): Promise<string | null> {
@@ -77,76 +119,103 @@ export function createCache(redis: Redis, options: { now?: () => number } = {}) 
     return (await redis.set(keys.cacheLock(name), token, 'PX', lockMs, 'NX')) === 'OK' ? token : null;
   }
 
+  async function fetchEntry<T>(name: string, previous: Entry | null, fetcher: () => Promise<T>, timeoutMs: number): Promise<Entry> {
+    try {
+      const value = await withDeadline(fetcher(), timeoutMs, `refreshing ${name}`);
+      return { value, fetchedAt: now(), error: null, checkedAt: now() };
+    } catch (err) {
+      const error = toErrorInfo(err);
+      report({ name, kind: 'upstream', error });
+      return { value: previous?.value ?? null, fetchedAt: previous?.fetchedAt ?? null, error, checkedAt: now() };
+    }
+  }
+
   async function refresh<T>(name: string, policy: CachePolicy, token: string, previous: Entry | null, fetcher: () => Promise<T>): Promise<Entry> {
+    const lockMs = policy.lockMs ?? DEFAULT_LOCK_MS;
     let entry: Entry;
     try {
-      const value = await fetcher();
-      entry = { value, fetchedAt: now(), error: null, checkedAt: now() };
+      entry = await fetchEntry(name, previous, fetcher, Math.max(lockMs - WRITE_MARGIN_MS, lockMs / 2));
     } catch (err) {
-      entry = {
-        value: previous?.value ?? null,
-        fetchedAt: previous?.fetchedAt ?? null,
-        error: err instanceof Error ? err.message : String(err),
-        checkedAt: now(),
-      };
-    }
-    try {
-      await redis.set(keys.cacheEntry(name), JSON.stringify(entry), 'PX', policy.ttlMs + policy.maxStaleMs);
-    } finally {
       await redis.eval(RELEASE_LOCK, 1, keys.cacheLock(name), token).catch(() => {});
+      throw err;
     }
+    await redis.eval(WRITE_IF_LOCKED, 2, keys.cacheLock(name), keys.cacheEntry(name), token, JSON.stringify(entry), policy.ttlMs + policy.maxStaleMs);
     return entry;
   }
 
   /** Another caller is refreshing a too-old entry: wait for its write, or serve the old one. */
-  async function waitForRefresh(name: string, old: Entry, lockMs: number): Promise<Entry> {
+  async function waitForRefresh<T>(name: string, schema: z.ZodType<T>, old: Entry, lockMs: number): Promise<Entry> {
     const deadline = now() + lockMs;
     while (now() < deadline) {
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
-      const current = await readEntry(name);
+      const current = await readEntry(name, schema);
       if (current && current.checkedAt !== old.checkedAt) return current;
     }
     return old;
   }
 
-  function toResult<T>(entry: Entry, policy: CachePolicy, schema: z.ZodType<T>): Cached<T> {
+  function toResult<T>(entry: Entry, policy: CachePolicy, schema: z.ZodType<T>, sharedCacheError: ErrorInfo | null = null): Cached<T> {
     const value = entry.value === null ? null : schema.parse(entry.value);
     const ageMs = entry.fetchedAt === null ? null : now() - entry.fetchedAt;
-    return { value, fetchedAt: entry.fetchedAt, ageMs, stale: ageMs === null || ageMs >= policy.ttlMs, error: entry.error };
+    return { value, fetchedAt: entry.fetchedAt, ageMs, stale: ageMs === null || ageMs >= policy.ttlMs, error: entry.error, sharedCacheError };
   }
 
-  async function read<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, fetcher: () => Promise<T>): Promise<Cached<T>> {
+  async function readShared<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, fetcher: () => Promise<T>): Promise<Cached<T>> {
     const lockMs = policy.lockMs ?? DEFAULT_LOCK_MS;
-    const entry = await readEntry(name);
+    const entry = await readEntry(name, schema);
     if (entry) {
       // A failed attempt counts as a check: no refresh storm while upstream is down.
       const sinceCheck = now() - entry.checkedAt;
       if (sinceCheck < policy.ttlMs) return toResult(entry, policy, schema);
       const token = await tryLock(name, lockMs);
       if (sinceCheck < policy.ttlMs + (policy.revalidateMs ?? policy.ttlMs)) {
-        if (token) void refresh(name, policy, token, entry, fetcher).catch(() => {});
+        if (token) background(refresh(name, policy, token, entry, fetcher).catch(() => {}));
         return toResult(entry, policy, schema);
       }
       if (token) return toResult(await refresh(name, policy, token, entry, fetcher), policy, schema);
-      return toResult(await waitForRefresh(name, entry, lockMs), policy, schema);
+      return toResult(await waitForRefresh(name, schema, entry, lockMs), policy, schema);
     }
     const deadline = now() + lockMs;
     for (;;) {
       const token = await tryLock(name, lockMs);
       if (token) return toResult(await refresh(name, policy, token, null, fetcher), policy, schema);
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
-      const filled = await readEntry(name);
+      const filled = await readEntry(name, schema);
       if (filled) return toResult(filled, policy, schema);
-      if (now() > deadline) throw new CacheFillTimeoutError(`cache ${name}: no value within ${lockMs} ms`);
+      if (now() > deadline) {
+        const error: ErrorInfo = { code: 'timeout', message: `no value for ${name} within ${lockMs} ms (another instance is fetching it)`, upstream: null, requestId: null };
+        return { value: null, fetchedAt: null, ageMs: null, stale: true, error, sharedCacheError: null };
+      }
     }
   }
 
+  /** Redis failed: serve this process's own copy, refreshed at most once per TTL. */
+  async function readLocal<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, fetcher: () => Promise<T>, sharedCacheError: ErrorInfo): Promise<Cached<T>> {
+    let entry = local.get(name);
+    if (!entry || now() - entry.checkedAt >= policy.ttlMs) {
+      entry = await fetchEntry(name, entry ?? null, fetcher, (policy.lockMs ?? DEFAULT_LOCK_MS) - WRITE_MARGIN_MS);
+      local.set(name, entry);
+    }
+    return toResult(entry, policy, schema, sharedCacheError);
+  }
+
   return {
-    /** Reads `name` through the cache; `fetcher` runs at most once across all instances per refresh. */
+    /** Reads `name` through the cache; `fetcher` runs at most once across all instances per refresh. Never throws. */
     get<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, fetcher: () => Promise<T>): Promise<Cached<T>> {
       let pending = inflight.get(name) as Promise<Cached<T>> | undefined;
       if (!pending) {
-        pending = read(name, policy, schema, fetcher).finally(() => inflight.delete(name));
+        pending = readShared(name, policy, schema, fetcher)
+          .then((result) => {
+            local.delete(name); // Redis is back: drop this process's copy
+            return result;
+          })
+          .catch((err: unknown) => {
+            const error = toErrorInfo(err);
+            const sharedCacheError: ErrorInfo = { ...error, message: `shared cache (Redis) unavailable: ${error.message}` };
+            report({ name, kind: 'shared-cache', error: sharedCacheError });
+            return readLocal(name, policy, schema, fetcher, sharedCacheError);
+          })
+          .finally(() => inflight.delete(name));
         inflight.set(name, pending);
       }
       return pending;

@@ -38,6 +38,7 @@ const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+const LogLevelSchema = ConfigSchema.shape.LOG_LEVEL;
 export type Config = z.infer<typeof ConfigSchema>;
 
 let cached: Config | undefined;
@@ -55,6 +56,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`Invalid environment variables: ${fields}`);
   }
   return result.data;
+}
+
+/** The log level alone: the logger is made at import, before the rest of the config is read (or valid). */
+export function logLevel(): z.infer<typeof LogLevelSchema> {
+  const parsed = LogLevelSchema.safeParse(process.env.LOG_LEVEL);
+  return parsed.success ? parsed.data : 'info';
 }
 
 export type AwsCredentialSource = 'vercel-oidc' | 'assume-role';

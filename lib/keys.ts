@@ -4,9 +4,15 @@
  */
 export const KEY_PREFIX = 'ph:';
 
+/**
+ * Bumped when a cached DTO's shape changes, so a deploy never reads what the previous one
+ * wrote (lib/cache.ts also treats a value its schema rejects as a miss).
+ */
+export const CACHE_VERSION = 2;
+
 export const keys = {
-  cacheEntry: (name: string) => `${KEY_PREFIX}cache:${name}`,
-  cacheLock: (name: string) => `${KEY_PREFIX}lock:${name}`,
+  cacheEntry: (name: string) => `${KEY_PREFIX}cache:v${CACHE_VERSION}:${name}`,
+  cacheLock: (name: string) => `${KEY_PREFIX}lock:v${CACHE_VERSION}:${name}`,
 };
 
 /** Cache entry names: one per data source and environment (and variant, where there is one). */

@@ -1,6 +1,6 @@
 import 'server-only';
 import { pino } from 'pino';
-import { getConfig } from './config';
+import { logLevel } from './config';
 
 /**
  * The control plane's server-side log: JSON lines like the services' (worker/logger.ts),
@@ -9,7 +9,7 @@ import { getConfig } from './config';
  */
 export const log = pino({
   base: { service: 'control-plane' },
-  level: getConfig().LOG_LEVEL,
+  level: logLevel(),
   redact: {
     paths: ['*.redisUrl', '*.REDIS_URL', '*.GITHUB_TOKEN', '*.GITHUB_APP_PRIVATE_KEY', '*.authorization', '*.cookie'],
     censor: '[redacted]',

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Environment } from './environments';
+import { FAIL_FAST_REDIS_OPTIONS } from './redis';
 
 /**
  * The platform's BullMQ queues as the on-call view needs them. Counts for every queue of an
@@ -50,7 +51,7 @@ export function queueRedis(env: Environment): Redis {
   const url = env.queues.redisUrl;
   let redis = connections.get(url);
   if (!redis) {
-    redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+    redis = new Redis(url, FAIL_FAST_REDIS_OPTIONS);
     redis.on('error', () => {}); // reported by the command that fails
     connections.set(url, redis);
   }
@@ -75,11 +76,13 @@ export async function getQueueStats(env: Environment, redis: Redis = queueRedis(
       .hget(key(q, 'meta'), 'paused')
       .lindex(key(q, 'wait'), -1) // workers take from the right: the oldest job
       .lrange(key(q, 'metrics:completed:data'), 0, THROUGHPUT_MINUTES - 1)
-      .lrange(key(q, 'metrics:failed:data'), 0, THROUGHPUT_MINUTES - 1);
+      .lrange(key(q, 'metrics:failed:data'), 0, THROUGHPUT_MINUTES - 1)
+      .hmget(key(q, 'metrics:completed'), 'count', 'prevCount', 'prevTS')
+      .hmget(key(q, 'metrics:failed'), 'count', 'prevCount', 'prevTS');
   }
   const results = await pipeline.exec();
   if (!results) throw new Error('redis pipeline returned nothing');
-  const PER_QUEUE = 12;
+  const PER_QUEUE = 14;
   const values = results.map(([err, value]) => {
     if (err) throw err;
     return value;
@@ -92,7 +95,7 @@ export async function getQueueStats(env: Environment, redis: Redis = queueRedis(
   return names.map((name, i) => {
     const v = values.slice(i * PER_QUEUE, (i + 1) * PER_QUEUE);
     const oldestTs = Number(timestamps?.[i]?.[1] ?? NaN);
-    const perMinute = (list: unknown) => (list as string[]).map(Number).reverse();
+    const perMinute = (list: unknown, meta: unknown) => perMinuteSeries(list as string[], meta as (string | null)[], now);
     return QueueStatsSchema.parse({
       name,
       counts: {
@@ -106,10 +109,34 @@ export async function getQueueStats(env: Environment, redis: Redis = queueRedis(
       },
       paused: v[8] === '1',
       oldestWaitingAgeMs: Number.isFinite(oldestTs) ? Math.max(0, now - oldestTs) : null,
-      completedPerMinute: perMinute(v[10]),
-      failedPerMinute: perMinute(v[11]),
+      completedPerMinute: perMinute(v[10], v[12]),
+      failedPerMinute: perMinute(v[11], v[13]),
     });
   });
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Jobs per full minute up to now, oldest first, from BullMQ's metrics. BullMQ writes points
+ * only when a job finishes (collectMetrics in its moveToFinished script): the list holds the
+ * minutes before the one of `prevTS`, newest first; that minute's own count is still in the
+ * hash (`count - prevCount`); and every minute after it, up to now, had no job finish (else
+ * a point would have been pushed). Reading the list alone would show the last busy minute's
+ * rate as current after an idle spell or a dead worker.
+ */
+export function perMinuteSeries(list: string[], meta: (string | null)[], now: number): number[] {
+  const points = list.map(Number);
+  const [count, prevCount, prevTs] = meta.map((x) => (x === null ? null : Number(x)));
+  const currentMinute = Math.floor(now / MINUTE_MS);
+  const newestFirst: number[] = [];
+  if (prevTs !== null) {
+    const lastMinute = Math.floor(prevTs / MINUTE_MS);
+    for (let m = currentMinute - 1; m > lastMinute && newestFirst.length < THROUGHPUT_MINUTES; m--) newestFirst.push(0);
+    if (lastMinute < currentMinute) newestFirst.push(Math.max(0, (count ?? 0) - (prevCount ?? 0)));
+  }
+  newestFirst.push(...points);
+  return newestFirst.slice(0, THROUGHPUT_MINUTES).reverse();
 }
 
 // BullMQ Queue objects for page reads of failed jobs: one per (Redis URL, queue) per process.

@@ -1,11 +1,23 @@
 import 'server-only';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { getConfig } from './config';
 
 /**
+ * How the control plane talks to Redis: fail fast, never hang. A paused Redis (or a dead
+ * TCP path) answers nothing, so every command gives up after REDIS_COMMAND_TIMEOUT_MS and
+ * the caller reports that part as failed (lib/cache.ts falls back to reading directly).
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_500;
+
+export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  connectTimeout: 3_000,
+  commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+};
+
+/**
  * The control plane's one command connection per process (DESIGN.md, Redis): well inside
- * Upstash's connection limits however many requests are in flight. Fails fast: a page
- * must report a Redis outage, not hang on it.
+ * Upstash's connection limits however many requests are in flight.
  */
 let connection: Redis | undefined;
 
@@ -13,7 +25,7 @@ export function getRedis(): Redis {
   if (!connection) {
     const url = getConfig().REDIS_URL;
     if (!url) throw new Error('REDIS_URL is not set: the control plane needs Redis for its cache');
-    connection = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, lazyConnect: false });
+    connection = new Redis(url, FAIL_FAST_REDIS_OPTIONS);
     connection.on('error', () => {}); // each command reports its own failure; this only silences the event
   }
   return connection;

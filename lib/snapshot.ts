@@ -8,9 +8,11 @@ import { describeLoadBalancerHealth, LoadBalancerHealthSchema } from './aws/elb'
 import { describeParameters, ParameterStatusSchema } from './aws/ssm';
 import { createCache, type Cache, type CachePolicy, type Cached } from './cache';
 import type { Environment } from './environments';
+import { toErrorInfo } from './errors';
 import { cacheNames } from './keys';
 import { DeployRunSchema, listDeployRuns } from './github';
 import { getQueueStats, QueueStatsSchema } from './queue';
+import { log } from './log';
 import { getRedis } from './redis';
 import { SERVICE_ROLES } from './platform';
 
@@ -50,9 +52,18 @@ export type EnvironmentSnapshot = {
   deployRuns: Cached<z.infer<typeof DeployRunSchema>[]>;
 };
 
+/** A part that could not be read at all (a bug, not an outage: the cache reports those itself). */
+function failedPart<T>(err: unknown): Cached<T> {
+  log.error({ err: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'snapshot part threw');
+  return { value: null, fetchedAt: null, ageMs: null, stale: true, error: toErrorInfo(err), sharedCacheError: null };
+}
+
 let defaultCache: Cache | undefined;
 function cache(): Cache {
-  defaultCache ??= createCache(getRedis());
+  defaultCache ??= createCache(getRedis(), {
+    // Every failure is in the server log with its code and upstream request id; pages show the message.
+    onError: ({ name, kind, error }) => log.warn({ part: name, kind, code: error.code, upstream: error.upstream, requestId: error.requestId, err: error.message }, 'snapshot part failed'),
+  });
   return defaultCache;
 }
 
@@ -62,17 +73,18 @@ function cache(): Cache {
  * A failed part carries its error (and its last value, if any); the others are unaffected.
  */
 export async function getEnvironmentSnapshot(env: Environment, shared: Cache = cache()): Promise<EnvironmentSnapshot> {
+  const part = <T>(read: Promise<Cached<T>>) => read.catch((err: unknown) => failedPart<T>(err));
   const [ecs, targets, queues, metrics, scaling, images, parameters, deployRuns] = await Promise.all([
-    shared.get(cacheNames.ecsServices(env.name), CACHE_POLICIES.ecs, EcsPartSchema, () => describeEnvironmentServices(env)),
-    shared.get(cacheNames.targetHealth(env.name), CACHE_POLICIES.targets, LoadBalancerHealthSchema, () => describeLoadBalancerHealth(env)),
-    shared.get(cacheNames.queues(env.name), CACHE_POLICIES.queues, z.array(QueueStatsSchema), () => getQueueStats(env)),
-    shared.get(cacheNames.metrics(env.name, DEFAULT_METRICS_RANGE_MINUTES), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () =>
+    part(shared.get(cacheNames.ecsServices(env.name), CACHE_POLICIES.ecs, EcsPartSchema, () => describeEnvironmentServices(env))),
+    part(shared.get(cacheNames.targetHealth(env.name), CACHE_POLICIES.targets, LoadBalancerHealthSchema, () => describeLoadBalancerHealth(env))),
+    part(shared.get(cacheNames.queues(env.name), CACHE_POLICIES.queues, z.array(QueueStatsSchema), () => getQueueStats(env))),
+    part(shared.get(cacheNames.metrics(env.name, DEFAULT_METRICS_RANGE_MINUTES), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () =>
       getEnvironmentMetrics(env, DEFAULT_METRICS_RANGE_MINUTES),
-    ),
-    shared.get(cacheNames.scaling(env.name), CACHE_POLICIES.scaling, EnvironmentScalingSchema, () => describeScaling(env)),
-    shared.get(cacheNames.images(env.name), CACHE_POLICIES.images, RepositoryImagesSchema, () => listImages(env)),
-    shared.get(cacheNames.parameters(env.name), CACHE_POLICIES.parameters, z.array(ParameterStatusSchema), () => describeParameters(env)),
-    shared.get(cacheNames.deployRuns(env.name), CACHE_POLICIES.deployRuns, z.array(DeployRunSchema), () => listDeployRuns(env)),
+    )),
+    part(shared.get(cacheNames.scaling(env.name), CACHE_POLICIES.scaling, EnvironmentScalingSchema, () => describeScaling(env))),
+    part(shared.get(cacheNames.images(env.name), CACHE_POLICIES.images, RepositoryImagesSchema, () => listImages(env))),
+    part(shared.get(cacheNames.parameters(env.name), CACHE_POLICIES.parameters, z.array(ParameterStatusSchema), () => describeParameters(env))),
+    part(shared.get(cacheNames.deployRuns(env.name), CACHE_POLICIES.deployRuns, z.array(DeployRunSchema), () => listDeployRuns(env))),
   ]);
   return {
     environment: { name: env.name, region: env.aws.region, production: env.production, cluster: env.ecs.cluster },

@@ -4,8 +4,10 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { createCache } from '@/lib/cache';
+import { UpstreamError } from '@/lib/errors';
 import { keys } from '@/lib/keys';
-import { ROOT } from '../../scripts/local-platform';
+import { FAIL_FAST_REDIS_OPTIONS } from '@/lib/redis';
+import { freePort, ROOT, startRedis } from '../../scripts/local-platform';
 
 const redisUrl = () => `${inject('redisUrl')}/5`;
 const redis = new Redis(redisUrl());
@@ -15,9 +17,11 @@ afterAll(() => redis.disconnect());
 let n = 0;
 const uniqueName = () => `test-${process.pid}-${Date.now()}-${n++}`;
 
-function runReader(name: string, readers: number): Promise<number[]> {
+type ReaderResult = { values: number[]; startedAt: number; endedAt: number };
+
+function runReader(name: string, readers: number, parties: number): Promise<ReaderResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join(ROOT, 'tests/support/cache-reader.ts'), redisUrl(), name, String(readers)], {
+    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join(ROOT, 'tests/support/cache-reader.ts'), redisUrl(), name, String(readers), String(parties)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -30,13 +34,17 @@ function runReader(name: string, readers: number): Promise<number[]> {
 }
 
 describe('lib/cache single-flight and stale-while-revalidate', () => {
-  it('makes exactly one upstream fetch for 50 concurrent reads of a cold key from two processes', async () => {
+  it('makes exactly one upstream fetch for 50 concurrent reads of a cold key from two processes that contend at once', async () => {
     const name = uniqueName();
 
-    const [a, b] = await Promise.all([runReader(name, 50), runReader(name, 50)]);
+    const [a, b] = await Promise.all([runReader(name, 50, 2), runReader(name, 50, 2)]);
 
-    expect(a).toEqual(Array(50).fill(42));
-    expect(b).toEqual(Array(50).fill(42));
+    // They really contended: each process's reads began before the other's ended (the fetch takes 500 ms).
+    expect(a.startedAt).toBeLessThan(b.endedAt);
+    expect(b.startedAt).toBeLessThan(a.endedAt);
+    expect(Math.abs(a.startedAt - b.startedAt)).toBeLessThan(400);
+    expect(a.values).toEqual(Array(50).fill(42));
+    expect(b.values).toEqual(Array(50).fill(42));
     expect(await redis.get(`test:fetches:${name}`)).toBe('1');
   });
 
@@ -54,7 +62,7 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     expect(stale.map((s) => [s.value, s.stale])).toEqual([[{ v: 1 }, true], [{ v: 1 }, true]]);
     await new Promise((r) => setTimeout(r, 50));
     const fresh = await cache.get(name, policy, Value, fetcher);
-    expect(fresh).toMatchObject({ value: { v: 2 }, stale: false, error: null });
+    expect(fresh).toMatchObject({ value: { v: 2 }, stale: false, error: null, sharedCacheError: null });
     expect(calls).toBe(2);
   });
 
@@ -85,7 +93,7 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     await cache.get(name, policy, Value, async () => ({ v: 7 }));
     await new Promise((r) => setTimeout(r, 80));
     const failing = async (): Promise<{ v: number }> => {
-      throw new Error('ECS DescribeServices failed: ThrottlingException');
+      throw new UpstreamError('ECS', 'ECS DescribeServices failed: ThrottlingException: Rate exceeded', 'a1b2c3-request');
     };
 
     await cache.get(name, policy, Value, failing); // triggers the background refresh, which fails
@@ -93,7 +101,8 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     const after = await cache.get(name, policy, Value, failing);
 
     expect(after.value).toEqual({ v: 7 });
-    expect(after.error).toBe('ECS DescribeServices failed: ThrottlingException');
+    // The error keeps its code and AWS request id, not only its text.
+    expect(after.error).toEqual({ code: 'upstream_failed', upstream: 'ECS', requestId: 'a1b2c3-request', message: 'ECS DescribeServices failed: ThrottlingException: Rate exceeded' });
     expect(after.ageMs).toBeGreaterThanOrEqual(80);
     expect(after.stale).toBe(true);
   });
@@ -110,8 +119,8 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     const first = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, failing);
     const second = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, failing);
 
-    expect(first).toMatchObject({ value: null, fetchedAt: null, error: 'connect ECONNREFUSED' });
-    expect(second.error).toBe('connect ECONNREFUSED');
+    expect(first).toMatchObject({ value: null, fetchedAt: null, error: { code: 'internal', message: 'connect ECONNREFUSED' } });
+    expect(second.error?.message).toBe('connect ECONNREFUSED');
     expect(calls).toBe(1);
   });
 
@@ -135,5 +144,123 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     await redis.set(keys.cacheEntry(name), '{not json');
     const result = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, async () => ({ v: 3 }));
     expect(result.value).toEqual({ v: 3 });
+  });
+
+  it('treats a value written by an older deploy that today’s schema rejects as a miss', async () => {
+    const cache = createCache(redis);
+    const name = uniqueName();
+    await redis.set(keys.cacheEntry(name), JSON.stringify({ value: { v: 'old shape' }, fetchedAt: Date.now(), error: null, checkedAt: Date.now() }));
+    const result = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, async () => ({ v: 4 }));
+    expect(result).toMatchObject({ value: { v: 4 }, error: null });
+  });
+
+  it('gives up on a hung upstream inside the lock’s life: that part times out, and nobody fetches twice meanwhile', async () => {
+    const cache = createCache(redis);
+    const other = createCache(redis);
+    const name = uniqueName();
+    let calls = 0;
+    const hung = () => {
+      calls++;
+      return new Promise<{ v: number }>(() => {});
+    };
+    const policy = { ttlMs: 5_000, maxStaleMs: 5_000, lockMs: 1_500 };
+
+    const [a, b] = await Promise.all([cache.get(name, policy, Value, hung), other.get(name, policy, Value, hung)]);
+
+    expect(a).toMatchObject({ value: null, error: { code: 'timeout' } });
+    expect(b.value).toBeNull();
+    expect(b.error?.code).toBe('timeout');
+    expect(calls).toBe(1);
+  });
+
+  it('never lets a refresher whose lock expired overwrite the newer value of the one after it', async () => {
+    const slow = createCache(redis);
+    const fast = createCache(redis);
+    const name = uniqueName();
+    const policy = { ttlMs: 5_000, maxStaleMs: 5_000, lockMs: 5_000 };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let slowStarted!: () => void;
+    const started = new Promise<void>((r) => (slowStarted = r));
+
+    const late = slow.get(name, policy, Value, async () => {
+      slowStarted();
+      await gate;
+      return { v: 1 };
+    });
+    await started;
+    await redis.del(keys.cacheLock(name)); // its lock expired (a failover, a paused process)
+    const newer = await fast.get(name, policy, Value, async () => ({ v: 2 }));
+    release();
+    await late;
+
+    expect(newer.value).toEqual({ v: 2 });
+    const stored = JSON.parse((await redis.get(keys.cacheEntry(name)))!) as { value: unknown };
+    expect(stored.value).toEqual({ v: 2 });
+  });
+
+  it('hands a background refresh to Vercel’s waitUntil, so it outlives the response', async () => {
+    const handed: Promise<unknown>[] = [];
+    const context = Symbol.for('@vercel/request-context');
+    (globalThis as Record<symbol, unknown>)[context] = { get: () => ({ waitUntil: (p: Promise<unknown>) => handed.push(p) }) };
+    try {
+      const cache = createCache(redis);
+      const name = uniqueName();
+      const policy = { ttlMs: 50, maxStaleMs: 10_000 };
+      await cache.get(name, policy, Value, async () => ({ v: 1 }));
+      await new Promise((r) => setTimeout(r, 80));
+
+      const stale = await cache.get(name, policy, Value, async () => ({ v: 2 }));
+
+      expect(stale.value).toEqual({ v: 1 });
+      expect(handed).toHaveLength(1);
+      await handed[0];
+      expect((await cache.get(name, policy, Value, async () => ({ v: 3 }))).value).toEqual({ v: 2 });
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[context];
+    }
+  });
+});
+
+describe('lib/cache when its Redis fails', () => {
+  it('serves a direct read, says the shared cache is down, and fetches once per TTL, when Redis is stopped', async () => {
+    const port = await freePort(); // nothing listens there
+    const down = new Redis(`redis://127.0.0.1:${port}`, FAIL_FAST_REDIS_OPTIONS);
+    down.on('error', () => {});
+    try {
+      const cache = createCache(down);
+      let calls = 0;
+      const policy = { ttlMs: 5_000, maxStaleMs: 5_000 };
+      const first = await cache.get('down', policy, Value, async () => ({ v: ++calls }));
+      const second = await cache.get('down', policy, Value, async () => ({ v: ++calls }));
+
+      expect(first).toMatchObject({ value: { v: 1 }, error: null });
+      expect(first.sharedCacheError?.message).toMatch(/shared cache \(Redis\) unavailable/);
+      expect(second.value).toEqual({ v: 1 });
+      expect(calls).toBe(1);
+    } finally {
+      down.disconnect();
+    }
+  });
+
+  // Without command timeouts this read waits as long as Redis is paused: the test's own timeout fails it.
+  it('still answers, from upstream, when Redis is paused (SIGSTOP)', async () => {
+    const paused = await startRedis();
+    const client = new Redis(paused.url, FAIL_FAST_REDIS_OPTIONS);
+    client.on('error', () => {});
+    try {
+      await client.ping();
+      process.kill(paused.pid, 'SIGSTOP');
+      const cache = createCache(client);
+
+      const result = await cache.get('paused', { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, async () => ({ v: 9 }));
+
+      expect(result.value).toEqual({ v: 9 });
+      expect(result.sharedCacheError?.message).toMatch(/Command timed out/);
+    } finally {
+      process.kill(paused.pid, 'SIGCONT');
+      client.disconnect();
+      await paused.stop();
+    }
   });
 });

@@ -84,7 +84,7 @@ describe('lib/queue', () => {
     } finally {
       counted.disconnect();
     }
-    expect(pipelines).toEqual([3 * 12, 3]);
+    expect(pipelines).toEqual([3 * 14, 3]);
   });
 
   it('gives the age of the job that has waited longest, and null for an empty queue', async () => {
@@ -110,5 +110,17 @@ describe('lib/queue', () => {
     const page = await listFailedJobs(env(), 'worked', { offset: 0, limit: 10 }, redis);
     expect(page.total).toBe(1);
     expect(page.jobs[0]).toMatchObject({ name: 'bad', failedReason: 'target answered 404', attemptsMade: 1 });
+  });
+
+  it('shows throughput falling to zero after the workers stop, not the last busy minute as current', async () => {
+    const finishedAt = Date.now();
+    const [, idle] = await getQueueStats(env(), redis, finishedAt + 5 * 60_000); // five idle minutes later
+    // The three jobs that finished are counted once, in the minute(s) they finished in...
+    const completed = idle.completedPerMinute.reduce((a, b) => a + b, 0);
+    const failed = idle.failedPerMinute.reduce((a, b) => a + b, 0);
+    expect([completed, failed]).toEqual([2, 1]);
+    // ...and the minutes since, with no worker, show none.
+    expect(idle.completedPerMinute.slice(-4)).toEqual([0, 0, 0, 0]);
+    expect(idle.failedPerMinute.slice(-4)).toEqual([0, 0, 0, 0]);
   });
 });

@@ -7,7 +7,7 @@ import { createCache } from '@/lib/cache';
 import { createLiveHub } from '@/lib/live';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { startGithubStandin } from '../../scripts/github-standin';
-import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+import { EMULATOR_CREDENTIALS, freePort } from '../../scripts/local-platform';
 import { countCommands, seededEnvironment } from '../support/aws';
 
 const redis = new Redis(`${inject('redisUrl')}/7`);
@@ -42,7 +42,7 @@ describe('lib/snapshot', () => {
     const second = await getEnvironmentSnapshot(env, cache);
 
     for (const part of ['ecs', 'targets', 'queues', 'metrics', 'scaling', 'images', 'parameters', 'deployRuns'] as const) {
-      expect(first[part].error, part).toBeNull();
+      expect(first[part].error, `${part}: ${JSON.stringify(first[part].error)}`).toBeNull();
       expect(first[part].value, part).not.toBeNull();
     }
     expect(first.ecs.value!.services.map((s) => s.role)).toEqual(['api', 'worker']);
@@ -56,9 +56,20 @@ describe('lib/snapshot', () => {
   it('reports a failing source in its part and still serves the others', async () => {
     const env = { ...seededEnvironment('staging'), name: 'broken', ecs: { cluster: 'no-such-cluster', services: { api: 'api', worker: 'worker' } } };
     const snapshot = await getEnvironmentSnapshot(env, createCache(redis));
-    expect(snapshot.ecs).toMatchObject({ value: null, error: expect.stringMatching(/ECS DescribeServices failed: ClusterNotFoundException/) });
+    expect(snapshot.ecs).toMatchObject({
+      value: null,
+      error: { code: 'upstream_failed', upstream: 'ECS', message: expect.stringMatching(/ECS DescribeServices failed: ClusterNotFoundException/), requestId: expect.any(String) },
+    });
     expect(snapshot.targets.error).toBeNull();
     expect(snapshot.targets.value!.targetGroups[0].targets.length).toBeGreaterThan(0);
+  });
+
+  it('renders every other part when the queues’ Redis is down: the queue part carries the error', async () => {
+    const env = { ...seededEnvironment('staging'), name: 'queues-down', queues: { names: ['screenshot'], redisUrl: `redis://127.0.0.1:${await freePort()}` } };
+    const snapshot = await getEnvironmentSnapshot(env, createCache(redis));
+    expect(snapshot.queues).toMatchObject({ value: null, error: { code: 'internal', message: expect.stringMatching(/ECONNREFUSED|max retries|Connection is closed/i) } });
+    expect(snapshot.ecs.error).toBeNull();
+    expect(snapshot.ecs.value!.services).toHaveLength(2);
   });
 });
 
