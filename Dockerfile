@@ -39,9 +39,11 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 CMD ["node", "dist/worker/main-api.js"]
 
 FROM base AS worker
-# Debian's Chromium (Playwright's own browser download is not used) and fonts for rendering.
+# Debian's Chromium (Playwright's own browser download is not used) and fonts for rendering;
+# tini as PID 1: Chromium's helpers orphaned by a crash are reaped, not left as zombies
+# (node as PID 1 does not reap), and SIGTERM reaches node.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-noto-color-emoji \
+ && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-noto-color-emoji tini \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=service-deps /app/node_modules node_modules
 COPY --from=service-deps /app/package.json package.json
@@ -50,4 +52,5 @@ USER node
 ENV CHROMIUM_PATH=/usr/bin/chromium
 # ECS sends SIGTERM and waits stopTimeout (30 s) before SIGKILL; the worker drains within STOP_GRACE_MS.
 STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/worker/main-worker.js"]

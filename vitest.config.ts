@@ -1,7 +1,18 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({
+/**
+ * Three projects:
+ * - unit: beside the code (lib/, worker/, components/, scripts/) and the static checks of the
+ *   infrastructure (tests/infra/); no servers;
+ * - integration: against a real redis-server and the AWS emulator, started by the global setup;
+ * - integration-shared-state: the files that change the seeded environments (target health,
+ *   scaling), on an emulator of their own, one file at a time, so they never race the files
+ *   that read the seeded state.
+ */
+const SHARED_STATE_WRITERS = ['tests/integration/aws-reads.test.ts', 'tests/integration/emulator.test.ts'];
+
+const common = {
   resolve: {
     alias: {
       '@': import.meta.dirname,
@@ -9,11 +20,45 @@ export default defineConfig({
       'server-only': path.join(import.meta.dirname, 'tests/support/server-only.ts'),
     },
   },
+};
+const testDefaults = {
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+};
+
+export default defineConfig({
+  ...common,
   test: {
-    include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/infra/**/*.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      {
+        ...common,
+        test: {
+          ...testDefaults,
+          name: 'unit',
+          include: ['lib/**/*.test.ts', 'worker/**/*.test.ts', 'components/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts', 'tests/infra/**/*.test.ts'],
+        },
+      },
+      {
+        ...common,
+        test: {
+          ...testDefaults,
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          exclude: SHARED_STATE_WRITERS,
+          globalSetup: ['tests/support/global-setup.ts'],
+        },
+      },
+      {
+        ...common,
+        test: {
+          ...testDefaults,
+          name: 'integration-shared-state',
+          include: SHARED_STATE_WRITERS,
+          globalSetup: ['tests/support/shared-state-setup.ts'],
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

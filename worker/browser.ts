@@ -10,6 +10,10 @@ import type { EgressProxy } from './egress-proxy.js';
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+  // WebRTC would send UDP (STUN/TURN, ICE candidates) straight out, around the egress proxy:
+  // only proxied traffic is allowed, and the proxy carries no UDP, so none leaves.
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--webrtc-ip-handling-policy=disable_non_proxied_udp',
 ];
 
 export type BrowserSource = {

@@ -67,6 +67,8 @@ export const JobResult = z.object({
   kind: z.enum(JOB_KINDS),
   finalUrl: z.string(),
   artifact: Artifact,
+  /** What was cut to stay within the bounds above (a full page taller than the limit, long texts). */
+  truncated: z.array(z.string()).optional(),
   /** scrape only: text of each selector's matches, and the page's links. */
   extracted: z
     .object({
@@ -84,6 +86,15 @@ export const JobId = z.string().regex(/^(screenshot|pdf|scrape)-[0-9a-f-]{36}$/,
 export function jobKindOf(jobId: string): JobKind {
   return jobId.slice(0, jobId.indexOf('-')) as JobKind;
 }
+
+/**
+ * Bounds on what one job may produce, whatever the page does: a full-page screenshot stops
+ * at this height (Chromium's own texture limit is 16384 px), scraped texts are cut at this
+ * length, and no artifact larger than this is stored.
+ */
+export const MAX_SCREENSHOT_HEIGHT_PX = 16_384;
+export const MAX_SCRAPED_TEXT_CHARS = 2_000;
+export const MAX_ARTIFACT_BYTES = 25 * 1024 * 1024;
 
 /** Where a job's artifact goes in the bucket. */
 export function artifactKey(jobId: string, fileName: string): string {

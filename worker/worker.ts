@@ -55,6 +55,7 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     } finally {
       clearTimeout(timer);
       bullSignal?.removeEventListener('abort', onCancel);
+      deps.proxy.forget(job.id!); // nothing kept for a job outlives it
     }
   }
 

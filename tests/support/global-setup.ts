@@ -1,6 +1,7 @@
 /**
- * Starts one redis-server and one AWS emulator for the whole vitest run, seeds the
- * emulator as `npm run demo` does, and stops both afterwards.
+ * Starts one redis-server and one AWS emulator for a vitest project, seeds the emulator as
+ * `npm run demo` does, and stops both afterwards. Each integration project gets its own
+ * (vitest.config.ts), so files that change the seeded state never race files that read it.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +19,15 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject) {
+export async function startPlatformFor(project: TestProject, options: { buildServices: boolean }) {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-test-'));
   // Fast rollouts: one task per 0.1 s, so rollout tests take a second, not a minute.
   // Loaded through tsx in plain Node: vite's module runner takes ~12 s over the AWS SDK.
   const { startSeededPlatform } = (await tsImport('../../scripts/seeded-platform.ts', import.meta.url)) as typeof import('../../scripts/seeded-platform');
-  const { buildServices } = (await tsImport('../../scripts/services.ts', import.meta.url)) as typeof import('../../scripts/services');
-  await buildServices();
+  if (options.buildServices) {
+    const { buildServices } = (await tsImport('../../scripts/services.ts', import.meta.url)) as typeof import('../../scripts/services');
+    await buildServices();
+  }
   const platform = await startSeededPlatform({ stateDir, step: () => () => {}, taskStepSeconds: 0.1 });
   project.provide('emulatorUrl', platform.emulator.url);
   project.provide('redisUrl', platform.redis.url);
@@ -33,4 +36,8 @@ export default async function setup(project: TestProject) {
     await platform.stop();
     rmSync(stateDir, { recursive: true, force: true });
   };
+}
+
+export default function setup(project: TestProject) {
+  return startPlatformFor(project, { buildServices: true });
 }

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { artifactKey, ScrapeInput, type JobResult } from '../contract.js';
+import { artifactKey, MAX_SCRAPED_TEXT_CHARS, ScrapeInput, type JobResult } from '../contract.js';
 import { parseInput, renderPage, timings, type ProcessorDeps } from './render.js';
 
 /** Most matches kept per selector and links per page: a result must fit a Redis value comfortably. */
@@ -9,18 +9,24 @@ const MAX_LINKS = 500;
 export async function processScrape(deps: ProcessorDeps, job: Job, signal: AbortSignal): Promise<JobResult> {
   const input = parseInput(ScrapeInput, job.data.input);
   const started = performance.now();
+  let cut = 0;
+  const bound = (text: string) => {
+    if (text.length <= MAX_SCRAPED_TEXT_CHARS) return text;
+    cut++;
+    return text.slice(0, MAX_SCRAPED_TEXT_CHARS);
+  };
   const rendered = await renderPage(deps, job, input.url, { javaScriptEnabled: true }, signal, async (page) => {
     const selectors: Record<string, string[]> = {};
     for (const selector of input.selectors) {
       const texts = await page.locator(selector).allInnerTexts();
-      selectors[selector] = texts.slice(0, MAX_MATCHES).map((t) => t.trim());
+      selectors[selector] = texts.slice(0, MAX_MATCHES).map((t) => bound(t.trim()));
     }
     const links = await page.locator('a[href]').evaluateAll(
       (anchors, max) =>
         anchors.slice(0, max).map((a) => ({ text: (a.textContent ?? '').trim(), href: (a as HTMLAnchorElement).href })),
       MAX_LINKS,
     );
-    return { selectors, links };
+    return { selectors, links: links.map((l) => ({ text: bound(l.text), href: bound(l.href) })) };
   });
   const uploadStarted = performance.now();
   const body = new TextEncoder().encode(JSON.stringify(rendered.value));
@@ -30,6 +36,7 @@ export async function processScrape(deps: ProcessorDeps, job: Job, signal: Abort
     finalUrl: rendered.finalUrl,
     artifact,
     extracted: rendered.value,
+    ...(cut ? { truncated: [`${cut} text(s) longer than ${MAX_SCRAPED_TEXT_CHARS} characters cut`] } : {}),
     timings: timings(rendered, uploadStarted, started),
   };
 }

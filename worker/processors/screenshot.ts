@@ -1,19 +1,25 @@
 import type { Job } from 'bullmq';
-import { artifactKey, ScreenshotInput, type JobResult } from '../contract.js';
+import { artifactKey, MAX_SCREENSHOT_HEIGHT_PX, ScreenshotInput, type JobResult } from '../contract.js';
 import { parseInput, renderPage, timings, type ProcessorDeps } from './render.js';
 
 export async function processScreenshot(deps: ProcessorDeps, job: Job, signal: AbortSignal): Promise<JobResult> {
   const input = parseInput(ScreenshotInput, job.data.input);
   const started = performance.now();
-  const rendered = await renderPage(deps, job, input.url, { viewport: input.viewport }, signal, (page) =>
-    page.screenshot({ type: 'png', fullPage: input.fullPage }),
-  );
+  const rendered = await renderPage(deps, job, input.url, { viewport: input.viewport }, signal, async (page) => {
+    if (!input.fullPage) return { png: await page.screenshot({ type: 'png' }), truncated: false };
+    // A page can be endlessly tall: capture at most MAX_SCREENSHOT_HEIGHT_PX of it.
+    const height = await page.evaluate(() => Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0));
+    if (height <= MAX_SCREENSHOT_HEIGHT_PX) return { png: await page.screenshot({ type: 'png', fullPage: true }), truncated: false };
+    const clip = { x: 0, y: 0, width: input.viewport.width, height: MAX_SCREENSHOT_HEIGHT_PX };
+    return { png: await page.screenshot({ type: 'png', fullPage: true, clip }), truncated: true };
+  });
   const uploadStarted = performance.now();
-  const artifact = await deps.store.put(artifactKey(job.id!, 'screenshot.png'), rendered.value, 'image/png');
+  const artifact = await deps.store.put(artifactKey(job.id!, 'screenshot.png'), rendered.value.png, 'image/png');
   return {
     kind: 'screenshot',
     finalUrl: rendered.finalUrl,
     artifact,
+    ...(rendered.value.truncated ? { truncated: [`page taller than ${MAX_SCREENSHOT_HEIGHT_PX} px: captured the top ${MAX_SCREENSHOT_HEIGHT_PX} px`] } : {}),
     timings: timings(rendered, uploadStarted, started),
   };
 }

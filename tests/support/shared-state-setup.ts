@@ -1,0 +1,7 @@
+/** The platform of the `integration-shared-state` project: its own emulator, no services build. */
+import type { TestProject } from 'vitest/node';
+import { startPlatformFor } from './global-setup';
+
+export default function setup(project: TestProject) {
+  return startPlatformFor(project, { buildServices: false });
+}
