@@ -18,6 +18,9 @@ export async function startTargetSite(): Promise<TargetSite> {
     hits.push(url.pathname);
     if (url.pathname === '/redirect') {
       res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
+    } else if (url.pathname === '/tall') {
+      const px = Number(url.searchParams.get('px') ?? 30_000);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><body style="margin:0"><div style="height:${px}px;background:linear-gradient(#fff,#333)"></div></body>`);
     } else if (url.pathname === '/slow') {
       setTimeout(() => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE_HTML), Number(url.searchParams.get('ms') ?? 1000));
     } else {

@@ -59,6 +59,12 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'stopping: no new jobs; finishing or handing back running ones');
+  // Past the grace period and a margin for handing jobs back, stop regardless (a Redis that is
+  // gone can hold BullMQ's close); ECS would SIGKILL at 30 s anyway.
+  setTimeout(() => {
+    logger.error('stop took too long; exiting');
+    process.exit(1);
+  }, config.STOP_GRACE_MS + 5_000).unref();
   backlog?.stop();
   await jobs.close();
   await Promise.all(backlogQueues.map((q) => q.close()));

@@ -86,7 +86,10 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
         }, options.stopGraceMs);
         await Promise.all(workers.map((w) => w.close()));
         clearTimeout(grace);
-        await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+        // QUIT waits for Redis's answer; a Redis that is gone must not hold the stop.
+        const quit = Promise.all(connections.map((c) => c.quit().catch(() => {})));
+        await Promise.race([quit, new Promise((r) => setTimeout(r, 2_000).unref())]);
+        for (const c of connections) c.disconnect();
       })();
       return closing;
     },

@@ -5,17 +5,21 @@
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { artifactsBucket } from '../../scripts/seed';
 import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
+import { idempotencyRedisKey, idempotentJobId, requestBodyHash } from '../../worker/api/jobs';
+import { MAX_SCREENSHOT_HEIGHT_PX } from '../../worker/contract';
 import { eventually } from '../support/aws';
 import { startTargetSite, type TargetSite } from '../../scripts/target-site';
 
 const KEY = 'test-secret-0123456789';
 const OTHER_KEY = 'other-secret-0123456789';
 const BURST_KEY = 'burst-secret-0123456789';
+const REPLAY_KEY = 'replay-secret-0123456789';
 const RATE_LIMIT = 20;
 // A Redis database of its own, so these queues see only these tests' jobs.
 const DB = 3;
@@ -72,7 +76,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     WORKER_URL_ALLOWLIST: site.host,
-    API_KEYS: `test:${KEY},other:${OTHER_KEY},burst:${BURST_KEY}`,
+    API_KEYS: `test:${KEY},other:${OTHER_KEY},burst:${BURST_KEY},replay:${REPLAY_KEY}`,
     RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
     JOB_TIMEOUT_MS: '15000',
     ENVIRONMENT: 'services-test',
@@ -169,6 +173,53 @@ describe('the api service', () => {
     const otherKey = await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: OTHER_KEY });
     expect(otherKey.status).toBe(400);
   });
+
+  it('answers a repeat of an answered Idempotency-Key with the stored answer, without the rate limit', async () => {
+    const body = { kind: 'scrape', input: { url: `${site.url}/`, selectors: ['h1'] } };
+    const first = await post(body, { key: REPLAY_KEY, idempotencyKey: 'replay-1' });
+    expect(first.status).toBe(202);
+    for (let i = 0; i < RATE_LIMIT; i++) await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: REPLAY_KEY });
+    expect((await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: REPLAY_KEY })).status).toBe(429);
+
+    const repeat = await post(body, { key: REPLAY_KEY, idempotencyKey: 'replay-1' });
+
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.id).toBe(first.body.id);
+    expect((await post({ ...body, input: { ...body.input, selectors: ['h2'] } }, { key: REPLAY_KEY, idempotencyKey: 'replay-1' })).status).toBe(409);
+  });
+
+  it('gives concurrent repeats of one Idempotency-Key one job', async () => {
+    const body = { kind: 'scrape', input: { url: `${site.url}/`, selectors: ['li.price'] } };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(body, { idempotencyKey: 'concurrent-7' })));
+
+    expect(answers.every((a) => a.status === 202 || a.status === 200)).toBe(true);
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    const queue = new Queue('scrape', { connection: bullConnection() });
+    try {
+      const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+      expect(jobs.filter((j) => j.data.input.selectors?.[0] === 'li.price')).toHaveLength(1);
+    } finally {
+      await queue.close();
+    }
+    expect((await finished(answers[0].body.id)).state).toBe('completed');
+  });
+
+  it('recovers a key claimed by a request that crashed before enqueuing: the retry runs the job, never a phantom', async () => {
+    const body = { kind: 'scrape', input: { url: `${site.url}/`, selectors: ['a'] } };
+    // What a crashed api left behind: the claim, with no job and no answer.
+    const idem = new Redis(redisUrl());
+    try {
+      const jobId = idempotentJobId('scrape', 'test', 'crashed-9');
+      await idem.set(idempotencyRedisKey('test', 'crashed-9'), JSON.stringify({ bodyHash: requestBodyHash(body), jobId }), 'EX', 600);
+
+      const retry = await post(body, { idempotencyKey: 'crashed-9' });
+
+      expect(retry.body.id).toBe(jobId);
+      expect((await finished(jobId)).state).toBe('completed');
+    } finally {
+      idem.disconnect();
+    }
+  });
 });
 
 describe('jobs end to end: api → Redis → worker → Chromium → S3', () => {
@@ -185,6 +236,16 @@ describe('jobs end to end: api → Redis → worker → Chromium → S3', () => 
     expect(Buffer.from(png.subarray(1, 4)).toString()).toBe('PNG');
     const view = new DataView(png.buffer, png.byteOffset);
     expect([view.getUint32(16), view.getUint32(20)]).toEqual([800, 600]); // IHDR width, height
+  });
+
+  it('captures at most the height limit of an endlessly tall page, and says it cut', async () => {
+    const created = await post({ kind: 'screenshot', input: { url: `${site.url}/tall?px=40000`, fullPage: true, viewport: { width: 800, height: 600 } } });
+    const job = await finished(created.body.id);
+    expect(job.state).toBe('completed');
+    const png = await artifactBytes(job.result!.artifact.key);
+    const view = new DataView(png.buffer, png.byteOffset);
+    expect([view.getUint32(16), view.getUint32(20)]).toEqual([800, MAX_SCREENSHOT_HEIGHT_PX]); // IHDR width, height
+    expect((job.result as { truncated?: string[] }).truncated).toEqual([`page taller than ${MAX_SCREENSHOT_HEIGHT_PX} px: captured the top ${MAX_SCREENSHOT_HEIGHT_PX} px`]);
   });
 
   it('prints a PDF into S3', async () => {
@@ -294,15 +355,25 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
 });
 
 describe('the worker process under failure', () => {
-  it('on SIGTERM finishes the running job, then exits 0', async () => {
+  it('on SIGTERM mid-render finishes the running job, takes no new one, then exits 0', async () => {
+    const slowHits = site.hits('/slow');
     const created = await post({ kind: 'scrape', input: { url: `${site.url}/slow?ms=1500`, selectors: ['h1'] } });
-    await eventually(async () => (await getJob(created.body.id)).job, (j) => j.state === 'active');
+    // Provably mid-render: Chromium's request for the page has reached the site, whose answer is held 1.5 s.
+    await eventually(async () => site.hits('/slow'), (n) => n > slowHits);
 
     process.kill(worker!.pid, 'SIGTERM');
+    await worker!.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('stopping'));
+    const after = await post({ kind: 'scrape', input: { url: `${site.url}/`, selectors: ['h1'] } });
 
     expect(await worker!.exited).toBe(0);
-    const job = (await getJob(created.body.id)).job;
-    expect(job).toMatchObject({ state: 'completed', attempts: 1 });
+    expect((await getJob(created.body.id)).job).toMatchObject({ state: 'completed', attempts: 1 });
+    expect((await getJob(after.body.id)).job).toMatchObject({ state: 'waiting', attempts: 0 });
+    const queue = new Queue('scrape', { connection: bullConnection() });
+    try {
+      await queue.remove(after.body.id); // not for the next test's worker
+    } finally {
+      await queue.close();
+    }
   });
 
   it('on SIGTERM past the grace period hands the job back, and another worker completes it once', async () => {

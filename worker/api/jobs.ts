@@ -5,6 +5,7 @@
 import { Queue, type Job, type JobProgress, type QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { DEFAULT_JOB_OPTIONS, JOB_KINDS, jobKindOf, JobResult, type CreateJobBody, type JobData, type JobKind } from '../contract.js';
 
 /** How long an idempotency key holds its job (Stripe keeps theirs 24 h). */
@@ -32,39 +33,78 @@ export function createQueues(connection: Redis): Record<JobKind, Queue> {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** Where an API key's Idempotency-Key is remembered (the key itself is hashed: it may be anything). */
+export function idempotencyRedisKey(owner: string, idempotencyKey: string): string {
+  return `ph:idem:${owner}:${sha256(idempotencyKey)}`;
+}
+
 /**
- * Enqueues a job once per (owner, idempotency key): a retried POST with the same key and
- * body gets the first job back; the same key with another body is a conflict.
+ * The job id an idempotency key stands for: derived, not random, so a retry after a crash
+ * and concurrent repeats all add the SAME BullMQ job id, and BullMQ adds a job id once.
+ */
+export function idempotentJobId(kind: JobKind, owner: string, idempotencyKey: string): string {
+  const h = sha256(`${owner}\n${idempotencyKey}`);
+  return `${kind}-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The hash a repeat is compared by: of the body as the client sent it, before defaults. */
+export const requestBodyHash = (body: unknown) => sha256(JSON.stringify(body ?? null));
+
+const IdempotencyRecord = z.object({
+  bodyHash: z.string(),
+  jobId: z.string(),
+  /** The first answer, once the job was enqueued; absent while (or if) the first request never got there. */
+  response: z.unknown().optional(),
+});
+
+export type Replay = { kind: 'replay'; response: unknown } | { kind: 'conflict' } | { kind: 'proceed' };
+
+/**
+ * Before anything else runs for a request with an Idempotency-Key: a repeat of a request that
+ * was answered gets the stored answer (no rate limit, no URL check, no second job); the same
+ * key with another body is a conflict; anything else proceeds to `enqueueJob`.
+ */
+export async function checkIdempotency(redis: Redis, owner: string, idempotencyKey: string, bodyHash: string): Promise<Replay> {
+  const raw = await redis.get(idempotencyRedisKey(owner, idempotencyKey));
+  if (raw === null) return { kind: 'proceed' };
+  const record = IdempotencyRecord.safeParse(JSON.parse(raw));
+  if (!record.success) return { kind: 'proceed' };
+  if (record.data.bodyHash !== bodyHash) return { kind: 'conflict' };
+  return record.data.response === undefined ? { kind: 'proceed' } : { kind: 'replay', response: record.data.response };
+}
+
+/**
+ * Enqueues a job once per (owner, idempotency key). The key is claimed with the body's hash
+ * (a different body is a conflict); the job id is derived from the key, so a request that
+ * crashed after claiming, a retry, and concurrent repeats all add the one job; the answer is
+ * stored for later repeats.
  */
 export async function enqueueJob(
   redis: Redis,
   queues: Record<JobKind, Queue>,
   owner: string,
   body: CreateJobBody,
-  idempotencyKey: string | undefined,
+  idempotency: { key: string; bodyHash: string } | undefined,
 ): Promise<{ job: JobView; replayed: boolean }> {
-  const jobId = `${body.kind}-${randomUUID()}`;
-  const bodyHash = sha256(JSON.stringify(body));
-  const idemKey = idempotencyKey ? `ph:idem:${owner}:${sha256(idempotencyKey)}` : null;
-  if (idemKey) {
-    const claimed = await redis.set(idemKey, JSON.stringify({ jobId, bodyHash }), 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX');
+  const jobId = idempotency ? idempotentJobId(body.kind, owner, idempotency.key) : `${body.kind}-${randomUUID()}`;
+  const idemKey = idempotency ? idempotencyRedisKey(owner, idempotency.key) : null;
+  let repeat = false;
+  if (idemKey && idempotency) {
+    const claimed = await redis.set(idemKey, JSON.stringify({ bodyHash: idempotency.bodyHash, jobId }), 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX');
     if (claimed === null) {
-      const existing = JSON.parse((await redis.get(idemKey)) ?? '{}') as { jobId?: string; bodyHash?: string };
-      if (existing.bodyHash !== bodyHash) throw new ConflictError('this Idempotency-Key was used with a different body');
-      const job = existing.jobId ? await getJob(queues, owner, existing.jobId) : null;
-      if (job) return { job, replayed: true };
-      // The first request claimed the key but has not enqueued yet (or failed to): same answer.
-      return { job: pendingView(existing.jobId!, body.kind), replayed: true };
+      const existing = IdempotencyRecord.safeParse(JSON.parse((await redis.get(idemKey)) ?? '{}'));
+      if (existing.success && existing.data.bodyHash !== idempotency.bodyHash) throw new ConflictError('this Idempotency-Key was used with a different body');
+      repeat = true; // a concurrent repeat, or a retry after the first request failed before answering
     }
   }
   const data: JobData = { kind: body.kind, input: body.input, owner, createdAt: new Date().toISOString() };
-  try {
-    await queues[body.kind].add(body.kind, data, { jobId });
-  } catch (err) {
-    if (idemKey) await redis.del(idemKey).catch(() => {});
-    throw err;
+  // A job id that exists already is not added again (BullMQ's addJob): repeats share one job.
+  await queues[body.kind].add(body.kind, data, { jobId });
+  const view = (repeat ? await getJob(queues, owner, jobId) : null) ?? pendingView(jobId, body.kind, data.createdAt);
+  if (idemKey && idempotency) {
+    await redis.set(idemKey, JSON.stringify({ bodyHash: idempotency.bodyHash, jobId, response: view }), 'EX', IDEMPOTENCY_TTL_SECONDS);
   }
-  return { job: pendingView(jobId, body.kind, data.createdAt), replayed: false };
+  return { job: view, replayed: repeat };
 }
 
 function pendingView(id: string, kind: JobKind, createdAt = new Date().toISOString()): JobView {
@@ -114,9 +154,15 @@ export async function followJob(
   let finish!: () => void;
   const ended = new Promise<void>((resolve) => (finish = resolve));
   const finalState = async () => {
-    const view = await getJob(queues, owner, id);
-    if (view) send(view.state, view);
-    finish();
+    try {
+      const view = await getJob(queues, owner, id);
+      if (view) send(view.state, view);
+    } catch {
+      // Redis failed as the job ended: the client reconnects or reads GET /api/jobs/:id.
+      send('error', { code: 'unavailable', message: 'job state could not be read; retry GET /api/jobs/' + id });
+    } finally {
+      finish();
+    }
   };
   const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
     if (jobId === id) send('progress', { id, progress: data });
