@@ -1,13 +1,19 @@
 import { connection } from 'next/server';
 import { EnvironmentPanel } from '@/components/environment-panel';
-import { getOverview } from '@/lib/overview';
+import { getOverview, sharedCacheError } from '@/lib/overview';
 
 export default async function OverviewPage() {
   await connection(); // live data: render per request, never at build time
   const environments = await getOverview();
+  const cacheDown = sharedCacheError(environments);
   return (
     <div className="space-y-6">
       <h1 className="text-xl font-semibold">Environments</h1>
+      {cacheDown && (
+        <p role="status" data-testid="shared-cache-down" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+          {cacheDown.message}. This server is reading AWS and GitHub directly until it is back; other instances may show other ages.
+        </p>
+      )}
       {environments.map((snapshot) => (
         <EnvironmentPanel key={snapshot.environment.name} snapshot={snapshot} />
       ))}

@@ -53,11 +53,6 @@ function Part<T>({ name, part, children }: { name: string; part: Cached<T>; chil
           {part.error.requestId && <span className="text-rose-600/80 dark:text-rose-300/80"> · request id {part.error.requestId}</span>}
         </p>
       )}
-      {part.sharedCacheError && (
-        <p role="status" className="px-5 pt-3 text-xs text-amber-800 dark:text-amber-200">
-          {part.sharedCacheError.message}: read directly by this server
-        </p>
-      )}
       {part.value !== null && children(part.value)}
     </div>
   );

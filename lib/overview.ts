@@ -1,8 +1,19 @@
 import 'server-only';
 import { listEnvironments } from './environments';
+import type { ErrorInfo } from './errors';
 import { getEnvironmentSnapshot, type EnvironmentSnapshot } from './snapshot';
 
 /** Every environment's snapshot, through the shared cache: what the overview shows. */
 export async function getOverview(): Promise<EnvironmentSnapshot[]> {
   return Promise.all(listEnvironments().map((env) => getEnvironmentSnapshot(env)));
+}
+
+/** The shared cache's failure, if any part of any environment met it: shown once, above everything. */
+export function sharedCacheError(snapshots: EnvironmentSnapshot[]): ErrorInfo | null {
+  for (const snapshot of snapshots) {
+    for (const part of [snapshot.ecs, snapshot.targets, snapshot.queues, snapshot.metrics, snapshot.scaling, snapshot.images, snapshot.parameters, snapshot.deployRuns]) {
+      if (part.sharedCacheError) return part.sharedCacheError;
+    }
+  }
+  return null;
 }

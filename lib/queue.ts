@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Environment } from './environments';
+import { UpstreamError } from './errors';
 import { FAIL_FAST_REDIS_OPTIONS } from './redis';
 
 /**
@@ -61,6 +62,14 @@ export function queueRedis(env: Environment): Redis {
 const key = (queue: string, suffix: string) => `${BULL_PREFIX}:${queue}:${suffix}`;
 
 export async function getQueueStats(env: Environment, redis: Redis = queueRedis(env), now = Date.now()): Promise<QueueStats[]> {
+  try {
+    return await readQueueStats(env, redis, now);
+  } catch (err) {
+    throw new UpstreamError('Redis', `the queues' Redis did not answer: ${(err as Error).message}`, undefined, { cause: err });
+  }
+}
+
+async function readQueueStats(env: Environment, redis: Redis, now: number): Promise<QueueStats[]> {
   const names = env.queues.names;
   const pipeline = redis.pipeline();
   for (const q of names) {
