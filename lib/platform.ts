@@ -24,6 +24,17 @@ export const SSM_PARAMETER_KEYS = [
 ] as const;
 export type SsmParameterKey = (typeof SSM_PARAMETER_KEYS)[number];
 
+/**
+ * Which of the nine each service receives (the task definition's `secrets`): the worker
+ * renders pages that users choose, so it never holds the api's keys or secrets.
+ * infrastructure/modules/ecs (var.service_secret_keys) must say the same; a test compares,
+ * and another checks each service's config schema reads only its own.
+ */
+export const SERVICE_SECRET_KEYS = {
+  api: ['REDIS_URL', 'API_KEYS', 'ARTIFACTS_BUCKET', 'ARTIFACTS_SIGNING_SECRET', 'SESSION_SECRET', 'GITHUB_WEBHOOK_SECRET', 'SENTRY_DSN', 'WORKER_URL_ALLOWLIST', 'OTEL_EXPORTER_OTLP_HEADERS'],
+  worker: ['REDIS_URL', 'ARTIFACTS_BUCKET', 'SENTRY_DSN', 'WORKER_URL_ALLOWLIST', 'OTEL_EXPORTER_OTLP_HEADERS'],
+} as const satisfies Record<ServiceRole, readonly SsmParameterKey[]>;
+
 export function ssmPrefix(environment: string): string {
   return `/${PROJECT}/${environment}/`;
 }

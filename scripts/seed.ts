@@ -42,6 +42,7 @@ import {
   PROJECT,
   QUEUE_NAMES,
   SERVICE_ROLES,
+  SERVICE_SECRET_KEYS,
   SSM_PARAMETER_KEYS,
   ssmPrefix,
   WORKER_BACKLOG_METRIC,
@@ -196,7 +197,7 @@ async function seedEnvironment(
           image: `${repositories[role].uri}:${tag}`,
           essential: true,
           portMappings: role === 'api' ? [{ containerPort: API_PORT, protocol: 'tcp' }] : [],
-          secrets: SSM_PARAMETER_KEYS.map((key) => ({
+          secrets: SERVICE_SECRET_KEYS[role].map((key) => ({
             name: key,
             valueFrom: `arn:aws:ssm:${spec.region}:123456789012:parameter${ssmPrefix(name)}${key}`,
           })),

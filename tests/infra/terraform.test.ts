@@ -5,7 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SSM_PARAMETER_KEYS, WORKER_BACKLOG_METRIC, WORKER_BACKLOG_PER_TASK_EXPRESSION } from '@/lib/platform';
+import { DEPLOY_WORKFLOW, DEPLOY_WORKFLOW_BRANCH, SERVICE_SECRET_KEYS, SSM_PARAMETER_KEYS, WORKER_BACKLOG_METRIC, WORKER_BACKLOG_PER_TASK_EXPRESSION } from '@/lib/platform';
+import { ApiConfigSchema, WorkerConfigSchema } from '../../worker/config';
 import { ROOT } from '../../scripts/local-platform';
 import { INFRA, loadHcl as load, type Block } from '../support/hcl';
 
@@ -47,14 +48,27 @@ describe('Terraform modules', () => {
   it('every secret reaches ECS through `secrets` from SSM, and no secret is a plain environment variable', async () => {
     const ecs = await mod('ecs');
     const locals = Object.assign({}, ...(ecs.locals ?? [])) as { secrets: string; environment: Record<string, { name: string }[]> };
-    expect(locals.secrets).toBe('${[for name, arn in var.secret_arns : { name = name, valueFrom = arn }]}');
+    expect(locals.secrets).toMatch(/for service, names in var\.service_secret_keys : service => \[for name in names : \{ name = name, valueFrom = var\.secret_arns\[name\] \}\]/);
     const task = only(ecs.resource!.aws_ecs_task_definition.this);
-    expect(task.container_definitions).toMatch(/secrets\s*=\s*local\.secrets/);
+    expect(task.container_definitions).toMatch(/secrets\s*=\s*local\.secrets\[each\.key\]/);
     expect(task.container_definitions).not.toMatch(/REDIS_URL|API_KEYS/);
     const plainNames = JSON.stringify(locals.environment);
     for (const key of SSM_PARAMETER_KEYS) expect(plainNames).not.toContain(key);
     const platform = await mod('platform');
     expect(only(platform.module!.ecs).secret_arns).toBe('${module.ssm.parameter_arns}');
+  });
+
+  it('gives each service only the secrets it uses, as lib/platform.ts says: the worker never holds the api’s', async () => {
+    const ecs = await mod('ecs');
+    expect(only(ecs.variable!.service_secret_keys).default).toEqual(SERVICE_SECRET_KEYS);
+    for (const secret of ['API_KEYS', 'SESSION_SECRET', 'ARTIFACTS_SIGNING_SECRET', 'GITHUB_WEBHOOK_SECRET']) {
+      expect(SERVICE_SECRET_KEYS.worker as readonly string[]).not.toContain(secret);
+    }
+    // Each service's configuration reads no secret it is not given.
+    const ssmKeys = new Set<string>(SSM_PARAMETER_KEYS);
+    const reads = (schema: { shape: Record<string, unknown> }) => Object.keys(schema.shape).filter((k) => ssmKeys.has(k));
+    for (const key of reads(ApiConfigSchema)) expect(SERVICE_SECRET_KEYS.api as readonly string[], `api reads ${key}`).toContain(key);
+    for (const key of reads(WorkerConfigSchema)) expect(SERVICE_SECRET_KEYS.worker as readonly string[], `worker reads ${key}`).toContain(key);
   });
 
   it('runs the services in private subnets with no public IP, behind the circuit breaker with rollback', async () => {
@@ -102,10 +116,43 @@ describe('Terraform modules', () => {
     }
   });
 
-  it('limits the deploy role to this repository’s jobs in the environment', async () => {
+  it('lets only the default branch’s deploy.yml, in the environment, assume the deploy role', async () => {
     const iam = await mod('iam');
     const conditions = ((only(iam.data!.aws_iam_policy_document.deploy_assume).statement as Block[])[0].condition as Block[]);
-    expect(conditions).toContainEqual({ test: 'StringEquals', variable: 'token.actions.githubusercontent.com:sub', values: ['repo:${var.github_repository}:environment:${var.environment}'] });
+    const sub = conditions.find((c) => c.variable === 'token.actions.githubusercontent.com:sub')!;
+    expect(sub.test).toBe('StringEquals'); // no wildcards: no other ref, workflow or environment matches
+    expect(sub.values).toEqual([
+      `repo:\${var.github_repository}:environment:\${var.environment}:job_workflow_ref:\${var.github_repository}/.github/workflows/${DEPLOY_WORKFLOW}@refs/heads/\${var.github_default_branch}`,
+    ]);
+    expect(only(iam.variable!.github_default_branch).default).toBe(DEPLOY_WORKFLOW_BRANCH);
+    expect(conditions).toContainEqual({ test: 'StringEquals', variable: 'token.actions.githubusercontent.com:aud', values: ['sts.amazonaws.com'] });
+  });
+
+  it('gives the control plane no iam:PassRole, and RegisterScalableTarget on this environment’s two targets only', async () => {
+    const iam = await mod('iam');
+    const statements = only(iam.data!.aws_iam_policy_document.control_plane).statement as Block[];
+    expect(statements.flatMap((st) => st.actions as string[])).not.toContain('iam:PassRole');
+    const register = statements.filter((st) => (st.actions as string[]).includes('application-autoscaling:RegisterScalableTarget'));
+    expect(register).toHaveLength(1);
+    expect(register[0].resources).toBe('${values(var.scalable_target_arns)}');
+    const platform = await mod('platform');
+    expect(only(platform.module!.iam).scalable_target_arns).toBe('${module.ecs.scalable_target_arns}');
+    const ecsOutputs = (await mod('ecs')).output!;
+    expect(only(ecsOutputs.scalable_target_arns).value).toBe('${{ for k, t in aws_appautoscaling_target.this : k => t.arn }}');
+  });
+
+  it('grants iam:PassRole only beside ecs:RegisterTaskDefinition, to ECS tasks, for the task roles', async () => {
+    for (const name of MODULES) {
+      for (const [doc, [block]] of Object.entries((await mod(name)).data?.aws_iam_policy_document ?? {})) {
+        const statements = (block.statement as Block[]) ?? [];
+        const actions = statements.flatMap((st) => st.actions as string[]);
+        for (const st of statements.filter((x) => (x.actions as string[]).includes('iam:PassRole'))) {
+          expect(actions, `${name} ${doc}`).toContain('ecs:RegisterTaskDefinition');
+          expect(st.resources, `${name} ${doc}`).toBe('${local.task_role_arns}');
+          expect(st.condition).toEqual([{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] }]);
+        }
+      }
+    }
   });
 
   for (const env of ENVIRONMENTS) {

@@ -1,7 +1,10 @@
 locals {
   api_port = 8000
-  # The same for both services: ECS injects each secret as an environment variable at start.
-  secrets = [for name, arn in var.secret_arns : { name = name, valueFrom = arn }]
+  # Each service gets only the secrets it uses (var.service_secret_keys); ECS injects each as an
+  # environment variable at start.
+  secrets = {
+    for service, names in var.service_secret_keys : service => [for name in names : { name = name, valueFrom = var.secret_arns[name] }]
+  }
   environment = {
     api = [
       { name = "PORT", value = tostring(local.api_port) },
@@ -103,7 +106,7 @@ resource "aws_ecs_task_definition" "this" {
     user                   = "node"
     portMappings           = each.key == "api" ? [{ containerPort = local.api_port, protocol = "tcp" }] : []
     environment            = local.environment[each.key]
-    secrets                = local.secrets
+    secrets                = local.secrets[each.key]
     mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
     stopTimeout            = 30
     logConfiguration = {

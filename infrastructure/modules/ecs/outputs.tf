@@ -17,3 +17,8 @@ output "task_definition_families" {
   description = "Task definition family per role."
   value       = { for k, t in aws_ecs_task_definition.this : k => t.family }
 }
+
+output "scalable_target_arns" {
+  description = "Each service's Application Auto Scaling scalable target ARN: the control plane may re-register exactly these."
+  value       = { for k, t in aws_appautoscaling_target.this : k => t.arn }
+}

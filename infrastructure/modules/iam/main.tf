@@ -104,11 +104,13 @@ data "aws_iam_policy_document" "deploy_assume" {
       variable = "token.actions.githubusercontent.com:aud"
       values   = ["sts.amazonaws.com"]
     }
-    # Only this repository's jobs that run in this GitHub environment (deploy.yml sets it).
+    # Only deploy.yml as it is on the default branch, running in this GitHub environment: a
+    # branch's own copy of the workflow cannot assume this role. Needs the repository's OIDC
+    # subject to include job_workflow_ref (README: bootstrap, `oidc/customization/sub`).
     condition {
       test     = "StringEquals"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = ["repo:${var.github_repository}:environment:${var.environment}"]
+      values   = ["repo:${var.github_repository}:environment:${var.environment}:job_workflow_ref:${var.github_repository}/.github/workflows/deploy.yml@refs/heads/${var.github_default_branch}"]
     }
   }
 }
@@ -219,20 +221,12 @@ data "aws_iam_policy_document" "control_plane" {
     actions   = ["ecs:UpdateService"] # force new deployment, roll back, set desired count
     resources = local.service_arns
   }
-  statement {
-    sid       = "RollBackTaskDefinitions"
-    actions   = ["iam:PassRole"]
-    resources = local.task_role_arns
-    condition {
-      test     = "StringEquals"
-      variable = "iam:PassedToService"
-      values   = ["ecs-tasks.amazonaws.com"]
-    }
-  }
+  # Rolling back is UpdateService to an existing revision: no iam:PassRole (only registering a
+  # task definition passes its roles, and the control plane never registers one).
   statement {
     sid       = "SetDesiredCountWithinBounds"
     actions   = ["application-autoscaling:RegisterScalableTarget"]
-    resources = ["arn:${local.partition}:application-autoscaling:${local.region}:${local.account}:scalable-target/*"]
+    resources = values(var.scalable_target_arns)
   }
 }
 

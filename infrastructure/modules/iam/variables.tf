@@ -53,6 +53,17 @@ variable "github_repository" {
   }
 }
 
+variable "github_default_branch" {
+  type        = string
+  description = "The branch whose deploy.yml may assume the deploy role (lib/platform.ts DEPLOY_WORKFLOW_BRANCH)."
+  default     = "main"
+}
+
+variable "scalable_target_arns" {
+  type        = map(string)
+  description = "The environment's scalable targets (api, worker): the only ones the control plane may re-register."
+}
+
 variable "github_oidc_provider_arn" {
   type        = string
   description = "The account's token.actions.githubusercontent.com OIDC provider (one per account, created once)."

@@ -48,6 +48,7 @@ module "iam" {
   vercel_oidc_provider_arn = var.vercel_oidc_provider_arn
   vercel_team_slug         = var.vercel_team_slug
   vercel_project_name      = var.vercel_project_name
+  scalable_target_arns     = module.ecs.scalable_target_arns
 }
 
 module "ecs" {
