@@ -5,10 +5,10 @@ output "prefix" {
 
 output "parameter_arns" {
   description = "Parameter ARN per key, for the task definitions' secrets blocks."
-  value       = { for k, p in aws_ssm_parameter.this : k => p.arn }
+  value       = { for k in var.parameter_keys : k => "${local.arn_prefix}/${var.project}/${var.environment}/${k}" }
 }
 
 output "kms_key_arn" {
-  description = "The key the parameters are encrypted with (the task execution role decrypts with it)."
+  description = "The key the parameters are encrypted with: pass it as --key-id when writing them; the task execution role decrypts with it."
   value       = module.key.arn
 }
