@@ -65,7 +65,7 @@ describe('the deploy workflow', () => {
     const run = (ref: string, tag: string) => {
       const dir = mkdtempSync(path.join(tmpdir(), 'deploy-validate-'));
       const output = path.join(dir, 'out');
-      const result = spawnSync('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, INPUT_REF: ref, INPUT_IMAGE_TAG: tag, GITHUB_OUTPUT: output } });
+      const result = spawnSync('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, INPUT_REF: ref, INPUT_IMAGE_TAG: tag, GITHUB_OUTPUT: output } as unknown as NodeJS.ProcessEnv });
       return result.status === 0;
     };
     const cases: [string, string][] = [
