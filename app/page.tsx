@@ -2,6 +2,13 @@ import { connection } from 'next/server';
 import { EnvironmentPanel } from '@/components/environment-panel';
 import { getOverview, sharedCacheError } from '@/lib/overview';
 
+/**
+ * On purpose: every AWS and GitHub call times out within seconds (lib/aws/clients.ts,
+ * lib/github.ts), so a render that runs longer than this is stuck, and is cut here rather
+ * than at the platform's default.
+ */
+export const maxDuration = 30;
+
 export default async function OverviewPage() {
   await connection(); // live data: render per request, never at build time
   const environments = await getOverview();
