@@ -14,7 +14,7 @@ export TF_CLI_CONFIG_FILE=/dev/null # no ~/.terraformrc needed, none read
 (cd infrastructure && ../.tools/bin/tflint --recursive --config "$PWD/.tflint.hcl")
 .tools/checkov/bin/checkov --quiet --compact --skip-download -d infrastructure --framework terraform
 .tools/checkov/bin/checkov --quiet --compact --skip-download -d . --framework dockerfile github_actions \
-  --skip-path node_modules --skip-path .venv --skip-path .tools --skip-path dist
+  --skip-path node_modules --skip-path .venv --skip-path .tools --skip-path dist --skip-path .vercel
 .tools/bin/actionlint -color=false
 shellcheck scripts/*.sh .ci/run
 docker-compose -f docker-compose.yml config -q

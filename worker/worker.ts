@@ -80,6 +80,15 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     /** Stops taking jobs, waits up to stopGraceMs for running ones, hands back the rest. */
     close(): Promise<void> {
       closing ??= (async () => {
+        // With Redis gone no job can be acknowledged or handed back: waiting for them, or for
+        // BullMQ to close its connections, only delays the stop (ECS would SIGKILL at 30 s).
+        if (connections.every((c) => c.status !== 'ready')) {
+          logger.warn('redis unreachable: stopping without waiting for running jobs (they will be retried once their lock expires)');
+          for (const worker of workers) worker.cancelAllJobs(SHUTDOWN);
+          await Promise.race([Promise.all(workers.map((w) => w.close(true).catch(() => {}))), new Promise((r) => setTimeout(r, 1_000).unref())]);
+          for (const c of connections) c.disconnect();
+          return;
+        }
         const grace = setTimeout(() => {
           logger.warn('stop grace period over; handing running jobs back');
           for (const worker of workers) worker.cancelAllJobs(SHUTDOWN);

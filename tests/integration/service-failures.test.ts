@@ -1,11 +1,11 @@
 /**
- * The `api` process when Redis fails and when it is told to stop: each test runs a built api
- * (what the Dockerfile runs) against a redis-server of its own, then stops or pauses that
- * Redis, or sends SIGTERM, mid-work.
+ * The `api` and `worker` processes when Redis fails and when they are told to stop: each test
+ * runs a built service (what the Dockerfile runs) against a redis-server of its own, then
+ * stops or pauses that Redis, or sends SIGTERM, mid-work.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRedis } from '../../scripts/local-platform';
-import { startApi, type ServiceProcess } from '../../scripts/services';
+import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
 import type { RunningServer } from '../../scripts/local-platform';
 
 const KEY = 'failure-secret-0123456789';
@@ -108,5 +108,23 @@ describe('the api on SIGTERM', () => {
     }
     expect(text).toMatch(/event: shutdown/);
     expect(await a.exited).toBe(0);
+  });
+});
+
+describe('the worker when its Redis is gone', () => {
+  it('stops on SIGTERM without waiting on a Redis that cannot answer, and exits 0', async () => {
+    redis = await startRedis();
+    const worker = await startWorker({ REDIS_URL: redis.url, ARTIFACTS_BUCKET: 'unused-bucket', BACKLOG_METRIC_INTERVAL_MS: '0', LOG_LEVEL: 'info' });
+    try {
+      await redis.stop();
+      await worker.waitForLog((l) => /worker error|Connection is closed|ECONNREFUSED/.test(JSON.stringify(l)));
+
+      process.kill(worker.pid, 'SIGTERM');
+
+      expect(await worker.exited).toBe(0);
+      expect(worker.logs.some((l) => typeof l.msg === 'string' && l.msg.startsWith('redis unreachable: stopping without waiting'))).toBe(true);
+    } finally {
+      await worker.stop();
+    }
   });
 });
