@@ -12,3 +12,8 @@ output "deploy_role_arn" {
   description = "The GitHub environment's DEPLOY_ROLE_ARN variable."
   value       = module.platform.deploy_role_arn
 }
+
+output "ssm_kms_key_arn" {
+  description = "The key to write this environment's SSM parameters with (aws ssm put-parameter --key-id)."
+  value       = module.platform.ssm_kms_key_arn
+}

@@ -26,3 +26,8 @@ output "deploy_role_arn" {
   description = "Set as the GitHub environment's DEPLOY_ROLE_ARN variable."
   value       = module.iam.deploy_role_arn
 }
+
+output "ssm_kms_key_arn" {
+  description = "The key this environment's SSM parameters are written with (README: apply)."
+  value       = module.ssm.kms_key_arn
+}
