@@ -53,7 +53,7 @@ export async function startEgressProxy(guard: UrlGuard, logger: Logger): Promise
     if (err instanceof RefusedUrlError) {
       const list = jobs.get(jobId);
       if (list && list.length < MAX_REFUSALS_PER_JOB) list.push(reason);
-      logger.warn({ jobId, reason }, 'egress refused');
+      logger.warn({ jobId, reason, resolvedAddress: err.resolvedAddress }, 'egress refused');
     }
     return reason;
   }

@@ -6,8 +6,16 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 
+/**
+ * A refused URL. The message is safe to show the caller: it names the host and the kind of
+ * address, never the address a hostname resolved to (that would let anyone map internal DNS
+ * through the api); `resolvedAddress` is for the logs only.
+ */
 export class RefusedUrlError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly resolvedAddress?: string,
+  ) {
     super(message);
     this.name = 'RefusedUrlError';
   }
@@ -50,8 +58,8 @@ export function createUrlGuard(options: { allowlist: string[]; lookup?: LookupAl
       for (const { address } of addresses) {
         const range = addressRange(address);
         if (range !== 'unicast') {
-          const via = address === host ? '' : ` resolves to ${address}, which`;
-          throw new RefusedUrlError(`${host}${via} is a ${range} address; refusing to fetch it`);
+          const what = address === host ? `${host} is` : `${host} resolves to`;
+          throw new RefusedUrlError(`${what} a ${range} address; refusing to fetch it`, address === host ? undefined : address);
         }
       }
     }

@@ -322,6 +322,13 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
     });
   }
 
+  it('never tells the caller what a hostname resolved to (no mapping of internal DNS through the api)', async () => {
+    const res = await post({ kind: 'screenshot', input: { url: `http://localhost:${forbidden.url.split(':')[2]}/` } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe('input.url: localhost resolves to a loopback address; refusing to fetch it');
+    expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|::1/);
+  });
+
   for (const [what, target] of [
     ['loopback', () => `${forbidden.url}/`],
     ['the metadata endpoint', () => 'http://169.254.169.254/latest/meta-data/'],

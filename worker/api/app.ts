@@ -75,7 +75,10 @@ export async function buildApi(deps: ApiDeps) {
       return reply.code(429).send(errorBody('rate_limited', err.message));
     }
     if (err instanceof ConflictError) return reply.code(409).send(errorBody('conflict', err.message));
-    if (err instanceof RefusedUrlError) return reply.code(400).send(errorBody('url_refused', `input.url: ${err.message}`, [{ path: 'body.input.url', message: err.message }]));
+    if (err instanceof RefusedUrlError) {
+      request.log.info({ reason: err.message, resolvedAddress: (err as RefusedUrlError).resolvedAddress }, 'url refused');
+      return reply.code(400).send(errorBody('url_refused', `input.url: ${err.message}`, [{ path: 'body.input.url', message: err.message }]));
+    }
     if (isRedisUnavailable(err)) {
       // Logged with its cause; the client learns only that it should retry (no Redis text, no addresses).
       request.log.warn({ err: err.message }, 'redis unavailable');
