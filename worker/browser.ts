@@ -26,6 +26,25 @@ export type BrowserSource = {
 
 type Options = { executablePath: string; proxy: EgressProxy; logger: Logger };
 
+/**
+ * A new context takes milliseconds; one that takes this long means Chromium has stopped
+ * answering (it can wedge without exiting). The browser is then replaced, or every later job
+ * would wait on it forever.
+ */
+export const NEW_CONTEXT_TIMEOUT_MS = 10_000;
+
+class BrowserNotAnsweringError extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BrowserNotAnsweringError(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 function launch({ executablePath, proxy }: Options): Promise<Browser> {
   // Every request goes through the egress proxy; Playwright adds `<-loopback>` to the
   // bypass list, so loopback targets are checked too.
@@ -83,8 +102,19 @@ export function sharedBrowser(options: Options): BrowserSource {
 
   return {
     async withContext(jobId, contextOpts, fn) {
-      const browser = await get();
-      const context = await browser.newContext(contextOptions(contextOpts, options.proxy, jobId));
+      const launching = get();
+      const browser = await launching;
+      let context: BrowserContext;
+      try {
+        context = await withTimeout(browser.newContext(contextOptions(contextOpts, options.proxy, jobId)), NEW_CONTEXT_TIMEOUT_MS, 'chromium newContext');
+      } catch (err) {
+        if (err instanceof BrowserNotAnsweringError) {
+          options.logger.warn('chromium not answering; replacing it');
+          if (current === launching) current = null;
+          void browser.close().catch(() => {});
+        }
+        throw err;
+      }
       try {
         return await fn(context);
       } finally {

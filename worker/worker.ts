@@ -21,6 +21,8 @@ export type JobWorkersOptions = {
 
 const SHUTDOWN = 'shutdown';
 const TIMEOUT = 'timeout';
+/** After an abort, how long a processor may take to wind down (close its context) before its job is let go. */
+const ABANDON_AFTER_ABORT_MS = 5_000;
 
 export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions) {
   const { logger } = options;
@@ -34,8 +36,14 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     const timer = setTimeout(() => controller.abort(TIMEOUT), options.jobTimeoutMs);
     const log = logger.child({ jobId: job.id, kind: data.data.kind, attempt: job.attemptsMade + 1 });
     log.info('job started');
+    // The processor honours the signal; this also frees the job's slot if something under it
+    // (Chromium) stops answering and never settles.
+    const abandoned = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => setTimeout(() => reject(new Error(`job abandoned: ${String(controller.signal.reason)}`)), ABANDON_AFTER_ABORT_MS).unref(), { once: true });
+    });
+    abandoned.catch(() => {});
     try {
-      const result = await PROCESSORS[data.data.kind](deps, job, controller.signal);
+      const result = await Promise.race([PROCESSORS[data.data.kind](deps, job, controller.signal), abandoned]);
       await job.updateProgress(100);
       log.info({ totalMs: result.timings.totalMs, bytes: result.artifact.bytes }, 'job completed');
       return result;

@@ -416,9 +416,10 @@ describe('the worker process under failure', () => {
 
   it('replaces a killed Chromium and retries the job it was running', async () => {
     const launched = await worker!.waitForLog((l) => l.msg === 'chromium launched');
+    const slowHits = site.hits('/slow');
     const created = await post({ kind: 'screenshot', input: { url: `${site.url}/slow?ms=2000` } });
     await eventually(async () => (await getJob(created.body.id)).job, (j) => j.state === 'active');
-    await eventually(async () => site.hits('/slow'), (n) => n > 0);
+    await eventually(async () => site.hits('/slow'), (n) => n > slowHits); // mid-render
 
     process.kill(launched.pid as number, 'SIGKILL');
 
@@ -429,4 +430,27 @@ describe('the worker process under failure', () => {
     expect(relaunches).toHaveLength(2);
     expect(relaunches[1].pid).not.toBe(launched.pid);
   });
+
+  it('replaces a Chromium that stops answering (SIGSTOP) instead of waiting on it, and still completes the job', async () => {
+    const launches = () => worker!.logs.filter((l) => l.msg === 'chromium launched');
+    const before = launches().length;
+    const stuck = launches().at(-1)!.pid as number;
+    const slowHits = site.hits('/slow');
+    const created = await post({ kind: 'screenshot', input: { url: `${site.url}/slow?ms=2000` } });
+    await eventually(async () => site.hits('/slow'), (n) => n > slowHits); // mid-render
+    process.kill(stuck, 'SIGSTOP'); // wedged: alive, answering nothing
+    try {
+      const job = await finished(created.body.id, 80_000);
+      expect(job.state).toBe('completed');
+      expect(worker!.logs.some((l) => l.msg === 'chromium not answering; replacing it')).toBe(true);
+      expect(launches().length).toBeGreaterThan(before);
+      expect(launches().at(-1)!.pid).not.toBe(stuck);
+    } finally {
+      try {
+        process.kill(stuck, 'SIGKILL');
+      } catch {
+        /* already reaped */
+      }
+    }
+  }, 90_000);
 });
