@@ -90,6 +90,11 @@ function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T>
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
+function sharedError(err: unknown): ErrorInfo {
+  const error = toErrorInfo(err);
+  return { ...error, message: `shared cache (Redis) unavailable: ${error.message}` };
+}
+
 export function createCache(redis: Redis, options: CacheOptions = {}) {
   const now = options.now ?? Date.now;
   const background = options.background ?? ((work) => waitUntil(work));
@@ -119,10 +124,14 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     return (await redis.set(keys.cacheLock(name), token, 'PX', lockMs, 'NX')) === 'OK' ? token : null;
   }
 
-  async function fetchEntry<T>(name: string, previous: Entry | null, fetcher: () => Promise<T>, timeoutMs: number): Promise<Entry> {
+  async function fetchEntry<T>(name: string, schema: z.ZodType<T>, previous: Entry | null, fetcher: () => Promise<T>, timeoutMs: number): Promise<Entry> {
     try {
       const value = await withDeadline(fetcher(), timeoutMs, `refreshing ${name}`);
-      return { value, fetchedAt: now(), error: null, checkedAt: now() };
+      // A value the schema rejects is a bug upstream of the cache: an error for this part,
+      // never stored (it would be refetched by every reader) nor blamed on Redis.
+      const checked = schema.safeParse(value);
+      if (!checked.success) throw new AppError('internal', `${name}: unexpected shape (${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message})`);
+      return { value: checked.data, fetchedAt: now(), error: null, checkedAt: now() };
     } catch (err) {
       const error = toErrorInfo(err);
       report({ name, kind: 'upstream', error });
@@ -130,17 +139,23 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     }
   }
 
-  async function refresh<T>(name: string, policy: CachePolicy, token: string, previous: Entry | null, fetcher: () => Promise<T>): Promise<Entry> {
+  /**
+   * Fetches and writes while holding the lock. A failed write (Redis timing out) does not
+   * cost a second upstream fetch: the fetched value is served, marked as not shared.
+   */
+  async function refresh<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, token: string, previous: Entry | null, fetcher: () => Promise<T>): Promise<{ entry: Entry; sharedCacheError: ErrorInfo | null }> {
     const lockMs = policy.lockMs ?? DEFAULT_LOCK_MS;
-    let entry: Entry;
+    const entry = await fetchEntry(name, schema, previous, fetcher, Math.max(lockMs - WRITE_MARGIN_MS, lockMs / 2));
     try {
-      entry = await fetchEntry(name, previous, fetcher, Math.max(lockMs - WRITE_MARGIN_MS, lockMs / 2));
+      await redis.eval(WRITE_IF_LOCKED, 2, keys.cacheLock(name), keys.cacheEntry(name), token, JSON.stringify(entry), policy.ttlMs + policy.maxStaleMs);
+      return { entry, sharedCacheError: null };
     } catch (err) {
+      const sharedCacheError = sharedError(err);
+      report({ name, kind: 'shared-cache', error: sharedCacheError });
       await redis.eval(RELEASE_LOCK, 1, keys.cacheLock(name), token).catch(() => {});
-      throw err;
+      local.set(name, entry);
+      return { entry, sharedCacheError };
     }
-    await redis.eval(WRITE_IF_LOCKED, 2, keys.cacheLock(name), keys.cacheEntry(name), token, JSON.stringify(entry), policy.ttlMs + policy.maxStaleMs);
-    return entry;
   }
 
   /** Another caller is refreshing a too-old entry: wait for its write, or serve the old one. */
@@ -169,16 +184,22 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
       if (sinceCheck < policy.ttlMs) return toResult(entry, policy, schema);
       const token = await tryLock(name, lockMs);
       if (sinceCheck < policy.ttlMs + (policy.revalidateMs ?? policy.ttlMs)) {
-        if (token) background(refresh(name, policy, token, entry, fetcher).catch(() => {}));
+        if (token) background(refresh(name, policy, schema, token, entry, fetcher));
         return toResult(entry, policy, schema);
       }
-      if (token) return toResult(await refresh(name, policy, token, entry, fetcher), policy, schema);
+      if (token) {
+        const fresh = await refresh(name, policy, schema, token, entry, fetcher);
+        return toResult(fresh.entry, policy, schema, fresh.sharedCacheError);
+      }
       return toResult(await waitForRefresh(name, schema, entry, lockMs), policy, schema);
     }
     const deadline = now() + lockMs;
     for (;;) {
       const token = await tryLock(name, lockMs);
-      if (token) return toResult(await refresh(name, policy, token, null, fetcher), policy, schema);
+      if (token) {
+        const fresh = await refresh(name, policy, schema, token, null, fetcher);
+        return toResult(fresh.entry, policy, schema, fresh.sharedCacheError);
+      }
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
       const filled = await readEntry(name, schema);
       if (filled) return toResult(filled, policy, schema);
@@ -193,7 +214,7 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
   async function readLocal<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, fetcher: () => Promise<T>, sharedCacheError: ErrorInfo): Promise<Cached<T>> {
     let entry = local.get(name);
     if (!entry || now() - entry.checkedAt >= policy.ttlMs) {
-      entry = await fetchEntry(name, entry ?? null, fetcher, (policy.lockMs ?? DEFAULT_LOCK_MS) - WRITE_MARGIN_MS);
+      entry = await fetchEntry(name, schema, entry ?? null, fetcher, (policy.lockMs ?? DEFAULT_LOCK_MS) - WRITE_MARGIN_MS);
       local.set(name, entry);
     }
     return toResult(entry, policy, schema, sharedCacheError);
@@ -206,12 +227,11 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
       if (!pending) {
         pending = readShared(name, policy, schema, fetcher)
           .then((result) => {
-            local.delete(name); // Redis is back: drop this process's copy
+            if (!result.sharedCacheError) local.delete(name); // Redis is back: drop this process's copy
             return result;
           })
           .catch((err: unknown) => {
-            const error = toErrorInfo(err);
-            const sharedCacheError: ErrorInfo = { ...error, message: `shared cache (Redis) unavailable: ${error.message}` };
+            const sharedCacheError = sharedError(err);
             report({ name, kind: 'shared-cache', error: sharedCacheError });
             return readLocal(name, policy, schema, fetcher, sharedCacheError);
           })

@@ -65,6 +65,7 @@ export async function getQueueStats(env: Environment, redis: Redis = queueRedis(
   try {
     return await readQueueStats(env, redis, now);
   } catch (err) {
+    if (err instanceof z.ZodError) throw err; // our bug, not Redis's outage
     throw new UpstreamError('Redis', `the queues' Redis did not answer: ${(err as Error).message}`, undefined, { cause: err });
   }
 }

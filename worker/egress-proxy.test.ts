@@ -171,7 +171,7 @@ describe('the egress proxy', () => {
     const res = await get('http://private.test/pixel.gif', 'job-refused');
     expect(res.status).toBe(403);
     expect(res.headers['x-pilothouse-refused']).toBe('1');
-    expect(proxy.refusals('job-refused')).toEqual(['private.test resolves to a private address; refusing to fetch it']);
+    expect(proxy.refusals('job-refused')).toEqual(['private.test does not resolve to a public address; refusing to fetch it']);
   });
 
   it('refuses a CONNECT tunnel to a private address, and reports it to the job', async () => {

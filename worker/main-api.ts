@@ -21,8 +21,10 @@ const REDIS_CLOSE_WAIT_MS = 2_000;
 process.on('unhandledRejection', (reason) => {
   logger.error({ err: reason instanceof Error ? reason.message : String(reason), stack: reason instanceof Error ? reason.stack : undefined }, 'unhandled rejection');
 });
+let listening = false;
 process.on('uncaughtException', (err) => {
   logger.fatal({ err: err.message, stack: err.stack }, 'uncaught exception');
+  if (!listening) process.exit(1); // nothing to drain yet
   void shutdown('uncaughtException', 1);
 });
 
@@ -54,6 +56,7 @@ const app = await buildApi({
   logger,
 });
 await app.listen({ host: config.HOST, port: config.PORT });
+listening = true;
 
 let stopping: Promise<void> | null = null;
 /** The one way out: stop accepting, end open event streams, close Redis, exit. */

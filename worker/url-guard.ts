@@ -14,6 +14,7 @@ import ipaddr from 'ipaddr.js';
 export class RefusedUrlError extends Error {
   constructor(
     message: string,
+    /** What the hostname resolved to (or why it did not): for the logs only. */
     readonly resolvedAddress?: string,
   ) {
     super(message);
@@ -51,15 +52,18 @@ export function createUrlGuard(options: { allowlist: string[]; lookup?: LookupAl
     const addresses = ipaddr.isValid(host)
       ? [{ address: host, family: host.includes(':') ? 6 : 4 }]
       : await lookup(host).catch((err: NodeJS.ErrnoException) => {
-          throw new RefusedUrlError(`${host} does not resolve (${err.code ?? err.message})`);
+          throw new RefusedUrlError(`${host} does not resolve to a public address; refusing to fetch it`, `(${err.code ?? err.message})`);
         });
-    if (addresses.length === 0) throw new RefusedUrlError(`${host} does not resolve`);
+    if (addresses.length === 0) throw new RefusedUrlError(`${host} does not resolve to a public address; refusing to fetch it`, '(no address)');
     if (!allowlist.has(host) && !allowlist.has(`${host}:${port}`)) {
       for (const { address } of addresses) {
         const range = addressRange(address);
         if (range !== 'unicast') {
-          const what = address === host ? `${host} is` : `${host} resolves to`;
-          throw new RefusedUrlError(`${what} a ${range} address; refusing to fetch it`, address === host ? undefined : address);
+          // A literal address is the caller's own: say what it is. For a hostname, say the same
+          // thing whether it resolves privately or not at all: the api's resolver sees private
+          // DNS zones, and the difference would let callers map them.
+          if (address === host) throw new RefusedUrlError(`${host} is a ${range} address; refusing to fetch it`);
+          throw new RefusedUrlError(`${host} does not resolve to a public address; refusing to fetch it`, `${address} (${range})`);
         }
       }
     }

@@ -62,8 +62,12 @@ resource "aws_s3_bucket_public_access_block" "state" {
 }
 
 # ---------------------------------------------------------------- plan: pull requests
-# Runs the pull request's own code: read-only, and denied every secret. No GitHub environment
-# (so no protection rule holds up a plan), and only this repository's pull_request runs.
+# Runs the pull request's own code, so it may read only what a plan without refresh needs
+# (-refresh=false -lock=false, terraform.yml): the current state objects and the one data
+# source that calls AWS (aws_vpc). Not ReadOnlyAccess: that would let any pull request read
+# every bucket, log group and function environment in the account and post it as a comment.
+# No GitHub environment (so no protection rule holds up a plan), only this repository's
+# pull_request runs of terraform.yml.
 data "aws_iam_policy_document" "plan_assume" {
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -90,35 +94,42 @@ resource "aws_iam_role" "terraform_plan" {
   max_session_duration = 3600
 }
 
-resource "aws_iam_role_policy_attachment" "plan_read_only" {
-  role       = aws_iam_role.terraform_plan.name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/ReadOnlyAccess"
-}
-
-# ReadOnlyAccess reads parameter values; an explicit deny wins over it.
-data "aws_iam_policy_document" "plan_no_secrets" {
+data "aws_iam_policy_document" "plan" {
   statement {
-    sid       = "NoSecretValues"
-    effect    = "Deny"
-    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory", "kms:Decrypt", "secretsmanager:GetSecretValue"]
+    sid       = "ListState"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.state.arn]
+  }
+  statement {
+    sid       = "ReadCurrentState"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.state.arn}/${var.project}/*"]
+  }
+  statement {
+    sid       = "DataSources"
+    actions   = ["ec2:DescribeVpcs"] # data.aws_vpc in modules/alb; has no resource-level permissions
     resources = ["*"]
   }
+  # Explicit denies win over anything attached later by mistake: never a secret value, never
+  # an older state version (those from before the parameters left Terraform hold secrets).
   statement {
-    sid       = "NoWrites"
+    sid       = "NeverSecrets"
     effect    = "Deny"
-    actions   = ["s3:PutObject", "s3:DeleteObject"]
-    resources = ["${aws_s3_bucket.state.arn}/*"]
+    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory", "kms:Decrypt", "secretsmanager:GetSecretValue", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["*"]
   }
 }
 
-resource "aws_iam_role_policy" "plan_no_secrets" {
+resource "aws_iam_role_policy" "plan" {
   role   = aws_iam_role.terraform_plan.id
-  policy = data.aws_iam_policy_document.plan_no_secrets.json
+  policy = data.aws_iam_policy_document.plan.json
 }
 
 # ---------------------------------------------------------------- apply: main, per environment
-# Only terraform.yml as it is on the default branch, in one of the protected GitHub environments.
+# One role per environment, each trusted only by terraform.yml as it is on the default branch
+# running in that protected GitHub environment.
 data "aws_iam_policy_document" "apply_assume" {
+  for_each = toset(var.environments)
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
@@ -133,20 +144,24 @@ data "aws_iam_policy_document" "apply_assume" {
     condition {
       test     = "StringEquals"
       variable = "${local.github_issuer}:sub"
-      values   = [for env in var.environments : "repo:${var.github_repository}:environment:${env}:job_workflow_ref:${local.terraform_file}@refs/heads/${var.github_default_branch}"]
+      values   = ["repo:${var.github_repository}:environment:${each.key}:job_workflow_ref:${local.terraform_file}@refs/heads/${var.github_default_branch}"]
     }
   }
 }
 
 resource "aws_iam_role" "terraform_apply" {
-  name                 = "${var.project}-terraform-apply"
-  assume_role_policy   = data.aws_iam_policy_document.apply_assume.json
+  for_each             = toset(var.environments)
+  name                 = "${var.project}-terraform-apply-${each.key}"
+  assume_role_policy   = data.aws_iam_policy_document.apply_assume[each.key].json
   max_session_duration = 3600
 }
 
 # Applying creates IAM roles, VPCs, ALBs, ECS, KMS keys: the breadth of AdministratorAccess.
 # What limits it is who may assume it (above) and the GitHub environments' protection rules.
+# With both environments in one account, staging's role can reach production's resources:
+# give each environment its own account (bootstrap applied once per account) for a hard wall.
 resource "aws_iam_role_policy_attachment" "apply_admin" {
-  role       = aws_iam_role.terraform_apply.name
+  for_each   = aws_iam_role.terraform_apply
+  role       = each.value.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess"
 }

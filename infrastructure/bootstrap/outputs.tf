@@ -18,7 +18,7 @@ output "terraform_plan_role_arn" {
   value       = aws_iam_role.terraform_plan.arn
 }
 
-output "terraform_apply_role_arn" {
-  description = "Each GitHub environment's TERRAFORM_ROLE_ARN."
-  value       = aws_iam_role.terraform_apply.arn
+output "terraform_apply_role_arns" {
+  description = "Per environment: that GitHub environment's TERRAFORM_ROLE_ARN."
+  value       = { for env, role in aws_iam_role.terraform_apply : env => role.arn }
 }

@@ -38,7 +38,13 @@ const clients = new Map<string, unknown>();
  * - `assume-role`: sts:AssumeRole with the base credentials (an operator's machine, the emulator).
  */
 export function roleCredentials(roleArn: string, region: string, source: AwsCredentialSource, endpoint?: string): AwsCredentialIdentityProvider {
-  const clientConfig = { region, endpoint };
+  // STS gets the same timeouts: a hung credential exchange would otherwise stall every call of the client.
+  const clientConfig = {
+    region,
+    endpoint,
+    maxAttempts: AWS_TIMEOUTS.maxAttempts,
+    requestHandler: { connectionTimeout: AWS_TIMEOUTS.connectionTimeout, requestTimeout: AWS_TIMEOUTS.requestTimeout },
+  };
   if (source === 'vercel-oidc') {
     return awsCredentialsProvider({ roleArn, roleSessionName: ROLE_SESSION_NAME, durationSeconds: ROLE_SESSION_SECONDS, clientConfig });
   }

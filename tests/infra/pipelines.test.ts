@@ -40,14 +40,6 @@ function trustsSubject(statement: Block, vars: Record<string, string>, sub: stri
   return subCondition.values.some((v) => matches(subCondition.test, v, sub));
 }
 
-/** The `for env in var.environments : "..."` list of the apply trust, expanded. */
-function expand(values: string | string[], vars: Record<string, string>, environments: string[]): string[] {
-  if (Array.isArray(values)) return values;
-  const m = /^\$\{\[for env in var\.environments : "(.*)"\]\}$/.exec(values);
-  expect(m, String(values)).not.toBeNull();
-  return environments.map((env) => interpolate(m![1].replace(/\$\{env\}/g, env), vars));
-}
-
 describe('the deploy workflow', () => {
   const deploy = workflow(DEPLOY_WORKFLOW);
   const job = deploy.jobs.deploy;
@@ -68,22 +60,55 @@ describe('the deploy workflow', () => {
       const result = spawnSync('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, INPUT_REF: ref, INPUT_IMAGE_TAG: tag, GITHUB_OUTPUT: output } as unknown as NodeJS.ProcessEnv });
       return result.status === 0;
     };
-    const cases: [string, string][] = [
-      ['main', ''], ['release/1.4', 'abc123def456'], ['v1.2.0', 'v1.2.0_rc-1'], ['0123456789abcdef0123456789abcdef01234567', ''],
-      ['main\nimage_tag=evil', ''], ['main', 'v1\nbuild=true'], ['--upload-pack=x', ''], ['a..b', ''], ['feature branch', ''],
-      ['$(id)', ''], ['main', '-x'], ['main', 'a b'], ['main', 'x'.repeat(129)], ['', ''], ['a//b', ''], ['main', '.hidden'],
+    // Expected answers written out, not derived from lib/platform's regexes (which must agree too).
+    const cases: [string, string, boolean][] = [
+      ['main', '', true], ['release/1.4', 'abc123def456', true], ['v1.2.0', 'v1.2.0_rc-1', true], ['0123456789abcdef0123456789abcdef01234567', '', true],
+      ['main\nimage_tag=evil', '', false], ['main', 'v1\nbuild=true', false], ['--upload-pack=x', '', false], ['a..b', '', false], ['feature branch', '', false],
+      ['$(id)', '', false], ['main', '-x', false], ['main', 'a b', false], ['main', 'x'.repeat(129), false], ['', '', false], ['a//b', '', false], ['main', '.hidden', false],
     ];
-    for (const [ref, tag] of cases) {
-      const expected = GIT_REF_PATTERN.test(ref) && (tag === '' || IMAGE_TAG_PATTERN.test(tag));
+    for (const [ref, tag, expected] of cases) {
       expect(run(ref, tag), JSON.stringify([ref, tag])).toBe(expected);
+      expect(GIT_REF_PATTERN.test(ref) && (tag === '' || IMAGE_TAG_PATTERN.test(tag)), `lib/platform: ${JSON.stringify([ref, tag])}`).toBe(expected);
     }
+  });
+
+  it('deploys only commits on the default branch: a feature branch’s head is refused before any credential', () => {
+    const steps = job.steps.map((st) => st.id ?? st.uses ?? st.name);
+    expect(steps.indexOf('merged')).toBeLessThan(steps.findIndex((n) => n?.startsWith('aws-actions/configure-aws-credentials@')));
+    expect(job.steps.find((st) => st.uses?.startsWith('actions/checkout@'))!.with!['fetch-depth']).toBe(0);
+    const script = job.steps.find((st) => st.id === 'merged')!.run!;
+    // A repository with main and an unmerged feature branch, cloned as the runner clones it.
+    const origin = mkdtempSync(path.join(tmpdir(), 'deploy-origin-'));
+    const git = (cwd: string, ...args: string[]) => {
+      const r = spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return r.stdout.trim();
+    };
+    git(origin, 'init', '-q');
+    git(origin, 'commit', '-q', '--allow-empty', '-m', 'one');
+    const merged = git(origin, 'rev-parse', 'HEAD');
+    git(origin, 'commit', '-q', '--allow-empty', '-m', 'two');
+    git(origin, 'checkout', '-q', '-b', 'feature');
+    git(origin, 'commit', '-q', '--allow-empty', '-m', 'unmerged');
+    git(origin, 'checkout', '-q', 'main');
+    const clone = mkdtempSync(path.join(tmpdir(), 'deploy-clone-'));
+    git(clone, 'clone', '-q', origin, '.');
+    const check = (ref: string) => {
+      git(clone, 'checkout', '-q', ref);
+      return spawnSync('bash', ['-e', '-c', script], { cwd: clone, env: { PATH: process.env.PATH, INPUT_REF: ref, GITHUB_REF_NAME: 'main' } as unknown as NodeJS.ProcessEnv }).status === 0;
+    };
+    expect(check('origin/main')).toBe(true);
+    expect(check(merged)).toBe(true);
+    expect(check('origin/feature')).toBe(false);
   });
 
   it('checks out the ref to deploy without keeping the token, and never rebuilds an image tag that exists', () => {
     const checkout = job.steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
-    expect(checkout.with).toEqual({ ref: '${{ inputs.ref }}', 'persist-credentials': false });
+    expect(checkout.with).toEqual({ ref: '${{ inputs.ref }}', 'persist-credentials': false, 'fetch-depth': 0 });
     const choose = job.steps.find((s) => s.id === 'tag')!.run!;
+    expect(choose).toMatch(/tag=\$\(git rev-parse HEAD\)/); // the full SHA: the image's identity
     expect(choose).toMatch(/aws ecr describe-images --repository-name "pilothouse-\$ENVIRONMENT\/\$service" --image-ids imageTag="\$tag"/);
+    expect(choose).toMatch(/grep -q ImageNotFoundException/);
     const build = job.steps.find((s) => s.if === "steps.tag.outputs.build == 'true'")!.run!;
     expect(build.indexOf('describe-images')).toBeLessThan(build.indexOf('docker build'));
   });
@@ -91,6 +116,7 @@ describe('the deploy workflow', () => {
   it('is assumable by the default branch’s deploy.yml in the environment, and by nothing else', async () => {
     const iam = await loadModule('iam');
     const [statement] = iam.data!.aws_iam_policy_document.deploy_assume[0].statement as Block[];
+    expect(statement.principals).toEqual([{ type: 'Federated', identifiers: ['${var.github_oidc_provider_arn}'] }]);
     const vars = { github_repository: REPO, github_default_branch: DEPLOY_WORKFLOW_BRANCH };
     for (const env of job.strategy?.matrix.environment ?? ['staging', 'production']) {
       const v = { ...vars, environment: env };
@@ -127,36 +153,51 @@ describe('the Terraform workflow and its roles (infrastructure/bootstrap)', () =
     expect(creds.with!['role-to-assume']).toBe('${{ vars.TERRAFORM_ROLE_ARN }}');
   });
 
-  it('the plan role trusts this repository’s pull-request runs of terraform.yml only, reads nothing secret and writes no state', async () => {
+  it('the plan role trusts this repository’s pull-request runs of terraform.yml only, and may read the current state and one data source, nothing else', async () => {
     const bootstrap = await loadHcl(path.join(INFRA, 'bootstrap'));
     const [statement] = bootstrap.data!.aws_iam_policy_document.plan_assume[0].statement as Block[];
+    expect(statement.principals).toEqual([{ type: 'Federated', identifiers: ['${aws_iam_openid_connect_provider.github.arn}'] }]);
+    expect(bootstrap.resource!.aws_iam_openid_connect_provider.github[0].url).toBe('https://${local.github_issuer}');
     const vars = { github_repository: REPO, github_issuer: 'token.actions.githubusercontent.com', terraform_file: `${REPO}/.github/workflows/terraform.yml` };
     expect(trustsSubject(statement, vars, subject('pull_request', 'terraform.yml', 'refs/pull/42/merge'))).toBe(true);
     expect(trustsSubject(statement, vars, subject('pull_request', 'ci.yml', 'refs/pull/42/merge'))).toBe(false);
     expect(trustsSubject(statement, vars, subject('environment:production', 'terraform.yml', 'refs/heads/main'))).toBe(false);
     expect(trustsSubject(statement, vars, `repo:someone/else:pull_request:job_workflow_ref:someone/else/.github/workflows/terraform.yml@refs/pull/1/merge`)).toBe(false);
-    expect(bootstrap.resource!.aws_iam_role_policy_attachment.plan_read_only[0].policy_arn).toMatch(/:policy\/ReadOnlyAccess"?$/);
-    const deny = (bootstrap.data!.aws_iam_policy_document.plan_no_secrets[0].statement as Block[]);
-    expect(deny.every((st) => st.effect === 'Deny')).toBe(true);
-    const denied = deny.flatMap((st) => st.actions as string[]);
-    for (const action of ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'kms:Decrypt', 's3:PutObject']) expect(denied).toContain(action);
-    // Its only other policy is the read-only one: no attachment or inline policy grants more.
-    const attachments = Object.values(bootstrap.resource!.aws_iam_role_policy_attachment).flat().filter((a) => a.role === '${aws_iam_role.terraform_plan.name}');
-    expect(attachments).toHaveLength(1);
+
+    // Everything the role may do: its one inline policy, no managed policy attached.
+    const attachments = Object.values(bootstrap.resource!.aws_iam_role_policy_attachment ?? {}).flat().filter((a) => String(a.role).includes('terraform_plan'));
+    expect(attachments).toEqual([]);
+    const inline = Object.values(bootstrap.resource!.aws_iam_role_policy).flat().filter((p) => String(p.role).includes('terraform_plan'));
+    expect(inline.map((p) => p.policy)).toEqual(['${data.aws_iam_policy_document.plan.json}']);
+    const statements = bootstrap.data!.aws_iam_policy_document.plan[0].statement as Block[];
+    const allowed = statements.filter((st) => st.effect !== 'Deny').flatMap((st) => (st.actions as string[]).map((a) => `${a} on ${String(st.resources)}`));
+    expect(allowed.sort()).toEqual([
+      'ec2:DescribeVpcs on *',
+      's3:GetObject on ${aws_s3_bucket.state.arn}/${var.project}/*',
+      's3:ListBucket on ${aws_s3_bucket.state.arn}',
+    ]);
+    const denied = statements.filter((st) => st.effect === 'Deny').flatMap((st) => st.actions as string[]);
+    for (const action of ['ssm:GetParameter', 'ssm:GetParameters', 'kms:Decrypt', 's3:GetObjectVersion', 's3:PutObject']) expect(denied).toContain(action);
+    // The plan command matches: no refresh (it could not read the resources), no lock (it cannot write).
+    expect(terraform.jobs.plan.steps.map((st) => st.run ?? '').join('\n')).toMatch(/-lock=false -refresh=false/);
   });
 
-  it('the apply role trusts terraform.yml on main in exactly the environments the workflow applies in', async () => {
+  it('each environment’s apply role trusts terraform.yml on main in that environment only', async () => {
     const bootstrap = await loadHcl(path.join(INFRA, 'bootstrap'));
-    const [statement] = bootstrap.data!.aws_iam_policy_document.apply_assume[0].statement as Block[];
-    const environments = (bootstrap.variable!.environments[0].default as string[]);
+    const doc = bootstrap.data!.aws_iam_policy_document.apply_assume[0];
+    expect(doc.for_each).toBe('${toset(var.environments)}');
+    const [statement] = doc.statement as Block[];
+    expect(statement.principals).toEqual([{ type: 'Federated', identifiers: ['${aws_iam_openid_connect_provider.github.arn}'] }]);
+    const environments = bootstrap.variable!.environments[0].default as string[];
     expect(environments).toEqual(terraform.jobs.apply.strategy!.matrix.environment);
-    const vars = { github_repository: REPO, github_default_branch: 'main', github_issuer: 'token.actions.githubusercontent.com', terraform_file: `${REPO}/.github/workflows/terraform.yml` };
-    const sub = (statement.condition as Block[]).find((c) => String(c.variable).endsWith(':sub'))!;
-    expect(sub.test).toBe('StringEquals');
-    const trusted = expand(sub.values as string | string[], vars, environments);
-    for (const env of environments) expect(trusted).toContain(subject(`environment:${env}`, 'terraform.yml', 'refs/heads/main'));
-    expect(trusted).not.toContain(subject('pull_request', 'terraform.yml', 'refs/pull/1/merge'));
-    expect(trusted).toHaveLength(environments.length);
+    for (const env of environments) {
+      const vars = { github_repository: REPO, github_default_branch: 'main', github_issuer: 'token.actions.githubusercontent.com', terraform_file: `${REPO}/.github/workflows/terraform.yml` };
+      const withEnv = { ...statement, condition: (statement.condition as Block[]).map((c) => ({ ...c, values: (c.values as string[]).map((v) => v.replace('${each.key}', env)) })) };
+      expect(trustsSubject(withEnv, vars, subject(`environment:${env}`, 'terraform.yml', 'refs/heads/main'))).toBe(true);
+      for (const other of environments.filter((e) => e !== env)) expect(trustsSubject(withEnv, vars, subject(`environment:${other}`, 'terraform.yml', 'refs/heads/main'))).toBe(false);
+      expect(trustsSubject(withEnv, vars, subject(`environment:${env}`, 'terraform.yml', 'refs/heads/feature'))).toBe(false);
+      expect(trustsSubject(withEnv, vars, subject('pull_request', 'terraform.yml', 'refs/pull/1/merge'))).toBe(false);
+    }
   });
 });
 

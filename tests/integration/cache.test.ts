@@ -154,6 +154,15 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     expect(result).toMatchObject({ value: { v: 4 }, error: null });
   });
 
+  it('reports an upstream value of the wrong shape as that part’s error: not stored, not blamed on Redis', async () => {
+    const cache = createCache(redis);
+    const name = uniqueName();
+    const result = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, async () => ({ v: 'not a number' }) as unknown as { v: number });
+    expect(result).toMatchObject({ value: null, sharedCacheError: null, error: { code: 'internal', message: expect.stringMatching(/unexpected shape \(v:/) } });
+    const stored = JSON.parse((await redis.get(keys.cacheEntry(name)))!) as { value: unknown };
+    expect(stored.value).toBeNull();
+  });
+
   it('gives up on a hung upstream inside the lock’s life: that part times out, and nobody fetches twice meanwhile', async () => {
     const cache = createCache(redis);
     const other = createCache(redis);

@@ -11,7 +11,7 @@ import { inject } from 'vitest';
 import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { artifactsBucket } from '../../scripts/seed';
 import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
-import { idempotencyRedisKey, idempotentJobId, requestBodyHash } from '../../worker/api/jobs';
+import { idempotencyRedisKey, requestBodyHash } from '../../worker/api/jobs';
 import { MAX_SCREENSHOT_HEIGHT_PX } from '../../worker/contract';
 import { eventually } from '../support/aws';
 import { startTargetSite, type TargetSite } from '../../scripts/target-site';
@@ -209,7 +209,7 @@ describe('the api service', () => {
     // What a crashed api left behind: the claim, with no job and no answer.
     const idem = new Redis(redisUrl());
     try {
-      const jobId = idempotentJobId('scrape', 'test', 'crashed-9');
+      const jobId = `scrape-${crypto.randomUUID()}`; // claimed, never enqueued
       await idem.set(idempotencyRedisKey('test', 'crashed-9'), JSON.stringify({ bodyHash: requestBodyHash(body), jobId }), 'EX', 600);
 
       const retry = await post(body, { idempotencyKey: 'crashed-9' });
@@ -325,7 +325,7 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
   it('never tells the caller what a hostname resolved to (no mapping of internal DNS through the api)', async () => {
     const res = await post({ kind: 'screenshot', input: { url: `http://localhost:${forbidden.url.split(':')[2]}/` } });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toBe('input.url: localhost resolves to a loopback address; refusing to fetch it');
+    expect(res.body.error.message).toBe('input.url: localhost does not resolve to a public address; refusing to fetch it');
     expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|::1/);
   });
 

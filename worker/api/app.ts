@@ -178,6 +178,7 @@ export async function buildApi(deps: ApiDeps) {
   });
 
   app.get('/api/jobs/:id/events', { onRequest: authenticate, schema: { params: JobParams } }, async (request, reply) => {
+    if (draining) return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(errorBody('unavailable', 'this server is stopping; reconnect'));
     const exists = await getJob(deps.queues, request.apiKeyId, request.params.id);
     if (!exists) return reply.code(404).send(errorBody('not_found', `no job ${request.params.id}`));
     reply.hijack();

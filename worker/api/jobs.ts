@@ -38,15 +38,6 @@ export function idempotencyRedisKey(owner: string, idempotencyKey: string): stri
   return `ph:idem:${owner}:${sha256(idempotencyKey)}`;
 }
 
-/**
- * The job id an idempotency key stands for: derived, not random, so a retry after a crash
- * and concurrent repeats all add the SAME BullMQ job id, and BullMQ adds a job id once.
- */
-export function idempotentJobId(kind: JobKind, owner: string, idempotencyKey: string): string {
-  const h = sha256(`${owner}\n${idempotencyKey}`);
-  return `${kind}-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
-
 /** The hash a repeat is compared by: of the body as the client sent it, before defaults. */
 export const requestBodyHash = (body: unknown) => sha256(JSON.stringify(body ?? null));
 
@@ -75,9 +66,9 @@ export async function checkIdempotency(redis: Redis, owner: string, idempotencyK
 
 /**
  * Enqueues a job once per (owner, idempotency key). The key is claimed with the body's hash
- * (a different body is a conflict); the job id is derived from the key, so a request that
- * crashed after claiming, a retry, and concurrent repeats all add the one job; the answer is
- * stored for later repeats.
+ * and a fresh job id (SET NX: one claim wins); a repeat, a retry after a crash between claim
+ * and enqueue, and a concurrent request all add THAT job id, and BullMQ adds a job id once.
+ * The answer is stored for later repeats. A key reused after its record expired gets a new job.
  */
 export async function enqueueJob(
   redis: Redis,
@@ -86,7 +77,7 @@ export async function enqueueJob(
   body: CreateJobBody,
   idempotency: { key: string; bodyHash: string } | undefined,
 ): Promise<{ job: JobView; replayed: boolean }> {
-  const jobId = idempotency ? idempotentJobId(body.kind, owner, idempotency.key) : `${body.kind}-${randomUUID()}`;
+  let jobId = `${body.kind}-${randomUUID()}`;
   const idemKey = idempotency ? idempotencyRedisKey(owner, idempotency.key) : null;
   let repeat = false;
   if (idemKey && idempotency) {
@@ -94,6 +85,7 @@ export async function enqueueJob(
     if (claimed === null) {
       const existing = IdempotencyRecord.safeParse(JSON.parse((await redis.get(idemKey)) ?? '{}'));
       if (existing.success && existing.data.bodyHash !== idempotency.bodyHash) throw new ConflictError('this Idempotency-Key was used with a different body');
+      if (existing.success) jobId = existing.data.jobId; // the claimed job, enqueued or not yet
       repeat = true; // a concurrent repeat, or a retry after the first request failed before answering
     }
   }

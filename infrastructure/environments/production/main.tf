@@ -11,3 +11,13 @@ module "platform" {
   vercel_oidc_provider_arn = var.vercel_oidc_provider_arn
   vercel_team_slug         = var.vercel_team_slug
 }
+
+# The SSM parameters were Terraform resources before: forget them, never destroy them (their
+# values were written out of band and are live). README: "Secrets out of Terraform's state".
+removed {
+  from = module.platform.module.ssm.aws_ssm_parameter.this
+
+  lifecycle {
+    destroy = false
+  }
+}
