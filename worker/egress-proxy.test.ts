@@ -20,6 +20,7 @@ let tcpPort: number;
 let proxy: EgressProxy;
 let proxyPort: number;
 const lookups: string[] = [];
+let slowBodyClosed = 0; // site-side responses of /slow-body that ended
 
 async function listen(server: net.Server, host = '127.0.0.1'): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
@@ -34,7 +35,10 @@ beforeAll(async () => {
     } else if (req.url === '/slow-body') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       const timer = setInterval(() => res.write('y'.repeat(100)), 10);
-      res.on('close', () => clearInterval(timer));
+      res.on('close', () => {
+        clearInterval(timer);
+        slowBodyClosed++;
+      });
     } else {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     }
@@ -133,8 +137,11 @@ describe('the egress proxy', () => {
     const socket = await rawClient();
     socket.write(`GET http://127.0.0.1:${sitePort}/slow-body HTTP/1.1\r\nHost: 127.0.0.1:${sitePort}\r\nProxy-Authorization: ${authHeader()}\r\n\r\n`);
     await readUntil(socket, /yyyy/);
+    const closedBefore = slowBodyClosed;
     socket.resetAndDestroy();
-    await new Promise((r) => setTimeout(r, 100));
+    // The proxy hangs up on the site too: an endless response is not fetched for nobody.
+    for (let i = 0; i < 100 && slowBodyClosed === closedBefore; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(slowBodyClosed).toBe(closedBefore + 1);
     await stillServes();
   });
 
