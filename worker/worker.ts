@@ -27,7 +27,17 @@ const ABANDON_AFTER_ABORT_MS = 5_000;
 export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions) {
   const { logger } = options;
 
+  /** Set first thing on close(): a job BullMQ hands over after that goes straight back. */
+  let stopping = false;
+
   async function run(job: Job, token: string | undefined, bullSignal: AbortSignal | undefined): Promise<JobResult> {
+    if (stopping) {
+      // BullMQ's blocking fetch can still return a job that arrived as close() began; it was
+      // not started, so it is handed back untouched (no attempt counted) for another worker.
+      await job.moveToWait(token);
+      logger.info({ jobId: job.id }, 'job arrived while stopping; handed back untouched');
+      throw new WaitingError();
+    }
     const data = JobData.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`invalid job data: ${data.error.issues[0]?.message}`);
     const controller = new AbortController();
@@ -87,6 +97,7 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     workers,
     /** Stops taking jobs, waits up to stopGraceMs for running ones, hands back the rest. */
     close(): Promise<void> {
+      stopping = true;
       closing ??= (async () => {
         // With Redis gone no job can be acknowledged or handed back: waiting for them, or for
         // BullMQ to close its connections, only delays the stop (ECS would SIGKILL at 30 s).

@@ -20,7 +20,8 @@ const KEY = 'test-secret-0123456789';
 const OTHER_KEY = 'other-secret-0123456789';
 const BURST_KEY = 'burst-secret-0123456789';
 const REPLAY_KEY = 'replay-secret-0123456789';
-const RATE_LIMIT = 20;
+// Enough for every test's own jobs within a minute; the rate-limit tests use keys of their own.
+const RATE_LIMIT = 60;
 // A Redis database of its own, so these queues see only these tests' jobs.
 const DB = 3;
 const redisUrl = () => `${inject('redisUrl')}/${DB}`;
