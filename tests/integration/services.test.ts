@@ -392,8 +392,9 @@ describe('the worker process under failure', () => {
     const completions: string[] = [];
     events.on('completed', ({ jobId }) => completions.push(jobId));
     try {
+      const slowHits = site.hits('/slow');
       const created = await post({ kind: 'scrape', input: { url: `${site.url}/slow?ms=3000`, selectors: ['h1'] } });
-      await eventually(async () => (await getJob(created.body.id)).job, (j) => j.state === 'active');
+      await eventually(async () => site.hits('/slow'), (n) => n > slowHits); // mid-render, not merely taken
 
       process.kill(hurried.pid, 'SIGTERM');
       expect(await hurried.exited).toBe(0);
@@ -412,6 +413,8 @@ describe('the worker process under failure', () => {
     } finally {
       await events.close();
       await hurried.stop();
+      // The tests after this one need a running worker, whatever happened here.
+      if (!worker || worker.child.exitCode !== null || worker.child.signalCode !== null) worker = await startWorker(env);
     }
   });
 
