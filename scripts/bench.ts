@@ -14,6 +14,7 @@ import { startSeededPlatform } from './seeded-platform';
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-bench-'));
 const platform = await startSeededPlatform({ stateDir, step: () => () => {} });
+let failed = false;
 try {
   // What `next start` is given by the demo: lib/config reads these on first use.
   Object.assign(process.env, platform.env);
@@ -21,7 +22,13 @@ try {
   if (!only || only === 'ecs') await benchEcsBatching(platform.emulator);
   if (!only || only === 'readers') await benchReaders(platform.emulator, platform.redis);
   if (!only || only === 'worker') await benchWorkerBrowser(platform.emulator, platform.redis);
+} catch (err) {
+  failed = true;
+  console.error(`\nbench failed: ${err instanceof Error ? err.stack : String(err)}`);
 } finally {
   await platform.stop();
   rmSync(stateDir, { recursive: true, force: true });
 }
+// The data layer keeps its Redis connections for the life of the process, as a server does;
+// they would reconnect to the stopped Redis forever. A script ends here.
+process.exit(failed ? 1 : 0);
