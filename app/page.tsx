@@ -18,7 +18,7 @@ export default async function OverviewPage() {
       <h1 className="text-xl font-semibold">Environments</h1>
       {cacheDown && (
         <p role="status" data-testid="shared-cache-down" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
-          {cacheDown.message}. This server is reading AWS and GitHub directly until it is back; other instances may show other ages.
+          {cacheDown.message}. This server reads AWS and GitHub directly until it is back; other instances may show other ages.
         </p>
       )}
       {environments.map((snapshot) => (

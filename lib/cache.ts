@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, ErrorInfoSchema, toErrorInfo, type ErrorInfo } from './errors';
 import { keys } from './keys';
+import { describeRedisFailure } from './redis';
 
 /**
  * Get-or-refresh over Redis, shared by every instance of the control plane:
@@ -91,8 +92,7 @@ function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T>
 }
 
 function sharedError(err: unknown): ErrorInfo {
-  const error = toErrorInfo(err);
-  return { ...error, message: `shared cache (Redis) unavailable: ${error.message}` };
+  return { ...toErrorInfo(err), message: `Shared cache (Redis) unavailable: ${describeRedisFailure(err)}` };
 }
 
 export function createCache(redis: Redis, options: CacheOptions = {}) {

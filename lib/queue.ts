@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Environment } from './environments';
 import { UpstreamError } from './errors';
-import { FAIL_FAST_REDIS_OPTIONS } from './redis';
+import { describeRedisFailure, FAIL_FAST_REDIS_OPTIONS } from './redis';
 
 /**
  * The platform's BullMQ queues as the on-call view needs them. Counts for every queue of an
@@ -66,7 +66,7 @@ export async function getQueueStats(env: Environment, redis: Redis = queueRedis(
     return await readQueueStats(env, redis, now);
   } catch (err) {
     if (err instanceof z.ZodError) throw err; // our bug, not Redis's outage
-    throw new UpstreamError('Redis', `the queues' Redis did not answer: ${(err as Error).message}`, undefined, { cause: err });
+    throw new UpstreamError('Redis', `the queues' Redis did not answer (${describeRedisFailure(err)})`, undefined, { cause: err });
   }
 }
 

@@ -30,3 +30,11 @@ export function getRedis(): Redis {
   }
   return connection;
 }
+
+/** What an operator needs to read of a Redis failure (ioredis's own texts are for the log). */
+export function describeRedisFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/Command timed out/i.test(message)) return `no answer within ${REDIS_COMMAND_TIMEOUT_MS} ms`;
+  if (/max retries|ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|ENOTFOUND|ETIMEDOUT/i.test(message)) return 'cannot connect';
+  return message;
+}

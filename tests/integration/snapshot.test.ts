@@ -67,7 +67,7 @@ describe('lib/snapshot', () => {
   it('renders every other part when the queues’ Redis is down: the queue part carries the error', async () => {
     const env = { ...seededEnvironment('staging'), name: 'queues-down', queues: { names: ['screenshot'], redisUrl: `redis://127.0.0.1:${await freePort()}` } };
     const snapshot = await getEnvironmentSnapshot(env, createCache(redis));
-    expect(snapshot.queues).toMatchObject({ value: null, error: { code: 'upstream_failed', upstream: 'Redis', message: expect.stringMatching(/^the queues' Redis did not answer: .*(ECONNREFUSED|max retries|Connection is closed)/i) } });
+    expect(snapshot.queues).toMatchObject({ value: null, error: { code: 'upstream_failed', upstream: 'Redis', message: "the queues' Redis did not answer (cannot connect)" } });
     expect(snapshot.ecs.error).toBeNull();
     expect(snapshot.ecs.value!.services).toHaveLength(2);
   });
