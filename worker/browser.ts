@@ -6,6 +6,7 @@
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 import type { Logger } from 'pino';
 import type { EgressProxy } from './egress-proxy.js';
+import { withTimeout } from './timeout.js';
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
@@ -34,16 +35,6 @@ type Options = { executablePath: string; proxy: EgressProxy; logger: Logger };
 export const NEW_CONTEXT_TIMEOUT_MS = 10_000;
 
 class BrowserNotAnsweringError extends Error {}
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BrowserNotAnsweringError(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 function launch({ executablePath, proxy }: Options): Promise<Browser> {
   // Every request goes through the egress proxy; Playwright adds `<-loopback>` to the
@@ -106,7 +97,7 @@ export function sharedBrowser(options: Options): BrowserSource {
       const browser = await launching;
       let context: BrowserContext;
       try {
-        context = await withTimeout(browser.newContext(contextOptions(contextOpts, options.proxy, jobId)), NEW_CONTEXT_TIMEOUT_MS, 'chromium newContext');
+        context = await withTimeout(browser.newContext(contextOptions(contextOpts, options.proxy, jobId)), NEW_CONTEXT_TIMEOUT_MS, () => new BrowserNotAnsweringError(`chromium newContext: no answer within ${NEW_CONTEXT_TIMEOUT_MS} ms`));
       } catch (err) {
         if (err instanceof BrowserNotAnsweringError) {
           options.logger.warn('chromium not answering; replacing it');

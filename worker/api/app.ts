@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { CreateJobBody, JobId, type JobKind } from '../contract.js';
 import { isRedisUnavailable } from '../redis.js';
+import { withTimeout } from '../timeout.js';
 import { RefusedUrlError, type UrlGuard } from '../url-guard.js';
 import { createKeyMatcher, type ApiKey } from './auth.js';
 import { checkIdempotency, ConflictError, enqueueJob, followJob, getJob, requestBodyHash } from './jobs.js';
@@ -124,6 +125,7 @@ export async function buildApi(deps: ApiDeps) {
           Object.entries(deps.queues).map(async ([kind, queue]) => [kind, await queue.getJobCounts('waiting', 'active', 'failed')] as const),
         ),
         HEALTH_TIMEOUT_MS,
+        () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`),
       );
       return { status: 'ok', redis: 'ok', queues: Object.fromEntries(queues) };
     } catch (err) {
@@ -205,11 +207,4 @@ export async function buildApi(deps: ApiDeps) {
   });
 
   return app;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
-  ]);
 }
