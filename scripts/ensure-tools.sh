@@ -74,6 +74,41 @@ if [[ "$tofu_version" != *"OpenTofu ${TOFU_VERSION}"* ]]; then
   tofu_dir=$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
   (cd "$tofu_dir" && GOFLAGS=-mod=mod go build -o "$OLDPWD/.tools/bin/tofu" ./cmd/tofu)
 fi
+# The AWS provider, built from its Go module (provider downloads cannot be reached): its
+# main branch as the proxy serves it, which will be released as 6.48.0. A binary of ~0.9 GB
+# that takes ~30 min to build cold, so it is kept once per machine, outside the clone; the Go
+# build cache makes a rebuild a few minutes. OpenTofu finds it through a filesystem mirror
+# (.tools/tofu-providers) named by .tools/tofurc: unlike dev_overrides, a mirror lets
+# `tofu init` finish offline and write a lock file, so init, validate, plan and apply run
+# exactly as they do with the registry's provider.
+AWS_PROVIDER_MODULE=github.com/hashicorp/terraform-provider-aws
+AWS_PROVIDER_MODULE_VERSION=v1.60.1-0.20260602190131-5f2286d6d836
+AWS_PROVIDER_VERSION=6.48.0
+provider_cache="${PILOTHOUSE_TOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pilothouse}/terraform-provider-aws/$AWS_PROVIDER_MODULE_VERSION"
+if [ ! -x "$provider_cache/terraform-provider-aws" ]; then
+  need_go "the AWS provider"
+  log "building the AWS provider ($AWS_PROVIDER_MODULE@$AWS_PROVIDER_MODULE_VERSION): ~30 min on 2 cores the first time on a machine"
+  provider_dir=$(go mod download -json "$AWS_PROVIDER_MODULE@$AWS_PROVIDER_MODULE_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  mkdir -p "$provider_cache"
+  (cd "$provider_dir" && GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w" -o "$provider_cache/terraform-provider-aws.partial" .)
+  mv "$provider_cache/terraform-provider-aws.partial" "$provider_cache/terraform-provider-aws"
+fi
+mirror_dir=.tools/tofu-providers/registry.opentofu.org/hashicorp/aws/$AWS_PROVIDER_VERSION/linux_amd64
+if [ "$(readlink "$mirror_dir/terraform-provider-aws_v$AWS_PROVIDER_VERSION" 2>/dev/null)" != "$provider_cache/terraform-provider-aws" ]; then
+  mkdir -p "$mirror_dir"
+  ln -sfn "$provider_cache/terraform-provider-aws" "$mirror_dir/terraform-provider-aws_v$AWS_PROVIDER_VERSION"
+fi
+cat >.tools/tofurc.partial <<TOFURC
+# Written by scripts/ensure-tools.sh: the AWS provider from the local mirror, nothing from the network.
+provider_installation {
+  filesystem_mirror {
+    path    = "$PWD/.tools/tofu-providers"
+    include = ["registry.opentofu.org/hashicorp/aws"]
+  }
+}
+TOFURC
+mv .tools/tofurc.partial .tools/tofurc
+
 checkov_requirements=scripts/tools/checkov-requirements.txt
 checkov_wanted=$(sha256sum "$checkov_requirements" | cut -d' ' -f1)
 if [ ! -x .tools/checkov/bin/checkov ] || [ "$(cat .tools/checkov/.requirements.sha256 2>/dev/null)" != "$checkov_wanted" ]; then

@@ -31,6 +31,10 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
+# AWS's managed policies exist in every account (the bootstrap root attaches
+# AdministratorAccess); moto only knows them when asked before it loads.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
 from moto.applicationautoscaling import models as aas_models
 from moto.applicationautoscaling import responses as aas_responses
 from moto.cloudwatch import models as cloudwatch_models
@@ -48,6 +52,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+import terraform_gaps  # noqa: F401  (patches moto where our Terraform needs it, on import)
 
 CONTROL_PREFIX = "/_pilothouse/"
 
@@ -112,11 +118,19 @@ state_manager.set_transition(model_name="ecs::task", transition={"progression": 
 
 
 # moto 5.2.5 builds an awsvpc task's ENI attachment from `eni.private_dns_name`, which its
-# NetworkInterface lacks (so RunTask with awsvpc fails too): give it EC2's own naming.
+# NetworkInterface sets only for some interfaces (so RunTask with awsvpc fails too): give it
+# EC2's own naming when moto did not set one. A setter too: moto assigns it for the others
+# (a NAT gateway's ENI), and a read-only property made CreateNatGateway answer 500.
 if not hasattr(eni_models.NetworkInterface, "private_dns_name"):
-    eni_models.NetworkInterface.private_dns_name = property(  # type: ignore[attr-defined]
-        lambda self: f"ip-{str(self.private_ip_address).replace('.', '-')}.ec2.internal"
-    )
+
+    def get_private_dns_name(self: Any) -> str:
+        explicit = self.__dict__.get("_ph_private_dns_name")
+        return explicit or f"ip-{str(self.private_ip_address).replace('.', '-')}.ec2.internal"
+
+    def set_private_dns_name(self: Any, value: str) -> None:
+        self.__dict__["_ph_private_dns_name"] = value
+
+    eni_models.NetworkInterface.private_dns_name = property(get_private_dns_name, set_private_dns_name)  # type: ignore[attr-defined]
 
 
 def start_task(service: Any, deployment: dict[str, Any]) -> None:
