@@ -8,7 +8,9 @@ import { defineConfig } from 'vitest/config';
  * - integration: against a real redis-server and the AWS emulator, started by the global setup;
  * - integration-shared-state: the files that change the seeded environments (target health,
  *   scaling), on an emulator of their own, one file at a time, so they never race the files
- *   that read the seeded state.
+ *   that read the seeded state;
+ * - terraform: infrastructure/ applied to an emulator of its own with OpenTofu and the AWS
+ *   provider (minutes, mostly the provider waiting); `npm test` runs it after the others.
  */
 const SHARED_STATE_WRITERS = ['tests/integration/aws-reads.test.ts', 'tests/integration/emulator.test.ts'];
 
@@ -57,6 +59,16 @@ export default defineConfig({
           include: SHARED_STATE_WRITERS,
           globalSetup: ['tests/support/shared-state-setup.ts'],
           fileParallelism: false,
+        },
+      },
+      {
+        ...common,
+        test: {
+          ...testDefaults,
+          name: 'terraform',
+          include: ['tests/terraform/**/*.test.ts'],
+          testTimeout: 10 * 60_000,
+          hookTimeout: 15 * 60_000,
         },
       },
     ],

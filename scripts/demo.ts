@@ -1,7 +1,10 @@
 /**
  * `npm run demo`: the control plane on a seeded local platform. Ctrl-C stops everything.
  * (scripts/ensure-tools.sh has installed what was missing before this runs.)
+ * With PILOTHOUSE_DEMO_TERRAFORM=1 the platform is made by applying infrastructure/ with
+ * OpenTofu (the first time on a machine, that builds the AWS provider: ~30 min).
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, freePort } from './local-platform';
 import {
@@ -41,7 +44,9 @@ try {
   const port = (await isFree(wanted)) ? wanted : await freePort();
   await buildControlPlane(step);
   const stateDir = path.join(ROOT, '.local');
-  platform = await startSeededPlatform({ stateDir, step });
+  const terraform = process.env.PILOTHOUSE_DEMO_TERRAFORM === '1';
+  if (terraform) execFileSync('bash', [path.join(ROOT, 'scripts', 'ensure-tools.sh'), '--infra'], { stdio: 'inherit' });
+  platform = await startSeededPlatform({ stateDir, step, terraform });
   traffic = await startDemoTraffic(platform, stateDir, step, log);
   controlPlane = await startControlPlane(platform, { port, step });
   log('');

@@ -1,5 +1,7 @@
 /**
- * Seeds the AWS emulator with what the Terraform creates in AWS, for each environment:
+ * Seeds the AWS emulator, for each environment, with what the Terraform creates in AWS, made
+ * by hand here so `npm run demo` starts in seconds (scripts/terraform-emulator.ts applies the
+ * real Terraform instead, and `seedOutOfBand` then adds only what the Terraform does not make):
  * network, ALB and target group with registered targets, ECR repositories and images,
  * the SSM parameters, task definitions (several revisions, so rollback has somewhere to
  * go), the ECS cluster and its `api` and `worker` services, Application Auto Scaling
@@ -20,12 +22,15 @@ import {
   CreateVpcCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand,
@@ -158,25 +163,14 @@ async function seedEnvironment(
     Targets: Array.from({ length: spec.desired.api }, (_, i) => ({ Id: `${spec.cidr}.10.${11 + i}`, Port: API_PORT })),
   }));
 
-  // Images (modules/ecr): newest last, tagged with commit SHAs as the deploy workflow does.
-  const imageTags = Array.from({ length: IMAGE_TAGS }, (_, i) => sha(`${name}-${i}`).slice(0, 12));
+  // Repositories (modules/ecr), then the images the deploy workflow would have pushed.
   const repositories = {} as Record<ServiceRole, { name: string; uri: string }>;
   for (const role of SERVICE_ROLES) {
     const repo = await ecr.send(new CreateRepositoryCommand({ repositoryName: `${prefix}/${role}` }));
     repositories[role] = { name: repo.repository!.repositoryName!, uri: repo.repository!.repositoryUri! };
-    for (const tag of imageTags) {
-      await ecr.send(new PutImageCommand({
-        repositoryName: repositories[role].name, imageTag: tag, imageManifest: imageManifest(`${role}-${tag}`),
-      }));
-    }
   }
-
-  // Secrets (modules/ssm): placeholders; real values are written out-of-band.
-  for (const key of SSM_PARAMETER_KEYS) {
-    await ssm.send(new PutParameterCommand({
-      Name: `${ssmPrefix(name)}${key}`, Type: 'SecureString', Value: `placeholder-${key.toLowerCase()}`,
-    }));
-  }
+  const imageTags = await pushImages(ecr, name, repositories);
+  await putParameters(ssm, name);
 
   // ECS (modules/ecs): a cluster, task definition revisions, the two Fargate services.
   await ecs.send(new CreateClusterCommand({ clusterName: prefix }));
@@ -272,6 +266,79 @@ async function seedEnvironment(
     queues: { names: [...QUEUE_NAMES], redisUrl },
     github: { owner: 'pilothouse-dev', repo: PROJECT, deployWorkflow: DEPLOY_WORKFLOW },
   };
+}
+
+/** Images tagged with commit SHAs, as the deploy workflow pushes them; returns the tags, newest last. */
+async function pushImages(ecr: ECRClient, name: string, repositories: Record<ServiceRole, { name: string }>): Promise<string[]> {
+  const imageTags = Array.from({ length: IMAGE_TAGS }, (_, i) => sha(`${name}-${i}`).slice(0, 12));
+  for (const role of SERVICE_ROLES) {
+    for (const tag of imageTags) {
+      await ecr.send(new PutImageCommand({
+        repositoryName: repositories[role].name, imageTag: tag, imageManifest: imageManifest(`${role}-${tag}`),
+      }));
+    }
+  }
+  return imageTags;
+}
+
+/** The SSM parameters (placeholders), written out of band as an operator does (README: apply). */
+async function putParameters(ssm: SSMClient, name: string, kmsKeyId?: string): Promise<void> {
+  for (const key of SSM_PARAMETER_KEYS) {
+    await ssm.send(new PutParameterCommand({
+      Name: `${ssmPrefix(name)}${key}`, Type: 'SecureString', Value: `placeholder-${key.toLowerCase()}`, KeyId: kmsKeyId,
+    }));
+  }
+}
+
+/** An environment the Terraform applied: its `control_plane_environment` output and its SSM key. */
+export type AppliedEnvironment = {
+  name: string;
+  aws: { region: string };
+  ecs: { cluster: string; services: Record<ServiceRole, string> };
+  alb: { loadBalancerArn: string; targetGroupArns: { api: string } };
+  ecr: { repositories: Record<ServiceRole, string> };
+  ssmKmsKeyArn: string;
+};
+
+/**
+ * What the Terraform does not create, for an environment it applied: the SSM parameter values
+ * (written with the environment's key), images in its repositories, deploys of them (task
+ * definition revisions registered from the Terraform's, as deploy.yml does, the newest rolled
+ * out) and metric history.
+ */
+export async function seedOutOfBand(env: AppliedEnvironment, emulatorUrl: string): Promise<void> {
+  const config = { region: env.aws.region, endpoint: emulatorUrl, credentials: EMULATOR_CREDENTIALS };
+  const ecr = new ECRClient(config);
+  const ecs = new ECSClient(config);
+  const repositories = {} as Record<ServiceRole, { name: string; uri: string }>;
+  for (const role of SERVICE_ROLES) {
+    const { repositories: [repo] = [] } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [env.ecr.repositories[role]] }));
+    repositories[role] = { name: repo.repositoryName!, uri: repo.repositoryUri! };
+  }
+  const imageTags = await pushImages(ecr, env.name, repositories);
+  await putParameters(new SSMClient(config), env.name, env.ssmKmsKeyArn);
+  let apiTasks = 0;
+  for (const role of SERVICE_ROLES) {
+    const { services: [service] = [] } = await ecs.send(new DescribeServicesCommand({ cluster: env.ecs.cluster, services: [env.ecs.services[role]] }));
+    const { taskDefinition: current } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition! }));
+    let latest = '';
+    for (const tag of imageTags.slice(-TASK_DEFINITION_REVISIONS)) {
+      const registered = await ecs.send(new RegisterTaskDefinitionCommand({
+        family: current!.family!,
+        requiresCompatibilities: current!.requiresCompatibilities,
+        networkMode: current!.networkMode,
+        cpu: current!.cpu,
+        memory: current!.memory,
+        executionRoleArn: current!.executionRoleArn,
+        taskRoleArn: current!.taskRoleArn,
+        containerDefinitions: current!.containerDefinitions!.map((c) => ({ ...c, image: `${repositories[role].uri}:${tag}` })),
+      }));
+      latest = registered.taskDefinition!.taskDefinitionArn!;
+    }
+    await ecs.send(new UpdateServiceCommand({ cluster: env.ecs.cluster, service: service.serviceName!, taskDefinition: latest }));
+    if (role === 'api') apiTasks = service.desiredCount ?? 0;
+  }
+  await putMetricHistory(new CloudWatchClient(config), env.name, env.ecs.cluster, env.alb.loadBalancerArn, env.alb.targetGroupArns.api, apiTasks);
 }
 
 /** Minute-by-minute history of the metrics the dashboard charts, with a daily-looking wave and noise. */

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  controlEmulator,
   EMULATOR_CREDENTIALS,
   ROOT,
   freePort,
@@ -19,7 +20,8 @@ import {
   type RunningServer,
 } from './local-platform';
 import { startGithubStandin } from './github-standin';
-import { seedPlatform } from './seed';
+import { seedOutOfBand, seedPlatform } from './seed';
+import { applyInfrastructure, registryEntry } from './terraform-emulator';
 
 /** The token the local GitHub stand-in accepts: not a secret, it opens nothing outside this machine. */
 const LOCAL_GITHUB_TOKEN = 'ghs_local_standin_token';
@@ -35,11 +37,16 @@ export function timedStep(log: (line: string) => void): Step {
   };
 }
 
+/** The environment registry (lib/environments.ts) of the local platform, hand-seeded or applied. */
+type LocalRegistry = {
+  environments: (Awaited<ReturnType<typeof seedPlatform>>['environments'][number] | ReturnType<typeof registryEntry>)[];
+};
+
 export type SeededPlatform = {
   redis: RunningServer;
   emulator: RunningServer;
   registryFile: string;
-  registry: Awaited<ReturnType<typeof seedPlatform>>;
+  registry: LocalRegistry;
   /** The local GitHub stand-in: records dispatches, reports runs. */
   github: Awaited<ReturnType<typeof startGithubStandin>>;
   /** Environment for processes that talk to this platform (the control plane, the services). */
@@ -51,6 +58,8 @@ export async function startSeededPlatform(options: {
   stateDir: string;
   step: Step;
   taskStepSeconds?: number;
+  /** Apply infrastructure/ with OpenTofu instead of seeding its resources by hand (needs `ensure-tools.sh --infra`). */
+  terraform?: boolean;
 }): Promise<SeededPlatform> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -65,8 +74,18 @@ export async function startSeededPlatform(options: {
     stops.push(redis.stop, emulator.stop);
     done();
 
-    done = options.step(`seeding the emulator at ${emulator.url}`);
-    const registry = await seedPlatform({ emulatorUrl: emulator.url, redisUrl: redis.url });
+    let registry: LocalRegistry;
+    if (options.terraform) {
+      done = options.step(`applying infrastructure/ to the emulator at ${emulator.url} (OpenTofu, a few minutes)`);
+      const applied = await applyInfrastructure({ emulatorUrl: emulator.url, workDir: path.join(options.stateDir, 'infrastructure'), log: console.log });
+      for (const env of applied.environments) await seedOutOfBand(env, emulator.url);
+      const { settled } = await controlEmulator<{ settled: boolean }>(emulator.url, 'ecs/settle');
+      if (!settled) throw new Error('the emulator did not settle the deploys');
+      registry = { environments: applied.environments.map((env, i) => registryEntry(env, `${redis.url}/${i}`)) };
+    } else {
+      done = options.step(`seeding the emulator at ${emulator.url}`);
+      registry = await seedPlatform({ emulatorUrl: emulator.url, redisUrl: redis.url });
+    }
     const { owner, repo, deployWorkflow } = registry.environments[0].github;
     const github = await startGithubStandin({ token: LOCAL_GITHUB_TOKEN, owner, repo, workflow: deployWorkflow, supportsRunDetails: true, history: 4 });
     stops.push(github.close);

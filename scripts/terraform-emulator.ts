@@ -88,6 +88,7 @@ export async function tofu(workDir: string, root: string, args: string[], okCode
         TF_CLI_CONFIG_FILE: TOFU_CLI_CONFIG,
         TF_IN_AUTOMATION: '1',
         TF_INPUT: '0',
+        NODE_ENV: 'production',
       },
     });
     let stdout = '';
@@ -201,43 +202,65 @@ async function requestCertificate(emulatorUrl: string, region: string, domain: s
   return z.object({ CertificateArn: z.string() }).parse(await response.json()).CertificateArn;
 }
 
+export type AppliedEnvironment = ControlPlaneEnvironmentOutput & { ssmKmsKeyArn: string };
+
+/** The control plane's registry entry for an applied environment: its output plus the Redis URL. */
+export function registryEntry(env: AppliedEnvironment, redisUrl: string) {
+  const { ssmKmsKeyArn, ...output } = env;
+  void ssmKmsKeyArn; // the operator's key for writing parameters; the control plane never writes them
+  return { ...output, queues: { ...output.queues, redisUrl } };
+}
+
 export type AppliedInfrastructure = {
   workDir: string;
   reports: RootReport[];
-  environments: ControlPlaneEnvironmentOutput[];
-  /** The variables each root was applied with (destroy needs them again). */
-  variables: Record<string, Record<string, string>>;
+  environments: AppliedEnvironment[];
+  /** Destroys every root, environments first, as `tofu destroy` would in an account. */
   destroy: () => Promise<void>;
 };
 
-/** Applies bootstrap, then each environment with bootstrap's outputs, as the README's steps do. */
+/**
+ * Applies bootstrap, then the environments with bootstrap's outputs, as the README's steps do.
+ * The two environments are independent roots and apply side by side: most of an apply is the
+ * provider waiting (30 s before it first asks whether an ALB is active, a minute for S3 to
+ * agree on a lifecycle configuration), so two at once take little longer than one.
+ */
 export async function applyInfrastructure(options: { emulatorUrl: string; workDir: string; log?: Step }): Promise<AppliedInfrastructure> {
   const { emulatorUrl, workDir, log = () => {} } = options;
   prepareWorkCopy(workDir, emulatorUrl);
   const variables: Record<string, Record<string, string>> = { bootstrap: BOOTSTRAP_VARIABLES };
-  const reports = [await applyRoot(workDir, 'bootstrap', BOOTSTRAP_VARIABLES, log)];
+  const bootstrap = await applyRoot(workDir, 'bootstrap', BOOTSTRAP_VARIABLES, log);
   const [github, vercel] = await Promise.all([
     outputs(workDir, 'bootstrap', 'github_oidc_provider_arn', z.string()),
     outputs(workDir, 'bootstrap', 'vercel_oidc_provider_arn', z.string()),
   ]);
-  const environments: ControlPlaneEnvironmentOutput[] = [];
-  for (const name of ENVIRONMENT_ROOTS) {
+  const applied = await Promise.all(ENVIRONMENT_ROOTS.map(async (name) => {
     const root = `environments/${name}`;
-    const region = regionOf(workDir, root);
     variables[root] = {
-      certificate_arn: await requestCertificate(emulatorUrl, region, `api.${name}.pilothouse.example`),
+      certificate_arn: await requestCertificate(emulatorUrl, regionOf(workDir, root), `api.${name}.pilothouse.example`),
       github_oidc_provider_arn: github,
       vercel_oidc_provider_arn: vercel,
     };
-    reports.push(await applyRoot(workDir, root, variables[root], log));
-    environments.push(await outputs(workDir, root, 'control_plane_environment', ControlPlaneEnvironmentOutput));
-  }
+    const report = await applyRoot(workDir, root, variables[root], log);
+    const [environment, ssmKmsKeyArn] = await Promise.all([
+      outputs(workDir, root, 'control_plane_environment', ControlPlaneEnvironmentOutput),
+      outputs(workDir, root, 'ssm_kms_key_arn', z.string()),
+    ]);
+    return { report, environment: { ...environment, ssmKmsKeyArn } };
+  }));
   const destroy = async () => {
-    for (const root of [...ENVIRONMENT_ROOTS.map((name) => `environments/${name}`).reverse(), 'bootstrap']) {
-      await destroyRoot(workDir, root, variables[root]);
-    }
+    // Both run to their end even when one fails, so a retry never meets a root still locked.
+    const results = await Promise.allSettled(ENVIRONMENT_ROOTS.map((name) => destroyRoot(workDir, `environments/${name}`, variables[`environments/${name}`])));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    await destroyRoot(workDir, 'bootstrap', variables.bootstrap);
   };
-  return { workDir, reports, environments, variables, destroy };
+  return {
+    workDir,
+    reports: [bootstrap, ...applied.map((a) => a.report)],
+    environments: applied.map((a) => a.environment),
+    destroy,
+  };
 }
 
 /** The root's region, from its committed terraform.tfvars. */

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, then typecheck, lint, the infrastructure linters, unit +
-# integration tests (vitest, against a real redis-server and moto), the control plane built by
-# Vercel's builder with its Build Output checked, and end-to-end tests (Playwright, Chromium)
-# against that build.
+# integration tests (vitest, against a real redis-server and moto), infrastructure/ applied to
+# moto with OpenTofu and the AWS provider, the control plane built by Vercel's builder with its
+# Build Output checked, and end-to-end tests (Playwright, Chromium) against that build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
@@ -11,6 +11,7 @@ bash scripts/ensure-tools.sh --infra
 echo "▸ typecheck"; npm run --silent typecheck
 echo "▸ lint"; npm run --silent lint
 echo "▸ infrastructure lint"; bash scripts/lint-infra.sh
-echo "▸ unit and integration tests (vitest)"; npx vitest run
+echo "▸ unit and integration tests (vitest)"; npx vitest run --project unit --project integration --project integration-shared-state
+echo "▸ infrastructure/ validated, applied, planned and destroyed on the emulator (vitest)"; npx vitest run --project terraform
 echo "▸ Vercel build (offline) and its Build Output"; npx tsx scripts/vercel-build.ts
 echo "▸ end-to-end tests (playwright, chromium)"; npx playwright test

@@ -49,3 +49,9 @@ export function rootStringVars(environment: string): Record<string, string> {
 export function interpolate(text: string, vars: Record<string, string>): string {
   return text.replace(/\$\{(var|local)\.(\w+)\}/g, (whole, _kind: string, name: string) => vars[name] ?? whole);
 }
+
+/** A root's terraform.tfvars, parsed as HCL (numbers, maps and lists included). */
+export async function loadTfvars(environment: string): Promise<Record<string, unknown>> {
+  const file = path.join(INFRA, 'environments', environment, 'terraform.tfvars');
+  return (await parse('terraform.tfvars', readFileSync(file, 'utf8'))) as Record<string, unknown>;
+}
