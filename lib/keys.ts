@@ -13,6 +13,13 @@ export const CACHE_VERSION = 2;
 export const keys = {
   cacheEntry: (name: string) => `${KEY_PREFIX}cache:v${CACHE_VERSION}:${name}`,
   cacheLock: (name: string) => `${KEY_PREFIX}lock:v${CACHE_VERSION}:${name}`,
+  /** Live updates (lib/live.ts): who refreshes an environment, its message counter and latest message. */
+  liveLease: (env: string) => `${KEY_PREFIX}live:lease:${env}`,
+  liveVersion: (env: string) => `${KEY_PREFIX}live:version:${env}`,
+  liveLatest: (env: string) => `${KEY_PREFIX}live:v${CACHE_VERSION}:latest:${env}`,
+  /** Pub/sub channels are not per database: the prefix keeps them apart from anything else. */
+  liveChannel: (env: string) => `${KEY_PREFIX}live:v${CACHE_VERSION}:updates:${env}`,
+  liveRefreshChannel: (env: string) => `${KEY_PREFIX}live:refresh:${env}`,
 };
 
 /** Cache entry names: one per data source and environment (and variant, where there is one). */

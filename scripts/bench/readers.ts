@@ -1,16 +1,22 @@
 /**
- * Cost of watching: AWS calls and Redis commands per minute with 1, 10 and 100 concurrent
- * readers of the same environment, each reader a live-update subscriber as an open
- * dashboard is. AWS calls are counted at the emulator, Redis commands from INFO commandstats.
+ * Cost of watching: AWS calls and Redis commands per minute for one live viewer on one
+ * control-plane instance, against 500 viewers spread over two instances (two live hubs, each
+ * with Redis connections of its own, as two processes have), each viewer an SSE stream being
+ * read as a browser reads it. AWS calls are counted at the emulator, Redis commands from
+ * INFO commandstats; memory is the heap the viewers' streams add.
  */
 import { Redis } from 'ioredis';
-import { createLiveHub } from '../../lib/live';
 import { listEnvironments } from '../../lib/environments';
+import { createLiveHub, type LiveHub } from '../../lib/live';
 import { getEnvironmentSnapshot } from '../../lib/snapshot';
+import { liveEventStream } from '../../lib/sse';
 import type { RunningServer } from '../local-platform';
 
-const READERS = [1, 10, 100];
 const WINDOW_MS = 30_000;
+const RUNS = [
+  { instances: 1, viewers: 1 },
+  { instances: 2, viewers: 500 },
+];
 
 async function awsRequests(emulator: RunningServer): Promise<number> {
   const res = await fetch(`${emulator.url}/_pilothouse/requests`);
@@ -22,36 +28,65 @@ async function redisCommands(redis: Redis): Promise<number> {
   return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
+/** One SSE viewer: reads its stream until aborted, counting events. */
+function viewer(hub: LiveHub<unknown>, environment: string, counter: { events: number }) {
+  const abort = new AbortController();
+  const reader = liveEventStream(hub, environment, { signal: abort.signal }).getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      counter.events += (decoder.decode(value).match(/^event: snapshot$/gm) ?? []).length;
+    }
+  })();
+  return () => abort.abort();
+}
+
 export async function benchReaders(emulator: RunningServer, redisServer: RunningServer) {
   const admin = new Redis(redisServer.url);
   const staging = listEnvironments().find((e) => e.name === 'staging')!;
-  const hub = createLiveHub((name) => getEnvironmentSnapshot(listEnvironments().find((e) => e.name === name)!));
+  const load = (name: string) => getEnvironmentSnapshot(listEnvironments().find((e) => e.name === name)!);
   // INFO itself is counted (by the next INFO): measure that once instead of guessing it.
   const infoOverhead = -(await redisCommands(admin)) + (await redisCommands(admin));
-  const rows: { readers: number; awsPerMinute: number; redisPerMinute: number; updates: number }[] = [];
+  const rows: { instances: number; viewers: number; awsPerMinute: number; redisPerMinute: number; events: number; heapPer100Kb: number }[] = [];
+  const connections: Redis[] = [];
   try {
-    for (const readers of READERS) {
+    for (const run of RUNS) {
+      const hubs = Array.from({ length: run.instances }, () => {
+        const redis = new Redis(redisServer.url);
+        const subscriber = new Redis(redisServer.url);
+        connections.push(redis, subscriber);
+        return createLiveHub({ redis, subscriber, load });
+      });
       // Each run starts cold, so every run pays the same first fill.
       const cached = await admin.keys('ph:*');
       if (cached.length) await admin.del(...cached);
+      global.gc?.();
+      const heap0 = process.memoryUsage().heapUsed;
       const aws0 = await awsRequests(emulator);
       const redis0 = await redisCommands(admin);
-      let updates = 0;
-      const unsubscribe = Array.from({ length: readers }, () => hub.subscribe(staging.name, () => updates++));
+      const counter = { events: 0 };
+      const close = Array.from({ length: run.viewers }, (_, i) => viewer(hubs[i % hubs.length], staging.name, counter));
       await new Promise((r) => setTimeout(r, WINDOW_MS));
-      unsubscribe.forEach((u) => u());
+      global.gc?.();
+      const heap = process.memoryUsage().heapUsed - heap0;
+      close.forEach((c) => c());
       const aws = (await awsRequests(emulator)) - aws0;
       const redis = (await redisCommands(admin)) - redis0 - infoOverhead;
+      await Promise.all(hubs.map((hub) => hub.close()));
       const perMinute = (n: number) => (n * 60_000) / WINDOW_MS;
-      rows.push({ readers, awsPerMinute: perMinute(aws), redisPerMinute: perMinute(redis), updates });
+      rows.push({ ...run, awsPerMinute: perMinute(aws), redisPerMinute: perMinute(redis), events: counter.events, heapPer100Kb: (heap / run.viewers) * 100 / 1024 });
     }
   } finally {
+    connections.forEach((c) => c.disconnect());
     admin.disconnect();
   }
-  console.log(`\nReaders: live subscribers of one environment, ${WINDOW_MS / 1000} s per run, cold cache at the start of each`);
+  console.log(`\nLive fan-out: SSE viewers of one environment, ${WINDOW_MS / 1000} s per run, cold cache at the start of each`);
   for (const r of rows) {
-    console.log(`  ${String(r.readers).padStart(3)} readers  ${r.awsPerMinute.toFixed(0).padStart(4)} AWS calls/min  ${r.redisPerMinute.toFixed(0).padStart(5)} Redis commands/min  (${r.updates} updates pushed)`);
+    console.log(`  ${String(r.viewers).padStart(3)} viewers on ${r.instances} instance(s)  ${r.awsPerMinute.toFixed(0).padStart(4)} AWS calls/min  ${r.redisPerMinute.toFixed(0).padStart(5)} Redis commands/min  (${r.events} events delivered)`);
   }
-  const [one, , hundred] = rows;
-  console.log(`  ratio 100 readers / 1 reader: AWS ${(hundred.awsPerMinute / one.awsPerMinute).toFixed(2)}, Redis ${(hundred.redisPerMinute / one.redisPerMinute).toFixed(2)} (goal: at most 1.1 each)`);
+  const [one, many] = rows;
+  console.log(`  ratio 500 viewers on 2 instances / 1 viewer on 1: AWS ${(many.awsPerMinute / one.awsPerMinute).toFixed(2)}, Redis ${(many.redisPerMinute / one.redisPerMinute).toFixed(2)} (goal: within 1.05 each)`);
+  console.log(`  server heap per 100 viewers: ${many.heapPer100Kb.toFixed(0)} KB${global.gc ? '' : ' (without --expose-gc: rough)'}`);
 }

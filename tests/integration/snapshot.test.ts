@@ -4,7 +4,6 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientFor } from '@/lib/aws/clients';
 import { createCache } from '@/lib/cache';
-import { createLiveHub } from '@/lib/live';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { startGithubStandin } from '../../scripts/github-standin';
 import { EMULATOR_CREDENTIALS, freePort } from '../../scripts/local-platform';
@@ -70,27 +69,5 @@ describe('lib/snapshot', () => {
     expect(snapshot.queues).toMatchObject({ value: null, error: { code: 'upstream_failed', upstream: 'Redis', message: "the queues' Redis did not answer (cannot connect)" } });
     expect(snapshot.ecs.error).toBeNull();
     expect(snapshot.ecs.value!.services).toHaveLength(2);
-  });
-});
-
-describe('lib/live', () => {
-  it('loads once per tick for any number of subscribers, and stops when the last one leaves', async () => {
-    let loads = 0;
-    const hub = createLiveHub(async () => ++loads, 50);
-    const seen: number[][] = [[], [], []];
-    const unsubscribe = seen.map((list) => hub.subscribe('staging', (n) => list.push(n)));
-    await new Promise((r) => setTimeout(r, 175));
-    unsubscribe.forEach((u) => u());
-    const loadsAtStop = loads;
-    await new Promise((r) => setTimeout(r, 120));
-
-    expect(loadsAtStop).toBeGreaterThanOrEqual(3);
-    expect(loadsAtStop).toBeLessThanOrEqual(5);
-    // Every subscriber got the same updates: the hub fans one load out to all.
-    expect(seen[0].length).toBeGreaterThanOrEqual(3);
-    expect(seen[1]).toEqual(seen[0]);
-    expect(seen[2]).toEqual(seen[0]);
-    expect(loads).toBe(loadsAtStop);
-    expect(hub.subscriberCount('staging')).toBe(0);
   });
 });

@@ -1,0 +1,31 @@
+import 'server-only';
+import { listEnvironments } from './environments';
+import { createLiveHub, type LiveHub } from './live';
+import { log } from './log';
+import { FAIL_FAST_REDIS_OPTIONS, getRedis } from './redis';
+import { getEnvironmentSnapshot, type EnvironmentSnapshot } from './snapshot';
+
+/**
+ * This process's live hub for environment snapshots: the command connection it shares with
+ * the cache, plus one subscriber connection, however many pages stream from it.
+ */
+let hub: LiveHub<EnvironmentSnapshot> | undefined;
+
+export function getLiveHub(): LiveHub<EnvironmentSnapshot> {
+  if (!hub) {
+    const redis = getRedis();
+    const subscriber = redis.duplicate({ ...FAIL_FAST_REDIS_OPTIONS, commandTimeout: undefined });
+    subscriber.on('error', () => {}); // ioredis reconnects and subscribes again on its own
+    hub = createLiveHub({
+      redis,
+      subscriber,
+      load: async (name) => {
+        const environment = listEnvironments().find((e) => e.name === name);
+        if (!environment) throw new Error(`no environment named ${name}`);
+        return getEnvironmentSnapshot(environment);
+      },
+      onError: (err, environment) => log.warn({ err, environment }, 'live updates: refresh failed'),
+    });
+  }
+  return hub;
+}
