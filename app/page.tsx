@@ -1,5 +1,6 @@
 import { connection } from 'next/server';
 import { EnvironmentPanel } from '@/components/environment-panel';
+import { LiveEnvironment } from '@/components/live/live-environment';
 import { getOverview, sharedCacheError } from '@/lib/overview';
 
 /**
@@ -21,9 +22,14 @@ export default async function OverviewPage() {
           {cacheDown.message}. This server reads AWS and GitHub directly until it is back; other instances may show other ages.
         </p>
       )}
-      {environments.map((snapshot) => (
-        <EnvironmentPanel key={snapshot.environment.name} snapshot={snapshot} />
-      ))}
+      <div className="grid gap-6 xl:grid-cols-2">
+        {environments.map((snapshot) => (
+          // Version 0: the server's render; the stream's first message (version 1 or more) replaces it.
+          <LiveEnvironment key={snapshot.environment.name} initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
+            <EnvironmentPanel />
+          </LiveEnvironment>
+        ))}
+      </div>
     </div>
   );
 }

@@ -1,6 +1,15 @@
-import type { Cached } from '@/lib/cache';
-import type { EnvironmentSnapshot } from '@/lib/snapshot';
+'use client';
+import Link from 'next/link';
+import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { formatAge } from './format';
+import { useSnapshot } from './live/live-environment';
+import { LiveStatus } from './live/live-status';
+import { PartProblem } from './live/part-problem';
+import { EnvironmentStatusLine } from './status-badge';
+import { RelativeTime } from './time';
+import { Badge } from './ui';
+
+type Part<T> = { value: T | null; error: EnvironmentSnapshot['ecs']['error']; ageMs: number | null };
 
 const ROLLOUT_STYLE: Record<string, string> = {
   COMPLETED: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200',
@@ -8,7 +17,9 @@ const ROLLOUT_STYLE: Record<string, string> = {
   FAILED: 'bg-rose-100 text-rose-800 dark:bg-rose-900/50 dark:text-rose-200',
 };
 
-export function EnvironmentPanel({ snapshot }: { snapshot: EnvironmentSnapshot }) {
+/** An environment on the overview: its status and why, services, targets, deploys and queues, live. */
+export function EnvironmentPanel() {
+  const snapshot = useSnapshot();
   const { environment } = snapshot;
   const headingId = `env-${environment.name}`;
   return (
@@ -21,16 +32,23 @@ export function EnvironmentPanel({ snapshot }: { snapshot: EnvironmentSnapshot }
           {environment.name}
         </h2>
         {environment.production && (
-          <span
-            data-testid="production-badge"
-            className="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900/50 dark:text-amber-100"
-          >
-            production
+          <span data-testid="production-badge">
+            <Badge tone="prod">production</Badge>
           </span>
         )}
-        <span className="text-sm text-slate-500 dark:text-slate-400">
+        <span className="text-sm text-slate-600 dark:text-slate-400">
           {environment.region} · cluster {environment.cluster}
         </span>
+        <Link
+          href={`/environments/${encodeURIComponent(environment.name)}`}
+          className="ml-auto text-sm font-medium text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300"
+        >
+          Open {environment.name} →
+        </Link>
+      </div>
+      <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-5 py-2 dark:border-slate-800">
+        <EnvironmentStatusLine />
+        <LiveStatus />
       </div>
       <Part name="ECS" part={snapshot.ecs}>{() => <ServiceTable snapshot={snapshot} />}</Part>
       <div className="grid gap-0 border-t border-slate-200 md:grid-cols-2 dark:border-slate-800">
@@ -43,16 +61,10 @@ export function EnvironmentPanel({ snapshot }: { snapshot: EnvironmentSnapshot }
 }
 
 /** A part of the snapshot: its content, or its error (with the age of what is shown), never silent. */
-function Part<T>({ name, part, children }: { name: string; part: Cached<T>; children: (value: T) => React.ReactNode }) {
+function Part<T>({ name, part, children }: { name: string; part: Part<T>; children: (value: T) => React.ReactNode }) {
   return (
     <div data-part={name} className="border-t border-slate-100 first:border-t-0 dark:border-slate-800">
-      {part.error && (
-        <p role="alert" className="px-5 pt-3 text-sm text-rose-700 dark:text-rose-300">
-          {name}: {part.error.message}
-          {part.value !== null && ` (showing data from ${formatAge(part.ageMs)} ago)`}
-          {part.error.requestId && <span className="text-rose-600/80 dark:text-rose-300/80"> · request id {part.error.requestId}</span>}
-        </p>
-      )}
+      <PartProblem name={name} part={part} />
       {part.value !== null && children(part.value)}
     </div>
   );
@@ -64,17 +76,17 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
   const scaling = snapshot.scaling.value;
   return (
     <div className="overflow-x-auto">
-      <table className="w-full table-fixed text-sm">
+      <table className="w-full text-sm">
         <caption className="sr-only">ECS services in {snapshot.environment.name}</caption>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+        <thead className="whitespace-nowrap text-left text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
           <tr>
-            <th scope="col" className="w-32 px-5 py-2 font-medium">Service</th>
-            <th scope="col" className="w-64 px-3 py-2 font-medium">Task definition</th>
+            <th scope="col" className="px-5 py-2 font-medium">Service</th>
+            <th scope="col" className="px-3 py-2 font-medium">Task definition</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Desired</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Running</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Pending</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Min–max</th>
-            <th scope="col" className="w-36 px-5 py-2 font-medium">Rollout</th>
+            <th scope="col" className="px-5 py-2 font-medium">Rollout</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -83,7 +95,7 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
             return (
               <tr key={s.arn} data-service={s.role}>
                 <th scope="row" className="px-5 py-2.5 text-left font-medium">{s.role}</th>
-                <td className="truncate px-3 py-2.5 font-mono text-xs text-slate-600 dark:text-slate-300">
+                <td className="max-w-56 truncate px-3 py-2.5 font-mono text-xs text-slate-700 dark:text-slate-300">
                   {s.taskDefinition ? `${s.taskDefinition.family}:${s.taskDefinition.revision}` : '—'}
                 </td>
                 <td className="px-3 py-2.5 text-right tabular-nums" data-count="desired">{s.desiredCount}</td>
@@ -94,7 +106,7 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
                   {s.runningCount}
                 </td>
                 <td className="px-3 py-2.5 text-right tabular-nums" data-count="pending">{s.pendingCount}</td>
-                <td className="px-3 py-2.5 text-right tabular-nums text-slate-500 dark:text-slate-400">
+                <td className="whitespace-nowrap px-3 py-2.5 text-right tabular-nums text-slate-600 dark:text-slate-400">
                   {bounds ? `${bounds.minCapacity}–${bounds.maxCapacity}` : '—'}
                 </td>
                 <td className="px-5 py-2.5">
@@ -119,7 +131,7 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
           ))}
           {services.length === 0 && missing.length === 0 && (
             <tr>
-              <td colSpan={7} className="px-5 py-4 text-slate-500">No services configured.</td>
+              <td colSpan={7} className="px-5 py-4 text-slate-600">No services configured.</td>
             </tr>
           )}
         </tbody>
@@ -135,7 +147,7 @@ function TargetHealth({ health }: { health: NonNullable<EnvironmentSnapshot['tar
   return (
     <div className="px-5 py-3 text-sm" data-testid="target-health">
       <p>
-        <span className="text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">ALB targets </span>
+        <span className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">ALB targets </span>
         <span className={`font-semibold tabular-nums ${unhealthy.length ? 'text-rose-700 dark:text-rose-300' : 'text-emerald-700 dark:text-emerald-300'}`}>
           {healthy}/{targets.length} healthy
         </span>
@@ -155,22 +167,32 @@ function TargetHealth({ health }: { health: NonNullable<EnvironmentSnapshot['tar
   );
 }
 
+/** The deploy that is live (the newest successful run) and the newest run's result. */
 function LastDeploy({ runs }: { runs: NonNullable<EnvironmentSnapshot['deployRuns']['value']> }) {
   const last = runs[0];
+  const live = runs.find((r) => r.conclusion === 'success');
+  const lastTone = !last ? 'neutral' : last.status !== 'completed' ? 'info' : last.conclusion === 'success' ? 'good' : 'bad';
   return (
-    <div className="px-5 py-3 text-sm" data-testid="last-deploy">
-      <span className="text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">Last deploy </span>
-      {last ? (
-        <span>
-          <a href={last.url} className="font-medium underline-offset-2 hover:underline focus-visible:outline-2">
-            #{last.runNumber} {last.ref}
-          </a>{' '}
-          <span className="text-slate-500 dark:text-slate-400">
-            {last.status === 'completed' ? last.conclusion : last.status} · {last.actor ?? 'unknown'}
+    <div className="space-y-1 px-5 py-3 text-sm" data-testid="last-deploy">
+      <p>
+        <span className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">Last deploy </span>
+        {last ? (
+          <span>
+            <a href={last.url} className="font-medium underline-offset-2 hover:underline focus-visible:outline-2">
+              #{last.runNumber} {last.ref}
+            </a>{' '}
+            <Badge tone={lastTone}>{last.status === 'completed' ? last.conclusion : last.status}</Badge>{' '}
+            <span className="text-slate-600 dark:text-slate-400">{last.actor ?? 'unknown'}</span>
           </span>
-        </span>
-      ) : (
-        <span className="text-slate-500">no runs yet</span>
+        ) : (
+          <span className="text-slate-600 dark:text-slate-400">no runs yet</span>
+        )}
+      </p>
+      {live && (
+        <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="live-deploy">
+          live: <span className="font-mono text-slate-800 dark:text-slate-200">{live.ref}</span>
+          {live.imageTag && <> · image <span className="font-mono">{live.imageTag.slice(0, 12)}</span></>} · <RelativeTime iso={live.startedAt ?? live.createdAt} /> by {live.actor ?? 'unknown'}
+        </p>
       )}
     </div>
   );
@@ -180,7 +202,7 @@ function QueueTable({ queues }: { queues: NonNullable<EnvironmentSnapshot['queue
   return (
     <table className="w-full table-fixed text-sm">
       <caption className="sr-only">Queues</caption>
-      <thead className="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+      <thead className="whitespace-nowrap text-left text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
         <tr>
           <th scope="col" className="w-32 px-5 py-2 font-medium">Queue</th>
           <th scope="col" className="px-3 py-2 text-right font-medium">Waiting</th>
@@ -203,7 +225,7 @@ function QueueTable({ queues }: { queues: NonNullable<EnvironmentSnapshot['queue
               {q.counts.failed}
             </td>
             <td className="px-3 py-2 text-right tabular-nums" data-count="completed">{q.counts.completed}</td>
-            <td className="px-5 py-2 text-right tabular-nums text-slate-500 dark:text-slate-400">
+            <td className="px-5 py-2 text-right tabular-nums text-slate-600 dark:text-slate-400">
               {q.oldestWaitingAgeMs === null ? '—' : formatAge(q.oldestWaitingAgeMs)}
             </td>
           </tr>

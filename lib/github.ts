@@ -6,42 +6,13 @@ import { getConfig, githubAuth } from './config';
 import type { Environment } from './environments';
 import { AppError, UpstreamError } from './errors';
 import { DEPLOY_WORKFLOW_BRANCH, GIT_REF_PATTERN, IMAGE_TAG_PATTERN, parseDeployRunTitle } from './platform';
+import { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from './schemas/github';
+export { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from './schemas/github';
 
 /**
  * The deploy workflow on GitHub Actions: its recent runs, one run's jobs and steps, and
  * dispatching it. The only module that talks to GitHub.
  */
-export const DeployRunSchema = z.object({
-  id: z.number(),
-  runNumber: z.number().nullable(),
-  title: z.string(),
-  status: z.string().nullable(),
-  conclusion: z.string().nullable(),
-  /** What was deployed: the workflow's `ref` input (from the run's title), else the branch it ran on. */
-  ref: z.string().nullable(),
-  imageTag: z.string().nullable(),
-  sha: z.string(),
-  actor: z.string().nullable(),
-  event: z.string(),
-  createdAt: z.iso.datetime(),
-  startedAt: z.iso.datetime().nullable(),
-  /** Until now for a run still going. */
-  durationMs: z.number().nullable(),
-  url: z.string(),
-});
-export type DeployRun = z.infer<typeof DeployRunSchema>;
-
-export const RunJobSchema = z.object({
-  id: z.number(),
-  name: z.string(),
-  status: z.string(),
-  conclusion: z.string().nullable(),
-  startedAt: z.iso.datetime().nullable(),
-  completedAt: z.iso.datetime().nullable(),
-  steps: z.array(z.object({ number: z.number(), name: z.string(), status: z.string(), conclusion: z.string().nullable() })),
-});
-export type RunJob = z.infer<typeof RunJobSchema>;
-
 export const DeployInput = z.object({
   ref: z.string().regex(GIT_REF_PATTERN, 'must be a branch, tag or commit SHA'),
   imageTag: z.string().regex(IMAGE_TAG_PATTERN, 'must be a Docker image tag').optional(),

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { Environment } from './environments';
 import { UpstreamError } from './errors';
 import { describeRedisFailure, FAIL_FAST_REDIS_OPTIONS } from './redis';
+import { QueueStatsSchema, FailedJobSchema, type QueueStats, type FailedJob } from './schemas/queue';
+export { QueueStatsSchema, FailedJobSchema, type QueueStats, type FailedJob } from './schemas/queue';
 
 /**
  * The platform's BullMQ queues as the on-call view needs them. Counts for every queue of an
@@ -15,36 +17,6 @@ import { describeRedisFailure, FAIL_FAST_REDIS_OPTIONS } from './redis';
 const BULL_PREFIX = 'bull';
 /** Minutes of per-minute throughput returned (BullMQ keeps a week of points). */
 export const THROUGHPUT_MINUTES = 60;
-
-export const QueueStatsSchema = z.object({
-  name: z.string(),
-  counts: z.object({
-    waiting: z.number().int(),
-    active: z.number().int(),
-    delayed: z.number().int(),
-    prioritized: z.number().int(),
-    waitingChildren: z.number().int(),
-    completed: z.number().int(),
-    failed: z.number().int(),
-  }),
-  paused: z.boolean(),
-  /** Age of the job that has waited longest, null when none waits. */
-  oldestWaitingAgeMs: z.number().nullable(),
-  /** Jobs per minute over the last THROUGHPUT_MINUTES full minutes, oldest first. */
-  completedPerMinute: z.array(z.number()),
-  failedPerMinute: z.array(z.number()),
-});
-export type QueueStats = z.infer<typeof QueueStatsSchema>;
-
-export const FailedJobSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  failedReason: z.string(),
-  attemptsMade: z.number().int(),
-  failedAt: z.iso.datetime().nullable(),
-  createdAt: z.iso.datetime(),
-});
-export type FailedJob = z.infer<typeof FailedJobSchema>;
 
 // One connection per Redis URL per process, shared by every reader (DESIGN.md, Redis).
 const connections = new Map<string, Redis>();

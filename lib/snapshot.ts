@@ -3,18 +3,18 @@ import { z } from 'zod';
 import { describeScaling, EnvironmentScalingSchema } from './aws/autoscaling';
 import { EnvironmentMetricsSchema, getEnvironmentMetrics } from './aws/cloudwatch';
 import { listImages, RepositoryImagesSchema } from './aws/ecr';
-import { describeEnvironmentServices, ServiceSummarySchema } from './aws/ecs';
+import { describeEnvironmentServices } from './aws/ecs';
 import { describeLoadBalancerHealth, LoadBalancerHealthSchema } from './aws/elb';
 import { describeParameters, ParameterStatusSchema } from './aws/ssm';
 import { createCache, type Cache, type CachePolicy, type Cached } from './cache';
 import type { Environment } from './environments';
 import { toErrorInfo } from './errors';
+import { EcsPartSchema, type EnvironmentSnapshot } from './schemas/snapshot';
 import { cacheNames } from './keys';
 import { DeployRunSchema, listDeployRuns } from './github';
 import { getQueueStats, QueueStatsSchema } from './queue';
 import { log } from './log';
 import { getRedis } from './redis';
-import { SERVICE_ROLES } from './platform';
 
 /**
  * How long each kind of data is fresh, and how long a stale copy may still be shown while
@@ -35,22 +35,7 @@ export const CACHE_POLICIES = {
 /** The metrics range the environment view charts by default. */
 export const DEFAULT_METRICS_RANGE_MINUTES = 180;
 
-const EcsPartSchema = z.object({
-  services: z.array(ServiceSummarySchema.extend({ role: z.enum(SERVICE_ROLES) })),
-  missing: z.array(z.string()),
-});
-
-export type EnvironmentSnapshot = {
-  environment: { name: string; region: string; production: boolean; cluster: string };
-  ecs: Cached<z.infer<typeof EcsPartSchema>>;
-  targets: Cached<z.infer<typeof LoadBalancerHealthSchema>>;
-  queues: Cached<z.infer<typeof QueueStatsSchema>[]>;
-  metrics: Cached<z.infer<typeof EnvironmentMetricsSchema>>;
-  scaling: Cached<z.infer<typeof EnvironmentScalingSchema>>;
-  images: Cached<z.infer<typeof RepositoryImagesSchema>>;
-  parameters: Cached<z.infer<typeof ParameterStatusSchema>[]>;
-  deployRuns: Cached<z.infer<typeof DeployRunSchema>[]>;
-};
+export type { EnvironmentSnapshot } from './schemas/snapshot';
 
 /** A part that could not be read at all (a bug, not an outage: the cache reports those itself). */
 function failedPart<T>(err: unknown): Cached<T> {

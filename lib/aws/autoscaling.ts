@@ -6,42 +6,16 @@ import {
   DescribeScalingPoliciesCommand,
   type TargetTrackingScalingPolicyConfiguration,
 } from '@aws-sdk/client-application-auto-scaling';
-import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
+import { EnvironmentScalingSchema, type EnvironmentScaling } from '../schemas/autoscaling';
+export { ServiceScalingSchema, EnvironmentScalingSchema, type ServiceScaling, type EnvironmentScaling } from '../schemas/autoscaling';
 
 const DIMENSION = 'ecs:service:DesiredCount';
 /** Recent activities shown per service. */
 export const ACTIVITIES_PER_SERVICE = 10;
-
-export const ServiceScalingSchema = z.object({
-  resourceId: z.string(),
-  minCapacity: z.number().int().nullable(),
-  maxCapacity: z.number().int().nullable(),
-  policies: z.array(
-    z.object({
-      name: z.string(),
-      type: z.string(),
-      targetValue: z.number().nullable(),
-      /** The predefined metric type, the custom metric's namespace/name, or a metric-math policy's label. */
-      metric: z.string().nullable(),
-    }),
-  ),
-  activities: z.array(
-    z.object({
-      id: z.string(),
-      description: z.string(),
-      cause: z.string(),
-      status: z.string(),
-      startedAt: z.iso.datetime(),
-    }),
-  ),
-});
-export type ServiceScaling = z.infer<typeof ServiceScalingSchema>;
-export const EnvironmentScalingSchema = z.record(z.enum(SERVICE_ROLES), ServiceScalingSchema.nullable());
-export type EnvironmentScaling = z.infer<typeof EnvironmentScalingSchema>;
 
 export function autoscalingClient(env: Environment): ApplicationAutoScalingClient {
   return clientFor(ApplicationAutoScalingClient, env);

@@ -1,30 +1,12 @@
 import 'server-only';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
+import { EnvironmentMetricsSchema, SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
+export { EnvironmentMetricsSchema, MetricSeriesSchema, SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
 
-/** Every series the environment view charts, fetched with ONE GetMetricData call. */
-export const SERIES = [
-  'api_cpu', 'api_memory', 'worker_cpu', 'worker_memory',
-  'requests', 'target_5xx', 'latency_p50', 'latency_p99', 'healthy_hosts', 'unhealthy_hosts',
-] as const;
-export type SeriesId = (typeof SERIES)[number];
-
-export const MetricSeriesSchema = z.object({
-  id: z.enum(SERIES),
-  label: z.string(),
-  unit: z.string(),
-  points: z.array(z.object({ t: z.iso.datetime(), v: z.number() })),
-});
-export const EnvironmentMetricsSchema = z.object({
-  rangeMinutes: z.number().int(),
-  periodSeconds: z.number().int(),
-  series: z.array(MetricSeriesSchema),
-});
-export type EnvironmentMetrics = z.infer<typeof EnvironmentMetricsSchema>;
 
 /**
  * The period for a range, so a chart has at most a few hundred points. GetMetricData

@@ -1,21 +1,11 @@
 import 'server-only';
 import { ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr';
-import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-
-export const ImageSchema = z.object({
-  digest: z.string(),
-  tags: z.array(z.string()),
-  pushedAt: z.iso.datetime().nullable(),
-  sizeBytes: z.number().nullable(),
-});
-export type Image = z.infer<typeof ImageSchema>;
-
-export const RepositoryImagesSchema = z.record(z.enum(SERVICE_ROLES), z.object({ repository: z.string(), images: z.array(ImageSchema) }));
-export type RepositoryImages = z.infer<typeof RepositoryImagesSchema>;
+import { RepositoryImagesSchema, type Image, type RepositoryImages } from '../schemas/ecr';
+export { ImageSchema, RepositoryImagesSchema, type Image, type RepositoryImages } from '../schemas/ecr';
 
 export function ecrClient(env: Environment): ECRClient {
   return clientFor(ECRClient, env);

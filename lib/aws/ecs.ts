@@ -6,72 +6,20 @@ import {
   paginateListTasks,
   type Service as SdkService,
 } from '@aws-sdk/client-ecs';
-import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES, type ServiceRole } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
+import { TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../schemas/ecs';
+export { TaskDefinitionRefSchema, DeploymentSchema, TaskSchema, ServiceEventSchema, ServiceSummarySchema, type Deployment, type Task, type ServiceSummary } from '../schemas/ecs';
 
 /** DescribeServices accepts at most 10 services per call (ECS API reference). */
 export const DESCRIBE_SERVICES_BATCH = 10;
 /** Service events kept per service: ECS returns its last 100; an operator reads the newest. */
 export const EVENTS_PER_SERVICE = 10;
 
-const TaskDefinitionRefSchema = z.object({ arn: z.string(), family: z.string(), revision: z.number().int() });
-
-export const DeploymentSchema = z.object({
-  id: z.string(),
-  status: z.string(),
-  taskDefinition: TaskDefinitionRefSchema.nullable(),
-  desiredCount: z.number().int(),
-  runningCount: z.number().int(),
-  pendingCount: z.number().int(),
-  failedTasks: z.number().int(),
-  rolloutState: z.enum(['IN_PROGRESS', 'COMPLETED', 'FAILED']).nullable(),
-  rolloutStateReason: z.string().nullable(),
-  createdAt: z.iso.datetime().nullable(),
-  updatedAt: z.iso.datetime().nullable(),
-});
-export type Deployment = z.infer<typeof DeploymentSchema>;
-
 /** DescribeTasks accepts at most 100 tasks per call (ECS API reference). */
 export const DESCRIBE_TASKS_BATCH = 100;
-
-export const TaskSchema = z.object({
-  arn: z.string(),
-  id: z.string(),
-  taskDefinition: TaskDefinitionRefSchema.nullable(),
-  lastStatus: z.string().nullable(),
-  desiredStatus: z.string().nullable(),
-  healthStatus: z.string().nullable(),
-  startedAt: z.iso.datetime().nullable(),
-  /** The deployment that started it (ECS sets startedBy to the deployment id). */
-  deploymentId: z.string().nullable(),
-  privateIp: z.string().nullable(),
-});
-export type Task = z.infer<typeof TaskSchema>;
-
-export const ServiceEventSchema = z.object({ id: z.string(), createdAt: z.iso.datetime().nullable(), message: z.string() });
-
-export const ServiceSummarySchema = z.object({
-  name: z.string(),
-  arn: z.string(),
-  status: z.string(),
-  launchType: z.string().nullable(),
-  desiredCount: z.number().int().nonnegative(),
-  runningCount: z.number().int().nonnegative(),
-  pendingCount: z.number().int().nonnegative(),
-  taskDefinition: TaskDefinitionRefSchema.nullable(),
-  /** Rollout state of the PRIMARY deployment; null when ECS reports none. */
-  rolloutState: z.enum(['IN_PROGRESS', 'COMPLETED', 'FAILED']).nullable(),
-  deploymentCount: z.number().int().nonnegative(),
-  /** PRIMARY first, then ACTIVE ones still draining. */
-  deployments: z.array(DeploymentSchema),
-  circuitBreaker: z.object({ enable: z.boolean(), rollback: z.boolean() }).nullable(),
-  /** Newest first, at most EVENTS_PER_SERVICE. */
-  events: z.array(ServiceEventSchema),
-});
-export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
 
 export type EnvironmentServices = {
   services: (ServiceSummary & { role: ServiceRole })[];

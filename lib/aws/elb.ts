@@ -5,38 +5,11 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { z } from 'zod';
 import type { Environment } from '../environments';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-
-export const TargetSchema = z.object({
-  id: z.string(),
-  port: z.number().int().nullable(),
-  state: z.string(),
-  reason: z.string().nullable(),
-  description: z.string().nullable(),
-});
-
-export const TargetGroupSchema = z.object({
-  arn: z.string(),
-  name: z.string(),
-  protocol: z.string().nullable(),
-  port: z.number().int().nullable(),
-  healthCheck: z.object({
-    path: z.string().nullable(),
-    intervalSeconds: z.number().nullable(),
-    healthyThreshold: z.number().nullable(),
-    unhealthyThreshold: z.number().nullable(),
-  }),
-  targets: z.array(TargetSchema),
-});
-
-export const LoadBalancerHealthSchema = z.object({
-  loadBalancer: z.object({ arn: z.string(), name: z.string(), dnsName: z.string().nullable(), state: z.string().nullable() }),
-  targetGroups: z.array(TargetGroupSchema),
-});
-export type LoadBalancerHealth = z.infer<typeof LoadBalancerHealthSchema>;
+import { LoadBalancerHealthSchema, type LoadBalancerHealth } from '../schemas/elb';
+export { TargetSchema, TargetGroupSchema, LoadBalancerHealthSchema, type LoadBalancerHealth } from '../schemas/elb';
 
 export function elbClient(env: Environment): ElasticLoadBalancingV2Client {
   return clientFor(ElasticLoadBalancingV2Client, env);

@@ -1,21 +1,11 @@
 import 'server-only';
 import { paginateDescribeParameters, SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
 import type { Environment } from '../environments';
 import { SSM_PARAMETER_KEYS } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-
-/** A parameter's metadata. Values are never read: the control plane has no decrypt right. */
-export const ParameterStatusSchema = z.object({
-  key: z.string(),
-  name: z.string(),
-  present: z.boolean(),
-  type: z.string().nullable(),
-  version: z.number().int().nullable(),
-  lastModified: z.iso.datetime().nullable(),
-});
-export type ParameterStatus = z.infer<typeof ParameterStatusSchema>;
+import { ParameterStatusSchema, type ParameterStatus } from '../schemas/ssm';
+export { ParameterStatusSchema, type ParameterStatus } from '../schemas/ssm';
 
 export function ssmClient(env: Environment): SSMClient {
   return clientFor(SSMClient, env);

@@ -17,6 +17,8 @@ export default async function globalSetup() {
     process.env.PILOTHOUSE_E2E_URL = controlPlane.url;
     process.env.PILOTHOUSE_E2E_EMULATOR_URL = platform.emulator.url;
     process.env.PILOTHOUSE_E2E_REGISTRY_FILE = platform.registryFile;
+    process.env.PILOTHOUSE_E2E_REDIS_URL = platform.redis.url;
+    process.env.PILOTHOUSE_E2E_EMULATOR_PID = String(platform.emulator.pid);
     return async () => {
       await controlPlane.stop();
       await platform.stop();

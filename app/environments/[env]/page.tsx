@@ -1,0 +1,50 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { DeployRunsPanel, ImagesPanel, ParametersPanel, QueuesPanel, ServicesPanel, TargetsPanel } from '@/components/environment-view';
+import { LiveEnvironment } from '@/components/live/live-environment';
+import { LiveStatus } from '@/components/live/live-status';
+import { EnvironmentStatusLine } from '@/components/status-badge';
+import { Badge } from '@/components/ui';
+import { environmentOr404 } from '@/lib/environment-page';
+import { getEnvironmentSnapshot } from '@/lib/snapshot';
+
+/** As the overview: every upstream call has its own timeout well inside this. */
+export const maxDuration = 30;
+
+export async function generateMetadata({ params }: PageProps<'/environments/[env]'>): Promise<Metadata> {
+  return { title: `${(await params).env} · Pilothouse` };
+}
+
+export default async function EnvironmentPage({ params }: PageProps<'/environments/[env]'>) {
+  await connection();
+  const environment = environmentOr404((await params).env);
+  const snapshot = await getEnvironmentSnapshot(environment);
+  const name = environment.name;
+  return (
+    <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
+      <div className="space-y-4">
+        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
+          <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> / {name}
+        </nav>
+        <header className="flex flex-wrap items-center gap-3">
+          <h1 className="text-xl font-semibold">{name}</h1>
+          {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
+          <span className="text-sm text-slate-600 dark:text-slate-400">{environment.aws.region} · cluster {environment.ecs.cluster}</span>
+          <div className="ml-auto"><LiveStatus /></div>
+        </header>
+        <EnvironmentStatusLine />
+        <div className="grid gap-4 lg:grid-cols-2">
+          <ServicesPanel env={name} />
+          <div className="space-y-4">
+            <TargetsPanel />
+            <QueuesPanel env={name} />
+          </div>
+          <DeployRunsPanel env={name} />
+          <ImagesPanel />
+          <ParametersPanel />
+        </div>
+      </div>
+    </LiveEnvironment>
+  );
+}

@@ -1,0 +1,33 @@
+'use client';
+import { formatAge } from '../format';
+import { useNow } from '../time';
+import { useLive } from './live-environment';
+
+/** How fresh the page is, whether the stream is up, and the pause control. */
+export function LiveStatus() {
+  const { connection, at, paused, waiting, setPaused } = useLive();
+  const now = useNow();
+  const age = Math.max(0, now - Date.parse(at));
+  const label = paused ? 'paused' : connection === 'live' ? 'live' : connection === 'connecting' ? 'connecting…' : 'reconnecting…';
+  const dot = paused ? 'bg-slate-400' : connection === 'live' ? 'bg-emerald-500' : 'bg-amber-500 animate-pulse';
+  return (
+    <div className="flex flex-wrap items-center gap-3 text-xs text-slate-600 dark:text-slate-400" data-testid="live-status" data-connection={connection}>
+      <span role="status" aria-live="polite" className="inline-flex items-center gap-1.5">
+        <span aria-hidden className={`h-2 w-2 rounded-full ${dot}`} />
+        <span data-testid="live-state">{label}</span>
+      </span>
+      <span title={new Date(at).toLocaleString()} suppressHydrationWarning>
+        data from <span className="tabular-nums" data-testid="live-age">{formatAge(age)}</span> ago
+      </span>
+      {paused && waiting > 0 && <span data-testid="updates-waiting">{waiting} update{waiting === 1 ? '' : 's'} waiting</span>}
+      <button
+        type="button"
+        onClick={() => setPaused(!paused)}
+        aria-pressed={paused}
+        className="rounded border border-slate-300 px-2 py-0.5 font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-slate-600 dark:text-slate-200 dark:hover:bg-slate-800"
+      >
+        {paused ? 'Resume' : 'Pause'}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+'use client';
+import type { ErrorInfo } from '@/lib/errors';
+import { formatAge } from '../format';
+import { useNow } from '../time';
+import { useLive } from './live-environment';
+
+/** A part whose source failed: its error, and how old the value still shown is. Never silent. */
+export function PartProblem({ name, part }: { name: string; part: { error: ErrorInfo | null; value: unknown; ageMs: number | null } }) {
+  const { at } = useLive();
+  const now = useNow();
+  if (!part.error) return null;
+  const age = part.ageMs === null ? null : part.ageMs + Math.max(0, now - Date.parse(at));
+  return (
+    <p role="alert" data-part-error={name} className="px-4 pt-3 text-sm text-rose-700 dark:text-rose-300">
+      {name}: {part.error.message}
+      {part.value !== null && age !== null && <> (showing data from <span suppressHydrationWarning>{formatAge(age)}</span> ago)</>}
+      {part.error.requestId && <span className="opacity-80"> · request id {part.error.requestId}</span>}
+    </p>
+  );
+}

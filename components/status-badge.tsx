@@ -1,0 +1,22 @@
+'use client';
+import { environmentStatus } from '@/lib/status';
+import { useSnapshot } from './live/live-environment';
+import { Badge } from './ui';
+
+const TONE = { healthy: 'good', degraded: 'warn', down: 'bad' } as const;
+
+/** healthy / degraded / down, and the reason that decided it. */
+export function EnvironmentStatusLine() {
+  const verdict = environmentStatus(useSnapshot());
+  return (
+    <p className="flex min-w-0 flex-wrap items-center gap-2 text-sm" data-testid="environment-status" data-status={verdict.status}>
+      <Badge tone={TONE[verdict.status]}>{verdict.status}</Badge>
+      {verdict.reasons[0] && <span className="min-w-0 text-slate-700 dark:text-slate-300">{verdict.reasons[0]}</span>}
+      {verdict.reasons.length > 1 && (
+        <span className="text-xs text-slate-600 dark:text-slate-400" title={verdict.reasons.slice(1).join('\n')}>
+          +{verdict.reasons.length - 1} more
+        </span>
+      )}
+    </p>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * The UI primitives every page uses, so a panel reads as structure, not class strings:
+ * Card, Badge, Stat, Table pieces and the empty/error/loading states.
+ */
+import type { ReactNode } from 'react';
+
+export function Card({ title, actions, children, className = '', testId }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
+  return (
+    <section data-testid={testId} className={`rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900 ${className}`}>
+      {(title || actions) && (
+        <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-4 py-2.5 dark:border-slate-800">
+          <h2 className="text-sm font-semibold">{title}</h2>
+          {actions}
+        </header>
+      )}
+      {children}
+    </section>
+  );
+}
+
+export type Tone = 'neutral' | 'good' | 'info' | 'warn' | 'bad' | 'prod';
+const TONES: Record<Tone, string> = {
+  neutral: 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-200',
+  good: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-100',
+  info: 'bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-100',
+  warn: 'bg-amber-100 text-amber-900 dark:bg-amber-900/60 dark:text-amber-100',
+  bad: 'bg-rose-100 text-rose-800 dark:bg-rose-900/60 dark:text-rose-100',
+  prod: 'bg-amber-400 text-amber-950 dark:bg-amber-500 dark:text-amber-950',
+};
+
+export function Badge({ tone = 'neutral', children, testId }: { tone?: Tone; children: ReactNode; testId?: string }) {
+  return <span data-testid={testId} className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ${TONES[tone]}`}>{children}</span>;
+}
+
+export function Stat({ label, value, hint, tone }: { label: string; value: ReactNode; hint?: ReactNode; tone?: 'warn' | 'bad' }) {
+  const color = tone === 'bad' ? 'text-rose-700 dark:text-rose-300' : tone === 'warn' ? 'text-amber-700 dark:text-amber-300' : '';
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">{label}</dt>
+      <dd className={`text-lg font-semibold tabular-nums ${color}`}>{value}</dd>
+      {hint && <dd className="truncate text-xs text-slate-600 dark:text-slate-400">{hint}</dd>}
+    </div>
+  );
+}
+
+export const th = 'px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400';
+export const thNum = `${th} text-right`;
+export const td = 'px-3 py-2 align-top';
+export const tdNum = `${td} text-right tabular-nums`;
+
+export function Table({ caption, children }: { caption: string; children: ReactNode }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-sm">
+        <caption className="sr-only">{caption}</caption>
+        {children}
+      </table>
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="px-4 py-3 text-sm text-slate-600 dark:text-slate-400">{children}</p>;
+}
+
+export function Loading({ label }: { label: string }) {
+  return (
+    <p role="status" aria-live="polite" className="animate-pulse px-4 py-3 text-sm text-slate-600 dark:text-slate-400">
+      Loading {label}…
+    </p>
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * An environment's snapshot, as the server renders it and the live stream sends it: browser-
+ * safe, so the client checks every live message against the same schema the server wrote.
+ */
+import { z } from 'zod';
+import { ErrorInfoSchema } from '../errors';
+import { SERVICE_ROLES } from '../platform';
+import { EnvironmentScalingSchema } from './autoscaling';
+import { EnvironmentMetricsSchema } from './cloudwatch';
+import { RepositoryImagesSchema } from './ecr';
+import { ServiceSummarySchema } from './ecs';
+import { LoadBalancerHealthSchema } from './elb';
+import { DeployRunSchema } from './github';
+import { QueueStatsSchema } from './queue';
+import { ParameterStatusSchema } from './ssm';
+
+/** A part as lib/cache.ts serves it: the value (maybe old), its age, and the last error. */
+export function cachedSchema<T extends z.ZodType>(value: T) {
+  return z.object({
+    value: value.nullable(),
+    fetchedAt: z.number().nullable(),
+    ageMs: z.number().nullable(),
+    stale: z.boolean(),
+    error: ErrorInfoSchema.nullable(),
+    sharedCacheError: ErrorInfoSchema.nullable(),
+  });
+}
+
+export const EcsPartSchema = z.object({
+  services: z.array(ServiceSummarySchema.extend({ role: z.enum(SERVICE_ROLES) })),
+  missing: z.array(z.string()),
+});
+
+export const EnvironmentSnapshotSchema = z.object({
+  environment: z.object({ name: z.string(), region: z.string(), production: z.boolean(), cluster: z.string() }),
+  ecs: cachedSchema(EcsPartSchema),
+  targets: cachedSchema(LoadBalancerHealthSchema),
+  queues: cachedSchema(z.array(QueueStatsSchema)),
+  metrics: cachedSchema(EnvironmentMetricsSchema),
+  scaling: cachedSchema(EnvironmentScalingSchema),
+  images: cachedSchema(RepositoryImagesSchema),
+  parameters: cachedSchema(z.array(ParameterStatusSchema)),
+  deployRuns: cachedSchema(z.array(DeployRunSchema)),
+});
+export type EnvironmentSnapshot = z.infer<typeof EnvironmentSnapshotSchema>;
+
+/** One message of /api/environments/{env}/live (lib/live.ts). */
+export const LiveSnapshotMessageSchema = z.object({
+  version: z.number().int().positive(),
+  at: z.iso.datetime(),
+  snapshot: EnvironmentSnapshotSchema,
+});
+export type LiveSnapshotMessage = z.infer<typeof LiveSnapshotMessageSchema>;

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { EnvironmentSnapshot } from './schemas/snapshot';
+import { environmentStatus, OLDEST_WAITING_DEGRADED_MS } from './status';
+
+const part = <T>(value: T | null, error: string | null = null) => ({
+  value, fetchedAt: 0, ageMs: 0, stale: false, sharedCacheError: null,
+  error: error ? { code: 'upstream_failed' as const, message: error, upstream: 'AWS', requestId: null } : null,
+});
+
+function service(role: 'api' | 'worker', desired: number, running: number, failed = false) {
+  return {
+    role, name: role, arn: `arn:${role}`, status: 'ACTIVE', launchType: 'FARGATE', desiredCount: desired, runningCount: running, pendingCount: 0,
+    taskDefinition: null, rolloutState: 'COMPLETED' as const, deploymentCount: 1, circuitBreaker: null, events: [],
+    deployments: failed ? [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: null, desiredCount: desired, runningCount: running, pendingCount: 0, failedTasks: 3, rolloutState: 'FAILED' as const, rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', createdAt: null, updatedAt: null }] : [],
+  };
+}
+
+function snapshot(changes: Partial<EnvironmentSnapshot> = {}): EnvironmentSnapshot {
+  return {
+    environment: { name: 'staging', region: 'eu-west-1', production: false, cluster: 'c' },
+    ecs: part({ services: [service('api', 2, 2), service('worker', 1, 1)], missing: [] }),
+    targets: part({ loadBalancer: { arn: 'lb', name: 'lb', dnsName: null, state: 'active' }, targetGroups: [{ arn: 'tg', name: 'api', protocol: 'HTTP', port: 8000, healthCheck: { path: '/', intervalSeconds: 15, healthyThreshold: 2, unhealthyThreshold: 3 }, targets: [
+      { id: '10.0.0.1', port: 8000, state: 'healthy', reason: null, description: null },
+      { id: '10.0.0.2', port: 8000, state: 'healthy', reason: null, description: null },
+    ] }] }),
+    queues: part([{ name: 'pdf', counts: { waiting: 0, active: 0, delayed: 0, prioritized: 0, waitingChildren: 0, completed: 0, failed: 0 }, paused: false, oldestWaitingAgeMs: null, completedPerMinute: [], failedPerMinute: [] }]),
+    metrics: part(null),
+    scaling: part(null),
+    images: part(null),
+    parameters: part([]),
+    deployRuns: part([]),
+    ...changes,
+  };
+}
+
+describe('environmentStatus', () => {
+  it('is healthy when nothing is wrong', () => {
+    expect(environmentStatus(snapshot())).toEqual({ status: 'healthy', reasons: [] });
+  });
+
+  it('is degraded by an unhealthy target, naming it and its reason', () => {
+    const s = snapshot();
+    s.targets.value!.targetGroups[0].targets[1] = { id: '10.0.0.2', port: 8000, state: 'unhealthy', reason: 'Target.Timeout', description: null };
+    expect(environmentStatus(s)).toEqual({ status: 'degraded', reasons: ['api: 1 unhealthy target (10.0.0.2: Target.Timeout)'] });
+  });
+
+  it('is down when no target is healthy or a service runs nothing', () => {
+    const s = snapshot({ ecs: part({ services: [service('api', 2, 0), service('worker', 1, 1)], missing: [] }) });
+    expect(environmentStatus(s)).toMatchObject({ status: 'down', reasons: ['api: no task running of 2 desired'] });
+    const t = snapshot();
+    t.targets.value!.targetGroups[0].targets.forEach((target) => (target.state = 'unhealthy'));
+    expect(environmentStatus(t)).toMatchObject({ status: 'down', reasons: ['api: no healthy target of 2'] });
+  });
+
+  it('is degraded by running below desired outside a rollout, a failed deployment, a failed deploy run and an old waiting job', () => {
+    const s = snapshot({ ecs: part({ services: [service('api', 3, 2), service('worker', 1, 1, true)], missing: [] }) });
+    s.deployRuns = part([{ id: 9, runNumber: 12, title: 'Deploy main to staging', status: 'completed', conclusion: 'failure', ref: 'main', imageTag: null, sha: 'abcdef1234', actor: 'octocat', event: 'workflow_dispatch', createdAt: new Date(0).toISOString(), startedAt: null, durationMs: 1, url: 'https://github.com' }]);
+    s.queues.value![0].oldestWaitingAgeMs = OLDEST_WAITING_DEGRADED_MS;
+    const verdict = environmentStatus(s);
+    expect(verdict.status).toBe('degraded');
+    expect(verdict.reasons).toEqual([
+      'api: 2 of 3 tasks running',
+      'worker: deployment ecs-svc/1 failed (ECS deployment circuit breaker: tasks failed to start.)',
+      'last deploy #12 (main) ended failure',
+      'queue pdf: oldest job waiting 5 min',
+    ]);
+  });
+
+  it('is down when ECS cannot be read at all, and says why', () => {
+    expect(environmentStatus(snapshot({ ecs: part(null, 'AWS did not answer') }))).toMatchObject({ status: 'down', reasons: ['ECS cannot be read: AWS did not answer'] });
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * An environment's overall status, from simple rules an on-call engineer can check by eye:
+ * the first reason is the one that decided it. Browser-safe: the live view recomputes it from
+ * each snapshot it receives.
+ */
+import type { EnvironmentSnapshot } from './schemas/snapshot';
+
+export type EnvironmentStatus = 'healthy' | 'degraded' | 'down';
+export type StatusVerdict = { status: EnvironmentStatus; reasons: string[] };
+
+/** A job waiting longer than this means the workers are not keeping up. */
+export const OLDEST_WAITING_DEGRADED_MS = 5 * 60_000;
+
+export function environmentStatus(snapshot: EnvironmentSnapshot): StatusVerdict {
+  const down: string[] = [];
+  const degraded: string[] = [];
+
+  const ecs = snapshot.ecs.value;
+  if (!ecs) down.push(`ECS cannot be read: ${snapshot.ecs.error?.message ?? 'no data yet'}`);
+  for (const name of ecs?.missing ?? []) down.push(`service ${name} does not exist in the cluster`);
+  for (const service of ecs?.services ?? []) {
+    if (service.desiredCount > 0 && service.runningCount === 0) down.push(`${service.role}: no task running of ${service.desiredCount} desired`);
+    else if (service.runningCount < service.desiredCount && service.rolloutState !== 'IN_PROGRESS') {
+      degraded.push(`${service.role}: ${service.runningCount} of ${service.desiredCount} tasks running`);
+    }
+    const failed = service.deployments.find((d) => d.rolloutState === 'FAILED');
+    if (failed) degraded.push(`${service.role}: deployment ${failed.id} failed${failed.rolloutStateReason ? ` (${failed.rolloutStateReason})` : ''}`);
+  }
+
+  for (const group of snapshot.targets.value?.targetGroups ?? []) {
+    const healthy = group.targets.filter((t) => t.state === 'healthy').length;
+    const unhealthy = group.targets.filter((t) => t.state === 'unhealthy');
+    if (group.targets.length > 0 && healthy === 0) down.push(`${group.name}: no healthy target of ${group.targets.length}`);
+    else if (unhealthy.length > 0) {
+      const first = unhealthy[0];
+      degraded.push(`${group.name}: ${unhealthy.length} unhealthy target${unhealthy.length > 1 ? 's' : ''} (${first.id}${first.reason ? `: ${first.reason}` : ''})`);
+    }
+  }
+
+  const lastRun = snapshot.deployRuns.value?.[0];
+  if (lastRun && lastRun.status === 'completed' && lastRun.conclusion && !['success', 'skipped', 'neutral'].includes(lastRun.conclusion)) {
+    degraded.push(`last deploy #${lastRun.runNumber ?? lastRun.id} (${lastRun.ref ?? lastRun.sha.slice(0, 7)}) ended ${lastRun.conclusion}`);
+  }
+
+  for (const queue of snapshot.queues.value ?? []) {
+    if (queue.oldestWaitingAgeMs !== null && queue.oldestWaitingAgeMs >= OLDEST_WAITING_DEGRADED_MS) {
+      degraded.push(`queue ${queue.name}: oldest job waiting ${Math.round(queue.oldestWaitingAgeMs / 60_000)} min`);
+    }
+  }
+  if (!snapshot.queues.value && snapshot.queues.error) degraded.push(`queues cannot be read: ${snapshot.queues.error.message}`);
+  if (snapshot.targets.error && !snapshot.targets.value) degraded.push(`ALB health cannot be read: ${snapshot.targets.error.message}`);
+
+  if (down.length) return { status: 'down', reasons: [...down, ...degraded] };
+  if (degraded.length) return { status: 'degraded', reasons: degraded };
+  return { status: 'healthy', reasons: [] };
+}

@@ -1,0 +1,135 @@
+/**
+ * The environment page: the seeded numbers, then changes made upstream (through the
+ * emulator) appearing on the already open page without a reload, and 404s for unknown names.
+ */
+import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { expect, test } from '@playwright/test';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { keys } from '../../lib/keys';
+import { SSM_PARAMETER_KEYS } from '../../lib/platform';
+import { controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+import { IMAGE_TAGS, SEEDED } from '../../scripts/seed';
+
+const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
+type RegistryEnvironment = { name: string; aws: { region: string }; ecs: { cluster: string; services: Record<string, string> }; alb: { targetGroupArns: { api: string } }; queues: { redisUrl: string } };
+function registryEnvironment(name: string): RegistryEnvironment {
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: RegistryEnvironment[] };
+  return registry.environments.find((e) => e.name === name)!;
+}
+/** Two live ticks (5 s each) plus the 5 s the shared cache keeps ECS and target health. */
+const LIVE = { timeout: 20_000 };
+
+test('shows the seeded environment: services with bounds, targets, queues, deploys, images and parameters', async ({ page }) => {
+  const spec = SEEDED.production;
+  await page.goto(`${baseURL()}/environments/production`);
+  await expect(page.getByRole('heading', { level: 1, name: 'production' })).toBeVisible();
+  await expect(page.getByTestId('production-badge')).toBeVisible();
+  for (const role of ['api', 'worker'] as const) {
+    const service = page.locator(`article[data-service="${role}"]`);
+    await expect(service.locator('[data-count="desired"]')).toHaveText(String(spec.desired[role]));
+    await expect(service.locator('[data-count="running"]')).toHaveText(String(spec.desired[role]));
+    await expect(service.locator('[data-count="bounds"]')).toHaveText(`${spec.bounds[role][0]}–${spec.bounds[role][1]}`);
+  }
+  await expect(page.locator('article[data-service="worker"]')).toContainText('Scaling:');
+  await expect(page.getByTestId('targets-healthy')).toHaveText(`${spec.desired.api}/${spec.desired.api} healthy`);
+  await expect(page.locator('[data-queue]')).toHaveCount(3);
+  await expect(page.getByTestId('panel-deployRuns')).toContainText('#4');
+  await expect(page.getByTestId('panel-images').locator('li')).toHaveCount(2 * IMAGE_TAGS);
+  await expect(page.locator('[data-parameter]')).toHaveCount(SSM_PARAMETER_KEYS.length);
+  await expect(page.getByTestId('panel-parameters')).not.toContainText('missing');
+  await expect(page.getByTestId('environment-status')).toHaveAttribute('data-status', 'healthy');
+});
+
+test('follows changes live, without a reload: a rollout, an unhealthy target, jobs waiting', async ({ page }) => {
+  test.setTimeout(120_000);
+  const staging = registryEnvironment('staging');
+  await page.goto(`${baseURL()}/environments/staging`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
+  let reloaded = false;
+  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) reloaded = true; });
+
+  const ecs = new ECSClient({ region: staging.aws.region, endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL, credentials: EMULATOR_CREDENTIALS });
+  // A task per 3 s, as a slow rollout: in flight for several live ticks, not under one.
+  await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'settings', { taskStepSeconds: 3 });
+  try {
+    await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.api, forceNewDeployment: true }));
+    const api = page.locator('article[data-service="api"]');
+    await expect(api.locator('[data-deployment]')).toHaveCount(2, LIVE);
+    await expect(api.getByTestId('deployment-progress').first()).toContainText(/[0-2] of 2 running/);
+    await expect(api.locator('[data-deployment]')).toHaveCount(0, { timeout: 45_000 });
+  } finally {
+    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'settings', { taskStepSeconds: 0.2 });
+  }
+
+  await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+    targetGroupArn: staging.alb.targetGroupArns.api, targetId: '10.10.10.12', state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out',
+  });
+  await expect(page.locator('[data-target="10.10.10.12"]')).toContainText('Target.Timeout: Request timed out', LIVE);
+  await expect(page.getByTestId('environment-status')).toHaveAttribute('data-status', 'degraded');
+
+  const queue = new Queue('pdf', { connection: new Redis(staging.queues.redisUrl, { maxRetriesPerRequest: null }) });
+  try {
+    await queue.pause(); // so the demo's worker does not take them first
+    await queue.addBulk(Array.from({ length: 7 }, (_, i) => ({ name: 'pdf', data: { n: i } })));
+    await expect(page.locator('[data-queue="pdf"] [data-count="waiting"]')).toHaveText('7', LIVE);
+    await expect(page.locator('[data-queue="pdf"]')).toContainText('paused');
+  } finally {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', { targetGroupArn: staging.alb.targetGroupArns.api, targetId: '10.10.10.12', state: 'healthy' });
+  }
+  expect(reloaded, 'the page never reloaded').toBe(false);
+});
+
+test('the pause control freezes the view and counts the updates waiting', async ({ page }) => {
+  await page.goto(`${baseURL()}/environments/staging`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('live-state')).toHaveText('paused');
+  await expect(page.getByTestId('updates-waiting')).toContainText(/\d+ updates? waiting/, LIVE);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByTestId('updates-waiting')).toHaveCount(0);
+});
+
+test('unknown names answer the 404 page, never a 500', async ({ page, request }) => {
+  for (const path of ['/environments/nope', '/environments/STAGING', '/environments/staging/services/nope', '/environments/staging/queues/nope']) {
+    const response = await page.goto(`${baseURL()}${path}`);
+    expect(response!.status(), path).toBe(404);
+    await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  }
+  const live = await request.get(`${baseURL()}/api/environments/nope/live`);
+  expect(live.status()).toBe(404);
+  expect(await live.json()).toMatchObject({ error: { code: 'not_found' } });
+});
+
+test('closing the page ends its server-side subscription', async ({ browser }) => {
+  const admin = new Redis(process.env.PILOTHOUSE_E2E_REDIS_URL!);
+  const subscribers = async () => ((await admin.pubsub('NUMSUB', keys.liveChannel('production'))) as [string, number])[1];
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${baseURL()}/environments/production`);
+    await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
+    expect(await subscribers()).toBe(1);
+    await page.close();
+    await expect.poll(subscribers, LIVE).toBe(0);
+  } finally {
+    admin.disconnect();
+  }
+});
+
+test('with AWS not answering, panels keep their values with the error and its age, and recover by themselves', async ({ page }) => {
+  await page.goto(`${baseURL()}/environments/staging`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
+  const emulatorPid = Number(process.env.PILOTHOUSE_E2E_EMULATOR_PID);
+  process.kill(emulatorPid, 'SIGSTOP'); // hung, as a dead network path is: every call times out
+  try {
+    const ecsError = page.locator('[data-part-error="ECS"]');
+    await expect(ecsError).toContainText(/showing data from \d+[smh] ago/, { timeout: 30_000 });
+    await expect(page.locator('article[data-service="api"] [data-count="desired"]')).toHaveText('2');
+  } finally {
+    process.kill(emulatorPid, 'SIGCONT');
+  }
+  await expect(page.locator('[data-part-error="ECS"]')).toHaveCount(0, { timeout: 30_000 });
+});
