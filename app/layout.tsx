@@ -1,6 +1,10 @@
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Providers } from '@/components/providers';
+import { parseTheme, THEME_COOKIE } from '@/components/theme';
+import { ThemeToggle } from '@/components/theme-toggle';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -8,14 +12,16 @@ export const metadata: Metadata = {
   description: 'ECS services, ALB health, queues and deploys for every environment.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    <html lang="en">
+    <html lang="en" className={theme === 'system' ? undefined : theme}>
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-          <div className="mx-auto flex max-w-screen-2xl items-baseline gap-3 px-4 py-4 sm:px-6">
-            <span className="text-lg font-semibold tracking-tight">Pilothouse</span>
-            <span className="text-sm text-slate-500 dark:text-slate-400">control plane</span>
+          <div className="mx-auto flex max-w-screen-2xl items-center gap-3 px-4 py-3 sm:px-6">
+            <Link href="/" className="text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-sky-600">Pilothouse</Link>
+            <span className="hidden text-sm text-slate-600 sm:inline dark:text-slate-400">control plane</span>
+            <div className="ml-auto"><ThemeToggle initial={theme} /></div>
           </div>
         </header>
         <main className="mx-auto max-w-screen-2xl px-4 py-6 sm:px-6">

@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { formatAge } from './format';
+import { Sparkline } from './environment-view';
 import { useSnapshot } from './live/live-environment';
 import { LiveStatus } from './live/live-status';
 import { PartProblem } from './live/part-problem';
@@ -25,7 +26,7 @@ export function EnvironmentPanel() {
   return (
     <section
       aria-labelledby={headingId}
-      className="rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
     >
       <div className="flex flex-wrap items-center gap-3 border-b border-slate-200 px-5 py-3 dark:border-slate-800">
         <h2 id={headingId} className="text-base font-semibold">
@@ -52,7 +53,10 @@ export function EnvironmentPanel() {
       </div>
       <Part name="ECS" part={snapshot.ecs}>{() => <ServiceTable snapshot={snapshot} />}</Part>
       <div className="grid gap-0 border-t border-slate-200 md:grid-cols-2 dark:border-slate-800">
-        <Part name="ALB targets" part={snapshot.targets}>{(lb) => <TargetHealth health={lb} />}</Part>
+        <div>
+          <Part name="ALB targets" part={snapshot.targets}>{(lb) => <TargetHealth health={lb} />}</Part>
+          <RequestsTrend metrics={snapshot.metrics.value} />
+        </div>
         <Part name="Deploys" part={snapshot.deployRuns}>{(runs) => <LastDeploy runs={runs} />}</Part>
       </div>
       <Part name="Queues" part={snapshot.queues}>{(queues) => <QueueTable queues={queues} />}</Part>
@@ -75,13 +79,12 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
   const missing = snapshot.ecs.value?.missing ?? [];
   const scaling = snapshot.scaling.value;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={`ECS services in ${snapshot.environment.name}`}>
       <table className="w-full text-sm">
         <caption className="sr-only">ECS services in {snapshot.environment.name}</caption>
         <thead className="whitespace-nowrap text-left text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
           <tr>
             <th scope="col" className="px-5 py-2 font-medium">Service</th>
-            <th scope="col" className="px-3 py-2 font-medium">Task definition</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Desired</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Running</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Pending</th>
@@ -94,10 +97,12 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
             const bounds = scaling?.[s.role];
             return (
               <tr key={s.arn} data-service={s.role}>
-                <th scope="row" className="px-5 py-2.5 text-left font-medium">{s.role}</th>
-                <td className="max-w-56 truncate px-3 py-2.5 font-mono text-xs text-slate-700 dark:text-slate-300">
-                  {s.taskDefinition ? `${s.taskDefinition.family}:${s.taskDefinition.revision}` : '—'}
-                </td>
+                <th scope="row" className="px-5 py-2 text-left font-medium">
+                  {s.role}
+                  <span className="block max-w-48 truncate font-mono text-xs font-normal text-slate-600 dark:text-slate-400">
+                    {s.taskDefinition ? `${s.taskDefinition.family}:${s.taskDefinition.revision}` : '—'}
+                  </span>
+                </th>
                 <td className="px-3 py-2.5 text-right tabular-nums" data-count="desired">{s.desiredCount}</td>
                 <td
                   className={`px-3 py-2.5 text-right tabular-nums ${s.runningCount < s.desiredCount ? 'font-semibold text-amber-700 dark:text-amber-300' : ''}`}
@@ -124,14 +129,14 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
           {missing.map((name) => (
             <tr key={name}>
               <th scope="row" className="px-5 py-2.5 text-left font-medium">{name}</th>
-              <td colSpan={6} className="px-3 py-2.5 text-rose-700 dark:text-rose-300">
+              <td colSpan={5} className="px-3 py-2.5 text-rose-700 dark:text-rose-300">
                 not found in cluster {snapshot.environment.cluster}
               </td>
             </tr>
           ))}
           {services.length === 0 && missing.length === 0 && (
             <tr>
-              <td colSpan={7} className="px-5 py-4 text-slate-600">No services configured.</td>
+              <td colSpan={6} className="px-5 py-4 text-slate-600">No services configured.</td>
             </tr>
           )}
         </tbody>
@@ -163,6 +168,19 @@ function TargetHealth({ health }: { health: NonNullable<EnvironmentSnapshot['tar
           ))}
         </ul>
       )}
+    </div>
+  );
+}
+
+/** Requests per period over the snapshot's metrics range: the card's small trend. */
+function RequestsTrend({ metrics }: { metrics: EnvironmentSnapshot['metrics']['value'] }) {
+  const requests = metrics?.series.find((series) => series.id === 'requests');
+  if (!metrics || !requests || requests.points.length < 2) return null;
+  const values = requests.points.map((p) => p.v);
+  return (
+    <div className="px-5 pb-3 text-xs text-slate-600 dark:text-slate-400" data-testid="requests-trend">
+      <span>requests, last {Math.round(metrics.rangeMinutes / 60)} h · now {values.at(-1)}/min</span>
+      <Sparkline values={values} label={`Requests per minute over the last ${Math.round(metrics.rangeMinutes / 60)} hours`} />
     </div>
   );
 }
@@ -200,16 +218,17 @@ function LastDeploy({ runs }: { runs: NonNullable<EnvironmentSnapshot['deployRun
 
 function QueueTable({ queues }: { queues: NonNullable<EnvironmentSnapshot['queues']['value']> }) {
   return (
-    <table className="w-full table-fixed text-sm">
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Queues">
+    <table className="w-full text-sm">
       <caption className="sr-only">Queues</caption>
       <thead className="whitespace-nowrap text-left text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
         <tr>
-          <th scope="col" className="w-32 px-5 py-2 font-medium">Queue</th>
+          <th scope="col" className="px-5 py-2 font-medium">Queue</th>
           <th scope="col" className="px-3 py-2 text-right font-medium">Waiting</th>
           <th scope="col" className="px-3 py-2 text-right font-medium">Active</th>
           <th scope="col" className="px-3 py-2 text-right font-medium">Failed</th>
           <th scope="col" className="px-3 py-2 text-right font-medium">Completed</th>
-          <th scope="col" className="w-48 px-5 py-2 text-right font-medium">Oldest waiting</th>
+          <th scope="col" className="px-5 py-2 text-right font-medium">Oldest waiting</th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -232,5 +251,6 @@ function QueueTable({ queues }: { queues: NonNullable<EnvironmentSnapshot['queue
         ))}
       </tbody>
     </table>
+    </div>
   );
 }

@@ -184,7 +184,8 @@ export function QueuesPanel({ env }: { env: string }) {
                 <Count label="Failed" value={q.counts.failed} testId="failed" warn={q.counts.failed > 0} />
               </dl>
               <p className="text-xs text-slate-600 dark:text-slate-400">
-                oldest waiting {q.oldestWaitingAgeMs === null ? '—' : `${Math.round(q.oldestWaitingAgeMs / 1000)} s`} · {sum(q.completedPerMinute)} done in {q.completedPerMinute.length} min
+                oldest waiting {q.oldestWaitingAgeMs === null ? '—' : `${Math.round(q.oldestWaitingAgeMs / 1000)} s`}
+                {q.completedPerMinute.length > 0 && <> · {sum(q.completedPerMinute)} done in {q.completedPerMinute.length} min</>}
               </p>
               <Sparkline values={q.completedPerMinute} label={`${q.name}: jobs completed per minute`} />
             </li>

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { describeScaling, EnvironmentScalingSchema } from './aws/autoscaling';
-import { EnvironmentMetricsSchema, getEnvironmentMetrics } from './aws/cloudwatch';
+import { EnvironmentMetricsSchema, getEnvironmentMetrics, type EnvironmentMetrics } from './aws/cloudwatch';
 import { listImages, RepositoryImagesSchema } from './aws/ecr';
 import { describeEnvironmentServices } from './aws/ecs';
 import { describeLoadBalancerHealth, LoadBalancerHealthSchema } from './aws/elb';
@@ -52,6 +52,11 @@ function cache(): Cache {
   return defaultCache;
 }
 
+/** The environment's charts over a range, through the shared cache (one GetMetricData per TTL). */
+export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache = cache()): Promise<Cached<EnvironmentMetrics>> {
+  return shared.get(cacheNames.metrics(env.name, rangeMinutes), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () => getEnvironmentMetrics(env, rangeMinutes));
+}
+
 /**
  * Everything the environment view shows, each part read through the shared cache: AWS and
  * the queues' Redis are called once per part per TTL, however many people are watching.
@@ -63,9 +68,7 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = c
     part(shared.get(cacheNames.ecsServices(env.name), CACHE_POLICIES.ecs, EcsPartSchema, () => describeEnvironmentServices(env))),
     part(shared.get(cacheNames.targetHealth(env.name), CACHE_POLICIES.targets, LoadBalancerHealthSchema, () => describeLoadBalancerHealth(env))),
     part(shared.get(cacheNames.queues(env.name), CACHE_POLICIES.queues, z.array(QueueStatsSchema), () => getQueueStats(env))),
-    part(shared.get(cacheNames.metrics(env.name, DEFAULT_METRICS_RANGE_MINUTES), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () =>
-      getEnvironmentMetrics(env, DEFAULT_METRICS_RANGE_MINUTES),
-    )),
+    part(getMetrics(env, DEFAULT_METRICS_RANGE_MINUTES, shared)),
     part(shared.get(cacheNames.scaling(env.name), CACHE_POLICIES.scaling, EnvironmentScalingSchema, () => describeScaling(env))),
     part(shared.get(cacheNames.images(env.name), CACHE_POLICIES.images, RepositoryImagesSchema, () => listImages(env))),
     part(shared.get(cacheNames.parameters(env.name), CACHE_POLICIES.parameters, z.array(ParameterStatusSchema), () => describeParameters(env))),

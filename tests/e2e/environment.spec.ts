@@ -133,3 +133,19 @@ test('with AWS not answering, panels keep their values with the error and its ag
   }
   await expect(page.locator('[data-part-error="ECS"]')).toHaveCount(0, { timeout: 30_000 });
 });
+
+test('charts: CPU, memory, requests and latency drawn by uPlot, the range in the URL, values at the crosshair', async ({ page }) => {
+  await page.goto(`${baseURL()}/environments/staging`);
+  const charts = page.getByTestId('chart');
+  await expect(charts.locator('canvas')).toHaveCount(4);
+  const cpu = charts.first();
+  const box = (await cpu.locator('canvas').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+  // uPlot's legend shows each series' value at the cursor: CPU is a percentage with one decimal.
+  await expect(cpu.locator('.u-legend .u-series').nth(1).locator('.u-value')).toHaveText(/^\d+(\.\d+)?$/);
+
+  await page.getByRole('navigation', { name: 'Chart range' }).getByRole('link', { name: '24h' }).click();
+  await expect(page).toHaveURL(/[?&]range=24h/);
+  await expect(page.getByRole('navigation', { name: 'Chart range' }).getByRole('link', { name: '24h' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('chart').locator('canvas')).toHaveCount(4);
+});

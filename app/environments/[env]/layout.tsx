@@ -1,4 +1,3 @@
-import type { ReactNode } from 'react';
 import { environmentOr404 } from '@/lib/environment-page';
 
 /**

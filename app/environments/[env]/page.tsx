@@ -1,13 +1,18 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
+import { Suspense } from 'react';
 import { DeployRunsPanel, ImagesPanel, ParametersPanel, QueuesPanel, ServicesPanel, TargetsPanel } from '@/components/environment-view';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { EnvironmentStatusLine } from '@/components/status-badge';
-import { Badge } from '@/components/ui';
+import { MetricsPanel } from '@/components/charts';
+import { Badge, Card, Loading } from '@/components/ui';
+import type { Environment } from '@/lib/environments';
+import { DEFAULT_RANGE, RangeParam, RANGES, type RangeName } from '@/lib/ranges';
+import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { environmentOr404 } from '@/lib/environment-page';
-import { getEnvironmentSnapshot } from '@/lib/snapshot';
+import { getEnvironmentSnapshot, getMetrics } from '@/lib/snapshot';
 
 /** As the overview: every upstream call has its own timeout well inside this. */
 export const maxDuration = 30;
@@ -16,9 +21,10 @@ export async function generateMetadata({ params }: PageProps<'/environments/[env
   return { title: `${(await params).env} · Pilothouse` };
 }
 
-export default async function EnvironmentPage({ params }: PageProps<'/environments/[env]'>) {
+export default async function EnvironmentPage({ params, searchParams }: PageProps<'/environments/[env]'>) {
   await connection();
   const environment = environmentOr404((await params).env);
+  const range = RangeParam.parse((await searchParams).range);
   const snapshot = await getEnvironmentSnapshot(environment);
   const name = environment.name;
   return (
@@ -36,9 +42,15 @@ export default async function EnvironmentPage({ params }: PageProps<'/environmen
         <EnvironmentStatusLine />
         <div className="grid gap-4 lg:grid-cols-2">
           <ServicesPanel env={name} />
-          <div className="space-y-4">
+          <div className="min-w-0 space-y-4">
             <TargetsPanel />
             <QueuesPanel env={name} />
+          </div>
+          <div className="lg:col-span-2">
+            {/* Another range is a GetMetricData of its own: streamed, so it never holds back the panels. */}
+            <Suspense fallback={<Card title="Metrics"><Loading label="metrics" /></Card>}>
+              <Metrics environment={environment} range={range} snapshotMetrics={snapshot.metrics} />
+            </Suspense>
           </div>
           <DeployRunsPanel env={name} />
           <ImagesPanel />
@@ -47,4 +59,9 @@ export default async function EnvironmentPage({ params }: PageProps<'/environmen
       </div>
     </LiveEnvironment>
   );
+}
+
+async function Metrics({ environment, range, snapshotMetrics }: { environment: Environment; range: RangeName; snapshotMetrics: EnvironmentSnapshot['metrics'] }) {
+  const metrics = range === DEFAULT_RANGE ? snapshotMetrics : await getMetrics(environment, RANGES[range]);
+  return <MetricsPanel env={environment.name} range={range} initial={metrics} />;
 }

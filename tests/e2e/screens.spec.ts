@@ -1,0 +1,62 @@
+/**
+ * Every page, light and dark, on a laptop and on a 390 px phone: a screenshot for people to
+ * look at (in screenshots/, README "The dashboard"), axe with no serious or critical
+ * violation, and nothing wider than the screen.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../../scripts/local-platform';
+
+const SCREENSHOTS = path.join(ROOT, 'screenshots');
+const PAGES = [
+  { name: 'overview', path: '/' },
+  { name: 'environment-staging', path: '/environments/staging' },
+  { name: 'environment-production', path: '/environments/production' },
+];
+const VIEWPORTS = [
+  { name: 'desktop', width: 1440, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+];
+
+for (const scheme of ['light', 'dark'] as const) {
+  for (const viewport of VIEWPORTS) {
+    test(`every page, ${scheme}, ${viewport.name}: screenshot, axe, no overflow`, async ({ browser }) => {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const context = await browser.newContext({ colorScheme: scheme, viewport: { width: viewport.width, height: viewport.height } });
+      try {
+        const page = await context.newPage();
+        for (const target of PAGES) {
+          await page.goto(`${process.env.PILOTHOUSE_E2E_URL}${target.path}`);
+          await expect(page.getByTestId('live-state').first()).toHaveText('live', { timeout: 20_000 });
+          await page.screenshot({ path: path.join(SCREENSHOTS, `${target.name}-${scheme}-${viewport.name}.png`), fullPage: true });
+
+          const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+          const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+          expect(serious.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), `${target.name} ${scheme} ${viewport.name}`).toEqual([]);
+
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect(width, `${target.name} is wider than the ${viewport.name} screen`).toBeLessThanOrEqual(viewport.width);
+        }
+      } finally {
+        await context.close();
+      }
+    });
+  }
+}
+
+test('the theme toggle overrides the system and persists across pages', async ({ browser }) => {
+  const context = await browser.newContext({ colorScheme: 'light' });
+  const page = await context.newPage();
+  await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/`);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await page.getByRole('group', { name: 'Colour theme' }).getByRole('button', { name: 'dark' }).click();
+  await expect.poll(background).not.toBe(light);
+  const dark = await background();
+  await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/staging`);
+  expect(await background()).toBe(dark);
+  await expect(page.getByRole('button', { name: 'dark' })).toHaveAttribute('aria-pressed', 'true');
+  await context.close();
+});
