@@ -51,7 +51,9 @@ export function MetricsPanel({ env, range, initial }: { env: string; range: Rang
         <div className="grid gap-px bg-slate-100 md:grid-cols-2 dark:bg-slate-800">
           {CHARTS.map((chart) => (
             <div key={chart.title} className="min-w-0 bg-white px-3 py-2 dark:bg-slate-900">
-              <h3 className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">{chart.title} <span className="normal-case">({chart.unit})</span></h3>
+              <h3 className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">
+                {chart.title} <span className="normal-case">({metrics.value!.series.find((s) => s.id === chart.series[0].id)?.unit ?? chart.unit})</span>
+              </h3>
               <TimeSeriesChart metrics={metrics.value!} series={chart.series} title={chart.title} />
             </div>
           ))}
@@ -91,7 +93,7 @@ function TimeSeriesChart({ metrics, series, title }: { metrics: EnvironmentMetri
           height: 160,
           cursor: { drag: { x: true, y: false } },
           scales: { x: { time: true } },
-          axes: [{ stroke: ink, grid, ticks: grid }, { stroke: ink, grid, ticks: grid, size: 48 }],
+          axes: [{ stroke: ink, grid, ticks: grid, space: 90 }, { stroke: ink, grid, ticks: grid, size: 48 }],
           series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true }))],
         },
         latest.current,

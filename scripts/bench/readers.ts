@@ -12,7 +12,7 @@ import { getEnvironmentSnapshot } from '../../lib/snapshot';
 import { liveEventStream } from '../../lib/sse';
 import type { RunningServer } from '../local-platform';
 
-const WINDOW_MS = 30_000;
+const WINDOW_MS = 60_000;
 const RUNS = [
   { instances: 1, viewers: 1 },
   { instances: 2, viewers: 500 },
