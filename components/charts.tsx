@@ -5,7 +5,7 @@
  * crosshair. Charts follow the live snapshot when the range is the snapshot's own.
  */
 import Link from 'next/link';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
@@ -22,8 +22,16 @@ const CHARTS: { title: string; unit: string; series: { id: SeriesId; label: stri
   { title: 'Latency', unit: 's', series: [{ id: 'latency_p50', label: 'p50', color: '#059669' }, { id: 'latency_p99', label: 'p99', color: '#7c3aed' }] },
 ];
 
-export function MetricsPanel({ env, range, initial }: { env: string; range: RangeName; initial: EnvironmentSnapshot['metrics'] }) {
+/** For one service's page: only its series (the ALB's charts belong to the api). */
+function chartsFor(service?: 'api' | 'worker') {
+  if (!service) return CHARTS;
+  return CHARTS.map((chart) => ({ ...chart, series: chart.series.filter((s) => s.label === service || !['api', 'worker'].includes(s.label)) }))
+    .filter((chart) => chart.series.length > 0 && (service === 'api' || chart.series.every((s) => s.label === service)));
+}
+
+export function MetricsPanel({ env, range, initial, service, basePath }: { env: string; range: RangeName; initial: EnvironmentSnapshot['metrics']; service?: 'api' | 'worker'; basePath: string }) {
   const live = useSnapshotPart('metrics');
+  const charts = useMemo(() => chartsFor(service), [service]); // stable: a new series list redraws the chart
   // The snapshot carries the default range and follows it live; other ranges come with the page.
   const metrics = range === DEFAULT_RANGE ? live : initial;
   return (
@@ -35,7 +43,7 @@ export function MetricsPanel({ env, range, initial }: { env: string; range: Rang
           {(Object.keys(RANGES) as RangeName[]).map((name) => (
             <Link
               key={name}
-              href={`/environments/${encodeURIComponent(env)}?range=${name}`}
+              href={`${basePath}?range=${name}`}
               scroll={false}
               aria-current={name === range ? 'page' : undefined}
               className="rounded px-2 py-0.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 aria-[current=page]:bg-slate-800 aria-[current=page]:text-white dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-200 dark:aria-[current=page]:text-slate-900"
@@ -49,12 +57,12 @@ export function MetricsPanel({ env, range, initial }: { env: string; range: Rang
       <PartProblem name="CloudWatch" part={metrics} />
       {metrics.value ? (
         <div className="grid gap-px bg-slate-100 md:grid-cols-2 dark:bg-slate-800">
-          {CHARTS.map((chart) => (
+          {charts.map((chart) => (
             <div key={chart.title} className="min-w-0 bg-white px-3 py-2 dark:bg-slate-900">
               <h3 className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">
                 {chart.title} <span className="normal-case">({metrics.value!.series.find((s) => s.id === chart.series[0].id)?.unit ?? chart.unit})</span>
               </h3>
-              <TimeSeriesChart metrics={metrics.value!} series={chart.series} title={chart.title} />
+              <TimeSeriesChart metrics={metrics.value!} series={chart.series} title={`${env} ${chart.title}`} />
             </div>
           ))}
         </div>

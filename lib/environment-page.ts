@@ -1,10 +1,34 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
 import { listEnvironments, type Environment } from './environments';
+import { toErrorInfo, type ErrorInfo } from './errors';
+import { SERVICE_ROLES, type ServiceRole } from './platform';
 
 /** The environment a route names, or the app's 404 page: never a 500 for an unknown name. */
 export function environmentOr404(name: string): Environment {
   const environment = listEnvironments().find((e) => e.name === name);
   if (!environment) notFound();
   return environment;
+}
+
+/** The service a route names (`api` or `worker`), or the 404 page. */
+export function serviceOr404(name: string): ServiceRole {
+  const role = SERVICE_ROLES.find((r) => r === name);
+  if (!role) notFound();
+  return role;
+}
+
+/** A read done for one page view (not cached): its value, or its error as the panels show errors. */
+export async function readOnce<T>(read: Promise<T>): Promise<{ value: T | null; error: ErrorInfo | null; ageMs: number | null }> {
+  try {
+    return { value: await read, error: null, ageMs: 0 };
+  } catch (err) {
+    return { value: null, error: toErrorInfo(err), ageMs: null };
+  }
+}
+
+/** The queue a route names, if the environment has it, or the 404 page. */
+export function queueOr404(env: Environment, name: string): string {
+  if (!env.queues.names.includes(name)) notFound();
+  return name;
 }

@@ -32,4 +32,6 @@ export const cacheNames = {
   parameters: (env: string) => `ssm:${env}`,
   queues: (env: string) => `queues:${env}`,
   deployRuns: (env: string) => `github:runs:${env}`,
+  serviceTasks: (env: string, service: string) => `ecs:tasks:${env}:${service}`,
+  taskDefinitions: (env: string, service: string) => `ecs:taskdefs:${env}:${service}`,
 };

@@ -49,12 +49,19 @@ redis.call('SET', KEYS[3], message, 'PX', ARGV[4])
 redis.call('PUBLISH', KEYS[4], message)
 return version`;
 
+// Keeps the lease while a load is still running: a slow snapshot must not let another
+// instance take over (and refresh too) before this one publishes.
+const RENEW_IF_HOLDER = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 const RELEASE_IF_HOLDER = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
 type LiveRedis = Redis & {
   livePublishIfHolder(lease: string, version: string, latest: string, channel: string, id: string, ttlMs: number, body: string, latestTtlMs: number): Promise<number>;
+  liveRenewIfHolder(lease: string, id: string, ttlMs: number): Promise<number>;
   liveReleaseIfHolder(lease: string, id: string): Promise<number>;
 };
 
@@ -78,6 +85,7 @@ export function createLiveHub<T>(options: LiveHubOptions<T>): LiveHub<T> {
   const redis = options.redis as LiveRedis;
   if (!redis.livePublishIfHolder) {
     redis.defineCommand('livePublishIfHolder', { numberOfKeys: 4, lua: PUBLISH_IF_HOLDER });
+    redis.defineCommand('liveRenewIfHolder', { numberOfKeys: 1, lua: RENEW_IF_HOLDER });
     redis.defineCommand('liveReleaseIfHolder', { numberOfKeys: 1, lua: RELEASE_IF_HOLDER });
   }
 
@@ -126,6 +134,11 @@ export function createLiveHub<T>(options: LiveHubOptions<T>): LiveHub<T> {
 
   async function tick(environment: string, channel: Channel) {
     try {
+      if (channel.holder && channel.refreshing) {
+        // The last load is still running: keep the lease; it publishes when done.
+        if ((await redis.liveRenewIfHolder(keys.liveLease(environment), instanceId, leaseTtlMs)) === 0) channel.holder = false;
+        return;
+      }
       if (!channel.holder) {
         if (Date.now() - channel.heardAt < leaseTtlMs) return; // someone is refreshing
         const taken = await redis.set(keys.liveLease(environment), instanceId, 'PX', leaseTtlMs, 'NX');

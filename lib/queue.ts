@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { Environment } from './environments';
 import { UpstreamError } from './errors';
 import { describeRedisFailure, FAIL_FAST_REDIS_OPTIONS } from './redis';
-import { QueueStatsSchema, FailedJobSchema, type QueueStats, type FailedJob } from './schemas/queue';
-export { QueueStatsSchema, FailedJobSchema, type QueueStats, type FailedJob } from './schemas/queue';
+import { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from './schemas/queue';
+export { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from './schemas/queue';
 
 /**
  * The platform's BullMQ queues as the on-call view needs them. Counts for every queue of an
@@ -158,4 +158,53 @@ export async function listFailedJobs(
       }),
     ),
   };
+}
+
+/** Failed jobs read for grouping: the newest this many (each is a Redis hash read). */
+export const FAILURE_GROUP_SAMPLE = 500;
+
+/** The newest failed jobs grouped by message, most frequent first, with how many of all failed were read. */
+export async function groupFailedJobs(env: Environment, queueName: string, redis: Redis = queueRedis(env)): Promise<{ total: number; sampled: number; groups: FailureGroup[] }> {
+  const queue = bullQueue(env, queueName, redis);
+  const [total, jobs] = await Promise.all([queue.getJobCountByTypes('failed'), queue.getFailed(0, FAILURE_GROUP_SAMPLE - 1)]);
+  const groups = new Map<string, FailureGroup>();
+  for (const job of jobs) {
+    const message = (job.failedReason ?? '').split('\n')[0].slice(0, 300) || '(no message)';
+    const failedAt = job.finishedOn ? new Date(job.finishedOn).toISOString() : null;
+    const group = groups.get(message);
+    if (group) {
+      group.count++;
+      if (failedAt && (!group.latestAt || failedAt > group.latestAt)) group.latestAt = failedAt;
+    } else {
+      groups.set(message, FailureGroupSchema.parse({ message, count: 1, latestAt: failedAt, sampleJobId: job.id }));
+    }
+  }
+  return { total, sampled: jobs.length, groups: [...groups.values()].sort((a, b) => b.count - a.count || a.message.localeCompare(b.message)) };
+}
+
+/** A job's data and result are shown cut to this many characters. */
+export const JOB_TEXT_LIMIT = 4_000;
+
+/** One job of a queue, or null when the queue has no job with that id. */
+export async function getJob(env: Environment, queueName: string, id: string, redis: Redis = queueRedis(env)): Promise<JobDetail | null> {
+  const queue = bullQueue(env, queueName, redis);
+  const job = await queue.getJob(id);
+  if (!job) return null;
+  const cut = (value: unknown) => {
+    const text = JSON.stringify(value, null, 2) ?? 'null';
+    return text.length > JOB_TEXT_LIMIT ? `${text.slice(0, JOB_TEXT_LIMIT)}… (${text.length} characters)` : text;
+  };
+  return JobDetailSchema.parse({
+    id: job.id,
+    name: job.name,
+    state: await job.getState(),
+    attemptsMade: job.attemptsMade,
+    data: cut(job.data),
+    returnValue: job.returnvalue === undefined || job.returnvalue === null ? null : cut(job.returnvalue),
+    failedReason: job.failedReason || null,
+    stacktrace: job.stacktrace ?? [],
+    createdAt: new Date(job.timestamp).toISOString(),
+    processedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
+    finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+  });
 }

@@ -44,7 +44,8 @@ function failedPart<T>(err: unknown): Cached<T> {
 }
 
 let defaultCache: Cache | undefined;
-function cache(): Cache {
+/** This process's view of the shared cache (Redis), logging each part's failures. */
+export function sharedCache(): Cache {
   defaultCache ??= createCache(getRedis(), {
     // Every failure is in the server log with its code and upstream request id; pages show the message.
     onError: ({ name, kind, error }) => log.warn({ part: name, kind, code: error.code, upstream: error.upstream, requestId: error.requestId, err: error.message }, 'snapshot part failed'),
@@ -53,7 +54,7 @@ function cache(): Cache {
 }
 
 /** The environment's charts over a range, through the shared cache (one GetMetricData per TTL). */
-export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache = cache()): Promise<Cached<EnvironmentMetrics>> {
+export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache = sharedCache()): Promise<Cached<EnvironmentMetrics>> {
   return shared.get(cacheNames.metrics(env.name, rangeMinutes), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () => getEnvironmentMetrics(env, rangeMinutes));
 }
 
@@ -62,7 +63,7 @@ export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache
  * the queues' Redis are called once per part per TTL, however many people are watching.
  * A failed part carries its error (and its last value, if any); the others are unaffected.
  */
-export async function getEnvironmentSnapshot(env: Environment, shared: Cache = cache()): Promise<EnvironmentSnapshot> {
+export async function getEnvironmentSnapshot(env: Environment, shared: Cache = sharedCache()): Promise<EnvironmentSnapshot> {
   const part = <T>(read: Promise<Cached<T>>) => read.catch((err: unknown) => failedPart<T>(err));
   const [ecs, targets, queues, metrics, scaling, images, parameters, deployRuns] = await Promise.all([
     part(shared.get(cacheNames.ecsServices(env.name), CACHE_POLICIES.ecs, EcsPartSchema, () => describeEnvironmentServices(env))),

@@ -1,7 +1,9 @@
 import 'server-only';
 import {
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  ListTaskDefinitionsCommand,
   ECSClient,
   paginateListTasks,
   type Service as SdkService,
@@ -10,7 +12,8 @@ import type { Environment } from '../environments';
 import { SERVICE_ROLES, type ServiceRole } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../schemas/ecs';
+import { TaskDefinitionRevisionSchema, type TaskDefinitionRevision, TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../schemas/ecs';
+export { TaskDefinitionRevisionSchema, type TaskDefinitionRevision } from '../schemas/ecs';
 export { TaskDefinitionRefSchema, DeploymentSchema, TaskSchema, ServiceEventSchema, ServiceSummarySchema, type Deployment, type Task, type ServiceSummary } from '../schemas/ecs';
 
 /** DescribeServices accepts at most 10 services per call (ECS API reference). */
@@ -147,4 +150,37 @@ export async function listServiceTasks(env: Environment, serviceName: string, cl
       }),
     )
     .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
+}
+
+/** Revisions kept on the service page: enough to roll back a few deploys. */
+export const TASK_DEFINITION_REVISIONS = 10;
+
+/** A family's newest revisions with their images, newest first (ListTaskDefinitions + one Describe each). */
+export async function listTaskDefinitionRevisions(env: Environment, family: string, client: ECSClient = ecsClient(env)): Promise<TaskDefinitionRevision[]> {
+  const { taskDefinitionArns = [] } = await awsCall('ECS', 'ListTaskDefinitions', () =>
+    client.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: 100 })),
+  );
+  const newest = taskDefinitionArns
+    .map(parseTaskDefinitionArn)
+    .filter((ref) => ref.family === family)
+    .sort((a, b) => b.revision - a.revision)
+    .slice(0, TASK_DEFINITION_REVISIONS);
+  const described = await Promise.all(
+    newest.map((ref) => awsCall('ECS', 'DescribeTaskDefinition', () => client.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref.arn })))),
+  );
+  return described.map(({ taskDefinition: td }) =>
+    TaskDefinitionRevisionSchema.parse({
+      arn: td?.taskDefinitionArn,
+      family: td?.family,
+      revision: td?.revision,
+      registeredAt: td?.registeredAt?.toISOString() ?? null,
+      cpu: td?.cpu ?? null,
+      memory: td?.memory ?? null,
+      containers: (td?.containerDefinitions ?? []).map((c) => ({
+        name: c.name ?? '',
+        image: c.image ?? '',
+        tag: /:([^:/@]+)$/.exec(c.image ?? '')?.[1] ?? null,
+      })),
+    }),
+  );
 }

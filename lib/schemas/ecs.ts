@@ -56,3 +56,16 @@ export const ServiceSummarySchema = z.object({
 });
 
 export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
+
+/** A task definition revision: what a rollback would go back to. */
+export const TaskDefinitionRevisionSchema = z.object({
+  arn: z.string(),
+  family: z.string(),
+  revision: z.number().int(),
+  registeredAt: z.iso.datetime().nullable(),
+  cpu: z.string().nullable(),
+  memory: z.string().nullable(),
+  containers: z.array(z.object({ name: z.string(), image: z.string(), tag: z.string().nullable() })),
+});
+
+export type TaskDefinitionRevision = z.infer<typeof TaskDefinitionRevisionSchema>;

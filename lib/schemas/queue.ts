@@ -32,3 +32,30 @@ export const FailedJobSchema = z.object({
 });
 
 export type FailedJob = z.infer<typeof FailedJobSchema>;
+
+/** Failed jobs with the same message, so one cause reads as one line with its count. */
+export const FailureGroupSchema = z.object({
+  message: z.string(),
+  count: z.number().int(),
+  latestAt: z.iso.datetime().nullable(),
+  sampleJobId: z.string(),
+});
+
+export type FailureGroup = z.infer<typeof FailureGroupSchema>;
+
+/** One job as the job page shows it; its data and result are cut to JOB_TEXT_LIMIT characters. */
+export const JobDetailSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: z.string(),
+  attemptsMade: z.number().int(),
+  data: z.string(),
+  returnValue: z.string().nullable(),
+  failedReason: z.string().nullable(),
+  stacktrace: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+  processedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+
+export type JobDetail = z.infer<typeof JobDetailSchema>;

@@ -4,7 +4,7 @@
  */
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { expect, test } from '@playwright/test';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { keys } from '../../lib/keys';
@@ -148,4 +148,80 @@ test('charts: CPU, memory, requests and latency drawn by uPlot, the range in the
   await expect(page).toHaveURL(/[?&]range=24h/);
   await expect(page.getByRole('navigation', { name: 'Chart range' }).getByRole('link', { name: '24h' })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByTestId('chart').locator('canvas')).toHaveCount(4);
+});
+
+test('the service page: deployments and events, running tasks, revisions with their image tags, its charts', async ({ page }) => {
+  await page.goto(`${baseURL()}/environments/staging`);
+  await page.locator('article[data-service="api"] h3 a').click();
+  await expect(page).toHaveURL(/\/environments\/staging\/services\/api$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('api');
+  await expect(page.getByTestId('service-counts').locator('[data-count="desired"]')).toHaveText(String(SEEDED.staging.desired.api));
+  await expect(page.getByTestId('service-events').locator('li').first()).toBeVisible();
+  // The emulator runs each task of the service; DescribeTasks gives each its IP.
+  await expect(page.getByTestId('panel-tasks').locator('tr[data-task]')).toHaveCount(SEEDED.staging.desired.api);
+  await expect(page.getByTestId('panel-tasks').locator('tr[data-task]').first()).toContainText(/\d+\.\d+\.\d+\.\d+/);
+  const revisions = page.getByTestId('panel-revisions').locator('tr[data-revision]');
+  await expect(revisions.first()).toContainText('running');
+  expect(await revisions.count()).toBeGreaterThanOrEqual(3);
+  await expect(revisions.nth(1)).toContainText(/[0-9a-f]{12}/);
+  await expect(page.getByTestId('chart').locator('canvas')).toHaveCount(4);
+
+  await page.goto(`${baseURL()}/environments/staging/services/worker`);
+  await expect(page.getByTestId('chart').locator('canvas')).toHaveCount(2);
+});
+
+test('the queue page: counts, failures grouped by message with their counts, failed jobs with reason and stack, one job', async ({ page }) => {
+  const staging = registryEnvironment('staging');
+  const connection = new Redis(staging.queues.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue('scrape', { connection });
+  // Five jobs fail the way BullMQ records it: through a worker whose processor throws.
+  const reasons = ['page.goto: net::ERR_NAME_NOT_RESOLVED', 'page.goto: net::ERR_NAME_NOT_RESOLVED', 'page.goto: net::ERR_NAME_NOT_RESOLVED', 'Timeout 30000ms exceeded', 'Timeout 30000ms exceeded'];
+  const worker = new Worker('scrape', async (job) => { throw new Error(reasons[job.data.n as number]); }, { connection: new Redis(staging.queues.redisUrl, { maxRetriesPerRequest: null }), autorun: false });
+  try {
+    await queue.addBulk(reasons.map((_, n) => ({ name: 'scrape', data: { n, url: `https://example.com/${n}` } })));
+    const failedAll = new Promise<void>((resolve) => { let failed = 0; worker.on('failed', () => { if (++failed === reasons.length) resolve(); }); });
+    void worker.run();
+    await failedAll;
+
+    await page.goto(`${baseURL()}/environments/staging/queues/scrape`);
+    await expect(page.getByTestId('panel-queue-counts').locator('[data-count="failed"]')).toHaveText('5', LIVE);
+    const groups = page.getByTestId('panel-failure-groups').locator('tr[data-failure-group]');
+    await expect(groups).toHaveCount(2);
+    await expect(groups.nth(0)).toContainText('net::ERR_NAME_NOT_RESOLVED');
+    await expect(groups.nth(0).locator('[data-count="group"]')).toHaveText('3');
+    await expect(groups.nth(1).locator('[data-count="group"]')).toHaveText('2');
+    await expect(page.getByTestId('panel-failed-jobs').locator('tr[data-job]')).toHaveCount(5);
+
+    await page.getByTestId('panel-failed-jobs').locator('tr[data-job] a').first().click();
+    await expect(page).toHaveURL(/\/queues\/scrape\/jobs\/[^/]+$/);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('failed');
+    await expect(page.getByTestId('failed-reason')).toHaveText(/ERR_NAME_NOT_RESOLVED|Timeout/);
+    await expect(page.getByTestId('job-data')).toContainText('https://example.com/');
+    await expect(page.getByText(/Stack \(1 attempt\)/)).toBeVisible();
+
+    const missing = await page.goto(`${baseURL()}/environments/staging/queues/scrape/jobs/999999`);
+    expect(missing!.status()).toBe(404);
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+});
+
+test('the deploys page: runs with result, ref, actor and duration; a chosen run\'s jobs and steps; the ECS deployments beside them', async ({ page }) => {
+  await page.goto(`${baseURL()}/environments/staging`);
+  await page.getByRole('link', { name: 'All deploys →' }).click();
+  await expect(page).toHaveURL(/\/environments\/staging\/deploys$/);
+  const runs = page.getByTestId('panel-runs').locator('tr[data-run]');
+  await expect(runs).toHaveCount(4);
+  await expect(runs.first()).toContainText('#4');
+  await expect(runs.first()).toContainText('octocat');
+  await expect(runs.first().getByRole('link', { name: 'GitHub ↗' })).toHaveAttribute('href', /\/actions\/runs\/\d+/);
+  await expect(page.getByTestId('panel-run-jobs').locator('li[data-run-job]').first()).toBeVisible();
+
+  await runs.nth(2).getByRole('link', { name: /#\d+/ }).click();
+  await expect(page).toHaveURL(/[?&]run=\d+/);
+  await expect(runs.nth(2)).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('panel-run-jobs').locator('ol li').first()).toBeVisible();
+  await expect(page.getByTestId('panel-ecs-deployments').locator('[data-deployment]')).toHaveCount(2);
 });

@@ -14,6 +14,9 @@ const PAGES = [
   { name: 'overview', path: '/' },
   { name: 'environment-staging', path: '/environments/staging' },
   { name: 'environment-production', path: '/environments/production' },
+  { name: 'service-staging-api', path: '/environments/staging/services/api' },
+  { name: 'queue-staging-screenshot', path: '/environments/staging/queues/screenshot' },
+  { name: 'deploys-production', path: '/environments/production/deploys' },
 ];
 const VIEWPORTS = [
   { name: 'desktop', width: 1440, height: 900 },

@@ -215,7 +215,8 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     try {
       const cache = createCache(redis);
       const name = uniqueName();
-      const policy = { ttlMs: 50, maxStaleMs: 10_000 };
+      // Stale after 50 ms, and served stale (not refreshed first) for 10 s: a slow machine stays inside that.
+      const policy = { ttlMs: 50, revalidateMs: 10_000, maxStaleMs: 10_000 };
       await cache.get(name, policy, Value, async () => ({ v: 1 }));
       await new Promise((r) => setTimeout(r, 80));
 

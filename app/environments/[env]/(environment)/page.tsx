@@ -63,5 +63,5 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
 
 async function Metrics({ environment, range, snapshotMetrics }: { environment: Environment; range: RangeName; snapshotMetrics: EnvironmentSnapshot['metrics'] }) {
   const metrics = range === DEFAULT_RANGE ? snapshotMetrics : await getMetrics(environment, RANGES[range]);
-  return <MetricsPanel env={environment.name} range={range} initial={metrics} />;
+  return <MetricsPanel env={environment.name} range={range} initial={metrics} basePath={`/environments/${encodeURIComponent(environment.name)}`} />;
 }

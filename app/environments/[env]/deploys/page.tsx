@@ -1,0 +1,62 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { z } from 'zod';
+import { EcsDeploymentsPanel, RunJobsPanel, RunsPanel } from '@/components/deploys-view';
+import { LiveEnvironment } from '@/components/live/live-environment';
+import { LiveStatus } from '@/components/live/live-status';
+import { Badge } from '@/components/ui';
+import { environmentOr404, readOnce } from '@/lib/environment-page';
+import { listRunJobs } from '@/lib/github';
+import { SERVICE_ROLES } from '@/lib/platform';
+import { getServiceDetail } from '@/lib/service-detail';
+import { getEnvironmentSnapshot } from '@/lib/snapshot';
+
+export const maxDuration = 30;
+/** ?run=ID picks the run whose jobs and steps are shown. */
+const RunParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
+
+export async function generateMetadata({ params }: PageProps<'/environments/[env]/deploys'>): Promise<Metadata> {
+  return { title: `deploys · ${(await params).env} · Pilothouse` };
+}
+
+export default async function DeploysPage({ params, searchParams }: PageProps<'/environments/[env]/deploys'>) {
+  await connection();
+  const environment = environmentOr404((await params).env);
+  const snapshot = await getEnvironmentSnapshot(environment);
+  const runs = snapshot.deployRuns.value ?? [];
+  const asked = RunParam.parse((await searchParams).run);
+  // Only a run of this workflow's list: a made-up id is not sent to GitHub.
+  const selected = runs.find((r) => r.id === asked)?.id ?? runs[0]?.id ?? null;
+  const details = await Promise.all(
+    SERVICE_ROLES.map((role) => {
+      const family = snapshot.ecs.value?.services.find((s) => s.role === role)?.taskDefinition?.family ?? `${environment.ecs.cluster}-${role}`;
+      return getServiceDetail(environment, role, family);
+    }),
+  );
+  const revisions = Object.fromEntries(SERVICE_ROLES.map((role, i) => [role, details[i].revisions.value ?? []]));
+  const jobs = selected === null ? null : await readOnce(listRunJobs(environment, selected));
+  const basePath = `/environments/${encodeURIComponent(environment.name)}/deploys`;
+  return (
+    <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
+      <div className="space-y-4">
+        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
+          <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
+          <Link href={`/environments/${encodeURIComponent(environment.name)}`} className="underline-offset-2 hover:underline">{environment.name}</Link> / deploys
+        </nav>
+        <header className="flex flex-wrap items-center gap-3">
+          <h1 className="text-xl font-semibold">Deploys <span className="font-normal text-slate-600 dark:text-slate-400">to {environment.name}</span></h1>
+          {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
+          <div className="ml-auto"><LiveStatus /></div>
+        </header>
+        <div className="grid gap-4 lg:grid-cols-2">
+          <RunsPanel revisions={revisions} selected={selected} basePath={basePath} />
+          <div className="min-w-0 space-y-4">
+            <EcsDeploymentsPanel revisions={revisions} />
+            {selected !== null && jobs && <RunJobsPanel runId={selected} jobs={jobs} />}
+          </div>
+        </div>
+      </div>
+    </LiveEnvironment>
+  );
+}

@@ -1,0 +1,62 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { connection } from 'next/server';
+import { Badge, Card } from '@/components/ui';
+import { environmentOr404, queueOr404 } from '@/lib/environment-page';
+import { getJob } from '@/lib/queue';
+
+export const maxDuration = 30;
+
+export async function generateMetadata({ params }: PageProps<'/environments/[env]/queues/[queue]/jobs/[job]'>): Promise<Metadata> {
+  const { queue, job } = await params;
+  return { title: `job ${job} · ${queue} · Pilothouse` };
+}
+
+export default async function JobPage({ params }: PageProps<'/environments/[env]/queues/[queue]/jobs/[job]'>) {
+  await connection();
+  const { env, queue: queueName, job: jobId } = await params;
+  const environment = environmentOr404(env);
+  const queue = queueOr404(environment, queueName);
+  // BullMQ job ids are our UUIDs or counters: anything else names no job.
+  if (!/^[A-Za-z0-9:_-]{1,128}$/.test(jobId)) notFound();
+  const job = await getJob(environment, queue, jobId);
+  if (!job) notFound();
+  const queuePath = `/environments/${encodeURIComponent(environment.name)}/queues/${encodeURIComponent(queue)}`;
+  const tone = job.state === 'failed' ? 'bad' : job.state === 'completed' ? 'good' : 'info';
+  return (
+    <div className="space-y-4">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
+        <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
+        <Link href={`/environments/${encodeURIComponent(environment.name)}`} className="underline-offset-2 hover:underline">{environment.name}</Link> /{' '}
+        <Link href={queuePath} className="underline-offset-2 hover:underline">queue {queue}</Link> / job {job.id}
+      </nav>
+      <h1 className="flex flex-wrap items-center gap-3 text-xl font-semibold">
+        job <span className="font-mono text-base">{job.id}</span> <Badge tone={tone}>{job.state}</Badge>
+      </h1>
+      <Card title="Job">
+        <dl className="grid gap-3 px-4 py-3 text-sm sm:grid-cols-4">
+          <div><dt className="text-xs uppercase text-slate-600 dark:text-slate-400">Kind</dt><dd>{job.name}</dd></div>
+          <div><dt className="text-xs uppercase text-slate-600 dark:text-slate-400">Attempts</dt><dd className="tabular-nums">{job.attemptsMade}</dd></div>
+          <div><dt className="text-xs uppercase text-slate-600 dark:text-slate-400">Created</dt><dd><time dateTime={job.createdAt}>{job.createdAt}</time></dd></div>
+          <div><dt className="text-xs uppercase text-slate-600 dark:text-slate-400">Finished</dt><dd>{job.finishedAt ? <time dateTime={job.finishedAt}>{job.finishedAt}</time> : '—'}</dd></div>
+        </dl>
+        {job.failedReason && <p className="px-4 pb-2 text-sm text-rose-700 dark:text-rose-300" data-testid="failed-reason">{job.failedReason}</p>}
+        {job.stacktrace.length > 0 && (
+          <details className="px-4 pb-3" open>
+            <summary className="cursor-pointer text-sm font-medium">Stack ({job.stacktrace.length} attempt{job.stacktrace.length === 1 ? '' : 's'})</summary>
+            <pre className="mt-2 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0}>{job.stacktrace.at(-1)}</pre>
+          </details>
+        )}
+        <h2 className="px-4 text-sm font-medium">Input</h2>
+        <pre className="mx-4 mb-3 mt-1 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0} data-testid="job-data">{job.data}</pre>
+        {job.returnValue && (
+          <>
+            <h2 className="px-4 text-sm font-medium">Result</h2>
+            <pre className="mx-4 mb-3 mt-1 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0}>{job.returnValue}</pre>
+          </>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { z } from 'zod';
+import { LiveEnvironment } from '@/components/live/live-environment';
+import { LiveStatus } from '@/components/live/live-status';
+import { FailedJobsPanel, FailureGroupsPanel, QueueCountsPanel } from '@/components/queue-view';
+import { Badge } from '@/components/ui';
+import { environmentOr404, queueOr404, readOnce } from '@/lib/environment-page';
+import { groupFailedJobs, listFailedJobs } from '@/lib/queue';
+import { getEnvironmentSnapshot } from '@/lib/snapshot';
+
+export const maxDuration = 30;
+const PAGE_SIZE = 20;
+/** ?page=N, from 1; anything else is the first page. */
+const PageParam = z.coerce.number().int().min(1).max(10_000).catch(1);
+
+export async function generateMetadata({ params }: PageProps<'/environments/[env]/queues/[queue]'>): Promise<Metadata> {
+  const { env, queue } = await params;
+  return { title: `${queue} queue · ${env} · Pilothouse` };
+}
+
+export default async function QueuePage({ params, searchParams }: PageProps<'/environments/[env]/queues/[queue]'>) {
+  await connection();
+  const { env, queue: queueName } = await params;
+  const environment = environmentOr404(env);
+  const queue = queueOr404(environment, queueName);
+  const page = PageParam.parse((await searchParams).page);
+  const [snapshot, failed, groups] = await Promise.all([
+    getEnvironmentSnapshot(environment),
+    readOnce(listFailedJobs(environment, queue, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE })),
+    readOnce(groupFailedJobs(environment, queue)),
+  ]);
+  const basePath = `/environments/${encodeURIComponent(environment.name)}/queues/${encodeURIComponent(queue)}`;
+  return (
+    <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
+      <div className="space-y-4">
+        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
+          <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
+          <Link href={`/environments/${encodeURIComponent(environment.name)}`} className="underline-offset-2 hover:underline">{environment.name}</Link> / queue {queue}
+        </nav>
+        <header className="flex flex-wrap items-center gap-3">
+          <h1 className="text-xl font-semibold">{queue} <span className="font-normal text-slate-600 dark:text-slate-400">queue in {environment.name}</span></h1>
+          {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
+          <div className="ml-auto"><LiveStatus /></div>
+        </header>
+        <QueueCountsPanel queue={queue} />
+        <div className="grid gap-4 lg:grid-cols-2">
+          <FailureGroupsPanel groups={groups} basePath={basePath} />
+          <FailedJobsPanel failed={failed} page={page} pageSize={PAGE_SIZE} basePath={basePath} />
+        </div>
+      </div>
+    </LiveEnvironment>
+  );
+}

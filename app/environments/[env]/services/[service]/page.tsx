@@ -1,0 +1,66 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { Suspense } from 'react';
+import { MetricsPanel } from '@/components/charts';
+import { LiveEnvironment } from '@/components/live/live-environment';
+import { LiveStatus } from '@/components/live/live-status';
+import { RevisionsPanel, ServiceSummaryPanel, TasksPanel } from '@/components/service-view';
+import { Badge, Card, Loading } from '@/components/ui';
+import { environmentOr404, serviceOr404 } from '@/lib/environment-page';
+import type { Environment } from '@/lib/environments';
+import type { ServiceRole } from '@/lib/platform';
+import { DEFAULT_RANGE, RangeParam, RANGES, type RangeName } from '@/lib/ranges';
+import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
+import { getServiceDetail } from '@/lib/service-detail';
+import { getEnvironmentSnapshot, getMetrics } from '@/lib/snapshot';
+
+export const maxDuration = 30;
+
+export async function generateMetadata({ params }: PageProps<'/environments/[env]/services/[service]'>): Promise<Metadata> {
+  const { env, service } = await params;
+  return { title: `${service} · ${env} · Pilothouse` };
+}
+
+export default async function ServicePage({ params, searchParams }: PageProps<'/environments/[env]/services/[service]'>) {
+  await connection();
+  const { env, service } = await params;
+  const environment = environmentOr404(env);
+  const role = serviceOr404(service);
+  const range = RangeParam.parse((await searchParams).range);
+  const snapshot = await getEnvironmentSnapshot(environment);
+  const family = snapshot.ecs.value?.services.find((s) => s.role === role)?.taskDefinition?.family ?? `${environment.ecs.cluster}-${role}`;
+  const detail = await getServiceDetail(environment, role, family);
+  const basePath = `/environments/${encodeURIComponent(environment.name)}/services/${role}`;
+  return (
+    <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
+      <div className="space-y-4">
+        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
+          <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
+          <Link href={`/environments/${encodeURIComponent(environment.name)}`} className="underline-offset-2 hover:underline">{environment.name}</Link> / {role}
+        </nav>
+        <header className="flex flex-wrap items-center gap-3">
+          <h1 className="text-xl font-semibold">{role} <span className="font-normal text-slate-600 dark:text-slate-400">in {environment.name}</span></h1>
+          {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
+          <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{environment.ecs.cluster}/{environment.ecs.services[role]}</span>
+          <div className="ml-auto"><LiveStatus /></div>
+        </header>
+        <div className="grid gap-4 lg:grid-cols-2">
+          <div className="min-w-0 lg:col-span-2"><ServiceSummaryPanel role={role} /></div>
+          <TasksPanel tasks={detail.tasks} />
+          <RevisionsPanel revisions={detail.revisions} role={role} />
+          <div className="min-w-0 lg:col-span-2">
+            <Suspense fallback={<Card title="Metrics"><Loading label="metrics" /></Card>}>
+              <ServiceMetrics environment={environment} role={role} range={range} snapshotMetrics={snapshot.metrics} basePath={basePath} />
+            </Suspense>
+          </div>
+        </div>
+      </div>
+    </LiveEnvironment>
+  );
+}
+
+async function ServiceMetrics({ environment, role, range, snapshotMetrics, basePath }: { environment: Environment; role: ServiceRole; range: RangeName; snapshotMetrics: EnvironmentSnapshot['metrics']; basePath: string }) {
+  const metrics = range === DEFAULT_RANGE ? snapshotMetrics : await getMetrics(environment, RANGES[range]);
+  return <MetricsPanel env={environment.name} range={range} initial={metrics} service={role} basePath={basePath} />;
+}

@@ -1,0 +1,104 @@
+'use client';
+/** The queue page's panels: counts and throughput (live), failed jobs paged, failures grouped. */
+import Link from 'next/link';
+import type { ErrorInfo } from '@/lib/errors';
+import type { FailedJob, FailureGroup } from '@/lib/schemas/queue';
+import { Sparkline } from './environment-view';
+import { useSnapshotPart } from './live/live-environment';
+import { PartProblem } from './live/part-problem';
+import { RelativeTime } from './time';
+import { Badge, Card, Empty, Table, td, tdNum, th, thNum } from './ui';
+
+type Part<T> = { value: T | null; error: ErrorInfo | null; ageMs: number | null };
+
+export function QueueCountsPanel({ queue }: { queue: string }) {
+  const queues = useSnapshotPart('queues');
+  const stats = queues.value?.find((q) => q.name === queue);
+  return (
+    <Card title="Counts and throughput" testId="panel-queue-counts">
+      <PartProblem name="Queues" part={queues} />
+      {stats && (
+        <div className="space-y-3 px-4 py-3">
+          <dl className="grid grid-cols-3 gap-3 text-sm sm:grid-cols-7">
+            {Object.entries(stats.counts).map(([state, count]) => (
+              <div key={state}>
+                <dt className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">{state.replace(/([A-Z])/g, ' $1')}</dt>
+                <dd className="text-lg font-semibold tabular-nums" data-count={state}>{count}</dd>
+              </div>
+            ))}
+          </dl>
+          <p className="text-sm">
+            {stats.paused && <Badge tone="warn">paused</Badge>} oldest waiting:{' '}
+            <span className="tabular-nums">{stats.oldestWaitingAgeMs === null ? 'none waiting' : `${Math.round(stats.oldestWaitingAgeMs / 1000)} s`}</span>
+          </p>
+          <div className="grid gap-3 sm:grid-cols-2">
+            <div>
+              <p className="text-xs text-slate-600 dark:text-slate-400">completed per minute, last {stats.completedPerMinute.length} min</p>
+              <Sparkline values={stats.completedPerMinute} label={`${queue}: completed per minute`} />
+            </div>
+            <div>
+              <p className="text-xs text-slate-600 dark:text-slate-400">failed per minute, last {stats.failedPerMinute.length} min</p>
+              <Sparkline values={stats.failedPerMinute} label={`${queue}: failed per minute`} />
+            </div>
+          </div>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+export function FailureGroupsPanel({ groups, basePath }: { groups: Part<{ total: number; sampled: number; groups: FailureGroup[] }>; basePath: string }) {
+  return (
+    <Card title="Failures by message" testId="panel-failure-groups">
+      <PartProblem name="Failed jobs" part={groups} />
+      {groups.value && (groups.value.groups.length === 0 ? <Empty>No failed jobs.</Empty> : (
+        <>
+          <p className="px-4 pt-2 text-xs text-slate-600 dark:text-slate-400">the newest {groups.value.sampled} of {groups.value.total} failed jobs</p>
+          <Table caption="Failed jobs grouped by message">
+            <thead><tr><th scope="col" className={th}>Message</th><th scope="col" className={thNum}>Jobs</th><th scope="col" className={th}>Latest</th></tr></thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {groups.value.groups.map((g) => (
+                <tr key={g.message} data-failure-group>
+                  <td className={`${td} break-all`}><Link href={`${basePath}/jobs/${encodeURIComponent(g.sampleJobId)}`} className="underline-offset-2 hover:underline">{g.message}</Link></td>
+                  <td className={tdNum} data-count="group">{g.count}</td>
+                  <td className={td}><RelativeTime iso={g.latestAt} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </>
+      ))}
+    </Card>
+  );
+}
+
+export function FailedJobsPanel({ failed, page, pageSize, basePath }: { failed: Part<{ total: number; jobs: FailedJob[] }>; page: number; pageSize: number; basePath: string }) {
+  const pages = failed.value ? Math.max(1, Math.ceil(failed.value.total / pageSize)) : 1;
+  return (
+    <Card title="Failed jobs" testId="panel-failed-jobs">
+      <PartProblem name="Failed jobs" part={failed} />
+      {failed.value && (failed.value.jobs.length === 0 ? <Empty>No failed jobs{page > 1 ? ' on this page' : ''}.</Empty> : (
+        <>
+          <Table caption="Failed jobs">
+            <thead><tr><th scope="col" className={th}>Job</th><th scope="col" className={th}>Reason</th><th scope="col" className={thNum}>Attempts</th><th scope="col" className={th}>Failed</th></tr></thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {failed.value.jobs.map((job) => (
+                <tr key={job.id} data-job={job.id}>
+                  <td className={`${td} font-mono text-xs`}><Link href={`${basePath}/jobs/${encodeURIComponent(job.id)}`} className="underline-offset-2 hover:underline">{job.id}</Link></td>
+                  <td className={`${td} break-all text-xs`}>{job.failedReason}</td>
+                  <td className={tdNum}>{job.attemptsMade}</td>
+                  <td className={td}><RelativeTime iso={job.failedAt} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+          <nav aria-label="Failed jobs pages" className="flex items-center gap-3 px-4 py-2 text-sm">
+            {page > 1 && <Link href={`${basePath}?page=${page - 1}`} className="underline-offset-2 hover:underline">← newer</Link>}
+            <span className="text-slate-600 dark:text-slate-400">page {page} of {pages}</span>
+            {page < pages && <Link href={`${basePath}?page=${page + 1}`} className="underline-offset-2 hover:underline">older →</Link>}
+          </nav>
+        </>
+      ))}
+    </Card>
+  );
+}
