@@ -83,7 +83,9 @@ function align(metrics: EnvironmentMetrics, ids: SeriesId[]): uPlot.AlignedData 
 function TimeSeriesChart({ metrics, series, title }: { metrics: EnvironmentMetrics; series: (typeof CHARTS)[number]['series']; title: string }) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
-  const data = align(metrics, series.map((s) => s.id));
+  // The same metrics object (TanStack keeps it when a live update leaves it equal) keeps the same
+  // data, so the chart is not redrawn, nor its crosshair reset, by every update of the page.
+  const data = useMemo(() => align(metrics, series.map((s) => s.id)), [metrics, series]);
   // The newest data, for the chart created once uPlot has loaded (asynchronously).
   const latest = useRef<uPlot.AlignedData>([[]]);
 

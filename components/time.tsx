@@ -1,10 +1,21 @@
 'use client';
-import { useEffect, useState } from 'react';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { formatAge } from './format';
+
+/**
+ * The time the server rendered the page: the first client render uses it too, so relative
+ * times read the same on both sides (no hydration mismatch); after that the clock runs.
+ */
+const RenderedAt = createContext<number | null>(null);
+
+export function RenderedAtProvider({ at, children }: { at: number; children: ReactNode }) {
+  return <RenderedAt.Provider value={at}>{children}</RenderedAt.Provider>;
+}
 
 /** The current time, updated every `everyMs`: for ages that keep counting between updates. */
 export function useNow(everyMs = 1_000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const renderedAt = useContext(RenderedAt);
+  const [now, setNow] = useState(() => renderedAt ?? Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), everyMs);
     return () => clearInterval(timer);
@@ -19,8 +30,7 @@ export function RelativeTime({ iso, suffix = ' ago' }: { iso: string | null; suf
   const date = new Date(iso);
   return (
     <time dateTime={iso} title={date.toLocaleString()} suppressHydrationWarning className="tabular-nums">
-      {formatAge(Math.max(0, now - date.getTime()))}
-      {suffix}
+      {`${formatAge(Math.max(0, now - date.getTime()))}${suffix}`}
     </time>
   );
 }

@@ -2,6 +2,7 @@
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { LiveSnapshotMessageSchema, type EnvironmentSnapshot, type LiveSnapshotMessage } from '@/lib/schemas/snapshot';
+import { RenderedAtProvider } from '../time';
 import { queryKeys, SNAPSHOT_PARTS, type SnapshotPart } from './query-keys';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
@@ -42,6 +43,7 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
   useState(() => apply(client, initial));
   const [connection, setConnection] = useState<Connection>('connecting');
   const [shown, setShown] = useState({ version: initial.version, at: initial.at });
+  const [renderedAt] = useState(() => Date.parse(initial.at));
   const [paused, setPausedState] = useState(false);
   const [waiting, setWaiting] = useState(0);
   const pausedRef = useRef(false);
@@ -100,7 +102,7 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
 
   return (
     <LiveContext.Provider value={{ env, connection, at: shown.at, version: shown.version, paused, waiting, setPaused }}>
-      {children}
+      <RenderedAtProvider at={renderedAt}>{children}</RenderedAtProvider>
     </LiveContext.Provider>
   );
 }

@@ -17,7 +17,7 @@ export function LiveStatus() {
         <span data-testid="live-state">{label}</span>
       </span>
       <span title={new Date(at).toLocaleString()} suppressHydrationWarning>
-        data from <span className="tabular-nums" data-testid="live-age">{formatAge(age)}</span> ago
+        data from <span className="tabular-nums" data-testid="live-age" suppressHydrationWarning>{formatAge(age)}</span> ago
       </span>
       {paused && waiting > 0 && <span data-testid="updates-waiting">{waiting} update{waiting === 1 ? '' : 's'} waiting</span>}
       <button

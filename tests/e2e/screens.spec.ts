@@ -30,6 +30,10 @@ for (const scheme of ['light', 'dark'] as const) {
       const context = await browser.newContext({ colorScheme: scheme, viewport: { width: viewport.width, height: viewport.height } });
       try {
         const page = await context.newPage();
+        // A hydration mismatch (React #418) throws here, and leaves links dead until React recovers.
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(error.message));
+        page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
         for (const target of PAGES) {
           await page.goto(`${process.env.PILOTHOUSE_E2E_URL}${target.path}`);
           await expect(page.getByTestId('live-state').first()).toHaveText('live', { timeout: 20_000 });
@@ -41,6 +45,7 @@ for (const scheme of ['light', 'dark'] as const) {
 
           const width = await page.evaluate(() => document.documentElement.scrollWidth);
           expect(width, `${target.name} is wider than the ${viewport.name} screen`).toBeLessThanOrEqual(viewport.width);
+          expect(errors, `${target.name}: errors in the browser`).toEqual([]);
         }
       } finally {
         await context.close();
