@@ -11,16 +11,16 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor } from '@/lib/aws/clients';
 import { createCache } from '@/lib/cache';
 import { keys } from '@/lib/keys';
 import { createLiveHub, type LiveHub, type LiveMessage } from '@/lib/live';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { liveEventStream } from '@/lib/sse';
-import { startGithubStandin } from '../../scripts/github-standin';
-import { EMULATOR_CREDENTIALS, ROOT, startRedis, stopProcessGroup, type RunningServer } from '../../scripts/local-platform';
-import { countCommands, eventually, seededEnvironment } from '../support/aws';
+import type { startGithubStandin } from '../../scripts/github-standin';
+import { ROOT, startRedis, stopProcessGroup, type RunningServer } from '../../scripts/local-platform';
+import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
 
 const TICK_MS = 250;
 // A lease of 4 ticks (3 of silence before another instance takes over): room for a slow machine.
@@ -55,15 +55,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   server = await startRedis();
   admin = connect();
-  const staging = seededEnvironment('staging');
-  github = await startGithubStandin({ token: 'ghs_live', owner: staging.github.owner, repo: staging.github.repo, workflow: staging.github.deployWorkflow, history: 2 });
-  Object.assign(process.env, {
-    GITHUB_TOKEN: 'ghs_live',
-    GITHUB_API_URL: github.url,
-    AWS_ENDPOINT_URL: inject('emulatorUrl'),
-    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-  });
+  github = await pointDataLayerAtLocalPlatform('ghs_live');
 });
 
 afterAll(async () => {

@@ -5,24 +5,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientFor } from '@/lib/aws/clients';
 import { createCache } from '@/lib/cache';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
-import { startGithubStandin } from '../../scripts/github-standin';
-import { EMULATOR_CREDENTIALS, freePort } from '../../scripts/local-platform';
-import { countCommands, seededEnvironment } from '../support/aws';
+import type { startGithubStandin } from '../../scripts/github-standin';
+import { freePort } from '../../scripts/local-platform';
+import { countCommands, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
 
 const redis = new Redis(`${inject('redisUrl')}/7`);
 let github: Awaited<ReturnType<typeof startGithubStandin>>;
 
 beforeAll(async () => {
-  const staging = seededEnvironment('staging');
-  github = await startGithubStandin({ token: 'ghs_snapshot', owner: staging.github.owner, repo: staging.github.repo, workflow: staging.github.deployWorkflow, history: 2 });
-  // lib/config reads these on first use, as `next start` gets them from the demo.
-  Object.assign(process.env, {
-    GITHUB_TOKEN: 'ghs_snapshot',
-    GITHUB_API_URL: github.url,
-    AWS_ENDPOINT_URL: inject('emulatorUrl'),
-    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-  });
+  github = await pointDataLayerAtLocalPlatform('ghs_snapshot');
   await redis.flushdb();
 });
 afterAll(async () => {

@@ -2,6 +2,7 @@
 import type { InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { inject } from 'vitest';
 import { parseRegistry, type Environment } from '@/lib/environments';
+import { startGithubStandin } from '../../scripts/github-standin';
 import { controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 
 export function seededEnvironment(name: string): Environment {
@@ -41,4 +42,21 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Points the data layer of this test process at the run's emulator and a GitHub stand-in of
+ * its own (lib/config reads these on first use, as `next start` gets them from the demo).
+ */
+export async function pointDataLayerAtLocalPlatform(token: string) {
+  const { github: repo } = seededEnvironment('staging');
+  const github = await startGithubStandin({ token, owner: repo.owner, repo: repo.repo, workflow: repo.deployWorkflow, history: 2 });
+  Object.assign(process.env, {
+    GITHUB_TOKEN: token,
+    GITHUB_API_URL: github.url,
+    AWS_ENDPOINT_URL: inject('emulatorUrl'),
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+  });
+  return github;
 }
