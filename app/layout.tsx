@@ -10,6 +10,8 @@ import './globals.css';
 export const metadata: Metadata = {
   title: 'Pilothouse',
   description: 'ECS services, ALB health, queues and deploys for every environment.',
+  // A static file, not app/icon.svg: that one becomes a function of its own on Vercel.
+  icons: { icon: '/favicon.svg' },
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

@@ -66,7 +66,8 @@ function declaredMaxDurations(): Map<string, number> {
     if (!/\/(page|route)\.tsx?$/.test(file)) continue;
     const m = /export const maxDuration = (\d+)/.exec(readFileSync(file, 'utf8'));
     if (!m) continue;
-    const route = path.relative(path.join(ROOT, 'app'), path.dirname(file)).replace(/\\/g, '/');
+    // Route groups, `(name)`, organise app/ without being part of the URL or the function's name.
+    const route = path.relative(path.join(ROOT, 'app'), path.dirname(file)).replace(/\\/g, '/').split('/').filter((segment) => !/^\(.+\)$/.test(segment)).join('/');
     found.set(route === '' ? 'index' : route, Number(m[1]));
   }
   return found;
