@@ -27,7 +27,7 @@ test.afterAll(async () => {
 async function expectUsefulOverview(page: import('@playwright/test').Page) {
   const response = await page.goto(controlPlane.url);
   expect(response!.status()).toBe(200);
-  const staging = page.getByRole('region', { name: 'staging' });
+  const staging = page.getByRole('region', { name: 'staging', exact: true });
   // AWS parts read directly by this server, and said so; the queues (on that Redis) carry their error.
   await expect(staging.locator('tr[data-service="api"]')).toBeVisible();
   await expect(staging.getByTestId('target-health')).toContainText('healthy');

@@ -7,7 +7,7 @@ import { SEEDED } from '../../scripts/seed';
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 
 function serviceRow(page: Page, environment: string, role: string) {
-  return page.getByRole('region', { name: environment }).locator(`tr[data-service="${role}"]`);
+  return page.getByRole('region', { name: environment, exact: true }).locator(`tr[data-service="${role}"]`);
 }
 
 test('the overview shows both environments with their services as seeded', async ({ page }) => {
@@ -15,7 +15,7 @@ test('the overview shows both environments with their services as seeded', async
 
   await expect(page.getByRole('heading', { name: 'Environments' })).toBeVisible();
   for (const [name, spec] of Object.entries(SEEDED)) {
-    const panel = page.getByRole('region', { name });
+    const panel = page.getByRole('region', { name, exact: true });
     await expect(panel).toContainText(spec.region);
     await expect(panel.getByTestId('production-badge')).toHaveCount(spec.production ? 1 : 0);
     for (const role of ['api', 'worker'] as const) {
@@ -60,7 +60,7 @@ test('an unhealthy ALB target shows with its reason', async ({ page }) => {
   });
   try {
     await page.goto(baseURL());
-    const health = page.getByRole('region', { name: 'production' }).getByTestId('target-health');
+    const health = page.getByRole('region', { name: 'production', exact: true }).getByTestId('target-health');
     await expect(async () => {
       await page.reload();
       await expect(health).toContainText('2/3 healthy', { timeout: 500 });
