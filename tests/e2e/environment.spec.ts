@@ -139,13 +139,15 @@ test('charts: CPU, memory, requests and latency drawn by uPlot, the range in the
   const charts = page.getByTestId('chart');
   await expect(charts.locator('canvas')).toHaveCount(4);
   const cpu = charts.first();
-  const box = (await cpu.locator('canvas').boundingBox())!;
   // uPlot's legend shows each series' value at the cursor: CPU is a percentage with one decimal.
+  // The plot area (.u-over) is measured afresh on each try: the chart resizes once uPlot has loaded.
+  const over = cpu.locator('.u-over');
   await expect(async () => {
-    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
-    await page.mouse.move(box.x + box.width * 0.8 + 2, box.y + box.height / 2);
+    const box = (await over.boundingBox())!;
+    await over.hover({ position: { x: Math.round(box.width * 0.8), y: Math.round(box.height / 2) } });
+    await over.hover({ position: { x: Math.round(box.width * 0.8) + 3, y: Math.round(box.height / 2) } });
     await expect(cpu.locator('.u-legend .u-series').nth(1).locator('.u-value')).toHaveText(/^\d+(\.\d+)?$/, { timeout: 500 });
-  }).toPass({ timeout: 10_000 });
+  }).toPass({ timeout: 15_000 });
 
   await page.getByRole('navigation', { name: 'Chart range' }).getByRole('link', { name: '24h' }).click();
   await expect(page).toHaveURL(/[?&]range=24h/);
