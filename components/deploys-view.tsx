@@ -2,15 +2,13 @@
 /** The deploys page: workflow runs beside the ECS deployments, each linked to the other. */
 import Link from 'next/link';
 import { revisionFromRun } from '@/lib/deploy-links';
-import type { ErrorInfo } from '@/lib/errors';
 import type { TaskDefinitionRevision } from '@/lib/schemas/ecs';
 import type { RunJob } from '@/lib/schemas/github';
 import { useSnapshotPart } from './live/live-environment';
-import { PartProblem } from './live/part-problem';
+import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
 import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone } from './ui';
 
-type Part<T> = { value: T | null; error: ErrorInfo | null; ageMs: number | null };
 type Revisions = Record<string, TaskDefinitionRevision[]>;
 
 const resultTone = (status: string | null, conclusion: string | null): Tone =>
@@ -58,7 +56,7 @@ export function RunsPanel({ revisions, selected, basePath }: { revisions: Revisi
   );
 }
 
-export function RunJobsPanel({ runId, jobs }: { runId: number; jobs: Part<RunJob[]> }) {
+export function RunJobsPanel({ runId, jobs }: { runId: number; jobs: PartValue<RunJob[]> }) {
   return (
     <Card title={`Jobs and steps of run ${runId}`} testId="panel-run-jobs">
       <PartProblem name="GitHub" part={jobs} />

@@ -5,12 +5,11 @@ import { formatAge } from './format';
 import { Sparkline } from './environment-view';
 import { useSnapshot } from './live/live-environment';
 import { LiveStatus } from './live/live-status';
-import { PartProblem } from './live/part-problem';
+import { PartProblem, type PartValue } from './live/part-problem';
 import { EnvironmentStatusLine } from './status-badge';
 import { RelativeTime } from './time';
 import { Badge } from './ui';
 
-type Part<T> = { value: T | null; error: EnvironmentSnapshot['ecs']['error']; ageMs: number | null };
 
 const ROLLOUT_STYLE: Record<string, string> = {
   COMPLETED: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200',
@@ -65,7 +64,7 @@ export function EnvironmentPanel() {
 }
 
 /** A part of the snapshot: its content, or its error (with the age of what is shown), never silent. */
-function Part<T>({ name, part, children }: { name: string; part: Part<T>; children: (value: T) => React.ReactNode }) {
+function Part<T>({ name, part, children }: { name: string; part: PartValue<T>; children: (value: T) => React.ReactNode }) {
   return (
     <div data-part={name} className="border-t border-slate-100 first:border-t-0 dark:border-slate-800">
       <PartProblem name={name} part={part} />

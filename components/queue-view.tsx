@@ -1,15 +1,13 @@
 'use client';
 /** The queue page's panels: counts and throughput (live), failed jobs paged, failures grouped. */
 import Link from 'next/link';
-import type { ErrorInfo } from '@/lib/errors';
 import type { FailedJob, FailureGroup } from '@/lib/schemas/queue';
 import { Sparkline } from './environment-view';
 import { useSnapshotPart } from './live/live-environment';
-import { PartProblem } from './live/part-problem';
+import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
 import { Badge, Card, Empty, Table, td, tdNum, th, thNum } from './ui';
 
-type Part<T> = { value: T | null; error: ErrorInfo | null; ageMs: number | null };
 
 export function QueueCountsPanel({ queue }: { queue: string }) {
   const queues = useSnapshotPart('queues');
@@ -47,7 +45,7 @@ export function QueueCountsPanel({ queue }: { queue: string }) {
   );
 }
 
-export function FailureGroupsPanel({ groups, basePath }: { groups: Part<{ total: number; sampled: number; groups: FailureGroup[] }>; basePath: string }) {
+export function FailureGroupsPanel({ groups, basePath }: { groups: PartValue<{ total: number; sampled: number; groups: FailureGroup[] }>; basePath: string }) {
   return (
     <Card title="Failures by message" testId="panel-failure-groups">
       <PartProblem name="Failed jobs" part={groups} />
@@ -72,7 +70,7 @@ export function FailureGroupsPanel({ groups, basePath }: { groups: Part<{ total:
   );
 }
 
-export function FailedJobsPanel({ failed, page, pageSize, basePath }: { failed: Part<{ total: number; jobs: FailedJob[] }>; page: number; pageSize: number; basePath: string }) {
+export function FailedJobsPanel({ failed, page, pageSize, basePath }: { failed: PartValue<{ total: number; jobs: FailedJob[] }>; page: number; pageSize: number; basePath: string }) {
   const pages = failed.value ? Math.max(1, Math.ceil(failed.value.total / pageSize)) : 1;
   return (
     <Card title="Failed jobs" testId="panel-failed-jobs">

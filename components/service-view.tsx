@@ -1,14 +1,12 @@
 'use client';
 /** The service page's panels: its deployments and events (live), running tasks and revisions. */
-import type { ErrorInfo } from '@/lib/errors';
 import type { ServiceRole } from '@/lib/platform';
 import type { Task, TaskDefinitionRevision } from '@/lib/schemas/ecs';
 import { useSnapshotPart } from './live/live-environment';
-import { PartProblem } from './live/part-problem';
+import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
 import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone } from './ui';
 
-type Part<T> = { value: T | null; error: ErrorInfo | null; ageMs: number | null };
 const ROLLOUT_TONE: Record<string, Tone> = { COMPLETED: 'good', IN_PROGRESS: 'info', FAILED: 'bad' };
 
 export function ServiceSummaryPanel({ role }: { role: ServiceRole }) {
@@ -56,7 +54,7 @@ export function ServiceSummaryPanel({ role }: { role: ServiceRole }) {
   );
 }
 
-export function TasksPanel({ tasks }: { tasks: Part<Task[]> }) {
+export function TasksPanel({ tasks }: { tasks: PartValue<Task[]> }) {
   return (
     <Card title="Running tasks" testId="panel-tasks">
       <PartProblem name="ECS tasks" part={tasks} />
@@ -80,7 +78,7 @@ export function TasksPanel({ tasks }: { tasks: Part<Task[]> }) {
   );
 }
 
-export function RevisionsPanel({ revisions, role }: { revisions: Part<TaskDefinitionRevision[]>; role: ServiceRole }) {
+export function RevisionsPanel({ revisions, role }: { revisions: PartValue<TaskDefinitionRevision[]>; role: ServiceRole }) {
   const current = useSnapshotPart('ecs').value?.services.find((s) => s.role === role)?.taskDefinition?.revision;
   return (
     <Card title="Task definition revisions (what a rollback goes back to)" testId="panel-revisions">

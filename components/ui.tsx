@@ -1,6 +1,6 @@
 /**
  * The UI primitives every page uses, so a panel reads as structure, not class strings:
- * Card, Badge, Stat, Table pieces and the empty/error/loading states.
+ * Card, Badge, Table pieces and the empty/error/loading states.
  */
 import type { ReactNode } from 'react';
 
@@ -30,17 +30,6 @@ const TONES: Record<Tone, string> = {
 
 export function Badge({ tone = 'neutral', children, testId }: { tone?: Tone; children: ReactNode; testId?: string }) {
   return <span data-testid={testId} className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ${TONES[tone]}`}>{children}</span>;
-}
-
-export function Stat({ label, value, hint, tone }: { label: string; value: ReactNode; hint?: ReactNode; tone?: 'warn' | 'bad' }) {
-  const color = tone === 'bad' ? 'text-rose-700 dark:text-rose-300' : tone === 'warn' ? 'text-amber-700 dark:text-amber-300' : '';
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">{label}</dt>
-      <dd className={`text-lg font-semibold tabular-nums ${color}`}>{value}</dd>
-      {hint && <dd className="truncate text-xs text-slate-600 dark:text-slate-400">{hint}</dd>}
-    </div>
-  );
 }
 
 export const th = 'px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400';

@@ -4,8 +4,11 @@ import { formatAge } from '../format';
 import { useNow } from '../time';
 import { useLive } from './live-environment';
 
+/** A value read for a panel: possibly old (its age), possibly with the error of the last read. */
+export type PartValue<T> = { value: T | null; error: ErrorInfo | null; ageMs: number | null };
+
 /** A part whose source failed: its error, and how old the value still shown is. Never silent. */
-export function PartProblem({ name, part }: { name: string; part: { error: ErrorInfo | null; value: unknown; ageMs: number | null } }) {
+export function PartProblem({ name, part }: { name: string; part: PartValue<unknown> }) {
   const { at } = useLive();
   const now = useNow();
   if (!part.error) return null;
