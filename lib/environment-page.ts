@@ -1,8 +1,13 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
+import { z } from 'zod';
 import { listEnvironments, type Environment } from './environments';
 import { toErrorInfo, type ErrorInfo } from './errors';
 import { SERVICE_ROLES, type ServiceRole } from './platform';
+import { DEFAULT_RANGE, RANGES, type RangeName } from './ranges';
+
+/** A page's `?range=`: a missing or unknown range falls back to the default, so a bad link still shows the page. */
+export const RangeParam = z.enum(Object.keys(RANGES) as [RangeName, ...RangeName[]]).catch(DEFAULT_RANGE);
 
 /** The environment a route names, or the app's 404 page: never a 500 for an unknown name. */
 export function environmentOr404(name: string): Environment {

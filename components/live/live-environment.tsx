@@ -1,7 +1,7 @@
 'use client';
-import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import { LiveSnapshotMessageSchema, type EnvironmentSnapshot, type LiveSnapshotMessage } from '@/lib/schemas/snapshot';
+import { hashKey, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type { EnvironmentSnapshot, LiveSnapshotMessage } from '@/lib/schemas/snapshot';
 import { RenderedAtProvider } from '../time';
 import { queryKeys, SNAPSHOT_PARTS, type SnapshotPart } from './query-keys';
 
@@ -23,6 +23,23 @@ const LiveContext = createContext<LiveState | null>(null);
 
 /** What EventSource cannot do itself: reconnect after a refused (non-200) or broken stream. */
 const RECONNECT_AFTER_MS = 3_000;
+
+/**
+ * The zod schema that checks live messages, loaded with the stream rather than with the page:
+ * the first render uses the server's own (already validated) snapshot, so zod need not be part
+ * of the first-load JavaScript. Every message still waits for it.
+ */
+let messageSchema: Promise<typeof import('@/lib/schemas/snapshot').LiveSnapshotMessageSchema> | null = null;
+function loadMessageSchema() {
+  messageSchema ??= import('@/lib/schemas/snapshot').then(
+    (module) => module.LiveSnapshotMessageSchema,
+    (err: unknown) => {
+      messageSchema = null; // a chunk that failed to load is asked for again by the next message
+      throw err;
+    },
+  );
+  return messageSchema;
+}
 
 function apply(client: QueryClient, message: LiveSnapshotMessage) {
   const env = message.snapshot.environment.name;
@@ -57,6 +74,25 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
   useEffect(() => {
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let closed = false;
+    // Messages are parsed in arrival order: each waits for the one before it (and for the schema).
+    let queue: Promise<void> = Promise.resolve();
+    const receive = async (data: string) => {
+      const parsed = (await loadMessageSchema()).safeParse(JSON.parse(data));
+      if (closed) return;
+      if (!parsed.success) {
+        console.warn('live update refused: it does not match the snapshot schema', parsed.error.issues.slice(0, 3));
+        return;
+      }
+      setConnection('live');
+      if (pausedRef.current) {
+        pending.current = parsed.data;
+        setWaiting((n) => n + 1);
+        return;
+      }
+      show(parsed.data);
+    };
+    void loadMessageSchema().catch(() => {}); // fetched while the stream connects
     const open = () => {
       source = new EventSource(`/api/environments/${encodeURIComponent(env)}/live`);
       source.onopen = () => setConnection('live');
@@ -69,22 +105,13 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
         }
       };
       source.addEventListener('snapshot', (event) => {
-        const parsed = LiveSnapshotMessageSchema.safeParse(JSON.parse((event as MessageEvent<string>).data));
-        if (!parsed.success) {
-          console.warn('live update refused: it does not match the snapshot schema', parsed.error.issues.slice(0, 3));
-          return;
-        }
-        setConnection('live');
-        if (pausedRef.current) {
-          pending.current = parsed.data;
-          setWaiting((n) => n + 1);
-          return;
-        }
-        show(parsed.data);
+        const data = (event as MessageEvent<string>).data;
+        queue = queue.then(() => receive(data)).catch((err: unknown) => console.warn('live update refused', err));
       });
     };
     open();
     return () => {
+      closed = true;
       clearTimeout(retry);
       source?.close();
     };
@@ -113,17 +140,37 @@ export function useLive(): LiveState {
   return state;
 }
 
+/**
+ * A query's data as the cache holds it, re-rendering when that query (and only that one) is
+ * updated. This is what `useQuery` does for cached data, without its QueryObserver (fetching,
+ * retries, refetch timers), which live data pushed by setQueryData never uses: 3 KB less to load.
+ * setQueryData keeps unchanged data's identity (structural sharing), so an untouched part does
+ * not re-render.
+ */
+function useQueryData<T>(queryKey: QueryKey): T | undefined {
+  const client = useQueryClient();
+  const hash = hashKey(queryKey);
+  const subscribe = useCallback(
+    (onChange: () => void) => client.getQueryCache().subscribe((event) => {
+      if (event.query.queryHash === hash) onChange();
+    }),
+    [client, hash],
+  );
+  const read = () => client.getQueryCache().get<T>(hash)?.state.data;
+  return useSyncExternalStore(subscribe, read, read);
+}
+
 /** One part of the environment's snapshot, as the last applied message has it. */
 export function useSnapshotPart<P extends SnapshotPart>(part: P): EnvironmentSnapshot[P] {
   const { env } = useLive();
-  const { data } = useQuery<EnvironmentSnapshot[P]>({ queryKey: queryKeys.part(env, part), enabled: false });
+  const data = useQueryData<EnvironmentSnapshot[P]>(queryKeys.part(env, part));
   if (!data) throw new Error(`no ${part} data for ${env}`);
   return data;
 }
 
 export function useSnapshot(): EnvironmentSnapshot {
   const { env } = useLive();
-  const { data } = useQuery<EnvironmentSnapshot>({ queryKey: queryKeys.snapshot(env), enabled: false });
+  const data = useQueryData<EnvironmentSnapshot>(queryKeys.snapshot(env));
   if (!data) throw new Error(`no snapshot for ${env}`);
   return data;
 }

@@ -9,9 +9,9 @@ import { EnvironmentStatusLine } from '@/components/status-badge';
 import { MetricsPanel } from '@/components/charts';
 import { Badge, Card, Loading } from '@/components/ui';
 import type { Environment } from '@/lib/environments';
-import { DEFAULT_RANGE, RangeParam, RANGES, type RangeName } from '@/lib/ranges';
+import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
-import { environmentOr404 } from '@/lib/environment-page';
+import { environmentOr404, RangeParam } from '@/lib/environment-page';
 import { getEnvironmentSnapshot, getMetrics } from '@/lib/snapshot';
 
 /** As the overview: every upstream call has its own timeout well inside this. */
