@@ -5,17 +5,21 @@
  * crosshair. Charts follow the live snapshot when the range is the snapshot's own.
  */
 import Link from 'next/link';
-import { useEffect, useMemo, useRef } from 'react';
-import type uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { lazy, Suspense, useMemo } from 'react';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
-import type { EnvironmentMetrics, SeriesId } from '@/lib/schemas/cloudwatch';
+import type { SeriesId } from '@/lib/schemas/cloudwatch';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
 import { Card, Empty } from './ui';
 
-const CHARTS: { title: string; unit: string; series: { id: SeriesId; label: string; color: string }[] }[] = [
+export const CHART_HEIGHT = 160;
+export type ChartSeries = { id: SeriesId; label: string; color: string };
+
+// The drawing code and uPlot load after the page, with the chart's space kept while they do.
+const TimeSeriesChart = lazy(() => import('./time-series-chart'));
+
+const CHARTS: { title: string; unit: string; series: ChartSeries[] }[] = [
   { title: 'CPU', unit: '%', series: [{ id: 'api_cpu', label: 'api', color: '#0284c7' }, { id: 'worker_cpu', label: 'worker', color: '#d97706' }] },
   { title: 'Memory', unit: '%', series: [{ id: 'api_memory', label: 'api', color: '#0284c7' }, { id: 'worker_memory', label: 'worker', color: '#d97706' }] },
   { title: 'Requests and 5xx', unit: '/period', series: [{ id: 'requests', label: 'requests', color: '#0284c7' }, { id: 'target_5xx', label: '5xx', color: '#e11d48' }] },
@@ -62,7 +66,9 @@ export function MetricsPanel({ env, range, initial, service, basePath }: { env: 
               <h3 className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">
                 {chart.title} <span className="normal-case">({metrics.value!.series.find((s) => s.id === chart.series[0].id)?.unit ?? chart.unit})</span>
               </h3>
-              <TimeSeriesChart metrics={metrics.value!} series={chart.series} title={`${env} ${chart.title}`} />
+              <Suspense fallback={<div style={{ height: CHART_HEIGHT }} />}>
+                <TimeSeriesChart metrics={metrics.value!} series={chart.series} title={`${env} ${chart.title}`} />
+              </Suspense>
             </div>
           ))}
         </div>
@@ -73,57 +79,3 @@ export function MetricsPanel({ env, range, initial, service, basePath }: { env: 
   );
 }
 
-/** Aligns series on one time axis (seconds), with null where a series has no point. */
-function align(metrics: EnvironmentMetrics, ids: SeriesId[]): uPlot.AlignedData {
-  const byId = new Map(metrics.series.map((s) => [s.id, new Map(s.points.map((p) => [Date.parse(p.t) / 1000, p.v]))]));
-  const times = [...new Set(ids.flatMap((id) => [...(byId.get(id)?.keys() ?? [])]))].sort((a, b) => a - b);
-  return [times, ...ids.map((id) => times.map((t) => byId.get(id)?.get(t) ?? null))] as uPlot.AlignedData;
-}
-
-function TimeSeriesChart({ metrics, series, title }: { metrics: EnvironmentMetrics; series: (typeof CHARTS)[number]['series']; title: string }) {
-  const container = useRef<HTMLDivElement>(null);
-  const chart = useRef<uPlot | null>(null);
-  // The same metrics object (TanStack keeps it when a live update leaves it equal) keeps the same
-  // data, so the chart is not redrawn, nor its crosshair reset, by every update of the page.
-  const data = useMemo(() => align(metrics, series.map((s) => s.id)), [metrics, series]);
-  // The newest data, for the chart created once uPlot has loaded (asynchronously).
-  const latest = useRef<uPlot.AlignedData>([[]]);
-
-  useEffect(() => {
-    let cancelled = false;
-    let resize: ResizeObserver | undefined;
-    void import('uplot').then(({ default: UPlot }) => {
-      const element = container.current;
-      if (cancelled || !element) return;
-      const ink = getComputedStyle(element).color;
-      const grid = { stroke: 'rgba(148, 163, 184, 0.25)', width: 1 };
-      chart.current = new UPlot(
-        {
-          width: element.clientWidth,
-          height: 160,
-          cursor: { drag: { x: true, y: false } },
-          scales: { x: { time: true } },
-          axes: [{ stroke: ink, grid, ticks: grid, space: 90 }, { stroke: ink, grid, ticks: grid, size: 48 }],
-          series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true }))],
-        },
-        latest.current,
-        element,
-      );
-      resize = new ResizeObserver(() => chart.current?.setSize({ width: element.clientWidth, height: 160 }));
-      resize.observe(element);
-    });
-    return () => {
-      cancelled = true;
-      resize?.disconnect();
-      chart.current?.destroy();
-      chart.current = null;
-    };
-  }, [series]);
-
-  useEffect(() => {
-    latest.current = data;
-    chart.current?.setData(data);
-  }, [data]);
-
-  return <div ref={container} role="img" aria-label={`${title} chart`} className="text-slate-700 dark:text-slate-300" data-testid="chart" />;
-}

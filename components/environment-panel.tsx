@@ -2,13 +2,12 @@
 import Link from 'next/link';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { formatAge } from './format';
-import { Sparkline } from './environment-view';
 import { useSnapshot } from './live/live-environment';
 import { LiveStatus } from './live/live-status';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { EnvironmentStatusLine } from './status-badge';
 import { RelativeTime } from './time';
-import { Badge } from './ui';
+import { Badge, Sparkline } from './ui';
 
 
 const ROLLOUT_STYLE: Record<string, string> = {

@@ -11,7 +11,7 @@ import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
 import type { SnapshotPart } from './live/query-keys';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone } from './ui';
+import { Badge, Card, Empty, Sparkline, Table, td, tdNum, th, thNum, type Tone } from './ui';
 
 type Value<P extends SnapshotPart> = NonNullable<EnvironmentSnapshot[P]['value']>;
 
@@ -197,18 +197,6 @@ export function QueuesPanel({ env }: { env: string }) {
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-
-/** A tiny inline trend; the charts proper are uPlot. */
-export function Sparkline({ values, label }: { values: number[]; label: string }) {
-  if (values.length < 2) return null;
-  const max = Math.max(1, ...values);
-  const points = values.map((v, i) => `${(i / (values.length - 1)) * 100},${20 - (v / max) * 18}`).join(' ');
-  return (
-    <svg role="img" aria-label={label} viewBox="0 0 100 20" preserveAspectRatio="none" className="h-6 w-full text-sky-600 dark:text-sky-400">
-      <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" vectorEffect="non-scaling-stroke" />
-    </svg>
-  );
-}
 
 export function DeployRunsPanel({ env }: { env: string }) {
   return (

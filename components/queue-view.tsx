@@ -2,11 +2,10 @@
 /** The queue page's panels: counts and throughput (live), failed jobs paged, failures grouped. */
 import Link from 'next/link';
 import type { FailedJob, FailureGroup } from '@/lib/schemas/queue';
-import { Sparkline } from './environment-view';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Table, td, tdNum, th, thNum } from './ui';
+import { Badge, Card, Empty, Sparkline, Table, td, tdNum, th, thNum } from './ui';
 
 
 export function QueueCountsPanel({ queue }: { queue: string }) {

@@ -59,3 +59,15 @@ export function Loading({ label }: { label: string }) {
     </p>
   );
 }
+
+/** A tiny inline trend (the overview's requests, a queue's throughput); the charts proper are uPlot. */
+export function Sparkline({ values, label }: { values: number[]; label: string }) {
+  if (values.length < 2) return null;
+  const max = Math.max(1, ...values);
+  const points = values.map((v, i) => `${(i / (values.length - 1)) * 100},${20 - (v / max) * 18}`).join(' ');
+  return (
+    <svg role="img" aria-label={label} viewBox="0 0 100 20" preserveAspectRatio="none" className="h-6 w-full text-sky-600 dark:text-sky-400">
+      <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" vectorEffect="non-scaling-stroke" />
+    </svg>
+  );
+}
