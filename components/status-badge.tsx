@@ -17,6 +17,11 @@ export function EnvironmentStatusLine() {
           +{verdict.reasons.length - 1} more
         </span>
       )}
+      {verdict.unrefreshed.length > 0 && (
+        <span className="text-xs text-amber-800 dark:text-amber-200" data-testid="status-unrefreshed">
+          judged on older {verdict.unrefreshed.join(', ')} data (the last read failed)
+        </span>
+      )}
     </p>
   );
 }

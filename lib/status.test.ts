@@ -35,13 +35,13 @@ function snapshot(changes: Partial<EnvironmentSnapshot> = {}): EnvironmentSnapsh
 
 describe('environmentStatus', () => {
   it('is healthy when nothing is wrong', () => {
-    expect(environmentStatus(snapshot())).toEqual({ status: 'healthy', reasons: [] });
+    expect(environmentStatus(snapshot())).toEqual({ status: 'healthy', reasons: [], unrefreshed: [] });
   });
 
   it('is degraded by an unhealthy target, naming it and its reason', () => {
     const s = snapshot();
     s.targets.value!.targetGroups[0].targets[1] = { id: '10.0.0.2', port: 8000, state: 'unhealthy', reason: 'Target.Timeout', description: null };
-    expect(environmentStatus(s)).toEqual({ status: 'degraded', reasons: ['api: 1 unhealthy target (10.0.0.2: Target.Timeout)'] });
+    expect(environmentStatus(s)).toEqual({ status: 'degraded', reasons: ['api: 1 unhealthy target (10.0.0.2: Target.Timeout)'], unrefreshed: [] });
   });
 
   it('is down when no target is healthy or a service runs nothing', () => {
@@ -68,5 +68,11 @@ describe('environmentStatus', () => {
 
   it('is down when ECS cannot be read at all, and says why', () => {
     expect(environmentStatus(snapshot({ ecs: part(null, 'AWS did not answer') }))).toMatchObject({ status: 'down', reasons: ['ECS cannot be read: AWS did not answer'] });
+  });
+
+  it('names the sources it judged on older values, when their last read failed', () => {
+    const s = snapshot({ targets: { ...snapshot().targets, error: part(null, 'connect ECONNREFUSED').error } });
+    s.ecs.error = part(null, 'connect ECONNREFUSED').error;
+    expect(environmentStatus(s)).toEqual({ status: 'healthy', reasons: [], unrefreshed: ['ECS', 'ALB targets'] });
   });
 });

@@ -6,7 +6,15 @@
 import type { EnvironmentSnapshot } from './schemas/snapshot';
 
 export type EnvironmentStatus = 'healthy' | 'degraded' | 'down';
-export type StatusVerdict = { status: EnvironmentStatus; reasons: string[] };
+export type StatusVerdict = {
+  status: EnvironmentStatus;
+  reasons: string[];
+  /** Sources the verdict rests on whose last read failed: it is judged on their older values. */
+  unrefreshed: string[];
+};
+
+/** The parts the rules read, by the name an operator knows them by. */
+const JUDGED_PARTS = { ecs: 'ECS', targets: 'ALB targets', queues: 'queues', deployRuns: 'deploys' } as const;
 
 /** A job waiting longer than this means the workers are not keeping up. */
 export const OLDEST_WAITING_DEGRADED_MS = 5 * 60_000;
@@ -50,7 +58,10 @@ export function environmentStatus(snapshot: EnvironmentSnapshot): StatusVerdict 
   if (!snapshot.queues.value && snapshot.queues.error) degraded.push(`queues cannot be read: ${snapshot.queues.error.message}`);
   if (snapshot.targets.error && !snapshot.targets.value) degraded.push(`ALB health cannot be read: ${snapshot.targets.error.message}`);
 
-  if (down.length) return { status: 'down', reasons: [...down, ...degraded] };
-  if (degraded.length) return { status: 'degraded', reasons: degraded };
-  return { status: 'healthy', reasons: [] };
+  const unrefreshed = (Object.keys(JUDGED_PARTS) as (keyof typeof JUDGED_PARTS)[])
+    .filter((part) => snapshot[part].error && snapshot[part].value !== null)
+    .map((part) => JUDGED_PARTS[part]);
+  if (down.length) return { status: 'down', reasons: [...down, ...degraded], unrefreshed };
+  if (degraded.length) return { status: 'degraded', reasons: degraded, unrefreshed };
+  return { status: 'healthy', reasons: [], unrefreshed };
 }

@@ -1,6 +1,8 @@
 /**
- * The overview while the control plane's own Redis fails: an on-call tool must be most
- * useful exactly then. Its own platform and control plane, so the other specs keep theirs.
+ * The dashboard while what it reads fails: AWS (the emulator behind a proxy this file stops
+ * and starts) and the control plane's own Redis. An on-call tool must be most useful exactly
+ * then. Its own platform and control plane, so the other specs keep theirs. In file order:
+ * the last test leaves Redis stopped.
  */
 import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,20 +10,48 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startControlPlane, startSeededPlatform, type SeededPlatform } from '../../scripts/seeded-platform';
 import type { RunningServer } from '../../scripts/local-platform';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 let platform: SeededPlatform;
 let controlPlane: RunningServer;
 let stateDir: string;
+let awsProxy: TcpProxy;
 
 test.beforeAll(async () => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-outage-'));
   platform = await startSeededPlatform({ stateDir, step: () => () => {} });
-  controlPlane = await startControlPlane(platform, { step: () => () => {} });
+  awsProxy = await startTcpProxy({ host: '127.0.0.1', port: platform.emulator.port });
+  // The control plane reaches AWS only through the proxy.
+  controlPlane = await startControlPlane({ ...platform, env: { ...platform.env, AWS_ENDPOINT_URL: awsProxy.url } }, { step: () => () => {} });
 });
 test.afterAll(async () => {
   await controlPlane?.stop();
+  await awsProxy?.stop();
   await platform?.stop();
   rmSync(stateDir, { recursive: true, force: true });
+});
+
+test('with AWS gone (connections refused), an open page keeps its values with the error and their age, and recovers when AWS is back', async ({ page }) => {
+  await page.goto(`${controlPlane.url}/environments/staging`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+  const desired = page.locator('article[data-service="api"] [data-count="desired"]');
+  await expect(desired).toHaveText('2');
+  await awsProxy.stop();
+  try {
+    const ecsError = page.locator('[data-part-error="ECS"]');
+    await expect(ecsError).toContainText(/showing data from \d+[smh] ago/, { timeout: 30_000 });
+    await expect(page.locator('[data-part-error="ALB targets"]')).toContainText(/showing data from \d+[smh] ago/, { timeout: 30_000 });
+    await expect(desired).toHaveText('2');
+    await expect(page.getByTestId('live-state')).toHaveText('live'); // the stream itself is fine: it says what failed
+    await expect(page.getByTestId('status-unrefreshed')).toContainText('ECS, ALB targets');
+    await page.screenshot({ path: test.info().outputPath('environment-aws-down.png'), fullPage: true });
+  } finally {
+    await awsProxy.start();
+  }
+  await expect(page.locator('[data-part-error="ECS"]')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('[data-part-error="ALB targets"]')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('status-unrefreshed')).toHaveCount(0);
+  await expect(desired).toHaveText('2');
 });
 
 async function expectUsefulOverview(page: import('@playwright/test').Page) {
