@@ -173,8 +173,8 @@ function TargetHealth({ health }: { health: NonNullable<EnvironmentSnapshot['tar
 /** Requests per period over the snapshot's metrics range: the card's small trend. */
 function RequestsTrend({ metrics }: { metrics: EnvironmentSnapshot['metrics']['value'] }) {
   const requests = metrics?.series.find((series) => series.id === 'requests');
-  if (!metrics || !requests || requests.points.length < 2) return null;
-  const values = requests.points.map((p) => p.v);
+  const values = requests?.values.filter((v) => v !== null) ?? [];
+  if (!metrics || values.length < 2) return null;
   return (
     <div className="px-5 pb-3 text-xs text-slate-600 dark:text-slate-400" data-testid="requests-trend">
       <span>requests, last {Math.round(metrics.rangeMinutes / 60)} h · now {values.at(-1)}/min</span>

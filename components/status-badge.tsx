@@ -1,13 +1,12 @@
 'use client';
-import { environmentStatus } from '@/lib/status';
-import { useSnapshot } from './live/live-environment';
+import { useEnvironmentStatus } from './live/live-environment';
 import { Badge } from './ui';
 
 const TONE = { healthy: 'good', degraded: 'warn', down: 'bad' } as const;
 
 /** healthy / degraded / down, and the reason that decided it. */
 export function EnvironmentStatusLine() {
-  const verdict = environmentStatus(useSnapshot());
+  const verdict = useEnvironmentStatus();
   return (
     <p className="flex min-w-0 flex-wrap items-center gap-2 text-sm" data-testid="environment-status" data-status={verdict.status}>
       <Badge tone={TONE[verdict.status]}>{verdict.status}</Badge>

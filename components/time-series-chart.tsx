@@ -9,11 +9,12 @@ import 'uplot/dist/uPlot.min.css';
 import type { EnvironmentMetrics, SeriesId } from '@/lib/schemas/cloudwatch';
 import { CHART_HEIGHT, type ChartSeries } from './charts';
 
-/** Aligns series on one time axis (seconds), with null where a series has no point. */
+/** uPlot's data: the shared time axis (seconds) and one column per series. */
 function align(metrics: EnvironmentMetrics, ids: SeriesId[]): uPlot.AlignedData {
-  const byId = new Map(metrics.series.map((s) => [s.id, new Map(s.points.map((p) => [Date.parse(p.t) / 1000, p.v]))]));
-  const times = [...new Set(ids.flatMap((id) => [...(byId.get(id)?.keys() ?? [])]))].sort((a, b) => a - b);
-  return [times, ...ids.map((id) => times.map((t) => byId.get(id)?.get(t) ?? null))] as uPlot.AlignedData;
+  const byId = new Map(metrics.series.map((s) => [s.id, s.values]));
+  const length = Math.max(0, ...ids.map((id) => byId.get(id)?.length ?? 0));
+  const times = Array.from({ length }, (_, i) => metrics.start + i * metrics.periodSeconds);
+  return [times, ...ids.map((id) => times.map((_, i) => byId.get(id)?.[i] ?? null))] as uPlot.AlignedData;
 }
 
 export default function TimeSeriesChart({ metrics, series, title }: { metrics: EnvironmentMetrics; series: readonly ChartSeries[]; title: string }) {

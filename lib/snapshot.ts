@@ -9,7 +9,8 @@ import { describeParameters, ParameterStatusSchema } from './aws/ssm';
 import { createCache, type Cache, type CachePolicy, type Cached } from './cache';
 import type { Environment } from './environments';
 import { toErrorInfo } from './errors';
-import { EcsPartSchema, type EnvironmentSnapshot } from './schemas/snapshot';
+import { EcsPartSchema, type EnvironmentSnapshot, type SnapshotParts } from './schemas/snapshot';
+import { environmentStatus } from './status';
 import { cacheNames } from './keys';
 import { DeployRunSchema, listDeployRuns } from './github';
 import { getQueueStats, QueueStatsSchema } from './queue';
@@ -75,7 +76,7 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = s
     part(shared.get(cacheNames.parameters(env.name), CACHE_POLICIES.parameters, z.array(ParameterStatusSchema), () => describeParameters(env))),
     part(shared.get(cacheNames.deployRuns(env.name), CACHE_POLICIES.deployRuns, z.array(DeployRunSchema), () => listDeployRuns(env))),
   ]);
-  return {
+  const parts: SnapshotParts = {
     environment: { name: env.name, region: env.aws.region, production: env.production, cluster: env.ecs.cluster },
     ecs,
     targets,
@@ -86,4 +87,5 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = s
     parameters,
     deployRuns,
   };
+  return { ...parts, status: environmentStatus(parts) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EnvironmentSnapshot } from './schemas/snapshot';
+import type { SnapshotParts } from './schemas/snapshot';
 import { environmentStatus, OLDEST_WAITING_DEGRADED_MS } from './status';
 
 const part = <T>(value: T | null, error: string | null = null) => ({
@@ -15,7 +15,7 @@ function service(role: 'api' | 'worker', desired: number, running: number, faile
   };
 }
 
-function snapshot(changes: Partial<EnvironmentSnapshot> = {}): EnvironmentSnapshot {
+function snapshot(changes: Partial<SnapshotParts> = {}): SnapshotParts {
   return {
     environment: { name: 'staging', region: 'eu-west-1', production: false, cluster: 'c' },
     ecs: part({ services: [service('api', 2, 2), service('worker', 1, 1)], missing: [] }),

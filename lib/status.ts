@@ -1,17 +1,12 @@
 /**
  * An environment's overall status, from simple rules an on-call engineer can check by eye:
- * the first reason is the one that decided it. Browser-safe: the live view recomputes it from
- * each snapshot it receives.
+ * the first reason is the one that decided it. Decided with each snapshot (lib/snapshot.ts), so
+ * every viewer sees the same verdict and the rules never ship to the browser.
  */
-import type { EnvironmentSnapshot } from './schemas/snapshot';
+import type { SnapshotParts, StatusVerdict } from './schemas/snapshot';
 
-export type EnvironmentStatus = 'healthy' | 'degraded' | 'down';
-export type StatusVerdict = {
-  status: EnvironmentStatus;
-  reasons: string[];
-  /** Sources the verdict rests on whose last read failed: it is judged on their older values. */
-  unrefreshed: string[];
-};
+export type { StatusVerdict } from './schemas/snapshot';
+export type EnvironmentStatus = StatusVerdict['status'];
 
 /** The parts the rules read, by the name an operator knows them by. */
 const JUDGED_PARTS = { ecs: 'ECS', targets: 'ALB targets', queues: 'queues', deployRuns: 'deploys' } as const;
@@ -19,7 +14,7 @@ const JUDGED_PARTS = { ecs: 'ECS', targets: 'ALB targets', queues: 'queues', dep
 /** A job waiting longer than this means the workers are not keeping up. */
 export const OLDEST_WAITING_DEGRADED_MS = 5 * 60_000;
 
-export function environmentStatus(snapshot: EnvironmentSnapshot): StatusVerdict {
+export function environmentStatus(snapshot: SnapshotParts): StatusVerdict {
   const down: string[] = [];
   const degraded: string[] = [];
 

@@ -1,7 +1,7 @@
 'use client';
 import { hashKey, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { EnvironmentSnapshot, LiveSnapshotMessage } from '@/lib/schemas/snapshot';
+import type { EnvironmentSnapshot, LiveSnapshotMessage, StatusVerdict } from '@/lib/schemas/snapshot';
 import { RenderedAtProvider } from '../time';
 import { queryKeys, SNAPSHOT_PARTS, type SnapshotPart } from './query-keys';
 
@@ -45,6 +45,7 @@ function apply(client: QueryClient, message: LiveSnapshotMessage) {
   const env = message.snapshot.environment.name;
   client.setQueryData(queryKeys.environment(env), message.snapshot.environment);
   for (const part of SNAPSHOT_PARTS) client.setQueryData(queryKeys.part(env, part), message.snapshot[part]);
+  client.setQueryData(queryKeys.status(env), message.snapshot.status);
   client.setQueryData(queryKeys.snapshot(env), message.snapshot);
 }
 
@@ -165,6 +166,14 @@ export function useSnapshotPart<P extends SnapshotPart>(part: P): EnvironmentSna
   const { env } = useLive();
   const data = useQueryData<EnvironmentSnapshot[P]>(queryKeys.part(env, part));
   if (!data) throw new Error(`no ${part} data for ${env}`);
+  return data;
+}
+
+/** healthy / degraded / down and why, as the server decided it with the snapshot. */
+export function useEnvironmentStatus(): StatusVerdict {
+  const { env } = useLive();
+  const data = useQueryData<StatusVerdict>(queryKeys.status(env));
+  if (!data) throw new Error(`no status for ${env}`);
   return data;
 }
 

@@ -8,6 +8,8 @@ export type SnapshotPart = (typeof SNAPSHOT_PARTS)[number];
 export const queryKeys = {
   part: (env: string, part: SnapshotPart) => ['environment', env, part] as const,
   environment: (env: string) => ['environment', env, 'environment'] as const,
-  /** The whole snapshot, for what reads every part (the status rules). */
+  /** The status decided with the snapshot (lib/status.ts). */
+  status: (env: string) => ['environment', env, 'status'] as const,
+  /** The whole snapshot, for what reads every part (the overview's card). */
   snapshot: (env: string) => ['environment', env, 'snapshot'] as const,
 };

@@ -61,22 +61,30 @@ export async function getEnvironmentMetrics(
   const results = await awsCall('CloudWatch', 'GetMetricData', () =>
     client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: now, ScanBy: 'TimestampAscending' })),
   );
+  const startSeconds = start.getTime() / 1000;
+  const length = Math.floor((now.getTime() / 1000 - startSeconds) / period) + 1;
   return EnvironmentMetricsSchema.parse({
     rangeMinutes,
     periodSeconds: period,
+    start: startSeconds,
     series: SERIES.map((id) => {
       const r = results.MetricDataResults?.find((m) => m.Id === id);
-      const timestamps = r?.Timestamps ?? [];
-      return {
-        id,
-        label: LABELS[id][0],
-        unit: LABELS[id][1],
-        points: (r?.Values ?? [])
-          .map((v, i) => ({ t: timestamps[i]?.toISOString(), v: id.startsWith('latency') ? v * 1000 : v }))
-          .filter((p): p is { t: string; v: number } => typeof p.t === 'string' && Number.isFinite(p.v)),
-      };
+      const values: (number | null)[] = Array.from({ length }, () => null);
+      (r?.Values ?? []).forEach((v, i) => {
+        const at = r?.Timestamps?.[i];
+        if (!at || !Number.isFinite(v)) return;
+        // StartTime is on a period boundary, so every datapoint falls on one of the slots.
+        const slot = Math.round((at.getTime() / 1000 - startSeconds) / period);
+        if (slot >= 0 && slot < length) values[slot] = roundForChart(id.startsWith('latency') ? v * 1000 : v);
+      });
+      return { id, label: LABELS[id][0], unit: LABELS[id][1], values };
     }),
   });
+}
+
+/** Four significant digits: more than a chart or a legend shows, and a third of the bytes. */
+function roundForChart(value: number): number {
+  return Number(value.toPrecision(4));
 }
 
 const LABELS: Record<SeriesId, [string, string]> = {

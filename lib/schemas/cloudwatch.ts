@@ -8,16 +8,24 @@ export const SERIES = [
 ] as const;
 export type SeriesId = (typeof SERIES)[number];
 
+/**
+ * Columns, as GetMetricData answers and uPlot draws: value i is the period starting at
+ * `start + i * periodSeconds`, null where CloudWatch has no datapoint. A page carries all
+ * series of a range, and every live message carries the default range's, so this stays small
+ * (about 6 bytes a point, against 40 for {t: ISO time, v} objects).
+ */
 export const MetricSeriesSchema = z.object({
   id: z.enum(SERIES),
   label: z.string(),
   unit: z.string(),
-  points: z.array(z.object({ t: z.iso.datetime(), v: z.number() })),
+  values: z.array(z.number().nullable()),
 });
 
 export const EnvironmentMetricsSchema = z.object({
   rangeMinutes: z.number().int(),
-  periodSeconds: z.number().int(),
+  periodSeconds: z.number().int().positive(),
+  /** Epoch seconds of the first period. */
+  start: z.number().int(),
   series: z.array(MetricSeriesSchema),
 });
 

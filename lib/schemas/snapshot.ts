@@ -31,6 +31,15 @@ export const EcsPartSchema = z.object({
   missing: z.array(z.string()),
 });
 
+/** The overall status and why (lib/status.ts), decided once on the server for every viewer. */
+export const StatusVerdictSchema = z.object({
+  status: z.enum(['healthy', 'degraded', 'down']),
+  reasons: z.array(z.string()),
+  /** Sources the verdict rests on whose last read failed: it is judged on their older values. */
+  unrefreshed: z.array(z.string()),
+});
+export type StatusVerdict = z.infer<typeof StatusVerdictSchema>;
+
 export const EnvironmentSnapshotSchema = z.object({
   environment: z.object({ name: z.string(), region: z.string(), production: z.boolean(), cluster: z.string() }),
   ecs: cachedSchema(EcsPartSchema),
@@ -41,8 +50,11 @@ export const EnvironmentSnapshotSchema = z.object({
   images: cachedSchema(RepositoryImagesSchema),
   parameters: cachedSchema(z.array(ParameterStatusSchema)),
   deployRuns: cachedSchema(z.array(DeployRunSchema)),
+  status: StatusVerdictSchema,
 });
 export type EnvironmentSnapshot = z.infer<typeof EnvironmentSnapshotSchema>;
+/** What the status rules read: every part, before the status is decided. */
+export type SnapshotParts = Omit<EnvironmentSnapshot, 'status'>;
 
 /** One message of /api/environments/{env}/live (lib/live.ts). */
 export const LiveSnapshotMessageSchema = z.object({

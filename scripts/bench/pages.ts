@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { buildControlPlane, startControlPlane, type SeededPlatform } from '../seeded-platform';
 
 const REQUESTS = 200;
-const PAGES = ['/', '/environments/staging'];
+const PAGES = ['/', '/environments/staging', '/environments/staging/services/api', '/environments/staging/queues/screenshot', '/environments/staging/deploys'];
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -45,7 +45,7 @@ export async function benchPages(platform: SeededPlatform) {
         const body = Buffer.from(await (await fetch(new URL(src, controlPlane.url))).arrayBuffer());
         gzipped += gzipSync(body).length;
       }
-      console.log(`  ${page.padEnd(24)} ${(gzipped / 1024).toFixed(1).padStart(6)} KB in ${scripts.length} scripts  (target <= 150 KB; ratio ${(gzipped / 1024 / 150).toFixed(2)})`);
+      console.log(`  ${page.padEnd(40)} ${(gzipped / 1024).toFixed(1).padStart(6)} KB in ${scripts.length} scripts  (target <= 150 KB; ratio ${(gzipped / 1024 / 150).toFixed(2)})`);
     }
   } finally {
     await controlPlane.stop();
