@@ -1,6 +1,7 @@
 import { connection } from 'next/server';
 import { EnvironmentPanel } from '@/components/environment-panel';
 import { LiveEnvironment } from '@/components/live/live-environment';
+import { SharedCacheDown } from '@/components/ui';
 import { getOverview, sharedCacheError } from '@/lib/overview';
 
 /**
@@ -17,11 +18,7 @@ export default async function OverviewPage() {
   return (
     <div className="space-y-6">
       <h1 className="text-xl font-semibold">Environments</h1>
-      {cacheDown && (
-        <p role="status" data-testid="shared-cache-down" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
-          {cacheDown.message}. This server reads AWS and GitHub directly until it is back; other instances may show other ages.
-        </p>
-      )}
+      {cacheDown && <SharedCacheDown message={cacheDown.message} />}
       <div className="grid gap-6 xl:grid-cols-2">
         {environments.map((snapshot) => (
           // Version 0: the server's render; the stream's first message (version 1 or more) replaces it.

@@ -71,3 +71,12 @@ export function Sparkline({ values, label }: { values: number[]; label: string }
     </svg>
   );
 }
+
+/** The control plane's own Redis is unreachable: what that means for what the page shows. */
+export function SharedCacheDown({ message }: { message: string }) {
+  return (
+    <p role="status" data-testid="shared-cache-down" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+      {message}. This server reads AWS and GitHub directly until it is back, and live updates wait for it; other instances may show other ages.
+    </p>
+  );
+}

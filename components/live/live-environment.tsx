@@ -5,7 +5,11 @@ import type { EnvironmentSnapshot, LiveSnapshotMessage, StatusVerdict } from '@/
 import { RenderedAtProvider } from '../time';
 import { queryKeys, SNAPSHOT_PARTS, type SnapshotPart } from './query-keys';
 
-export type Connection = 'connecting' | 'live' | 'reconnecting';
+/**
+ * live: snapshots arriving. delayed: the stream is open but no snapshot came for a while (the
+ * server's Redis or refresher is stuck; it says so with a `problem` event when it knows).
+ */
+export type Connection = 'connecting' | 'live' | 'delayed' | 'reconnecting';
 
 type LiveState = {
   env: string;
@@ -23,6 +27,8 @@ const LiveContext = createContext<LiveState | null>(null);
 
 /** What EventSource cannot do itself: reconnect after a refused (non-200) or broken stream. */
 const RECONNECT_AFTER_MS = 3_000;
+/** The refresher publishes every 5 s tick: three missed ticks is no longer live. */
+const DELAYED_AFTER_MS = 15_000;
 
 /**
  * The zod schema that checks live messages, loaded with the stream rather than with the page:
@@ -61,6 +67,8 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
   useState(() => apply(client, initial));
   const [connection, setConnection] = useState<Connection>('connecting');
   const [shown, setShown] = useState({ version: initial.version, at: initial.at });
+  /** Server time of the newest data received: an older message (the hub's last one, sent at once to a newcomer) never replaces it. */
+  const newestAt = useRef(Date.parse(initial.at));
   const [renderedAt] = useState(() => Date.parse(initial.at));
   const [paused, setPausedState] = useState(false);
   const [waiting, setWaiting] = useState(0);
@@ -76,6 +84,11 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let closed = false;
+    let silence: ReturnType<typeof setTimeout> | undefined;
+    const expectNextWithin = () => {
+      clearTimeout(silence);
+      silence = setTimeout(() => setConnection((state) => (state === 'live' ? 'delayed' : state)), DELAYED_AFTER_MS);
+    };
     // Messages are parsed in arrival order: each waits for the one before it (and for the schema).
     let queue: Promise<void> = Promise.resolve();
     const receive = async (data: string) => {
@@ -85,7 +98,11 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
         console.warn('live update refused: it does not match the snapshot schema', parsed.error.issues.slice(0, 3));
         return;
       }
+      const at = Date.parse(parsed.data.at);
+      if (at <= newestAt.current) return; // older than the page's own render: not news, and not proof of life
+      newestAt.current = at;
       setConnection('live');
+      expectNextWithin();
       if (pausedRef.current) {
         pending.current = parsed.data;
         setWaiting((n) => n + 1);
@@ -96,7 +113,7 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
     void loadMessageSchema().catch(() => {}); // fetched while the stream connects
     const open = () => {
       source = new EventSource(`/api/environments/${encodeURIComponent(env)}/live`);
-      source.onopen = () => setConnection('live');
+      // Open is not live yet: live is a snapshot arriving (the first comes at once when the server has one).
       source.onerror = () => {
         setConnection('reconnecting');
         // CONNECTING: the browser retries on its own (with Last-Event-ID). CLOSED: it gave up.
@@ -109,11 +126,13 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
         const data = (event as MessageEvent<string>).data;
         queue = queue.then(() => receive(data)).catch((err: unknown) => console.warn('live update refused', err));
       });
+      source.addEventListener('problem', () => setConnection('delayed'));
     };
     open();
     return () => {
       closed = true;
       clearTimeout(retry);
+      clearTimeout(silence);
       source?.close();
     };
   }, [env, show]);

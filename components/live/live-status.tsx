@@ -8,7 +8,7 @@ export function LiveStatus() {
   const { connection, at, paused, waiting, setPaused } = useLive();
   const now = useNow();
   const age = Math.max(0, now - Date.parse(at));
-  const label = paused ? 'paused' : connection === 'live' ? 'live' : connection === 'connecting' ? 'connecting…' : 'reconnecting…';
+  const label = paused ? 'paused' : { live: 'live', connecting: 'connecting…', delayed: 'updates delayed', reconnecting: 'reconnecting…' }[connection];
   const dot = paused ? 'bg-slate-400' : connection === 'live' ? 'bg-emerald-500' : 'bg-amber-500 animate-pulse';
   return (
     <div className="flex flex-wrap items-center gap-3 text-xs text-slate-600 dark:text-slate-400" data-testid="live-status" data-connection={connection}>

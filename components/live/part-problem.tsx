@@ -2,7 +2,9 @@
 import type { ErrorInfo } from '@/lib/errors';
 import { formatAge } from '../format';
 import { useNow } from '../time';
-import { useLive } from './live-environment';
+import { SharedCacheDown } from '../ui';
+import { useLive, useSnapshot } from './live-environment';
+import { SNAPSHOT_PARTS } from './query-keys';
 
 /** A value read for a panel: possibly old (its age), possibly with the error of the last read. */
 export type PartValue<T> = { value: T | null; error: ErrorInfo | null; ageMs: number | null };
@@ -20,4 +22,11 @@ export function PartProblem({ name, part }: { name: string; part: PartValue<unkn
       {part.error.requestId && <span className="opacity-80"> · request id {part.error.requestId}</span>}
     </p>
   );
+}
+
+/** The page-wide notice while the shared cache (Redis) is down, following the live snapshot. */
+export function SharedCacheNotice() {
+  const snapshot = useSnapshot();
+  const error = SNAPSHOT_PARTS.map((part) => snapshot[part].sharedCacheError).find((e) => e !== null);
+  return error ? <SharedCacheDown message={error.message} /> : null;
 }

@@ -65,14 +65,27 @@ async function expectUsefulOverview(page: import('@playwright/test').Page) {
   await expect(staging.locator('[data-part="Queues"] [role="alert"]')).toContainText("Queues: the queues' Redis did not answer");
 }
 
-test('with its Redis paused (SIGSTOP), the overview still shows ECS and the ALB, and says what failed', async ({ page }) => {
+test('with its Redis paused (SIGSTOP), pages still show ECS and the ALB and say what failed; an open page says its updates are delayed, then resumes', async ({ page, context }) => {
+  const open = await context.newPage();
+  await open.goto(`${controlPlane.url}/environments/staging`);
+  await expect(open.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
   process.kill(platform.redis.pid, 'SIGSTOP');
   try {
     await expectUsefulOverview(page);
     await page.screenshot({ path: test.info().outputPath('overview-redis-paused.png'), fullPage: true });
+    // A page opened now says so too; its live stream (Redis pub/sub) waits for Redis.
+    await page.goto(`${controlPlane.url}/environments/staging`);
+    await expect(page.getByTestId('shared-cache-down')).toContainText('Shared cache (Redis) unavailable');
+    await expect(page.locator('article[data-service="api"] [data-count="desired"]')).toHaveText('2');
+    await expect(page.getByTestId('live-state')).toHaveText(/connecting…|updates delayed/);
+    // The page that was open stops claiming to be live once the updates stop coming.
+    await expect(open.getByTestId('live-state')).toHaveText('updates delayed', { timeout: 30_000 });
   } finally {
     process.kill(platform.redis.pid, 'SIGCONT');
   }
+  await expect(open.getByTestId('live-state')).toHaveText('live', { timeout: 30_000 });
+  await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 30_000 });
+  await expect(page.getByTestId('shared-cache-down')).toHaveCount(0, { timeout: 30_000 });
 });
 
 test('with its Redis stopped, the overview still shows ECS and the ALB, and says what failed', async ({ page }) => {

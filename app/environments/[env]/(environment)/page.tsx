@@ -4,6 +4,7 @@ import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { DeployRunsPanel, ImagesPanel, ParametersPanel, QueuesPanel, ServicesPanel, TargetsPanel } from '@/components/environment-view';
 import { LiveEnvironment } from '@/components/live/live-environment';
+import { SharedCacheNotice } from '@/components/live/part-problem';
 import { LiveStatus } from '@/components/live/live-status';
 import { EnvironmentStatusLine } from '@/components/status-badge';
 import { MetricsPanel } from '@/components/charts';
@@ -39,6 +40,7 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
           <span className="text-sm text-slate-600 dark:text-slate-400">{environment.aws.region} · cluster {environment.ecs.cluster}</span>
           <div className="ml-auto"><LiveStatus /></div>
         </header>
+        <SharedCacheNotice />
         <EnvironmentStatusLine />
         <div className="grid gap-4 lg:grid-cols-2">
           <ServicesPanel env={name} />
