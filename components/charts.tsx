@@ -66,7 +66,7 @@ export function MetricsPanel({ env, range, initial, service, basePath }: { env: 
               <h3 className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">
                 {chart.title} <span className="normal-case">({metrics.value!.series.find((s) => s.id === chart.series[0].id)?.unit ?? chart.unit})</span>
               </h3>
-              <Suspense fallback={<div style={{ height: CHART_HEIGHT }} />}>
+              <Suspense fallback={<div style={{ height: CHART_HEIGHT }} data-testid="chart" aria-busy="true" />}>
                 <TimeSeriesChart metrics={metrics.value!} series={chart.series} title={`${env} ${chart.title}`} />
               </Suspense>
             </div>

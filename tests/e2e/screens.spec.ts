@@ -37,6 +37,8 @@ for (const scheme of ['light', 'dark'] as const) {
         for (const target of PAGES) {
           await page.goto(`${process.env.PILOTHOUSE_E2E_URL}${target.path}`);
           await expect(page.getByTestId('live-state').first()).toHaveText('live', { timeout: 20_000 });
+          // Charts load after the page (uPlot is lazy): the screenshot is for people, so it waits for them.
+          await expect(page.locator('[data-testid="chart"]:not(:has(canvas))')).toHaveCount(0);
           await page.screenshot({ path: path.join(SCREENSHOTS, `${target.name}-${scheme}-${viewport.name}.png`), fullPage: true });
 
           const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
