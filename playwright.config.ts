@@ -17,6 +17,8 @@ export default defineConfig({
         '--disable-component-update', '--disable-sync', '--no-first-run',
       ],
     },
+    // Signed in as the seeded operator (tests/e2e/global-setup.ts); a test that needs someone else says so.
+    storageState: 'tests/e2e/.auth/operator.json',
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
   },

@@ -3,6 +3,7 @@ import { cookies } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Providers } from '@/components/providers';
+import { SignedInAs } from '@/components/signed-in-as';
 import { parseTheme, THEME_COOKIE } from '@/components/theme';
 import { ThemeToggle } from '@/components/theme-toggle';
 import './globals.css';
@@ -23,7 +24,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <div className="mx-auto flex max-w-screen-2xl items-center gap-3 px-4 py-3 sm:px-6">
             <Link href="/" className="text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-sky-600">Pilothouse</Link>
             <span className="hidden text-sm text-slate-600 sm:inline dark:text-slate-400">control plane</span>
-            <div className="ml-auto"><ThemeToggle initial={theme} /></div>
+            <div className="ml-auto flex min-w-0 items-center gap-4">
+              <SignedInAs />
+              <ThemeToggle initial={theme} />
+            </div>
           </div>
         </header>
         <main className="mx-auto max-w-screen-2xl px-4 py-6 sm:px-6">

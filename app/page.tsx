@@ -2,6 +2,7 @@ import { connection } from 'next/server';
 import { EnvironmentPanel } from '@/components/environment-panel';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { SharedCacheDown } from '@/components/ui';
+import { requireSignedInPage } from '@/lib/auth';
 import { getOverview, sharedCacheError } from '@/lib/overview';
 
 /**
@@ -13,7 +14,8 @@ export const maxDuration = 30;
 
 export default async function OverviewPage() {
   await connection(); // live data: render per request, never at build time
-  const environments = await getOverview();
+  const user = await requireSignedInPage();
+  const environments = await getOverview(user.roles);
   const cacheDown = sharedCacheError(environments);
   return (
     <div className="space-y-6">

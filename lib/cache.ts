@@ -240,6 +240,11 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
       }
       return pending;
     },
+    /** Drops `name` everywhere, so the next read fetches (a person's roles, just looked up at sign-in). */
+    async forget(name: string): Promise<void> {
+      local.delete(name);
+      await redis.del(keys.cacheEntry(name));
+    },
   };
 }
 

@@ -24,6 +24,15 @@ const ConfigSchema = z.object({
   GITHUB_APP_INSTALLATION_ID: z.string().regex(/^\d+$/, 'must be the numeric installation ID').optional(),
   /** GitHub's REST API root: api.github.com, a GitHub Enterprise Server, or the local stand-in. */
   GITHUB_API_URL: z.url().default('https://api.github.com'),
+  /** Sign-in (next-auth): the key that encrypts session cookies. Never sent anywhere. */
+  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+  /** This control plane's public URL (OAuth callbacks). On Vercel, next-auth falls back to VERCEL_URL. */
+  NEXTAUTH_URL: z.url().optional(),
+  /** The GitHub OAuth app people sign in with. */
+  GITHUB_OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where GitHub's OAuth pages live: github.com, a GitHub Enterprise Server, or the local stand-in. */
+  GITHUB_OAUTH_URL: z.url().default('https://github.com'),
   /** Sends every AWS call to one endpoint: the local emulator. Unset in production. */
   AWS_ENDPOINT_URL: z.url().optional(),
   /**
@@ -92,6 +101,10 @@ export function missingProductionSettings(config: Config): string[] {
   if (config.NODE_ENV !== 'production') return [];
   const missing: string[] = [];
   if (!config.REDIS_URL) missing.push('REDIS_URL');
+  for (const name of ['NEXTAUTH_SECRET', 'GITHUB_OAUTH_CLIENT_ID', 'GITHUB_OAUTH_CLIENT_SECRET'] as const) {
+    if (!config[name]) missing.push(name);
+  }
+  if (!config.NEXTAUTH_URL && config.VERCEL !== '1') missing.push('NEXTAUTH_URL');
   const app = { GITHUB_APP_ID: config.GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY: config.GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID: config.GITHUB_APP_INSTALLATION_ID };
   const appSet = Object.entries(app).filter(([, v]) => v).map(([k]) => k);
   if (appSet.length > 0 && appSet.length < 3) {

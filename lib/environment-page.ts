@@ -1,6 +1,8 @@
 import 'server-only';
-import { notFound } from 'next/navigation';
+import { forbidden, notFound } from 'next/navigation';
 import { z } from 'zod';
+import { hasRole } from './access';
+import { requireSignedInPage } from './auth';
 import { listEnvironments, type Environment } from './environments';
 import { toErrorInfo, type ErrorInfo } from './errors';
 import { SERVICE_ROLES, type ServiceRole } from './platform';
@@ -13,6 +15,17 @@ export const RangeParam = z.enum(Object.keys(RANGES) as [RangeName, ...RangeName
 export function environmentOr404(name: string): Environment {
   const environment = listEnvironments().find((e) => e.name === name);
   if (!environment) notFound();
+  return environment;
+}
+
+/**
+ * The environment a page shows, for the person asking: sign-in first (redirect), then the
+ * 404 for an unknown name, then the 403 page without a role in it.
+ */
+export async function viewableEnvironment(name: string): Promise<Environment> {
+  const user = await requireSignedInPage();
+  const environment = environmentOr404(name);
+  if (!hasRole(user.roles, environment.name, 'viewer')) forbidden();
   return environment;
 }
 

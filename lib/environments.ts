@@ -12,6 +12,12 @@ import { ENVIRONMENT_NAMES } from './platform';
  */
 const Arn = z.string().regex(/^arn:aws[a-z-]*:/, 'must be an ARN');
 
+/** People on GitHub: members of org teams (`org/team-slug`) and single logins. */
+const GithubPrincipals = z.object({
+  teams: z.array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]+$/, 'must be org/team-slug')).default([]),
+  logins: z.array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login')).default([]),
+});
+
 export const EnvironmentSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes'),
   /** Production actions ask for typed confirmation. */
@@ -41,6 +47,13 @@ export const EnvironmentSchema = z.object({
     repo: z.string().min(1),
     deployWorkflow: z.string().min(1),
   }),
+  /**
+   * Who may see this environment (viewers) and act on it (operators, who also see it).
+   * Nobody is the default: a person with no role anywhere is refused at sign-in.
+   */
+  access: z
+    .object({ operators: GithubPrincipals.default({ teams: [], logins: [] }), viewers: GithubPrincipals.default({ teams: [], logins: [] }) })
+    .default({ operators: { teams: [], logins: [] }, viewers: { teams: [], logins: [] } }),
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { getConfig, githubAuth } from './config';
 import type { Environment } from './environments';
 import { AppError, UpstreamError } from './errors';
+import { log } from './log';
 import { DEPLOY_WORKFLOW_BRANCH, GIT_REF_PATTERN, IMAGE_TAG_PATTERN, parseDeployRunTitle } from './platform';
 import { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from './schemas/github';
 export { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from './schemas/github';
@@ -38,7 +39,10 @@ const timedFetch: typeof fetch = (input, init) =>
  * tokens, created and refreshed by @octokit/auth-app), or with a token for local use.
  */
 export function createGithubClient(auth = githubAuth(), baseUrl = getConfig().GITHUB_API_URL): Octokit {
-  const common = { baseUrl, userAgent: 'pilothouse', request: { fetch: timedFetch } };
+  // Octokit logs every failed request itself; ours are reported with their context (toUpstream),
+  // and a 404 is sometimes the answer (not a team member): its own lines only at debug.
+  const quiet = { debug: (m: string) => log.debug(m), info: (m: string) => log.debug(m), warn: (m: string) => log.warn(m), error: (m: string) => log.debug(m) };
+  const common = { baseUrl, userAgent: 'pilothouse', request: { fetch: timedFetch }, log: quiet };
   switch (auth.kind) {
     case 'app':
       return new Octokit({
@@ -102,6 +106,22 @@ export async function listDeployRuns(env: Environment, octokit: Octokit = github
       url: run.html_url,
     });
   });
+}
+
+/**
+ * Whether `login` is an active member of `team` (`org/team-slug`), asked with the control
+ * plane's own GitHub credentials (the App needs the org's Members: read). GitHub answers 404
+ * for a non-member, and `state: pending` for an invitation not yet accepted: neither counts.
+ */
+export async function isActiveTeamMember(team: string, login: string, octokit: Octokit = githubClient()): Promise<boolean> {
+  const [org, teamSlug] = team.split('/');
+  try {
+    const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: teamSlug, username: login });
+    return data.state === 'active';
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return false;
+    throw toUpstream('team membership', err);
+  }
 }
 
 /** A run's jobs and their steps: what an operator follows while a deploy is in progress. */

@@ -20,6 +20,8 @@ export const keys = {
   /** Pub/sub channels are not per database: the prefix keeps them apart from anything else. */
   liveChannel: (env: string) => `${KEY_PREFIX}live:v${CACHE_VERSION}:updates:${env}`,
   liveRefreshChannel: (env: string) => `${KEY_PREFIX}live:refresh:${env}`,
+  /** Every attempt at an action or a sign-in, allowed or refused (lib/audit.ts): a capped stream. */
+  audit: `${KEY_PREFIX}audit`,
 };
 
 /** Cache entry names: one per data source and environment (and variant, where there is one). */
@@ -34,4 +36,6 @@ export const cacheNames = {
   deployRuns: (env: string) => `github:runs:${env}`,
   serviceTasks: (env: string, service: string) => `ecs:tasks:${env}:${service}`,
   taskDefinitions: (env: string, service: string) => `ecs:taskdefs:${env}:${service}`,
+  /** A person's roles, from GitHub team membership (lib/access.ts). Logins are case-insensitive. */
+  roles: (login: string) => `access:roles:${login.toLowerCase()}`,
 };

@@ -1,11 +1,13 @@
 import 'server-only';
+import { hasRole, type Roles } from './access';
 import { listEnvironments } from './environments';
 import type { ErrorInfo } from './errors';
 import { getEnvironmentSnapshot, type EnvironmentSnapshot } from './snapshot';
 
-/** Every environment's snapshot, through the shared cache: what the overview shows. */
-export async function getOverview(): Promise<EnvironmentSnapshot[]> {
-  return Promise.all(listEnvironments().map((env) => getEnvironmentSnapshot(env)));
+/** The snapshot of every environment the person may see, through the shared cache: what the overview shows. */
+export async function getOverview(roles: Roles): Promise<EnvironmentSnapshot[]> {
+  const visible = listEnvironments().filter((env) => hasRole(roles, env.name, 'viewer'));
+  return Promise.all(visible.map((env) => getEnvironmentSnapshot(env)));
 }
 
 /** The shared cache's failure, if any part of any environment met it: shown once, above everything. */

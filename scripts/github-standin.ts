@@ -3,7 +3,11 @@
  * GitHub exists). It checks every request against GitHub's documented shape (method, path,
  * auth, headers, body), answers with documented response shapes, records dispatches, and
  * moves the runs they start from queued through in_progress to completed.
- * Docs: https://docs.github.com/rest/actions/workflows and /rest/actions/workflow-runs, /workflow-jobs
+ * It also plays GitHub's OAuth web flow for sign-in (an authorize page to choose a seeded user,
+ * the code-for-token exchange, GET /user) and answers org team membership.
+ * Docs: https://docs.github.com/rest/actions/workflows and /rest/actions/workflow-runs, /workflow-jobs,
+ * https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps,
+ * https://docs.github.com/rest/teams/members#get-team-membership-for-a-user
  */
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import http from 'node:http';
@@ -24,7 +28,11 @@ export type StandinOptions = {
   history?: number;
   /** A GitHub App installed on the repository: its JWTs buy installation tokens, which are accepted like `token`. */
   app?: { appId: string; installationId: string; publicKeyPem: string };
+  /** An OAuth app for sign-in, the people who can sign in, and the org's teams (`org/slug` to logins). */
+  oauth?: { clientId: string; clientSecret: string; users: StandinUser[]; teams: Record<string, string[]> };
 };
+
+export type StandinUser = { login: string; id: number; name: string; note?: string };
 
 type Run = {
   id: number;
@@ -179,8 +187,12 @@ export async function startGithubStandin(options: StandinOptions) {
     return null;
   }
 
+  const oauth = createOauth(options.oauth);
+
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://standin');
+    // github.com's OAuth endpoints (a browser page and a form post): not the REST API's rules.
+    if (url.pathname.startsWith('/login/oauth/')) return oauth.handle(req, res, url);
     // Every request: a User-Agent (GitHub answers 403 without one), credentials, a JSON accept header.
     if (!req.headers['user-agent']) return reject(res, 403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header');
     const auth = req.headers.authorization ?? '';
@@ -196,8 +208,24 @@ export async function startGithubStandin(options: StandinOptions) {
       return send(res, 201, { token, expires_at: new Date(expiresAt).toISOString(), permissions: { actions: 'write', metadata: 'read' }, repository_selection: 'selected' });
     }
     const presented = /^(?:token|bearer) (.+)$/i.exec(auth)?.[1] ?? '';
+    // GET /user with a user's OAuth token: who signed in.
+    if (req.method === 'GET' && url.pathname === '/user') {
+      const user = oauth.userForToken(presented);
+      if (!user) return reject(res, 401, 'Bad credentials');
+      return send(res, 200, userJson(user));
+    }
     const installationToken = (installationTokens.get(presented) ?? 0) > Date.now();
     if (presented !== options.token && !installationToken) return reject(res, 401, 'Bad credentials');
+
+    // GET /orgs/{org}/teams/{team_slug}/memberships/{username}: 200 with the state, or 404 for a non-member.
+    const membership = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && membership) {
+      const [, org, slug, username] = membership.map(decodeURIComponent);
+      oauth.membershipLookups.push(`${org}/${slug}/${username}`);
+      const members = oauth.teams.get(`${org}/${slug}`.toLowerCase());
+      if (!members || !members.has(username.toLowerCase())) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/teams/members#get-team-membership-for-a-user' });
+      return send(res, 200, { url: `${base}${url.pathname}`, role: 'member', state: 'active' });
+    }
 
     const runsPath = `${repoPath}/actions/workflows/${options.workflow}/runs`;
     const dispatchPath = `${repoPath}/actions/workflows/${options.workflow}/dispatches`;
@@ -254,7 +282,134 @@ export async function startGithubStandin(options: StandinOptions) {
     violations,
     /** How many installation tokens the App bought. */
     installationTokensIssued: () => installationTokens.size,
+    /** Changes a team's members, as an org admin would on GitHub. */
+    setTeamMembers: (team: string, logins: string[]) => oauth.teams.set(team.toLowerCase(), new Set(logins.map((l) => l.toLowerCase()))),
+    /** Team membership lookups so far, by `org/slug/login`. */
+    membershipLookups: () => oauth.membershipLookups,
     runCount: () => runs.length,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+function userJson(user: StandinUser) {
+  return {
+    login: user.login,
+    id: user.id,
+    node_id: `U_${user.id}`,
+    avatar_url: `https://avatars.githubusercontent.com/u/${user.id}?v=4`,
+    html_url: `https://github.com/${user.login}`,
+    type: 'User',
+    site_admin: false,
+    name: user.name,
+    email: null,
+  };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * GitHub's OAuth web flow, as documented: GET /login/oauth/authorize (client_id, redirect_uri,
+ * scope, state) shows a page; choosing a user redirects to redirect_uri with `code` and `state`;
+ * POST /login/oauth/access_token (client credentials in the body or as HTTP Basic, code,
+ * redirect_uri) trades the code, once and within 10 minutes, for a token. Errors come back as
+ * GitHub sends them: 200 with `error` and `error_description`.
+ */
+function createOauth(config: StandinOptions['oauth']) {
+  const codes = new Map<string, { login: string; clientId: string; redirectUri: string; expires: number }>();
+  const tokens = new Map<string, string>();
+  const teams = new Map<string, Set<string>>(Object.entries(config?.teams ?? {}).map(([team, logins]) => [team.toLowerCase(), new Set(logins.map((l) => l.toLowerCase()))]));
+  const users = config?.users ?? [];
+  const membershipLookups: string[] = [];
+
+  function page(res: http.ServerResponse, status: number, body: string) {
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to GitHub (stand-in)</title></head><body style="font-family:system-ui;max-width:32rem;margin:3rem auto">${body}</body></html>`);
+  }
+
+  /** GitHub: the redirect_uri must be the app's callback URL or below it; locally, a loopback http URL. */
+  function redirectProblem(value: string | null): string | null {
+    if (!value) return 'redirect_uri is required by this stand-in (the control plane always sends it)';
+    try {
+      const target = new URL(value);
+      if (target.protocol !== 'http:' || !['127.0.0.1', 'localhost'].includes(target.hostname)) return 'redirect_uri must be a loopback http URL here';
+    } catch {
+      return 'redirect_uri is not a URL';
+    }
+    return null;
+  }
+
+  async function form(req: http.IncomingMessage): Promise<URLSearchParams> {
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    if (/^application\/json/.test(req.headers['content-type'] ?? '')) {
+      return new URLSearchParams(Object.entries(JSON.parse(raw || '{}') as Record<string, string>));
+    }
+    return new URLSearchParams(raw);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+    if (!config) return page(res, 404, '<p>No OAuth app on this stand-in.</p>');
+    if (url.pathname === '/login/oauth/authorize' && req.method === 'GET') {
+      const clientId = url.searchParams.get('client_id');
+      const redirectUri = url.searchParams.get('redirect_uri');
+      if (clientId !== config.clientId) return page(res, 404, '<h1>404</h1><p>The client_id is not an OAuth app.</p>');
+      const problem = redirectProblem(redirectUri);
+      if (problem) return page(res, 400, `<h1>The redirect_uri is not associated with this application.</h1><p>${escapeHtml(problem)}</p>`);
+      const hidden = ['client_id', 'redirect_uri', 'state', 'scope']
+        .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(url.searchParams.get(name) ?? '')}">`).join('');
+      const choices = users.map((user) => `<p><button type="submit" name="login" value="${escapeHtml(user.login)}">Sign in as ${escapeHtml(user.login)}</button> ${escapeHtml(user.note ?? '')}</p>`).join('');
+      return page(res, 200, `<h1>Sign in to GitHub</h1><p>to continue to Pilothouse (scope: ${escapeHtml(url.searchParams.get('scope') ?? '')})</p><form method="post" action="/login/oauth/authorize">${hidden}${choices}</form>`);
+    }
+    if (url.pathname === '/login/oauth/authorize' && req.method === 'POST') {
+      const body = await form(req);
+      const user = users.find((u) => u.login === body.get('login'));
+      const redirectUri = body.get('redirect_uri');
+      if (body.get('client_id') !== config.clientId || !user || redirectProblem(redirectUri)) return page(res, 400, '<p>Bad request.</p>');
+      const code = randomBytes(10).toString('hex');
+      codes.set(code, { login: user.login, clientId: config.clientId, redirectUri: redirectUri!, expires: Date.now() + 600_000 });
+      const target = new URL(redirectUri!);
+      target.searchParams.set('code', code);
+      if (body.get('state')) target.searchParams.set('state', body.get('state')!);
+      res.writeHead(302, { location: target.toString() }).end();
+      return;
+    }
+    if (url.pathname === '/login/oauth/access_token' && req.method === 'POST') {
+      const body = await form(req);
+      const basic = /^basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const [basicId, basicSecret] = basic ? Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent) : [];
+      const clientId = body.get('client_id') ?? basicId;
+      const clientSecret = body.get('client_secret') ?? basicSecret;
+      const answer = (fields: Record<string, string>) => {
+        if (/application\/json/.test(req.headers.accept ?? '')) {
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify(fields));
+        } else {
+          res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' });
+          res.end(new URLSearchParams(fields).toString());
+        }
+      };
+      if (clientId !== config.clientId || clientSecret !== config.clientSecret) {
+        return answer({ error: 'incorrect_client_credentials', error_description: 'The client_id and/or client_secret passed are incorrect.', error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#incorrect-client-credentials' });
+      }
+      const code = codes.get(body.get('code') ?? '');
+      codes.delete(body.get('code') ?? ''); // a code is good once
+      if (!code || code.expires < Date.now() || code.clientId !== clientId) {
+        return answer({ error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.', error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code' });
+      }
+      if (body.get('redirect_uri') && body.get('redirect_uri') !== code.redirectUri) {
+        return answer({ error: 'redirect_uri_mismatch', error_description: 'The redirect_uri MUST match the registered callback URL for this application.', error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/#redirect-uri-mismatch' });
+      }
+      const token = `gho_${randomBytes(18).toString('hex')}`;
+      tokens.set(token, code.login);
+      return answer({ access_token: token, token_type: 'bearer', scope: 'read:user' });
+    }
+    return page(res, 404, '<p>Not Found</p>');
+  }
+
+  return {
+    handle,
+    teams,
+    membershipLookups,
+    userForToken: (token: string) => users.find((u) => u.login === tokens.get(token)),
   };
 }

@@ -5,6 +5,7 @@
  * and by the end-to-end tests, so both see the same platform.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -26,6 +27,31 @@ import { applyInfrastructure, registryEntry } from './terraform-emulator';
 /** The token the local GitHub stand-in accepts: not a secret, it opens nothing outside this machine. */
 const LOCAL_GITHUB_TOKEN = 'ghs_local_standin_token';
 
+/**
+ * The people who can sign in locally (through the stand-in's OAuth page) and what they are,
+ * by GitHub team: an operator of both environments, a viewer of both, an operator of staging
+ * who only views production, and someone in no team (refused at sign-in).
+ */
+export const LOCAL_USERS = {
+  operator: { login: 'olivia-ops', id: 5_001, name: 'Olivia Ops', note: 'operator of staging and production' },
+  viewer: { login: 'victor-viewer', id: 5_002, name: 'Victor Viewer', note: 'viewer of staging and production' },
+  stagingOperator: { login: 'sam-staging', id: 5_003, name: 'Sam Staging', note: 'operator of staging, viewer of production' },
+  outsider: { login: 'mallory-outside', id: 5_004, name: 'Mallory Outside', note: 'in no team: refused' },
+} as const;
+const ORG = 'pilothouse-dev';
+const LOCAL_TEAMS = {
+  [`${ORG}/platform-oncall`]: [LOCAL_USERS.operator.login],
+  [`${ORG}/staging-deployers`]: [LOCAL_USERS.stagingOperator.login],
+  [`${ORG}/engineering`]: [LOCAL_USERS.operator.login, LOCAL_USERS.viewer.login, LOCAL_USERS.stagingOperator.login],
+};
+/** Each environment's roles, by team (the registry's `access`). */
+const LOCAL_ACCESS: Record<string, { operators: { teams: string[]; logins: string[] }; viewers: { teams: string[]; logins: string[] } }> = {
+  staging: { operators: { teams: [`${ORG}/platform-oncall`, `${ORG}/staging-deployers`], logins: [] }, viewers: { teams: [`${ORG}/engineering`], logins: [] } },
+  production: { operators: { teams: [`${ORG}/platform-oncall`], logins: [] }, viewers: { teams: [`${ORG}/engineering`], logins: [] } },
+};
+/** The local OAuth app: its secret opens only the stand-in on this machine. */
+const LOCAL_OAUTH_APP = { clientId: 'Ov23li-pilothouse-local', clientSecret: 'local-standin-oauth-secret' };
+
 export type Step = (name: string) => () => void;
 
 /** Logs "name ..." then "name: done in N ms"; returns the function that ends the step. */
@@ -39,7 +65,7 @@ export function timedStep(log: (line: string) => void): Step {
 
 /** The environment registry (lib/environments.ts) of the local platform, hand-seeded or applied. */
 type LocalRegistry = {
-  environments: (Awaited<ReturnType<typeof seedPlatform>>['environments'][number] | ReturnType<typeof registryEntry>)[];
+  environments: ((Awaited<ReturnType<typeof seedPlatform>>['environments'][number] | ReturnType<typeof registryEntry>) & { access?: (typeof LOCAL_ACCESS)[string] })[];
 };
 
 export type SeededPlatform = {
@@ -86,8 +112,12 @@ export async function startSeededPlatform(options: {
       done = options.step(`seeding the emulator at ${emulator.url}`);
       registry = await seedPlatform({ emulatorUrl: emulator.url, redisUrl: redis.url });
     }
+    for (const env of registry.environments) env.access = LOCAL_ACCESS[env.name];
     const { owner, repo, deployWorkflow } = registry.environments[0].github;
-    const github = await startGithubStandin({ token: LOCAL_GITHUB_TOKEN, owner, repo, workflow: deployWorkflow, supportsRunDetails: true, history: 4 });
+    const github = await startGithubStandin({
+      token: LOCAL_GITHUB_TOKEN, owner, repo, workflow: deployWorkflow, supportsRunDetails: true, history: 4,
+      oauth: { ...LOCAL_OAUTH_APP, users: Object.values(LOCAL_USERS), teams: LOCAL_TEAMS },
+    });
     stops.push(github.close);
     mkdirSync(options.stateDir, { recursive: true });
     const registryFile = path.join(options.stateDir, 'environments.json');
@@ -105,6 +135,11 @@ export async function startSeededPlatform(options: {
         REDIS_URL: redis.url,
         GITHUB_TOKEN: LOCAL_GITHUB_TOKEN,
         GITHUB_API_URL: github.url,
+        GITHUB_OAUTH_URL: github.url,
+        GITHUB_OAUTH_CLIENT_ID: LOCAL_OAUTH_APP.clientId,
+        GITHUB_OAUTH_CLIENT_SECRET: LOCAL_OAUTH_APP.clientSecret,
+        // A fresh key per start: sessions end with the platform.
+        NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
         AWS_ENDPOINT_URL: emulator.url,
         AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
@@ -158,7 +193,7 @@ export async function startControlPlane(
   const child = spawnGroup(process.execPath, [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...platform.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    env: { ...process.env, ...platform.env, NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
   });
   const output: string[] = [];
   child.stdout!.on('data', (d) => output.push(String(d)));
@@ -168,7 +203,8 @@ export async function startControlPlane(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output.join('')}`);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      // The sign-in page: public, and served by the same server as everything else.
+      const res = await fetch(`${url}/api/auth/signin`, { signal: AbortSignal.timeout(10_000) });
       if (res.ok) break;
     } catch {
       /* not listening yet */

@@ -6,7 +6,8 @@
  * not among them, nor the `noModule` polyfills a modern browser skips).
  */
 import { gzipSync } from 'node:zlib';
-import { buildControlPlane, startControlPlane, type SeededPlatform } from '../seeded-platform';
+import { buildControlPlane, LOCAL_USERS, startControlPlane, type SeededPlatform } from '../seeded-platform';
+import { signInWithStandin } from '../sign-in';
 
 const REQUESTS = 200;
 const PAGES = ['/', '/environments/staging', '/environments/staging/services/api', '/environments/staging/queues/screenshot', '/environments/staging/deploys'];
@@ -19,6 +20,9 @@ export async function benchPages(platform: SeededPlatform) {
   await buildControlPlane(() => () => {});
   const controlPlane = await startControlPlane(platform, { step: () => () => {} });
   try {
+    // Signed in as an operator: every page checks the session and the roles (cached) first.
+    const cookie = await signInWithStandin(controlPlane.url, LOCAL_USERS.operator.login);
+    const fetch = (url: string | URL) => globalThis.fetch(url, { headers: { cookie }, redirect: 'manual' });
     const url = `${controlPlane.url}/environments/staging`;
     for (let i = 0; i < 10; i++) await (await fetch(url)).text(); // warm: the cache, the server's code paths
     const times: number[] = [];
@@ -36,7 +40,9 @@ export async function benchPages(platform: SeededPlatform) {
 
     console.log('\nFirst-load JavaScript per page, gzipped (the scripts the HTML names):');
     for (const page of PAGES) {
-      const html = await (await fetch(`${controlPlane.url}${page}`)).text();
+      const response = await fetch(`${controlPlane.url}${page}`);
+      if (response.status !== 200) throw new Error(`${page} answered ${response.status}`);
+      const html = await response.text();
       // A `noModule` script (Next's legacy polyfills) is never fetched by a browser that runs modules.
       const tags = [...html.matchAll(/<script[^>]*>/g)].map((m) => m[0]).filter((tag) => !/\snomodule/i.test(tag));
       const scripts = [...new Set(tags.map((tag) => /\ssrc="([^"]+)"/.exec(tag)?.[1]).filter((src) => src !== undefined))];

@@ -5,7 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildControlPlane, startControlPlane, startSeededPlatform, timedStep } from '../../scripts/seeded-platform';
+import { chromium } from '@playwright/test';
+import { buildControlPlane, LOCAL_USERS, startControlPlane, startSeededPlatform, timedStep } from '../../scripts/seeded-platform';
+import { signInInBrowser } from '../support/browser-sign-in';
+import config from '../../playwright.config';
+
+/** Browser sessions of the seeded people, made by signing in once (tests pick one with test.use). */
+export const AUTH_DIR = path.join(import.meta.dirname, '.auth');
+export const authState = (who: keyof typeof LOCAL_USERS) => path.join(AUTH_DIR, `${who}.json`);
 
 export default async function globalSetup() {
   const step = timedStep((line) => console.log(line));
@@ -19,6 +26,19 @@ export default async function globalSetup() {
     process.env.PILOTHOUSE_E2E_REGISTRY_FILE = platform.registryFile;
     process.env.PILOTHOUSE_E2E_REDIS_URL = platform.redis.url;
     process.env.PILOTHOUSE_E2E_EMULATOR_PID = String(platform.emulator.pid);
+    const done = step('signing in the seeded people through the OAuth flow');
+    const browser = await chromium.launch(config.use?.launchOptions);
+    try {
+      for (const who of ['operator', 'viewer', 'stagingOperator'] as const) {
+        const context = await browser.newContext();
+        await signInInBrowser(await context.newPage(), controlPlane.url, LOCAL_USERS[who].login);
+        await context.storageState({ path: authState(who) });
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+    }
+    done();
     return async () => {
       await controlPlane.stop();
       await platform.stop();

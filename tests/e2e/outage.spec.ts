@@ -8,7 +8,8 @@ import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startControlPlane, startSeededPlatform, type SeededPlatform } from '../../scripts/seeded-platform';
+import { LOCAL_USERS, startControlPlane, startSeededPlatform, type SeededPlatform } from '../../scripts/seeded-platform';
+import { signInInBrowser } from '../support/browser-sign-in';
 import type { RunningServer } from '../../scripts/local-platform';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
@@ -23,6 +24,11 @@ test.beforeAll(async () => {
   awsProxy = await startTcpProxy({ host: '127.0.0.1', port: platform.emulator.port });
   // The control plane reaches AWS only through the proxy.
   controlPlane = await startControlPlane({ ...platform, env: { ...platform.env, AWS_ENDPOINT_URL: awsProxy.url } }, { step: () => () => {} });
+});
+// This control plane has its own session key: sign in to it (before anything is broken).
+test.beforeEach(async ({ page }) => {
+  await page.context().clearCookies();
+  await signInInBrowser(page, controlPlane.url, LOCAL_USERS.operator.login);
 });
 test.afterAll(async () => {
   await controlPlane?.stop();

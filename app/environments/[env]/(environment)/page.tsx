@@ -12,7 +12,7 @@ import { Badge, Card, Loading } from '@/components/ui';
 import type { Environment } from '@/lib/environments';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
-import { environmentOr404, RangeParam } from '@/lib/environment-page';
+import { viewableEnvironment, RangeParam } from '@/lib/environment-page';
 import { getEnvironmentSnapshot, getMetrics } from '@/lib/snapshot';
 
 /** As the overview: every upstream call has its own timeout well inside this. */
@@ -24,7 +24,7 @@ export async function generateMetadata({ params }: PageProps<'/environments/[env
 
 export default async function EnvironmentPage({ params, searchParams }: PageProps<'/environments/[env]'>) {
   await connection();
-  const environment = environmentOr404((await params).env);
+  const environment = await viewableEnvironment((await params).env);
   const range = RangeParam.parse((await searchParams).range);
   const snapshot = await getEnvironmentSnapshot(environment);
   const name = environment.name;

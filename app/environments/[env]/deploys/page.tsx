@@ -6,7 +6,7 @@ import { EcsDeploymentsPanel, RunJobsPanel, RunsPanel } from '@/components/deplo
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { Badge } from '@/components/ui';
-import { environmentOr404, readOnce } from '@/lib/environment-page';
+import { viewableEnvironment, readOnce } from '@/lib/environment-page';
 import { listRunJobs } from '@/lib/github';
 import { SERVICE_ROLES } from '@/lib/platform';
 import { getServiceDetail } from '@/lib/service-detail';
@@ -22,7 +22,7 @@ export async function generateMetadata({ params }: PageProps<'/environments/[env
 
 export default async function DeploysPage({ params, searchParams }: PageProps<'/environments/[env]/deploys'>) {
   await connection();
-  const environment = environmentOr404((await params).env);
+  const environment = await viewableEnvironment((await params).env);
   const snapshot = await getEnvironmentSnapshot(environment);
   const runs = snapshot.deployRuns.value ?? [];
   const asked = RunParam.parse((await searchParams).run);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requireApiRole } from '@/lib/auth';
 import { listEnvironments } from '@/lib/environments';
 import { getLiveHub } from '@/lib/live-environments';
 import { liveEventStream, SSE_HEADERS } from '@/lib/sse';
@@ -15,6 +16,8 @@ export async function GET(request: Request, context: RouteContext<'/api/environm
   if (!listEnvironments().some((e) => e.name === env)) {
     return Response.json({ error: { code: 'not_found', message: `no environment named ${JSON.stringify(env)}` } }, { status: 404 });
   }
+  const access = await requireApiRole(env, 'viewer');
+  if (access.response) return access.response;
   const lastEventId = LastEventId.parse(request.headers.get('last-event-id') ?? undefined);
   return new Response(liveEventStream(getLiveHub(), env, { lastEventId, signal: request.signal }), { headers: SSE_HEADERS });
 }

@@ -6,7 +6,7 @@ import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { FailedJobsPanel, FailureGroupsPanel, QueueCountsPanel } from '@/components/queue-view';
 import { Badge } from '@/components/ui';
-import { environmentOr404, queueOr404, readOnce } from '@/lib/environment-page';
+import { viewableEnvironment, queueOr404, readOnce } from '@/lib/environment-page';
 import { groupFailedJobs, listFailedJobs } from '@/lib/queue';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 
@@ -23,7 +23,7 @@ export async function generateMetadata({ params }: PageProps<'/environments/[env
 export default async function QueuePage({ params, searchParams }: PageProps<'/environments/[env]/queues/[queue]'>) {
   await connection();
   const { env, queue: queueName } = await params;
-  const environment = environmentOr404(env);
+  const environment = await viewableEnvironment(env);
   const queue = queueOr404(environment, queueName);
   const page = PageParam.parse((await searchParams).page);
   const [snapshot, failed, groups] = await Promise.all([

@@ -7,7 +7,7 @@ import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { RevisionsPanel, ServiceSummaryPanel, TasksPanel } from '@/components/service-view';
 import { Badge, Card, Loading } from '@/components/ui';
-import { environmentOr404, serviceOr404, RangeParam } from '@/lib/environment-page';
+import { viewableEnvironment, serviceOr404, RangeParam } from '@/lib/environment-page';
 import type { Environment } from '@/lib/environments';
 import type { ServiceRole } from '@/lib/platform';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
@@ -25,7 +25,7 @@ export async function generateMetadata({ params }: PageProps<'/environments/[env
 export default async function ServicePage({ params, searchParams }: PageProps<'/environments/[env]/services/[service]'>) {
   await connection();
   const { env, service } = await params;
-  const environment = environmentOr404(env);
+  const environment = await viewableEnvironment(env);
   const role = serviceOr404(service);
   const range = RangeParam.parse((await searchParams).range);
   const snapshot = await getEnvironmentSnapshot(environment);

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { Badge, Card } from '@/components/ui';
-import { environmentOr404, queueOr404 } from '@/lib/environment-page';
+import { viewableEnvironment, queueOr404 } from '@/lib/environment-page';
 import { getJob } from '@/lib/queue';
 
 export const maxDuration = 30;
@@ -16,7 +16,7 @@ export async function generateMetadata({ params }: PageProps<'/environments/[env
 export default async function JobPage({ params }: PageProps<'/environments/[env]/queues/[queue]/jobs/[job]'>) {
   await connection();
   const { env, queue: queueName, job: jobId } = await params;
-  const environment = environmentOr404(env);
+  const environment = await viewableEnvironment(env);
   const queue = queueOr404(environment, queueName);
   // BullMQ job ids are our UUIDs or counters: anything else names no job.
   if (!/^[A-Za-z0-9:_-]{1,128}$/.test(jobId)) notFound();

@@ -1,0 +1,26 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+
+export const metadata: Metadata = { title: 'Sign-in refused · Pilothouse' };
+
+const REASONS: Record<string, string> = {
+  'no-role': 'has no role in any environment. Roles come from GitHub team membership (or a list of logins) in the environment registry; ask the platform team to add you.',
+  lookup: 'could not be checked: GitHub did not answer the team membership lookup. Try again in a minute.',
+  profile: 'could not be read from GitHub.',
+};
+
+/** Where sign-in sends someone it refuses, with the reason (public: they are not signed in). */
+export default async function SignInRefused({ searchParams }: PageProps<'/signin/refused'>) {
+  const { reason, login } = await searchParams;
+  const why = REASONS[typeof reason === 'string' ? reason : ''] ?? REASONS['no-role'];
+  const who = typeof login === 'string' && /^[A-Za-z0-9-]{1,39}$/.test(login) ? login : 'This GitHub account';
+  return (
+    <div className="mx-auto max-w-xl space-y-3 py-12">
+      <h1 className="text-xl font-semibold">Sign-in refused</h1>
+      <p data-testid="refusal">
+        <span className="font-mono">{who}</span> {why}
+      </p>
+      <Link href="/api/auth/signin" className="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">Sign in with another account</Link>
+    </div>
+  );
+}

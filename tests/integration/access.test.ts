@@ -1,0 +1,93 @@
+/**
+ * Roles from GitHub team membership, asked of the GitHub stand-in through the real Octokit
+ * client, and how long a removed team member keeps them (lib/access.ts).
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { lookUpRoles, rolesOf, ROLES_MAX_AGE_MS } from '@/lib/access';
+import { createCache } from '@/lib/cache';
+import { EnvironmentSchema, type Environment } from '@/lib/environments';
+import { createGithubClient, isActiveTeamMember } from '@/lib/github';
+import { startGithubStandin } from '../../scripts/github-standin';
+import { seededEnvironment } from '../support/aws';
+
+const TOKEN = 'ghs_access_test';
+const redis = new Redis(`${inject('redisUrl')}/9`);
+let github: Awaited<ReturnType<typeof startGithubStandin>>;
+let environments: Environment[];
+const users = [
+  { login: 'olivia-ops', id: 1, name: 'Olivia' },
+  { login: 'sam-staging', id: 2, name: 'Sam' },
+  { login: 'victor-viewer', id: 3, name: 'Victor' },
+  { login: 'mallory', id: 4, name: 'Mallory' },
+  { login: 'Listed-Login', id: 5, name: 'Listed' },
+];
+
+beforeAll(async () => {
+  await redis.flushdb();
+  github = await startGithubStandin({
+    token: TOKEN, owner: 'acme', repo: 'platform', workflow: 'deploy.yml',
+    oauth: {
+      clientId: 'client', clientSecret: 'secret', users,
+      teams: { 'acme/oncall': ['olivia-ops'], 'acme/staging-deployers': ['sam-staging'], 'acme/engineering': ['olivia-ops', 'sam-staging', 'victor-viewer'] },
+    },
+  });
+  const access = {
+    staging: { operators: { teams: ['acme/oncall', 'acme/staging-deployers'], logins: [] }, viewers: { teams: ['acme/engineering'], logins: ['listed-login'] } },
+    production: { operators: { teams: ['acme/oncall'], logins: [] }, viewers: { teams: ['acme/engineering'], logins: [] } },
+  };
+  environments = (['staging', 'production'] as const).map((name) => EnvironmentSchema.parse({ ...seededEnvironment(name), access: access[name] }));
+});
+afterAll(async () => {
+  redis.disconnect();
+  await github?.close();
+});
+
+const octokit = () => createGithubClient({ kind: 'token', token: TOKEN }, github.url);
+const isMember = (team: string, login: string) => isActiveTeamMember(team, login, octokit());
+
+describe('roles from GitHub team membership', () => {
+  it('gives each person their role per environment, asking each team once', async () => {
+    const before = github.membershipLookups().length;
+    expect(await lookUpRoles('olivia-ops', environments, isMember)).toEqual({ staging: 'operator', production: 'operator' });
+    // Three distinct teams across both environments: three lookups, not five.
+    expect(github.membershipLookups().length - before).toBe(3);
+    expect(await lookUpRoles('sam-staging', environments, isMember)).toEqual({ staging: 'operator', production: 'viewer' });
+    expect(await lookUpRoles('victor-viewer', environments, isMember)).toEqual({ staging: 'viewer', production: 'viewer' });
+    expect(await lookUpRoles('mallory', environments, isMember)).toEqual({});
+    // GitHub logins are case-insensitive.
+    expect(await lookUpRoles('Listed-Login', environments, isMember)).toEqual({ staging: 'viewer' });
+    expect(github.violations).toEqual([]);
+  });
+
+  it('a member removed from a team loses the role within 10 minutes, however long the session', async () => {
+    let now = Date.now();
+    const cache = createCache(redis, { now: () => now });
+    const lookUp = (login: string) => lookUpRoles(login, environments, isMember);
+    expect((await rolesOf('olivia-ops', { cache, lookUp })).roles).toEqual({ staging: 'operator', production: 'operator' });
+
+    github.setTeamMembers('acme/oncall', []); // an org admin removes her from on-call
+    now += 60_000;
+    expect((await rolesOf('olivia-ops', { cache, lookUp })).roles.production).toBe('operator'); // cached for now
+    for (let minute = 2; minute <= 10; minute++) {
+      now += 60_000;
+      await rolesOf('olivia-ops', { cache, lookUp });
+      await new Promise((r) => setTimeout(r, 50)); // a background refresh lands
+    }
+    expect((await rolesOf('olivia-ops', { cache, lookUp })).roles).toEqual({ staging: 'viewer', production: 'viewer' });
+  });
+
+  it('when GitHub cannot be asked, old roles end at the age limit: no role, with the reason', async () => {
+    let now = Date.now();
+    const cache = createCache(redis, { now: () => now });
+    const lookUp = (login: string) => lookUpRoles(login, environments, isMember);
+    expect((await rolesOf('sam-staging', { cache, lookUp })).roles.staging).toBe('operator');
+    const failing = (login: string) => lookUpRoles(login, environments, () => Promise.reject(new Error('GitHub did not answer')));
+    now += ROLES_MAX_AGE_MS - 60_000;
+    expect((await rolesOf('sam-staging', { cache, lookUp: failing })).roles.staging).toBe('operator'); // young enough
+    now += 2 * 60_000;
+    const late = await rolesOf('sam-staging', { cache, lookUp: failing });
+    expect(late.roles).toEqual({});
+    expect(late.error?.message).toContain('GitHub did not answer');
+  });
+});
