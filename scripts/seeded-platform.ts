@@ -30,19 +30,19 @@ const LOCAL_GITHUB_TOKEN = 'ghs_local_standin_token';
 /**
  * The people who can sign in locally (through the stand-in's OAuth page) and what they are,
  * by GitHub team: an operator of both environments, a viewer of both, an operator of staging
- * who only views production, and someone in no team (refused at sign-in).
+ * with no role in production, and someone in no team (refused at sign-in).
  */
 export const LOCAL_USERS = {
   operator: { login: 'olivia-ops', id: 5_001, name: 'Olivia Ops', note: 'operator of staging and production' },
   viewer: { login: 'victor-viewer', id: 5_002, name: 'Victor Viewer', note: 'viewer of staging and production' },
-  stagingOperator: { login: 'sam-staging', id: 5_003, name: 'Sam Staging', note: 'operator of staging, viewer of production' },
+  stagingOperator: { login: 'sam-staging', id: 5_003, name: 'Sam Staging', note: 'operator of staging only' },
   outsider: { login: 'mallory-outside', id: 5_004, name: 'Mallory Outside', note: 'in no team: refused' },
 } as const;
 const ORG = 'pilothouse-dev';
 const LOCAL_TEAMS = {
   [`${ORG}/platform-oncall`]: [LOCAL_USERS.operator.login],
   [`${ORG}/staging-deployers`]: [LOCAL_USERS.stagingOperator.login],
-  [`${ORG}/engineering`]: [LOCAL_USERS.operator.login, LOCAL_USERS.viewer.login, LOCAL_USERS.stagingOperator.login],
+  [`${ORG}/engineering`]: [LOCAL_USERS.operator.login, LOCAL_USERS.viewer.login],
 };
 /** Each environment's roles, by team (the registry's `access`). */
 const LOCAL_ACCESS: Record<string, { operators: { teams: string[]; logins: string[] }; viewers: { teams: string[]; logins: string[] } }> = {

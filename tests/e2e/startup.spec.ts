@@ -41,7 +41,10 @@ test('the control plane refuses to start on a bad registry and names the field',
 
 test('a production start without its secrets stops at once and names each one', async () => {
   const file = process.env.PILOTHOUSE_E2E_REGISTRY_FILE!; // a valid registry: only the secrets are missing
-  const secrets = ['PILOTHOUSE_ENVIRONMENTS', 'REDIS_URL', 'GITHUB_TOKEN', 'GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID'];
+  const secrets = [
+    'PILOTHOUSE_ENVIRONMENTS', 'REDIS_URL', 'GITHUB_TOKEN', 'GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID',
+    'NEXTAUTH_SECRET', 'NEXTAUTH_URL', 'GITHUB_OAUTH_CLIENT_ID', 'GITHUB_OAUTH_CLIENT_SECRET', 'VERCEL',
+  ];
 
   const { code, output } = await startUntilExit({ ...without(process.env, secrets), PILOTHOUSE_ENVIRONMENTS_FILE: file, GITHUB_APP_ID: '12345' });
 
@@ -50,4 +53,8 @@ test('a production start without its secrets stops at once and names each one', 
   // A half-configured GitHub App names exactly what it lacks.
   expect(output).toContain('pilothouse: GITHUB_APP_PRIVATE_KEY is not set (required in production)');
   expect(output).toContain('pilothouse: GITHUB_APP_INSTALLATION_ID is not set (required in production)');
+  // Sign-in: without these nobody could sign in, or sessions could be forged.
+  for (const name of ['NEXTAUTH_SECRET', 'NEXTAUTH_URL', 'GITHUB_OAUTH_CLIENT_ID', 'GITHUB_OAUTH_CLIENT_SECRET']) {
+    expect(output).toContain(`pilothouse: ${name} is not set (required in production)`);
+  }
 });

@@ -1,0 +1,119 @@
+/**
+ * The authorization matrix: every page and route handler, found in app/ when the test runs (a
+ * route without a row here fails it), asked as anonymous, a viewer, an operator, and an
+ * operator of the other environment only, with the status each must answer.
+ */
+import { expect, test } from '@playwright/test';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../../scripts/local-platform';
+import { authState } from './global-setup';
+
+const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
+
+/** Every page and route handler under app/, as its URL pattern (route groups are not in URLs). */
+function appRoutes(dir = path.join(ROOT, 'app'), prefix = ''): { pattern: string; kind: 'page' | 'route' }[] {
+  const found: { pattern: string; kind: 'page' | 'route' }[] = [];
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) {
+      found.push(...appRoutes(full, /^\(.*\)$/.test(entry) ? prefix : `${prefix}/${entry}`));
+    } else if (/^page\.tsx?$/.test(entry)) {
+      found.push({ pattern: prefix || '/', kind: 'page' });
+    } else if (/^route\.tsx?$/.test(entry)) {
+      found.push({ pattern: prefix || '/', kind: 'route' });
+    }
+  }
+  return found;
+}
+
+type Who = 'anonymous' | 'viewer' | 'operator' | 'stagingOperator';
+/** public: anyone; signed-in: anyone signed in; viewer/operator: that role in the environment the URL names. */
+type Need = 'public' | 'signed-in' | 'viewer' | 'operator';
+type Row = { method: 'GET' | 'POST'; need: Need; path: (env: string, ids: Ids) => string; stream?: boolean };
+type Ids = { job: string };
+
+const MATRIX: Record<string, Row[]> = {
+  '/': [{ method: 'GET', need: 'signed-in', path: () => '/' }],
+  '/signin/refused': [{ method: 'GET', need: 'public', path: () => '/signin/refused?reason=no-role' }],
+  '/api/auth/[...nextauth]': [
+    { method: 'GET', need: 'public', path: () => '/api/auth/session' },
+    { method: 'GET', need: 'public', path: () => '/api/auth/providers' },
+  ],
+  '/environments/[env]': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}` }],
+  '/environments/[env]/deploys': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/deploys` }],
+  '/environments/[env]/services/[service]': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/services/api` }],
+  '/environments/[env]/queues/[queue]': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/queues/pdf` }],
+  '/environments/[env]/queues/[queue]/jobs/[job]': [{ method: 'GET', need: 'viewer', path: (env, ids) => `/environments/${env}/queues/pdf/jobs/${ids.job}` }],
+  '/api/environments/[env]/live': [{ method: 'GET', need: 'viewer', path: (env) => `/api/environments/${env}/live`, stream: true }],
+};
+
+const ROLES: Record<Exclude<Who, 'anonymous'>, Record<string, 'viewer' | 'operator'>> = {
+  viewer: { staging: 'viewer', production: 'viewer' },
+  operator: { staging: 'operator', production: 'operator' },
+  stagingOperator: { staging: 'operator' },
+};
+
+function expected(row: Row, who: Who, env: string): number {
+  if (row.need === 'public') return 200;
+  const isApi = row.method !== 'GET' || row.stream || row.path(env, { job: '1' }).startsWith('/api/');
+  if (who === 'anonymous') return isApi ? 401 : 307;
+  if (row.need === 'signed-in') return 200;
+  const role = ROLES[who][env];
+  const allowed = role === 'operator' || (role === 'viewer' && row.need === 'viewer');
+  return allowed ? 200 : 403;
+}
+
+function cookieHeader(who: Who): string {
+  if (who === 'anonymous') return '';
+  const state = JSON.parse(readFileSync(authState(who), 'utf8')) as { cookies: { name: string; value: string }[] };
+  return state.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+test('every page and route handler answers each kind of person as its row says', async () => {
+  const routes = appRoutes();
+  const missing = routes.filter((r) => !MATRIX[r.pattern]).map((r) => `${r.kind} ${r.pattern}`);
+  expect(missing, 'routes in app/ with no row in the authorization matrix').toEqual([]);
+  expect(Object.keys(MATRIX).filter((p) => !routes.some((r) => r.pattern === p)), 'rows for routes that no longer exist').toEqual([]);
+
+  // A job to show, in each environment's queue.
+  const ids: Record<string, Ids> = {};
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: { name: string; queues: { redisUrl: string } }[] };
+  const added: { queue: Queue; remove: () => Promise<void> }[] = [];
+  for (const env of registry.environments) {
+    const queue = new Queue('pdf', { connection: new Redis(env.queues.redisUrl, { maxRetriesPerRequest: null }) });
+    const job = await queue.add('pdf', { url: 'https://example.com/matrix' }, { delay: 3_600_000 });
+    added.push({ queue, remove: () => job.remove() });
+    ids[env.name] = { job: job.id! };
+  }
+
+  const outcomes: string[] = [];
+  try {
+    for (const [pattern, rows] of Object.entries(MATRIX)) {
+      for (const row of rows) {
+        for (const env of ['staging', 'production']) {
+          if (!pattern.includes('[env]') && env === 'production') continue; // not per environment
+          for (const who of ['anonymous', 'viewer', 'operator', 'stagingOperator'] as const) {
+            const url = `${baseURL()}${row.path(env, ids[env])}`;
+            const abort = new AbortController();
+            const response = await fetch(url, { method: row.method, headers: { cookie: cookieHeader(who) }, redirect: 'manual', signal: abort.signal });
+            abort.abort(); // a live stream never ends by itself: its status and headers are enough
+            const want = expected(row, who, env);
+            const location = response.headers.get('location') ?? '';
+            const ok = response.status === want && (want !== 307 || location.includes('/api/auth/signin'));
+            outcomes.push(`${ok ? 'ok ' : 'BAD'} ${row.method} ${row.path(env, ids[env])} as ${who}: ${response.status}${location ? ` -> ${location}` : ''} (want ${want})`);
+          }
+        }
+      }
+    }
+  } finally {
+    for (const { queue, remove } of added) {
+      await remove(); // only what this test added: the other specs count the seeded jobs
+      await queue.close();
+    }
+  }
+  console.log(outcomes.join('\n'));
+  expect(outcomes.filter((line) => line.startsWith('BAD'))).toEqual([]);
+});
