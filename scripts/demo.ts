@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ROOT, freePort } from './local-platform';
 import {
   buildControlPlane,
+  LOCAL_USERS,
   startControlPlane,
   startSeededPlatform,
   timedStep,
@@ -58,6 +59,8 @@ try {
   log(`  job api      ${traffic.apiUrl}  (staging; a job every 3 s; your key: ${path.relative(ROOT, traffic.keyFile)})`);
   log(`    curl -H "authorization: Bearer $(cat ${path.relative(ROOT, traffic.keyFile)})" -H 'content-type: application/json' \\`);
   log(`      -d '{"kind":"scrape","input":{"url":"${traffic.siteUrl}/","selectors":["h1"]}}' ${traffic.apiUrl}/api/jobs`);
+  log('Sign in with GitHub (the local stand-in\'s page lets you choose who you are):');
+  for (const user of Object.values(LOCAL_USERS)) log(`  ${user.login.padEnd(16)} ${user.note}`);
   log('Press Ctrl-C to stop.');
 } catch (err) {
   console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
