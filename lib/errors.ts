@@ -4,7 +4,7 @@ import { z } from 'zod';
  * One error type for the control plane, with a code; route handlers map codes to HTTP
  * statuses in one place. No server-only import: the browser renders `ErrorInfo` too.
  */
-export const ERROR_CODES = ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'upstream_failed', 'timeout', 'internal'] as const;
+export const ERROR_CODES = ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'too_large', 'rate_limited', 'upstream_failed', 'unavailable', 'timeout', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
@@ -49,3 +49,18 @@ export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof AppError) return { code: err.code, message: err.message, upstream: null, requestId: null };
   return { code: 'internal', message: err instanceof Error ? err.message : String(err), upstream: null, requestId: null };
 }
+
+/** The HTTP status a route answers for each code: one table for every route handler. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+  upstream_failed: 502,
+  unavailable: 503,
+  timeout: 504,
+  internal: 500,
+};

@@ -22,6 +22,12 @@ export const keys = {
   liveRefreshChannel: (env: string) => `${KEY_PREFIX}live:refresh:${env}`,
   /** Every attempt at an action or a sign-in, allowed or refused (lib/audit.ts): a capped stream. */
   audit: `${KEY_PREFIX}audit`,
+  /** An action's first answer, kept for repeats with the same Idempotency-Key (per person). */
+  idempotency: (login: string, key: string) => `${KEY_PREFIX}idem:${login.toLowerCase()}:${key}`,
+  /** Who is changing a service right now: one deploy, redeploy or rollback at a time. */
+  inflight: (env: string, target: string) => `${KEY_PREFIX}inflight:${env}:${target}`,
+  /** Actions per person per minute. */
+  actionRate: (login: string, minute: number) => `${KEY_PREFIX}rate:${login.toLowerCase()}:${minute}`,
 };
 
 /** Cache entry names: one per data source and environment (and variant, where there is one). */

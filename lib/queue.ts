@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Environment } from './environments';
-import { UpstreamError } from './errors';
+import { AppError, UpstreamError } from './errors';
 import { describeRedisFailure, FAIL_FAST_REDIS_OPTIONS } from './redis';
 import { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from './schemas/queue';
 export { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from './schemas/queue';
@@ -207,4 +207,41 @@ export async function getJob(env: Environment, queueName: string, id: string, re
     processedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
     finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
   });
+}
+
+/** The queue control an operator has, through BullMQ's own Queue and Job methods. */
+export type QueueAction = 'pause' | 'resume' | 'retry-failed';
+export type JobAction = 'retry' | 'remove';
+
+/** Pauses or resumes a queue, or moves every failed job back to waiting; what it did, in words. */
+export async function controlQueue(env: Environment, queueName: string, action: QueueAction, redis: Redis = queueRedis(env)): Promise<string> {
+  const queue = bullQueue(env, queueName, redis);
+  switch (action) {
+    case 'pause':
+      await queue.pause();
+      return `paused ${queueName}`;
+    case 'resume':
+      await queue.resume();
+      return `resumed ${queueName}`;
+    case 'retry-failed': {
+      const failed = await queue.getJobCountByTypes('failed');
+      await queue.retryJobs({ state: 'failed' });
+      return `moved ${failed} failed job${failed === 1 ? '' : 's'} of ${queueName} back to waiting`;
+    }
+  }
+}
+
+/** Retries or removes one job; null when the queue has no such job. Retrying needs it to be failed. */
+export async function controlJob(env: Environment, queueName: string, id: string, action: JobAction, redis: Redis = queueRedis(env)): Promise<string | null> {
+  const queue = bullQueue(env, queueName, redis);
+  const job = await queue.getJob(id);
+  if (!job) return null;
+  if (action === 'retry') {
+    const state = await job.getState();
+    if (state !== 'failed') throw new AppError('conflict', `job ${id} is ${state}, not failed: only a failed job can be retried`);
+    await job.retry('failed');
+    return `retried job ${id} of ${queueName}`;
+  }
+  await job.remove();
+  return `removed job ${id} from ${queueName}`;
 }

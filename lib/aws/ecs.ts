@@ -6,6 +6,7 @@ import {
   ListTaskDefinitionsCommand,
   ECSClient,
   paginateListTasks,
+  UpdateServiceCommand,
   type Service as SdkService,
 } from '@aws-sdk/client-ecs';
 import type { Environment } from '../environments';
@@ -183,4 +184,31 @@ export async function listTaskDefinitionRevisions(env: Environment, family: stri
       })),
     }),
   );
+}
+
+/** What an UpdateService started: the service as ECS now has it, and its new PRIMARY deployment. */
+export type ServiceUpdate = { service: ServiceSummary; deploymentId: string | null };
+
+async function updateService(env: Environment, role: ServiceRole, change: { forceNewDeployment?: boolean; desiredCount?: number; taskDefinition?: string }, client: ECSClient): Promise<ServiceUpdate> {
+  const { service } = await awsCall('ECS', 'UpdateService', () =>
+    client.send(new UpdateServiceCommand({ cluster: env.ecs.cluster, service: env.ecs.services[role], ...change })),
+  );
+  if (!service) throw new Error(`ECS UpdateService answered without the service ${env.ecs.services[role]}`);
+  const summary = toServiceSummary(service);
+  return { service: summary, deploymentId: summary.deployments.find((d) => d.status === 'PRIMARY')?.id ?? null };
+}
+
+/** The one-click redeploy: a new deployment of the same task definition (fresh tasks, same image). */
+export function forceNewDeployment(env: Environment, role: ServiceRole, client: ECSClient = ecsClient(env)): Promise<ServiceUpdate> {
+  return updateService(env, role, { forceNewDeployment: true }, client);
+}
+
+/** Sets the desired count (the caller has checked it against the scalable target's bounds). */
+export function setDesiredCount(env: Environment, role: ServiceRole, desiredCount: number, client: ECSClient = ecsClient(env)): Promise<ServiceUpdate> {
+  return updateService(env, role, { desiredCount }, client);
+}
+
+/** Rolls the service to an existing task definition revision (no new revision is registered). */
+export function deployTaskDefinition(env: Environment, role: ServiceRole, taskDefinitionArn: string, client: ECSClient = ecsClient(env)): Promise<ServiceUpdate> {
+  return updateService(env, role, { taskDefinition: taskDefinitionArn }, client);
 }

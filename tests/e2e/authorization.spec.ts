@@ -32,6 +32,7 @@ function appRoutes(dir = path.join(ROOT, 'app'), prefix = ''): { pattern: string
 type Who = 'anonymous' | 'viewer' | 'operator' | 'stagingOperator';
 /** public: anyone; signed-in: anyone signed in; viewer/operator: that role in the environment the URL names. */
 type Need = 'public' | 'signed-in' | 'viewer' | 'operator';
+/** An action (POST) is sent with an empty body: past the role check it answers 400 and changes nothing. */
 type Row = { method: 'GET' | 'POST'; need: Need; path: (env: string, ids: Ids) => string; stream?: boolean };
 type Ids = { job: string };
 
@@ -48,6 +49,10 @@ const MATRIX: Record<string, Row[]> = {
   '/environments/[env]/queues/[queue]': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/queues/pdf` }],
   '/environments/[env]/queues/[queue]/jobs/[job]': [{ method: 'GET', need: 'viewer', path: (env, ids) => `/environments/${env}/queues/pdf/jobs/${ids.job}` }],
   '/api/environments/[env]/live': [{ method: 'GET', need: 'viewer', path: (env) => `/api/environments/${env}/live`, stream: true }],
+  '/api/environments/[env]/services/[service]': [{ method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/services/api` }],
+  '/api/environments/[env]/deploys': [{ method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/deploys` }],
+  '/api/environments/[env]/queues/[queue]': [{ method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/queues/pdf` }],
+  '/api/environments/[env]/queues/[queue]/jobs/[job]': [{ method: 'POST', need: 'operator', path: (env, ids) => `/api/environments/${env}/queues/pdf/jobs/${ids.job}` }],
 };
 
 const ROLES: Record<Exclude<Who, 'anonymous'>, Record<string, 'viewer' | 'operator'>> = {
@@ -63,7 +68,8 @@ function expected(row: Row, who: Who, env: string): number {
   if (row.need === 'signed-in') return 200;
   const role = ROLES[who][env];
   const allowed = role === 'operator' || (role === 'viewer' && row.need === 'viewer');
-  return allowed ? 200 : 403;
+  if (!allowed) return 403;
+  return row.method === 'POST' ? 400 : 200;
 }
 
 function cookieHeader(who: Who): string {
@@ -98,7 +104,9 @@ test('every page and route handler answers each kind of person as its row says',
           for (const who of ['anonymous', 'viewer', 'operator', 'stagingOperator'] as const) {
             const url = `${baseURL()}${row.path(env, ids[env])}`;
             const abort = new AbortController();
-            const response = await fetch(url, { method: row.method, headers: { cookie: cookieHeader(who) }, redirect: 'manual', signal: abort.signal });
+            const headers: Record<string, string> = { cookie: cookieHeader(who) };
+            if (row.method === 'POST') Object.assign(headers, { origin: baseURL(), 'content-type': 'application/json', 'idempotency-key': `matrix-${Date.now()}-${Math.random().toString(36).slice(2)}` });
+            const response = await fetch(url, { method: row.method, headers, body: row.method === 'POST' ? '{}' : undefined, redirect: 'manual', signal: abort.signal });
             abort.abort(); // a live stream never ends by itself: its status and headers are enough
             const want = expected(row, who, env);
             const location = response.headers.get('location') ?? '';

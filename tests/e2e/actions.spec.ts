@@ -1,0 +1,218 @@
+/**
+ * The operator actions through the running control plane, signed in through the OAuth flow:
+ * each action's effect upstream (the emulator's ECS, the GitHub stand-in, BullMQ on Redis),
+ * its audit record, its idempotent repeat, the 409 for a concurrent change, and a clean 400
+ * for bad input. Its own platform and control plane: the other specs read the seeded numbers.
+ */
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { expect, test } from '@playwright/test';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { controlEmulator, EMULATOR_CREDENTIALS, type RunningServer } from '../../scripts/local-platform';
+import { SEEDED } from '../../scripts/seed';
+import { LOCAL_USERS, startControlPlane, startSeededPlatform, type SeededPlatform } from '../../scripts/seeded-platform';
+import { signInWithStandin } from '../../scripts/sign-in';
+
+let platform: SeededPlatform;
+let controlPlane: RunningServer;
+let stateDir: string;
+let audit: Redis;
+const cookies: Record<string, string> = {};
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-actions-'));
+  platform = await startSeededPlatform({ stateDir, step: () => () => {} });
+  controlPlane = await startControlPlane(platform, { step: () => () => {} });
+  for (const who of ['operator', 'viewer', 'stagingOperator'] as const) cookies[who] = await signInWithStandin(controlPlane.url, LOCAL_USERS[who].login);
+  audit = new Redis(platform.redis.url);
+});
+test.afterAll(async () => {
+  audit?.disconnect();
+  await controlPlane?.stop();
+  await platform?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+type Answer = { status: number; body: Record<string, unknown> & { error?: { code: string; message: string } }; replayed: boolean };
+let keys = 0;
+async function act(path: string, body: unknown, options: { as?: keyof typeof cookies; key?: string; origin?: string } = {}): Promise<Answer> {
+  const response = await fetch(`${controlPlane.url}${path}`, {
+    method: 'POST',
+    headers: {
+      cookie: cookies[options.as ?? 'operator'],
+      origin: options.origin ?? controlPlane.url,
+      'content-type': 'application/json',
+      'idempotency-key': options.key ?? `test-${Date.now()}-${++keys}`,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'], replayed: response.headers.get('idempotent-replayed') === 'true' };
+}
+
+function ecs(env: 'staging' | 'production') {
+  return new ECSClient({ region: SEEDED[env].region, endpoint: platform.emulator.url, credentials: EMULATOR_CREDENTIALS });
+}
+async function service(env: 'staging' | 'production', role: 'api' | 'worker') {
+  const entry = platform.registry.environments.find((e) => e.name === env)!;
+  const { services } = await ecs(env).send(new DescribeServicesCommand({ cluster: entry.ecs.cluster, services: [entry.ecs.services[role]] }));
+  return services![0];
+}
+async function settled() {
+  const { settled } = await controlEmulator<{ settled: boolean }>(platform.emulator.url, 'ecs/settle');
+  expect(settled).toBe(true);
+}
+async function auditFor(requestId: unknown) {
+  const entries = await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 200);
+  return entries.map(([, fields]) => JSON.parse(fields[1]) as Record<string, unknown>).find((r) => r.requestId === requestId);
+}
+
+test('redeploy: a new ECS deployment, audited; the same key again returns the first answer and deploys nothing more', async () => {
+  const before = await service('staging', 'api');
+  const key = `redeploy-${Date.now()}`;
+  const first = await act('/api/environments/staging/services/api', { action: 'redeploy' }, { key });
+  expect(first.status, JSON.stringify(first.body)).toBe(200);
+  const after = await service('staging', 'api');
+  const primary = after.deployments!.find((d) => d.status === 'PRIMARY')!;
+  expect(first.body.deploymentId).toBe(primary.id);
+  expect(primary.id).not.toBe(before.deployments!.find((d) => d.status === 'PRIMARY')!.id);
+  expect(await auditFor(first.body.requestId)).toMatchObject({ user: LOCAL_USERS.operator.login, role: 'operator', action: 'redeploy', environment: 'staging', target: 'api', result: 'ok', status: 200 });
+
+  const again = await act('/api/environments/staging/services/api', { action: 'redeploy' }, { key });
+  expect(again).toMatchObject({ status: 200, replayed: true });
+  expect(again.body.deploymentId).toBe(first.body.deploymentId);
+  expect((await service('staging', 'api')).deployments!.filter((d) => d.id !== primary.id && d.status === 'PRIMARY')).toEqual([]);
+  const otherBody = await act('/api/environments/staging/services/worker', { action: 'redeploy' }, { key });
+  expect(otherBody.status).toBe(409);
+  expect(otherBody.body.error!.message).toContain('used for a different request');
+  await settled();
+});
+
+test('one change of a service at a time: two redeploys at once, one runs and the other answers 409 with who', async () => {
+  await controlEmulator(platform.emulator.url, 'settings', { taskStepSeconds: 30 }); // the rollout stays in flight
+  try {
+    const [a, b] = await Promise.all([
+      act('/api/environments/staging/services/worker', { action: 'redeploy' }),
+      act('/api/environments/staging/services/worker', { action: 'redeploy' }, { as: 'stagingOperator' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const refused = a.status === 409 ? a : b;
+    expect(refused.body.error!.message).toMatch(/redeploy of worker by (olivia-ops|sam-staging)|worker deployment .* is rolling out/);
+    // While it rolls out, a rollback of the same service waits its turn too.
+    const later = await act('/api/environments/staging/services/worker', { action: 'rollback', revision: 1, reason: 'testing the lock' });
+    expect(later.status).toBe(409);
+    expect(later.body.error!.message).toContain('rolling out');
+  } finally {
+    await controlEmulator(platform.emulator.url, 'settings', { taskStepSeconds: 1 });
+  }
+  await settled();
+});
+
+test('scale: bad counts answer 400 and change nothing; outside the scaling bounds says the bounds; a good count is applied', async () => {
+  for (const bad of [-1, 1.5, '3', 1e9, null]) {
+    const answer = await act('/api/environments/staging/services/api', { action: 'scale', desiredCount: bad });
+    expect(answer.status, String(bad)).toBe(400);
+    expect(answer.body.error!.code).toBe('invalid_input');
+  }
+  const [min, max] = SEEDED.staging.bounds.api;
+  const above = await act('/api/environments/staging/services/api', { action: 'scale', desiredCount: max + 1 });
+  expect(above.status).toBe(400);
+  expect(above.body.error!.message).toContain(`bounds ${min}–${max}`);
+  expect((await service('staging', 'api')).desiredCount).toBe(SEEDED.staging.desired.api);
+
+  const ok = await act('/api/environments/staging/services/api', { action: 'scale', desiredCount: max });
+  expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  expect((await service('staging', 'api')).desiredCount).toBe(max);
+  await act('/api/environments/staging/services/api', { action: 'scale', desiredCount: SEEDED.staging.desired.api });
+  await settled();
+});
+
+test('rollback: to a chosen earlier revision with a reason; an unknown revision or no reason answers 400', async () => {
+  const current = (await service('staging', 'api')).taskDefinition!;
+  const revision = Number(current.split(':').pop());
+  expect((await act('/api/environments/staging/services/api', { action: 'rollback', revision: revision - 1 })).status).toBe(400); // no reason
+  const unknown = await act('/api/environments/staging/services/api', { action: 'rollback', revision: 999, reason: 'bad deploy' });
+  expect(unknown.status).toBe(400);
+  expect(unknown.body.error!.message).toContain('not one of');
+
+  const back = await act('/api/environments/staging/services/api', { action: 'rollback', revision: revision - 1, reason: 'the last deploy broke checkout' });
+  expect(back.status, JSON.stringify(back.body)).toBe(200);
+  expect((await service('staging', 'api')).taskDefinition).toMatch(new RegExp(`:${revision - 1}$`));
+  expect(await auditFor(back.body.requestId)).toMatchObject({ action: 'rollback', params: { revision: revision - 1, reason: 'the last deploy broke checkout' } });
+  await settled();
+});
+
+test('deploy: dispatches the workflow with exactly its inputs and returns the run; bad refs and an unknown image answer 400', async () => {
+  const dispatched = platform.github.dispatches.length;
+  const ok = await act('/api/environments/staging/deploys', { ref: 'main' });
+  expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  expect(typeof ok.body.runId).toBe('number');
+  expect(platform.github.dispatches.slice(dispatched)).toEqual([{ ref: 'main', inputs: { environment: 'staging', ref: 'main' }, returnRunDetails: true }]);
+  for (const ref of ['feature branch', 'a..b', '-rf']) {
+    const answer = await act('/api/environments/staging/deploys', { ref });
+    expect(answer.status, ref).toBe(400);
+  }
+  const unknown = await act('/api/environments/staging/deploys', { ref: 'main', imageTag: 'not-a-real-tag' }, { key: `deploy-tag-${Date.now()}` });
+  expect(unknown.status).toBe(400);
+  expect(unknown.body.error!.message).toContain('no image tagged not-a-real-tag');
+  expect(platform.github.dispatches.length).toBe(dispatched + 1);
+  expect(platform.github.violations).toEqual([]);
+});
+
+test('queues: pause and resume; retry one failed job, retry all, remove one, through BullMQ', async () => {
+  const redisUrl = platform.registry.environments.find((e) => e.name === 'staging')!.queues.redisUrl;
+  const connections = [new Redis(redisUrl, { maxRetriesPerRequest: null }), new Redis(redisUrl, { maxRetriesPerRequest: null })];
+  const queue = new Queue('pdf', { connection: connections[0] });
+  const worker = new Worker('pdf', async () => { throw new Error('renderer crashed'); }, { connection: connections[1], autorun: false });
+  try {
+    expect((await act('/api/environments/staging/queues/pdf', { action: 'pause' }, { as: 'stagingOperator' })).status).toBe(200);
+    expect(await queue.isPaused()).toBe(true);
+    expect((await act('/api/environments/staging/queues/pdf', { action: 'resume' }, { as: 'stagingOperator' })).status).toBe(200);
+    expect(await queue.isPaused()).toBe(false);
+
+    const jobs = await queue.addBulk([1, 2, 3].map((n) => ({ name: 'pdf', data: { n } })));
+    const failedAll = new Promise<void>((resolve) => { let n = 0; worker.on('failed', () => { if (++n === 3) resolve(); }); });
+    void worker.run();
+    await failedAll;
+    await worker.close();
+
+    const retried = await act(`/api/environments/staging/queues/pdf/jobs/${jobs[0].id}`, { action: 'retry' }, { as: 'stagingOperator' });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(await (await queue.getJob(jobs[0].id!))!.getState()).toBe('waiting');
+    const notFailed = await act(`/api/environments/staging/queues/pdf/jobs/${jobs[0].id}`, { action: 'retry' }, { as: 'stagingOperator' });
+    expect(notFailed.status).toBe(409);
+    expect((await act(`/api/environments/staging/queues/pdf/jobs/${jobs[1].id}`, { action: 'remove' }, { as: 'stagingOperator' })).status).toBe(200);
+    expect(await queue.getJob(jobs[1].id!)).toBeUndefined();
+    const all = await act('/api/environments/staging/queues/pdf', { action: 'retry-failed' }, { as: 'stagingOperator' });
+    expect(all.body.detail).toBe('moved 1 failed job of pdf back to waiting');
+    expect(await queue.getJobCountByTypes('failed')).toBe(0);
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    for (const connection of connections) connection.disconnect(); // BullMQ leaves connections it was given open
+  }
+});
+
+test('unknown names answer 404, viewers and the other environment\'s operator 403, a cross-origin POST 403, bad JSON 400: each audited', async () => {
+  expect((await act('/api/environments/nowhere/services/api', { action: 'redeploy' })).status).toBe(404);
+  expect((await act('/api/environments/staging/services/database', { action: 'redeploy' })).status).toBe(404);
+  expect((await act('/api/environments/staging/queues/nope', { action: 'pause' })).status).toBe(404);
+  expect((await act('/api/environments/staging/queues/pdf/jobs/999999', { action: 'retry' })).status).toBe(404);
+  const viewer = await act('/api/environments/staging/services/api', { action: 'redeploy' }, { as: 'viewer' });
+  expect(viewer.status).toBe(403);
+  expect(await auditFor(viewer.body.requestId)).toMatchObject({ user: LOCAL_USERS.viewer.login, role: 'viewer', result: 'refused', status: 403 });
+  expect((await act('/api/environments/production/services/api', { action: 'redeploy' }, { as: 'stagingOperator' })).status).toBe(403);
+  const crossSite = await act('/api/environments/staging/services/api', { action: 'redeploy' }, { origin: 'https://evil.example' });
+  expect(crossSite.status).toBe(403);
+  expect(crossSite.body.error!.message).toContain('cross-origin');
+  for (const raw of ['{"action":', '[]', '"redeploy"', JSON.stringify({ action: 'redeploy', extra: 1 }), JSON.stringify({ __proto__: { action: 'redeploy' } })]) {
+    const answer = await act('/api/environments/staging/services/api', raw);
+    expect(answer.status, raw).toBe(400);
+  }
+  const big = await act('/api/environments/staging/services/api', JSON.stringify({ action: 'rollback', revision: 1, reason: 'x'.repeat(20_000) }));
+  expect(big.status).toBe(413);
+});
