@@ -1,7 +1,8 @@
 /**
  * The authorization matrix: every page and route handler, found in app/ when the test runs (a
  * route without a row here fails it), asked as anonymous, a viewer, an operator, and an
- * operator of the other environment only, with the status each must answer.
+ * operator of the other environment only, with the status each must answer and the security
+ * headers every answer carries.
  */
 import { expect, test } from '@playwright/test';
 import { Queue } from 'bullmq';
@@ -110,8 +111,11 @@ test('every page and route handler answers each kind of person as its row says',
             abort.abort(); // a live stream never ends by itself: its status and headers are enough
             const want = expected(row, who, env);
             const location = response.headers.get('location') ?? '';
-            const ok = response.status === want && (want !== 307 || location.includes('/api/auth/signin'));
-            outcomes.push(`${ok ? 'ok ' : 'BAD'} ${row.method} ${row.path(env, ids[env])} as ${who}: ${response.status}${location ? ` -> ${location}` : ''} (want ${want})`);
+            // Security headers on every answer, allowed or not.
+            const csp = response.headers.get('content-security-policy') ?? '';
+            const headersOk = response.headers.get('x-content-type-options') === 'nosniff' && csp.includes("frame-ancestors 'none'") && !/script-src[^;]*'unsafe-(eval|inline)'/.test(csp);
+            const ok = headersOk && response.status === want && (want !== 307 || location.includes('/api/auth/signin'));
+            outcomes.push(`${ok ? 'ok ' : 'BAD'} ${row.method} ${row.path(env, ids[env])} as ${who}: ${response.status}${location ? ` -> ${location}` : ''} (want ${want})${headersOk ? '' : ' security headers missing'}`);
           }
         }
       }
