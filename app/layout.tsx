@@ -24,6 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <div className="mx-auto flex max-w-screen-2xl items-center gap-3 px-4 py-3 sm:px-6">
             <Link href="/" className="text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-sky-600">Pilothouse</Link>
             <span className="hidden text-sm text-slate-600 sm:inline dark:text-slate-400">control plane</span>
+            <Link href="/audit" className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">Audit</Link>
             <div className="ml-auto flex min-w-0 items-center gap-4">
               <SignedInAs />
               <ThemeToggle initial={theme} />

@@ -7,6 +7,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
+import { ServiceActions, type ActionTarget } from './actions/lazy';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
 import type { SnapshotPart } from './live/query-keys';
@@ -29,7 +30,7 @@ function PartCard<P extends SnapshotPart>({ part, title, name, children, actions
 const ROLLOUT_TONE: Record<string, Tone> = { COMPLETED: 'good', IN_PROGRESS: 'info', FAILED: 'bad' };
 const TARGET_TONE: Record<string, Tone> = { healthy: 'good', unhealthy: 'bad', draining: 'warn', initial: 'info', unused: 'neutral', unavailable: 'bad' };
 
-export function ServicesPanel({ env }: { env: string }) {
+export function ServicesPanel({ env, operator }: { env: string; operator: ActionTarget | null }) {
   const scaling = useSnapshotPart('scaling').value;
   return (
     <PartCard part="ecs" name="ECS" title="Services">
@@ -63,6 +64,14 @@ export function ServicesPanel({ env }: { env: string }) {
                     <dd className="font-semibold tabular-nums" data-count="bounds">{bounds ? `${bounds.minCapacity}–${bounds.maxCapacity}` : '—'}</dd>
                   </div>
                 </dl>
+                {operator && (
+                  <ServiceActions
+                    target={operator}
+                    service={service.role}
+                    desired={service.desiredCount}
+                    bounds={bounds?.minCapacity != null && bounds.maxCapacity != null ? [bounds.minCapacity, bounds.maxCapacity] : null}
+                  />
+                )}
                 {inFlight.length > 0 && service.deployments.length > 1 && (
                   <ul className="space-y-2" aria-label={`${service.role} deployments`}>
                     {service.deployments.map((d) => (

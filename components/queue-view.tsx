@@ -2,17 +2,22 @@
 /** The queue page's panels: counts and throughput (live), failed jobs paged, failures grouped. */
 import Link from 'next/link';
 import type { FailedJob, FailureGroup } from '@/lib/schemas/queue';
+import { QueueActions, type ActionTarget } from './actions/lazy';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
 import { Badge, Card, Empty, Sparkline, Table, td, tdNum, th, thNum } from './ui';
 
 
-export function QueueCountsPanel({ queue }: { queue: string }) {
+export function QueueCountsPanel({ queue, operator }: { queue: string; operator: ActionTarget | null }) {
   const queues = useSnapshotPart('queues');
   const stats = queues.value?.find((q) => q.name === queue);
   return (
-    <Card title="Counts and throughput" testId="panel-queue-counts">
+    <Card
+      title="Counts and throughput"
+      testId="panel-queue-counts"
+      actions={operator && stats && <QueueActions target={operator} queue={queue} paused={stats.paused} failed={stats.counts.failed} />}
+    >
       <PartProblem name="Queues" part={queues} />
       {stats && (
         <div className="space-y-3 px-4 py-3">

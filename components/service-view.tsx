@@ -2,6 +2,7 @@
 /** The service page's panels: its deployments and events (live), running tasks and revisions. */
 import type { ServiceRole } from '@/lib/platform';
 import type { Task, TaskDefinitionRevision } from '@/lib/schemas/ecs';
+import { RollbackAction, ServiceActions, type ActionTarget } from './actions/lazy';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
@@ -9,12 +10,13 @@ import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone } from './ui
 
 const ROLLOUT_TONE: Record<string, Tone> = { COMPLETED: 'good', IN_PROGRESS: 'info', FAILED: 'bad' };
 
-export function ServiceSummaryPanel({ role }: { role: ServiceRole }) {
+export function ServiceSummaryPanel({ role, operator }: { role: ServiceRole; operator: ActionTarget | null }) {
   const ecs = useSnapshotPart('ecs');
   const scaling = useSnapshotPart('scaling').value?.[role];
   const service = ecs.value?.services.find((s) => s.role === role);
+  const bounds: [number, number] | null = scaling?.minCapacity != null && scaling.maxCapacity != null ? [scaling.minCapacity, scaling.maxCapacity] : null;
   return (
-    <Card title="Deployments" testId="panel-deployments">
+    <Card title="Deployments" testId="panel-deployments" actions={operator && service && <ServiceActions target={operator} service={role} desired={service.desiredCount} bounds={bounds} />}>
       <PartProblem name="ECS" part={ecs} />
       {!service ? (
         ecs.value && <Empty>{role} is not in the cluster.</Empty>
@@ -78,10 +80,12 @@ export function TasksPanel({ tasks }: { tasks: PartValue<Task[]> }) {
   );
 }
 
-export function RevisionsPanel({ revisions, role }: { revisions: PartValue<TaskDefinitionRevision[]>; role: ServiceRole }) {
+export function RevisionsPanel({ revisions, role, operator }: { revisions: PartValue<TaskDefinitionRevision[]>; role: ServiceRole; operator: ActionTarget | null }) {
   const current = useSnapshotPart('ecs').value?.services.find((s) => s.role === role)?.taskDefinition?.revision;
+  const earlier = (revisions.value ?? []).filter((r) => r.revision !== current).map((r) => ({ revision: r.revision, label: `:${r.revision} · ${r.containers.map((c) => c.tag ?? c.image).join(', ')}` }));
   return (
     <Card title="Task definition revisions (what a rollback goes back to)" testId="panel-revisions">
+      {operator && earlier.length > 0 && <div className="border-b border-slate-200 px-4 py-3 dark:border-slate-800"><RollbackAction target={operator} service={role} revisions={earlier} /></div>}
       <PartProblem name="ECS task definitions" part={revisions} />
       {revisions.value && (
         <Table caption="Task definition revisions">

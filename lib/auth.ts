@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { getServerSession, type NextAuthOptions } from 'next-auth';
 import GithubProvider from 'next-auth/providers/github';
 import { forbidden, redirect } from 'next/navigation';
+import { cache } from 'react';
 import { hasRole, lookUpRolesAtSignIn, rolesOf, type Role, type Roles } from './access';
 import { auditQuietly } from './audit';
 import { getConfig } from './config';
@@ -93,8 +94,10 @@ export function describeRoles(roles: Roles): string {
 
 export type SignedInUser = { login: string; name: string | null; roles: Roles; rolesError: ErrorInfo | null };
 
-/** The person behind this request, with their current roles; null when nobody is signed in. */
-export async function getSignedInUser(): Promise<SignedInUser | null> {
+/** The person behind this request, with their current roles; null when nobody is signed in (once per render). */
+export const getSignedInUser = cache(readSignedInUser);
+
+async function readSignedInUser(): Promise<SignedInUser | null> {
   const session = await getServerSession(authOptions());
   const login = session?.user?.login;
   if (!login) return null;

@@ -2,7 +2,7 @@ import 'server-only';
 import { forbidden, notFound } from 'next/navigation';
 import { z } from 'zod';
 import { hasRole } from './access';
-import { requireSignedInPage } from './auth';
+import { getSignedInUser, requireSignedInPage } from './auth';
 import { listEnvironments, type Environment } from './environments';
 import { toErrorInfo, type ErrorInfo } from './errors';
 import { SERVICE_ROLES, type ServiceRole } from './platform';
@@ -27,6 +27,15 @@ export async function viewableEnvironment(name: string): Promise<Environment> {
   const environment = environmentOr404(name);
   if (!hasRole(user.roles, environment.name, 'viewer')) forbidden();
   return environment;
+}
+
+/**
+ * What the operator controls need to act on this environment, when the person asking is one
+ * of its operators; null for a viewer (who sees no action buttons).
+ */
+export async function operatorTarget(environment: Environment): Promise<{ env: string; production: boolean } | null> {
+  const user = await getSignedInUser();
+  return user && hasRole(user.roles, environment.name, 'operator') ? { env: environment.name, production: environment.production } : null;
 }
 
 /** The service a route names (`api` or `worker`), or the 404 page. */

@@ -39,6 +39,7 @@ type Ids = { job: string };
 
 const MATRIX: Record<string, Row[]> = {
   '/': [{ method: 'GET', need: 'signed-in', path: () => '/' }],
+  '/audit': [{ method: 'GET', need: 'signed-in', path: () => '/audit' }],
   '/signin/refused': [{ method: 'GET', need: 'public', path: () => '/signin/refused?reason=no-role' }],
   '/api/auth/[...nextauth]': [
     { method: 'GET', need: 'public', path: () => '/api/auth/session' },

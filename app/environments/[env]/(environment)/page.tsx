@@ -12,7 +12,9 @@ import { Badge, Card, Loading } from '@/components/ui';
 import type { Environment } from '@/lib/environments';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
-import { viewableEnvironment, RangeParam } from '@/lib/environment-page';
+import { operatorTarget, readOnce, viewableEnvironment, RangeParam } from '@/lib/environment-page';
+import { readAudit } from '@/lib/audit';
+import { AuditTable } from '@/components/audit-table';
 import { getEnvironmentSnapshot, getMetrics } from '@/lib/snapshot';
 
 /** As the overview: every upstream call has its own timeout well inside this. */
@@ -43,7 +45,7 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
         <SharedCacheNotice />
         <EnvironmentStatusLine />
         <div className="grid gap-4 lg:grid-cols-2">
-          <ServicesPanel env={name} />
+          <ServicesPanel env={name} operator={await operatorTarget(environment)} />
           <div className="min-w-0 space-y-4">
             <TargetsPanel />
             <QueuesPanel env={name} />
@@ -57,6 +59,9 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
           <DeployRunsPanel env={name} />
           <ImagesPanel />
           <ParametersPanel />
+          <Suspense fallback={<Card title="Last actions"><Loading label="actions" /></Card>}>
+            <LastActions environment={name} />
+          </Suspense>
         </div>
       </div>
     </LiveEnvironment>
@@ -66,4 +71,18 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
 async function Metrics({ environment, range, snapshotMetrics }: { environment: Environment; range: RangeName; snapshotMetrics: EnvironmentSnapshot['metrics'] }) {
   const metrics = range === DEFAULT_RANGE ? snapshotMetrics : await getMetrics(environment, RANGES[range]);
   return <MetricsPanel env={environment.name} range={range} initial={metrics} basePath={`/environments/${encodeURIComponent(environment.name)}`} />;
+}
+
+/** The environment's last operator actions (from the audit), as of this page view. */
+async function LastActions({ environment }: { environment: string }) {
+  const read = await readOnce(readAudit({ environment }, 5));
+  return (
+    <Card
+      title="Last actions"
+      testId="panel-last-actions"
+      actions={<Link href={`/audit?environment=${encodeURIComponent(environment)}`} className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">Audit →</Link>}
+    >
+      {read.error ? <p role="alert" className="px-4 py-3 text-sm text-rose-700 dark:text-rose-300">The audit could not be read: {read.error.message}</p> : <AuditTable records={read.value ?? []} caption={`Last actions in ${environment}`} compact />}
+    </Card>
+  );
 }

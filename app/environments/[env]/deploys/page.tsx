@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { EcsDeploymentsPanel, RunJobsPanel, RunsPanel } from '@/components/deploys-view';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
-import { Badge } from '@/components/ui';
-import { viewableEnvironment, readOnce } from '@/lib/environment-page';
+import { DeployForm } from '@/components/actions/lazy';
+import { Badge, Card } from '@/components/ui';
+import { operatorTarget, viewableEnvironment, readOnce } from '@/lib/environment-page';
 import { listRunJobs } from '@/lib/github';
 import { SERVICE_ROLES } from '@/lib/platform';
 import { getServiceDetail } from '@/lib/service-detail';
@@ -37,6 +38,10 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
   const revisions = Object.fromEntries(SERVICE_ROLES.map((role, i) => [role, details[i].revisions.value ?? []]));
   const jobs = selected === null ? null : await readOnce(listRunJobs(environment, selected));
   const basePath = `/environments/${encodeURIComponent(environment.name)}/deploys`;
+  const operator = await operatorTarget(environment);
+  // An image can be deployed when every service's repository has it.
+  const images = snapshot.images.value;
+  const deployableTags = images ? images.api.images.flatMap((i) => i.tags).filter((tag) => images.worker.images.some((w) => w.tags.includes(tag))) : [];
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
@@ -49,6 +54,11 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
           {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
           <div className="ml-auto"><LiveStatus /></div>
         </header>
+        {operator && (
+          <Card title="Deploy a ref or an image">
+            <DeployForm target={operator} imageTags={deployableTags} />
+          </Card>
+        )}
         <div className="grid gap-4 lg:grid-cols-2">
           <RunsPanel revisions={revisions} selected={selected} basePath={basePath} />
           <div className="min-w-0 space-y-4">

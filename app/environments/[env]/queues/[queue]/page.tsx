@@ -6,7 +6,7 @@ import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { FailedJobsPanel, FailureGroupsPanel, QueueCountsPanel } from '@/components/queue-view';
 import { Badge } from '@/components/ui';
-import { viewableEnvironment, queueOr404, readOnce } from '@/lib/environment-page';
+import { operatorTarget, viewableEnvironment, queueOr404, readOnce } from '@/lib/environment-page';
 import { groupFailedJobs, listFailedJobs } from '@/lib/queue';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 
@@ -44,7 +44,7 @@ export default async function QueuePage({ params, searchParams }: PageProps<'/en
           {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
           <div className="ml-auto"><LiveStatus /></div>
         </header>
-        <QueueCountsPanel queue={queue} />
+        <QueueCountsPanel queue={queue} operator={await operatorTarget(environment)} />
         <div className="grid gap-4 lg:grid-cols-2">
           <FailureGroupsPanel groups={groups} basePath={basePath} />
           <FailedJobsPanel failed={failed} page={page} pageSize={PAGE_SIZE} basePath={basePath} />

@@ -7,7 +7,7 @@ import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { RevisionsPanel, ServiceSummaryPanel, TasksPanel } from '@/components/service-view';
 import { Badge, Card, Loading } from '@/components/ui';
-import { viewableEnvironment, serviceOr404, RangeParam } from '@/lib/environment-page';
+import { operatorTarget, viewableEnvironment, serviceOr404, RangeParam } from '@/lib/environment-page';
 import type { Environment } from '@/lib/environments';
 import type { ServiceRole } from '@/lib/platform';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
@@ -27,6 +27,7 @@ export default async function ServicePage({ params, searchParams }: PageProps<'/
   const { env, service } = await params;
   const environment = await viewableEnvironment(env);
   const role = serviceOr404(service);
+  const operator = await operatorTarget(environment);
   const range = RangeParam.parse((await searchParams).range);
   const snapshot = await getEnvironmentSnapshot(environment);
   const family = snapshot.ecs.value?.services.find((s) => s.role === role)?.taskDefinition?.family ?? `${environment.ecs.cluster}-${role}`;
@@ -46,9 +47,9 @@ export default async function ServicePage({ params, searchParams }: PageProps<'/
           <div className="ml-auto"><LiveStatus /></div>
         </header>
         <div className="grid gap-4 lg:grid-cols-2">
-          <div className="min-w-0 lg:col-span-2"><ServiceSummaryPanel role={role} /></div>
+          <div className="min-w-0 lg:col-span-2"><ServiceSummaryPanel role={role} operator={operator} /></div>
           <TasksPanel tasks={detail.tasks} />
-          <RevisionsPanel revisions={detail.revisions} role={role} />
+          <RevisionsPanel revisions={detail.revisions} role={role} operator={operator} />
           <div className="min-w-0 lg:col-span-2">
             <Suspense fallback={<Card title="Metrics"><Loading label="metrics" /></Card>}>
               <ServiceMetrics environment={environment} role={role} range={range} snapshotMetrics={snapshot.metrics} basePath={basePath} />

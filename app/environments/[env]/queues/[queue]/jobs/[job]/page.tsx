@@ -3,7 +3,8 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { Badge, Card } from '@/components/ui';
-import { viewableEnvironment, queueOr404 } from '@/lib/environment-page';
+import { operatorTarget, viewableEnvironment, queueOr404 } from '@/lib/environment-page';
+import { JobActions } from '@/components/actions/lazy';
 import { getJob } from '@/lib/queue';
 
 export const maxDuration = 30;
@@ -22,6 +23,7 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
   if (!/^[A-Za-z0-9:_-]{1,128}$/.test(jobId)) notFound();
   const job = await getJob(environment, queue, jobId);
   if (!job) notFound();
+  const operator = await operatorTarget(environment);
   const queuePath = `/environments/${encodeURIComponent(environment.name)}/queues/${encodeURIComponent(queue)}`;
   const tone = job.state === 'failed' ? 'bad' : job.state === 'completed' ? 'good' : 'info';
   return (
@@ -34,6 +36,7 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
       <h1 className="flex flex-wrap items-center gap-3 text-xl font-semibold">
         job <span className="font-mono text-base">{job.id}</span> <Badge tone={tone}>{job.state}</Badge>
       </h1>
+      {operator && <JobActions target={operator} queue={queue} job={job.id} failed={job.state === 'failed'} />}
       <Card title="Job">
         <dl className="grid gap-3 px-4 py-3 text-sm sm:grid-cols-4">
           <div><dt className="text-xs uppercase text-slate-600 dark:text-slate-400">Kind</dt><dd>{job.name}</dd></div>

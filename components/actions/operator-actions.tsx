@@ -1,0 +1,241 @@
+'use client';
+/**
+ * The operator's controls, shown only to operators and loaded after the page (see lazy.tsx).
+ * Every action is confirmed as strongly as it is dangerous: in staging it starts after a
+ * 5-second undo window (a toast with Cancel); in production the environment's name must be
+ * typed. One Idempotency-Key per confirmed action, so a double click acts once.
+ */
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+
+export type ActionTarget = { env: string; production: boolean };
+type Pending = { url: string; body: unknown; what: string; destructive: boolean };
+type Outcome = { ok: true; text: string; link?: string } | { ok: false; text: string };
+
+const UNDO_SECONDS = 5;
+const button = 'rounded border px-2.5 py-1 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-50';
+const safe = `${button} border-sky-700 text-sky-800 hover:bg-sky-50 dark:border-sky-400 dark:text-sky-200 dark:hover:bg-sky-950`;
+const danger = `${button} border-rose-700 bg-rose-700 text-white hover:bg-rose-800 dark:border-rose-500 dark:bg-rose-700`;
+const field = 'rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900';
+
+async function send(pending: Pending, key: string): Promise<Outcome> {
+  try {
+    const response = await fetch(pending.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(pending.body),
+    });
+    const answer = (await response.json()) as { detail?: string; runUrl?: string | null; error?: { message: string } };
+    if (!response.ok) return { ok: false, text: answer.error?.message ?? `failed (${response.status})` };
+    return { ok: true, text: answer.detail ?? 'done', link: answer.runUrl ?? undefined };
+  } catch (err) {
+    return { ok: false, text: `the control plane did not answer: ${(err as Error).message}` };
+  }
+}
+
+/** Asks, waits or counts down as the environment requires, then sends once and shows the answer. */
+function useConfirmedAction({ env, production }: ActionTarget) {
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [countdown, setCountdown] = useState(0);
+  const [typed, setTyped] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const timer = useRef<ReturnType<typeof setInterval> | undefined>(undefined);
+
+  const go = async (action: Pending) => {
+    clearInterval(timer.current);
+    setPending(null);
+    setBusy(true);
+    setOutcome(await send(action, crypto.randomUUID()));
+    setBusy(false);
+  };
+
+  useEffect(() => () => clearInterval(timer.current), []);
+
+  const start = (action: Pending) => {
+    setOutcome(null);
+    setTyped('');
+    setPending(action);
+    if (production) return; // waits for the typed name
+    let left = UNDO_SECONDS;
+    setCountdown(left);
+    timer.current = setInterval(() => {
+      left -= 1;
+      setCountdown(left);
+      if (left <= 0) void go(action);
+    }, 1_000);
+  };
+  const cancel = () => {
+    clearInterval(timer.current);
+    setPending(null);
+    setOutcome({ ok: false, text: 'cancelled: nothing was done' });
+  };
+
+  const panel = (
+    <>
+      {pending && !production && (
+        <div role="status" data-testid="undo-toast" className="fixed inset-x-4 bottom-4 z-50 mx-auto flex max-w-md items-center gap-3 rounded-lg bg-slate-900 px-4 py-3 text-sm text-white shadow-lg dark:bg-slate-100 dark:text-slate-900">
+          <span className="flex-1">{pending.what} in {countdown} s</span>
+          <button type="button" onClick={cancel} className="rounded border border-white/60 px-2 py-0.5 font-medium dark:border-slate-900/60">Cancel</button>
+        </div>
+      )}
+      {pending && production && (
+        <form
+          className="mt-2 space-y-2 rounded border border-rose-300 bg-rose-50 p-3 text-sm dark:border-rose-800 dark:bg-rose-950"
+          data-testid="typed-confirmation"
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            if (typed === env) void go(pending);
+          }}
+        >
+          <label className="block">
+            {pending.what} in <strong>{env}</strong>: type <span className="font-mono">{env}</span> to confirm
+            <input value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus aria-label={`Type ${env} to confirm`} className={`${field} mt-1 block w-full`} />
+          </label>
+          <div className="flex gap-2">
+            <button type="submit" disabled={typed !== env} className={danger}>Confirm</button>
+            <button type="button" onClick={cancel} className={safe}>Cancel</button>
+          </div>
+        </form>
+      )}
+      {busy && <p role="status" className="mt-1 text-xs">Sending…</p>}
+      {outcome && (
+        <p role={outcome.ok ? 'status' : 'alert'} data-testid="action-outcome" className={`mt-1 text-xs ${outcome.ok ? 'text-emerald-800 dark:text-emerald-200' : 'text-rose-700 dark:text-rose-300'}`}>
+          {outcome.text}
+          {outcome.ok && outcome.link && <> · <a href={outcome.link} className="underline">the run on GitHub</a></>}
+        </p>
+      )}
+    </>
+  );
+  return { start, panel, disabled: busy || pending !== null };
+}
+
+function Controls({ children, label }: { children: ReactNode; label: string }) {
+  return <div role="group" aria-label={label} className="flex flex-wrap items-center gap-2">{children}</div>;
+}
+
+const api = (env: string, path: string) => `/api/environments/${encodeURIComponent(env)}${path}`;
+
+/** Redeploy and scale one service (the environment page, the service page). */
+export function ServiceActions({ target, service, desired, bounds }: { target: ActionTarget; service: string; desired: number; bounds: [number, number] | null }) {
+  const action = useConfirmedAction(target);
+  const [count, setCount] = useState(String(desired));
+  const url = api(target.env, `/services/${service}`);
+  return (
+    <div data-testid={`actions-${service}`}>
+      <Controls label={`${service} actions`}>
+        <button type="button" className={safe} disabled={action.disabled} onClick={() => action.start({ url, body: { action: 'redeploy' }, what: `Redeploying ${service}`, destructive: false })}>
+          Redeploy
+        </button>
+        <form
+          className="flex items-center gap-1"
+          onSubmit={(e) => {
+            e.preventDefault();
+            action.start({ url, body: { action: 'scale', desiredCount: Number(count) }, what: `Scaling ${service} to ${count}`, destructive: false });
+          }}
+        >
+          <label className="text-sm">
+            <span className="sr-only">Desired count for {service}</span>
+            <input type="number" min={bounds?.[0]} max={bounds?.[1]} step={1} value={count} onChange={(e) => setCount(e.target.value)} className={`${field} w-20`} />
+          </label>
+          <button type="submit" className={safe} disabled={action.disabled}>Scale</button>
+        </form>
+      </Controls>
+      {action.panel}
+    </div>
+  );
+}
+
+/** Roll a service back to one of its listed revisions, with the reason (the service page). */
+export function RollbackAction({ target, service, revisions }: { target: ActionTarget; service: string; revisions: { revision: number; label: string }[] }) {
+  const action = useConfirmedAction(target);
+  const [revision, setRevision] = useState(revisions[0]?.revision ?? 0);
+  const [reason, setReason] = useState('');
+  if (revisions.length === 0) return null;
+  return (
+    <div data-testid="rollback">
+      <form
+        className="flex flex-wrap items-end gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          action.start({ url: api(target.env, `/services/${service}`), body: { action: 'rollback', revision, reason }, what: `Rolling ${service} back to :${revision}`, destructive: true });
+        }}
+      >
+        <label className="flex flex-col text-sm">Revision
+          <select value={revision} onChange={(e) => setRevision(Number(e.target.value))} className={field}>
+            {revisions.map((r) => <option key={r.revision} value={r.revision}>{r.label}</option>)}
+          </select>
+        </label>
+        <label className="flex flex-1 flex-col text-sm">Reason (required)
+          <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} className={field} placeholder="what went wrong" />
+        </label>
+        <button type="submit" className={danger} disabled={action.disabled || reason.trim().length < 3}>Roll back</button>
+      </form>
+      {action.panel}
+    </div>
+  );
+}
+
+/** Pause or resume a queue, retry all its failed jobs (the queue page). */
+export function QueueActions({ target, queue, paused, failed }: { target: ActionTarget; queue: string; paused: boolean; failed: number }) {
+  const action = useConfirmedAction(target);
+  const url = api(target.env, `/queues/${encodeURIComponent(queue)}`);
+  return (
+    <div data-testid="queue-actions">
+      <Controls label={`${queue} queue actions`}>
+        <button type="button" className={paused ? safe : danger} disabled={action.disabled} onClick={() => action.start({ url, body: { action: paused ? 'resume' : 'pause' }, what: `${paused ? 'Resuming' : 'Pausing'} ${queue}`, destructive: !paused })}>
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+        <button type="button" className={safe} disabled={action.disabled || failed === 0} onClick={() => action.start({ url, body: { action: 'retry-failed' }, what: `Retrying ${failed} failed jobs of ${queue}`, destructive: false })}>
+          Retry all failed
+        </button>
+      </Controls>
+      {action.panel}
+    </div>
+  );
+}
+
+/** Retry or remove one job (the job page). */
+export function JobActions({ target, queue, job, failed }: { target: ActionTarget; queue: string; job: string; failed: boolean }) {
+  const action = useConfirmedAction(target);
+  const url = api(target.env, `/queues/${encodeURIComponent(queue)}/jobs/${encodeURIComponent(job)}`);
+  return (
+    <div data-testid="job-actions">
+      <Controls label={`job ${job} actions`}>
+        {failed && <button type="button" className={safe} disabled={action.disabled} onClick={() => action.start({ url, body: { action: 'retry' }, what: `Retrying job ${job}`, destructive: false })}>Retry</button>}
+        <button type="button" className={danger} disabled={action.disabled} onClick={() => action.start({ url, body: { action: 'remove' }, what: `Removing job ${job}`, destructive: true })}>Remove</button>
+      </Controls>
+      {action.panel}
+    </div>
+  );
+}
+
+/** Deploy a git ref, optionally as an existing image (the deploys page). */
+export function DeployForm({ target, imageTags }: { target: ActionTarget; imageTags: string[] }) {
+  const action = useConfirmedAction(target);
+  const [ref, setRef] = useState('main');
+  const [imageTag, setImageTag] = useState('');
+  return (
+    <div data-testid="deploy-form" className="px-4 py-3">
+      <form
+        className="flex flex-wrap items-end gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const body = imageTag ? { ref, imageTag } : { ref };
+          action.start({ url: api(target.env, '/deploys'), body, what: `Deploying ${ref}${imageTag ? ` (image ${imageTag})` : ''}`, destructive: false });
+        }}
+      >
+        <label className="flex flex-col text-sm">Git ref
+          <input value={ref} onChange={(e) => setRef(e.target.value)} required className={`${field} font-mono`} />
+        </label>
+        <label className="flex flex-col text-sm">Image (optional)
+          <select value={imageTag} onChange={(e) => setImageTag(e.target.value)} className={`${field} font-mono`}>
+            <option value="">build from the ref</option>
+            {imageTags.map((tag) => <option key={tag} value={tag}>{tag}</option>)}
+          </select>
+        </label>
+        <button type="submit" className={safe} disabled={action.disabled || ref.trim() === ''}>Deploy</button>
+      </form>
+      {action.panel}
+    </div>
+  );
+}

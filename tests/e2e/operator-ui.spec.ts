@@ -1,0 +1,73 @@
+/**
+ * The operator's buttons in the browser: a staging redeploy after its 5-second undo window,
+ * followed live on the open page; production's needs the environment's name typed; a viewer
+ * sees no buttons and a forged POST is refused.
+ */
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+import { SEEDED } from '../../scripts/seed';
+import { authState } from './global-setup';
+
+const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
+type Entry = { name: string; ecs: { cluster: string; services: Record<string, string> } };
+async function primaryDeployment(env: 'staging' | 'production', role: string) {
+  const entry = (JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }).environments.find((e) => e.name === env)!;
+  const client = new ECSClient({ region: SEEDED[env].region, endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL, credentials: EMULATOR_CREDENTIALS });
+  const { services } = await client.send(new DescribeServicesCommand({ cluster: entry.ecs.cluster, services: [entry.ecs.services[role]] }));
+  return services![0].deployments!.find((d) => d.status === 'PRIMARY')!.id!;
+}
+
+test('staging: redeploy api, cancel within the undo window does nothing; let it run and the new deployment rolls out live', async ({ page }) => {
+  await page.goto(`${baseURL()}/environments/staging`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+  const api = page.locator('article[data-service="api"]');
+  const before = await primaryDeployment('staging', 'api');
+
+  await api.getByRole('button', { name: 'Redeploy' }).click();
+  await expect(page.getByTestId('undo-toast')).toContainText('Redeploying api in');
+  await page.getByTestId('undo-toast').getByRole('button', { name: 'Cancel' }).click();
+  await expect(api.getByTestId('action-outcome')).toHaveText('cancelled: nothing was done');
+  expect(await primaryDeployment('staging', 'api')).toBe(before);
+
+  await api.getByRole('button', { name: 'Redeploy' }).click();
+  await expect(api.getByTestId('action-outcome')).toContainText('redeployed api: deployment', { timeout: 10_000 });
+  const after = await primaryDeployment('staging', 'api');
+  expect(after).not.toBe(before);
+  // The open page follows it without a reload: ECS's event for the new deployment arrives.
+  await expect(api.getByText(`(deployment ${after}) deployment completed`).first()).toBeAttached({ timeout: 20_000 });
+  await expect(page.getByTestId('panel-last-actions')).toBeVisible();
+});
+
+test('production: redeploy needs the environment\'s name typed', async ({ page }) => {
+  await page.goto(`${baseURL()}/environments/production`);
+  const api = page.locator('article[data-service="api"]');
+  const before = await primaryDeployment('production', 'api');
+  await api.getByRole('button', { name: 'Redeploy' }).click();
+  const confirm = api.getByTestId('typed-confirmation');
+  await expect(page.getByTestId('undo-toast')).toHaveCount(0);
+  await confirm.getByRole('textbox').fill('prod');
+  await expect(confirm.getByRole('button', { name: 'Confirm' })).toBeDisabled();
+  await confirm.getByRole('textbox').fill('production');
+  await confirm.getByRole('button', { name: 'Confirm' }).click();
+  await expect(api.getByTestId('action-outcome')).toContainText('redeployed api', { timeout: 10_000 });
+  expect(await primaryDeployment('production', 'api')).not.toBe(before);
+});
+
+test.describe('as a viewer', () => {
+  test.use({ storageState: authState('viewer') });
+  test('no action buttons anywhere, and a forged POST answers 403', async ({ page }) => {
+    for (const path of ['/environments/staging', '/environments/staging/services/api', '/environments/staging/queues/pdf', '/environments/staging/deploys']) {
+      await page.goto(`${baseURL()}${path}`);
+      await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+      await expect(page.locator('[data-testid^="actions-"], [data-testid="queue-actions"], [data-testid="rollback"], [data-testid="deploy-form"], [data-testid="job-actions"]')).toHaveCount(0);
+      await expect(page.getByRole('button', { name: /^(Redeploy|Scale|Roll back|Deploy|Retry|Retry all failed|Remove)$/ })).toHaveCount(0);
+    }
+    const forged = await page.request.post(`${baseURL()}/api/environments/staging/services/api`, {
+      headers: { origin: baseURL(), 'idempotency-key': 'forged-by-a-viewer-1' },
+      data: { action: 'redeploy' },
+    });
+    expect(forged.status()).toBe(403);
+  });
+});
