@@ -1,7 +1,8 @@
 /**
  * The control plane built by Vercel's own builder, offline, and its Build Output checked
  * (npm test runs this; https://vercel.com/docs/build-output-api/v3):
- * - every function is a Node.js function (not edge) that streams its response;
+ * - every function is a Node.js function (not edge) that streams its response (but the proxy,
+ *   which only redirects, refuses or lets a request through);
  * - each route that declares `maxDuration` has it in its function config (a page or a live
  *   stream must end on purpose, not at the platform's default);
  * - no function and no static file contains a server secret: the build runs with canary
@@ -22,8 +23,14 @@ const CANARIES: Record<string, string> = {
   GITHUB_APP_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\ncanary-app-key-5d1f0c\\n-----END PRIVATE KEY-----',
   PILOTHOUSE_ENVIRONMENTS: JSON.stringify({ environments: [{ name: 'canary', queues: { redisUrl: 'rediss://canary-queue-5d1f0c@x:6379' } }] }),
   NEXTAUTH_SECRET: 'canary-nextauth-secret-5d1f0c',
+  GITHUB_OAUTH_CLIENT_SECRET: 'canary-oauth-client-secret-5d1f0c',
+  AWS_ACCESS_KEY_ID: 'AKIACANARY5D1F0C0000',
+  AWS_SECRET_ACCESS_KEY: 'canary-aws-secret-key-5d1f0c',
 };
-const CANARY_MARKERS = ['canary-redis-5d1f0c', 'ghp_canaryTOKEN5d1f0c', 'canary-app-key-5d1f0c', 'canary-queue-5d1f0c', 'canary-nextauth-secret-5d1f0c'];
+const CANARY_MARKERS = [
+  'canary-redis-5d1f0c', 'ghp_canaryTOKEN5d1f0c', 'canary-app-key-5d1f0c', 'canary-queue-5d1f0c', 'canary-nextauth-secret-5d1f0c',
+  'canary-oauth-client-secret-5d1f0c', 'AKIACANARY5D1F0C', 'canary-aws-secret-key-5d1f0c',
+];
 
 function build(): void {
   mkdirSync(path.dirname(OUTPUT), { recursive: true });
@@ -84,7 +91,8 @@ function check(): string[] {
     const name = path.relative(functionsDir, path.dirname(configFile)).replace(/\.func$/, '');
     const config = JSON.parse(readFileSync(configFile, 'utf8')) as FunctionConfig;
     if (config.launcherType !== 'Nodejs' || !config.runtime?.startsWith('nodejs')) problems.push(`${name}: not a Node.js function (${config.runtime})`);
-    if (config.supportsResponseStreaming !== true) problems.push(`${name}: does not stream its response`);
+    // The proxy (proxy.ts, `_middleware`) answers before any page: a redirect, a 401 or "go on".
+    if (config.supportsResponseStreaming !== true && name !== '_middleware') problems.push(`${name}: does not stream its response`);
     const wanted = declared.get(name.replace(/\.rsc$/, ''));
     if (wanted !== undefined && config.maxDuration !== wanted) problems.push(`${name}: maxDuration ${config.maxDuration} in the output, ${wanted} in the source`);
     // What the function ships: its own directory, and the project files it maps in.

@@ -130,3 +130,23 @@ test('every page and route handler answers each kind of person as its row says',
   console.log(outcomes.join('\n'));
   expect(outcomes.filter((line) => line.startsWith('BAD'))).toEqual([]);
 });
+
+test('no server secret in the HTML of any page, or in any script it loads, as an operator sees them', async () => {
+  const secrets = JSON.parse(process.env.PILOTHOUSE_E2E_SERVER_SECRETS!) as Record<string, string>;
+  expect(Object.values(secrets).every((value) => value.length >= 16)).toBe(true); // long enough to mean something if found
+  const pages = Object.values(MATRIX).flat().filter((row) => row.method === 'GET' && !row.stream && !row.path('staging', { job: '1' }).startsWith('/api/'));
+  const scripts = new Set<string>();
+  const found: string[] = [];
+  for (const row of pages) {
+    const url = `${baseURL()}${row.path('staging', { job: 'none' })}`;
+    const html = await (await fetch(url, { headers: { cookie: cookieHeader('operator') } })).text();
+    for (const [name, value] of Object.entries(secrets)) if (html.includes(value)) found.push(`${name} in ${url}`);
+    for (const match of html.matchAll(/<script[^>]+src="([^"]+)"/g)) scripts.add(match[1]);
+  }
+  for (const src of scripts) {
+    const body = await (await fetch(new URL(src, baseURL()))).text();
+    for (const [name, value] of Object.entries(secrets)) if (body.includes(value)) found.push(`${name} in ${src}`);
+  }
+  expect(scripts.size).toBeGreaterThan(3);
+  expect(found).toEqual([]);
+});
