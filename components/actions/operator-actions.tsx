@@ -9,7 +9,7 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'rea
 
 export type ActionTarget = { env: string; production: boolean };
 type Pending = { url: string; body: unknown; what: string; destructive: boolean };
-type Outcome = { ok: true; text: string; link?: string } | { ok: false; text: string };
+type Outcome = { ok: true; text: string; link?: string; follow?: string } | { ok: false; text: string };
 
 const UNDO_SECONDS = 5;
 const button = 'rounded border px-2.5 py-1 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-50';
@@ -24,9 +24,11 @@ async function send(pending: Pending, key: string): Promise<Outcome> {
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify(pending.body),
     });
-    const answer = (await response.json()) as { detail?: string; runUrl?: string | null; error?: { message: string } };
+    const answer = (await response.json()) as { detail?: string; runId?: number | null; runUrl?: string | null; error?: { message: string } };
     if (!response.ok) return { ok: false, text: answer.error?.message ?? `failed (${response.status})` };
-    return { ok: true, text: answer.detail ?? 'done', link: answer.runUrl ?? undefined };
+    // A deploy's run, followed on the deploys page (its jobs and steps, the ECS deployment beside it).
+    const follow = answer.runId ? `${pending.url.replace(/\/deploys$/, '')}/deploys?run=${answer.runId}`.replace('/api/environments/', '/environments/') : undefined;
+    return { ok: true, text: answer.detail ?? 'done', link: answer.runUrl ?? undefined, follow };
   } catch (err) {
     return { ok: false, text: `the control plane did not answer: ${(err as Error).message}` };
   }
@@ -101,6 +103,7 @@ function useConfirmedAction({ env, production }: ActionTarget) {
       {outcome && (
         <p role={outcome.ok ? 'status' : 'alert'} data-testid="action-outcome" className={`mt-1 text-xs ${outcome.ok ? 'text-emerald-800 dark:text-emerald-200' : 'text-rose-700 dark:text-rose-300'}`}>
           {outcome.text}
+          {outcome.ok && outcome.follow && <> · <a href={outcome.follow} className="underline">follow the run</a></>}
           {outcome.ok && outcome.link && <> · <a href={outcome.link} className="underline">the run on GitHub</a></>}
         </p>
       )}

@@ -216,3 +216,17 @@ test('unknown names answer 404, viewers and the other environment\'s operator 40
   const big = await act('/api/environments/staging/services/api', JSON.stringify({ action: 'rollback', revision: 1, reason: 'x'.repeat(20_000) }));
   expect(big.status).toBe(413);
 });
+
+test('each person has a rate limit on actions: past it, 429 with the reason, audited, and nothing done', async () => {
+  let refused: Answer | null = null;
+  for (let attempt = 0; attempt < 40 && !refused; attempt++) {
+    const answer = await act('/api/environments/staging/queues/screenshot', { action: 'resume' }, { as: 'stagingOperator' });
+    if (answer.status === 429) refused = answer;
+    else expect(answer.status).toBe(200);
+  }
+  expect(refused, 'no 429 within 40 actions').not.toBeNull();
+  expect(refused!.body.error!.message).toContain('actions in a minute');
+  expect(await auditFor(refused!.body.requestId)).toMatchObject({ user: LOCAL_USERS.stagingOperator.login, result: 'refused', status: 429 });
+  // Someone else is not limited by it.
+  expect((await act('/api/environments/staging/queues/screenshot', { action: 'resume' })).status).toBe(200);
+});
