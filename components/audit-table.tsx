@@ -2,7 +2,7 @@ import type { AuditRecord } from '@/lib/schemas/audit';
 import { RelativeTime } from './time';
 import { Badge, Empty, Table, td, th } from './ui';
 
-const RESULT_TONE = { ok: 'good', refused: 'warn', failed: 'bad' } as const;
+const RESULT_TONE = { started: 'info', ok: 'good', refused: 'warn', failed: 'bad' } as const;
 
 /** Audit records, newest first: who did (or tried) what, where, and what came of it. */
 export function AuditTable({ records, caption, compact = false }: { records: AuditRecord[]; caption: string; compact?: boolean }) {

@@ -26,6 +26,14 @@ export const IDEMPOTENCY_TTL_S = 600;
 export const ACTIONS_PER_MINUTE = 30;
 /** How long "who is changing this service" is remembered, at most (ECS says when it is done). */
 export const INFLIGHT_TTL_MS = 30 * 60_000;
+/**
+ * A deploy started this recently is in flight whatever GitHub says yet: a dispatched run takes
+ * seconds to be listed, and a second change must not slip in before it is. (ECS shows a
+ * redeploy or rollback as soon as UpdateService returns.)
+ */
+export const DEPLOY_GRACE_MS = 60_000;
+/** Refusals audited per person per minute: past this, refusals are only logged (the audit cannot be flooded). */
+export const AUDITED_REFUSALS_PER_MINUTE = 60;
 
 const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'the Idempotency-Key header must be 8 to 128 letters, digits, - or _');
 
@@ -37,7 +45,12 @@ export type ActionOutcome = { detail: string; result: Record<string, unknown>; r
  * One change at a time of a target: `busy` tells, from the upstream (ECS, GitHub), whether a
  * change is still rolling out; the record says who started it through Pilothouse.
  */
-export type Exclusive = { target: string; busy: () => Promise<string | null> };
+export type Exclusive = {
+  target: string;
+  /** Other targets whose change also changes this one (a deploy changes every service). */
+  alsoBlockedBy?: string[];
+  busy: () => Promise<string | null>;
+};
 
 export type ActionSpec<B> = {
   /** The action's name in the audit; `actionOf` names it from the body once the body is read. */
@@ -54,11 +67,15 @@ export type ActionSpec<B> = {
   run: (body: B, context: ActionContext) => Promise<ActionOutcome>;
 };
 
-type InflightRecord = { action: string; user: string; at: string; requestId: string };
+/** `running` until the action's upstream call returned: busy then, whatever the upstream shows yet. */
+type InflightRecord = { action: string; user: string; at: string; requestId: string; running?: boolean };
 type StoredAnswer = { hash: string; state: 'running' | 'done'; status?: number; payload?: unknown };
 
 // Replaces the in-flight record only if it is still the one read (or absent): of two requests
 // that both found the target idle, exactly one takes it.
+const DELETE_IF_MINE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 const TAKE_IF_UNCHANGED = `
 local current = redis.call('GET', KEYS[1])
 if (current == false and ARGV[1] == '') or current == ARGV[1] then
@@ -110,6 +127,18 @@ function describeAge(iso: string): string {
   return seconds < 120 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
 }
 
+/** Counts a person's refusals this minute; anonymous ones are bounded by the proxy's 401 before they get here. */
+async function refusalMayBeAudited(login: string | null): Promise<boolean> {
+  try {
+    const minute = Math.floor(Date.now() / 60_000);
+    const name = keys.refusalRate(login ?? 'anonymous', minute);
+    const [[, count]] = (await getRedis().multi().incr(name).expire(name, 120).exec()) as [[null, number], unknown];
+    return count <= AUDITED_REFUSALS_PER_MINUTE;
+  } catch {
+    return true; // auditQuietly logs what Redis does not take
+  }
+}
+
 export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Promise<Response> {
   const requestId = randomUUID();
   let user: SignedInUser | null = null;
@@ -122,7 +151,8 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
   });
   const refuse = async (code: ErrorCode, message: string) => {
     const status = HTTP_STATUS[code];
-    await auditQuietly(record('refused', status, message));
+    if (await refusalMayBeAudited(user?.login ?? null)) await auditQuietly(record('refused', status, message));
+    else log.warn({ requestId, user: user?.login, action: actionName, status, message }, 'refusal not audited: over the per-person limit');
     return Response.json({ error: { code, message }, requestId }, { status });
   };
 
@@ -164,7 +194,8 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
       const first = JSON.parse((await redis.get(idempotencyKey)) ?? '{}') as StoredAnswer;
       if (first.hash !== hash) return refuse('conflict', 'this Idempotency-Key was used for a different request: use a new key for a new action');
       if (first.state !== 'done') return refuse('conflict', 'the same request is still running');
-      await auditQuietly(record('ok', first.status ?? 200, 'a repeat of an earlier request with the same Idempotency-Key: its first answer, nothing done again'));
+      const firstResult = (first.status ?? 200) < 400 ? 'ok' : (first.status ?? 500) < 500 ? 'refused' : 'failed';
+      await auditQuietly(record(firstResult, first.status ?? 200, 'a repeat of an earlier request with the same Idempotency-Key: its first answer again, nothing done again'));
       return Response.json(first.payload, { status: first.status, headers: { 'idempotent-replayed': 'true' } });
     }
   } catch (err) {
@@ -193,20 +224,34 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
   }
 
   const exclusive = spec.exclusive?.(body, environment) ?? null;
-  if (exclusive) {
-    const inflightKey = keys.inflight(environment.name, exclusive.target);
+  const inflightKey = exclusive ? keys.inflight(environment.name, exclusive.target) : null;
+  let mine: string | null = null;
+  if (exclusive && inflightKey) {
     try {
       const held = await redis.get(inflightKey);
       const holder = held ? (JSON.parse(held) as InflightRecord) : null;
-      const busy = await exclusive.busy();
-      const message = (what: string) =>
-        holder ? `${holder.action} of ${exclusive.target} by ${holder.user} (${describeAge(holder.at)}) is still in flight: ${what}` : `${what} (started outside Pilothouse)`;
-      if (busy) return answer(409, { error: { code: 'conflict', message: message(busy) }, requestId }, 'refused', message(busy));
-      const mine: InflightRecord = { action: actionName, user: user.login, at: new Date().toISOString(), requestId };
-      const taken = await redis.eval(TAKE_IF_UNCHANGED, 1, inflightKey, held ?? '', JSON.stringify(mine), INFLIGHT_TTL_MS);
+      const young = (r: InflightRecord | null): r is InflightRecord =>
+        r !== null && (r.running === true || (r.action === 'deploy' && Date.now() - Date.parse(r.at) < DEPLOY_GRACE_MS));
+      const others = await Promise.all((exclusive.alsoBlockedBy ?? []).map(async (target) => {
+        const raw = await redis.get(keys.inflight(environment.name, target));
+        return raw ? { target, record: JSON.parse(raw) as InflightRecord } : null;
+      }));
+      const started = (target: string, r: InflightRecord) => `${r.action}${target === r.action ? '' : ` of ${target}`} by ${r.user} (${describeAge(r.at)})`;
+      let busy: string | null = null;
+      if (young(holder)) busy = `${started(exclusive.target, holder)} has just started`;
+      for (const other of others) if (!busy && other && young(other.record)) busy = `${started(other.target, other.record)} has just started`;
+      if (!busy) {
+        const upstream = await exclusive.busy();
+        if (upstream) busy = holder ? `${started(exclusive.target, holder)} is still in flight: ${upstream}` : `${upstream} (started outside Pilothouse)`;
+      }
+      if (busy) return answer(409, { error: { code: 'conflict', message: busy }, requestId }, 'refused', busy);
+      mine = JSON.stringify({ action: actionName, user: user.login, at: new Date().toISOString(), requestId, running: true } satisfies InflightRecord);
+      const taken = await redis.eval(TAKE_IF_UNCHANGED, 1, inflightKey, held ?? '', mine, INFLIGHT_TTL_MS);
       if (taken !== 1) {
-        const now = JSON.parse((await redis.get(inflightKey)) ?? '{}') as InflightRecord;
-        const why = `${now.action} of ${exclusive.target} by ${now.user} started a moment ago`;
+        // Someone took it between our read and our write: name them (their record, if it is still there).
+        const raw = await redis.get(inflightKey);
+        const winner = raw ? (JSON.parse(raw) as InflightRecord) : null;
+        const why = winner ? `${started(exclusive.target, winner)} has just started` : `another change of ${exclusive.target} started a moment ago`;
         return answer(409, { error: { code: 'conflict', message: why }, requestId }, 'refused', why);
       }
     } catch (err) {
@@ -214,16 +259,36 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
       return answer(HTTP_STATUS[info.code], { error: { code: info.code, message: `could not tell whether ${exclusive.target} is already changing: ${info.message}` }, requestId }, 'failed', info.message);
     }
   }
+  const release = async () => {
+    if (inflightKey && mine) await redis.eval(DELETE_IF_MINE, 1, inflightKey, mine).catch(() => {});
+  };
+  /** The upstream call returned: from now on the upstream says whether the change is still going. */
+  const markStarted = async () => {
+    if (!inflightKey || !mine) return;
+    const started = JSON.stringify({ ...(JSON.parse(mine) as InflightRecord), running: false });
+    await redis.eval(TAKE_IF_UNCHANGED, 1, inflightKey, mine, started, INFLIGHT_TTL_MS).catch(() => {});
+  };
+
+  // No action runs unaudited: its start is recorded first, or it does not start.
+  try {
+    await audit(record('started', 202, 'started'));
+  } catch (err) {
+    log.error({ err: (err as Error).message, requestId }, 'action not started: the audit did not take its record');
+    await release();
+    await redis.del(idempotencyKey).catch(() => {});
+    return Response.json({ error: { code: 'unavailable', message: 'the audit is unavailable: nothing was done' }, requestId }, { status: 503 });
+  }
 
   let outcome: ActionOutcome;
   try {
     outcome = await spec.run(body, { user, environment, requestId });
   } catch (err) {
     const info = toErrorInfo(err);
-    if (exclusive) await redis.del(keys.inflight(environment.name, exclusive.target)).catch(() => {}); // nothing started
+    await release(); // nothing started
     const refused = err instanceof AppError && !('upstream' in err);
     return answer(HTTP_STATUS[info.code], { error: { code: info.code, message: info.message }, requestId }, refused ? 'refused' : 'failed', info.message);
   }
+  await markStarted();
   // The live view follows at once: what the action changed is read again, not served from the cache.
   await Promise.all((outcome.refresh ?? []).map((name) => sharedCache().forget(name).catch(() => {})));
   await getLiveHub().refreshNow(environment.name).catch(() => {});

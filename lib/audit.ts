@@ -33,8 +33,8 @@ export async function auditQuietly(entry: AuditEntry): Promise<void> {
 
 export type AuditFilter = { environment?: string; user?: string; action?: string; result?: AuditRecord['result'] };
 
-/** Newest first, filtered; reads at most `scan` records back. */
-export async function readAudit(filter: AuditFilter = {}, limit = 100, scan = 2_000): Promise<AuditRecord[]> {
+/** Newest first, filtered (and limited to what `visible` lets the reader see, before the limit); reads at most `scan` records back. */
+export async function readAudit(filter: AuditFilter = {}, limit = 100, scan = 2_000, visible: (record: AuditRecord) => boolean = () => true): Promise<AuditRecord[]> {
   const entries = await getRedis().xrevrange(keys.audit, '+', '-', 'COUNT', scan);
   const records: AuditRecord[] = [];
   for (const [id, fields] of entries) {
@@ -46,6 +46,7 @@ export async function readAudit(filter: AuditFilter = {}, limit = 100, scan = 2_
     if (filter.user && r.user?.toLowerCase() !== filter.user.toLowerCase()) continue;
     if (filter.action && r.action !== filter.action) continue;
     if (filter.result && r.result !== filter.result) continue;
+    if (!visible(r)) continue;
     records.push(r);
     if (records.length >= limit) break;
   }

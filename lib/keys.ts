@@ -28,6 +28,8 @@ export const keys = {
   inflight: (env: string, target: string) => `${KEY_PREFIX}inflight:${env}:${target}`,
   /** Actions per person per minute. */
   actionRate: (login: string, minute: number) => `${KEY_PREFIX}rate:${login.toLowerCase()}:${minute}`,
+  /** Refused attempts per person per minute: only so many are audited. */
+  refusalRate: (login: string, minute: number) => `${KEY_PREFIX}refusals:${login.toLowerCase()}:${minute}`,
 };
 
 /** Cache entry names: one per data source and environment (and variant, where there is one). */

@@ -67,7 +67,8 @@ export function serviceAction(environment: string, service: string): ActionSpec<
       if (body.action === 'rollback') await rollbackTarget(env, service as ServiceRole, body.revision);
     },
     // Scaling does not start a new deployment: only redeploys and rollbacks take turns.
-    exclusive: (body, env): Exclusive | null => (body.action === 'scale' ? null : { target: service, busy: () => serviceBusy(env, [service as ServiceRole]) }),
+    exclusive: (body, env): Exclusive | null =>
+      body.action === 'scale' ? null : { target: service, alsoBlockedBy: ['deploy'], busy: () => serviceBusy(env, [service as ServiceRole]) },
     async run(body, { environment: env }) {
       const role = service as ServiceRole;
       const refresh = [cacheNames.ecsServices(env.name)];
@@ -109,7 +110,7 @@ export function deployAction(environment: string): ActionSpec<z.infer<typeof Dep
         throw new AppError('invalid_input', `no image tagged ${body.imageTag} in ${env.name}'s repositories`);
       }
     },
-    exclusive: (_, env) => ({ target: 'deploy', busy: () => serviceBusy(env, SERVICE_ROLES) }),
+    exclusive: (_, env) => ({ target: 'deploy', alsoBlockedBy: [...SERVICE_ROLES], busy: () => serviceBusy(env, SERVICE_ROLES) }),
     async run(body, { environment: env }) {
       const run = await dispatchDeploy(env, body);
       const what = body.imageTag ? `${body.ref} (image ${body.imageTag})` : body.ref;

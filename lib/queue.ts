@@ -185,10 +185,20 @@ export async function groupFailedJobs(env: Environment, queueName: string, redis
 /** A job's data and result are shown cut to this many characters. */
 export const JOB_TEXT_LIMIT = 4_000;
 
+/**
+ * A real job, not one of BullMQ's own keys: `getJob('meta')` reads the queue's meta hash (and
+ * `remove` would delete it), so an id must name a hash that has a job's fields.
+ */
+async function findJob(queue: Queue, id: string) {
+  if (!/^[A-Za-z0-9:_-]{1,128}$/.test(id)) return null;
+  const job = await queue.getJob(id);
+  return job && typeof job.name === 'string' && job.name !== '' && job.timestamp > 0 ? job : null;
+}
+
 /** One job of a queue, or null when the queue has no job with that id. */
 export async function getJob(env: Environment, queueName: string, id: string, redis: Redis = queueRedis(env)): Promise<JobDetail | null> {
   const queue = bullQueue(env, queueName, redis);
-  const job = await queue.getJob(id);
+  const job = await findJob(queue, id);
   if (!job) return null;
   const cut = (value: unknown) => {
     const text = JSON.stringify(value, null, 2) ?? 'null';
@@ -234,7 +244,7 @@ export async function controlQueue(env: Environment, queueName: string, action: 
 /** Retries or removes one job; null when the queue has no such job. Retrying needs it to be failed. */
 export async function controlJob(env: Environment, queueName: string, id: string, action: JobAction, redis: Redis = queueRedis(env)): Promise<string | null> {
   const queue = bullQueue(env, queueName, redis);
-  const job = await queue.getJob(id);
+  const job = await findJob(queue, id);
   if (!job) return null;
   if (action === 'retry') {
     const state = await job.getState();

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AuditTable } from '@/components/audit-table';
 import { Card } from '@/components/ui';
 import { hasRole } from '@/lib/access';
-import { readAudit } from '@/lib/audit';
+import { readAudit, type AuditRecord } from '@/lib/audit';
 import { requireSignedInPage } from '@/lib/auth';
 import { readOnce } from '@/lib/environment-page';
 import { listEnvironments } from '@/lib/environments';
@@ -25,14 +25,16 @@ export default async function AuditPage({ searchParams }: PageProps<'/audit'>) {
   await connection();
   const user = await requireSignedInPage();
   const filter = Filter.parse(await searchParams);
-  const read = await readOnce(readAudit(filter, 200));
-  const records = (read.value ?? []).filter((r) => r.environment === null || hasRole(user.roles, r.environment, 'viewer'));
+  // Actions of the environments the reader has a role in; sign-ins (no environment) only their own.
+  const visible = (r: AuditRecord) => (r.environment === null ? r.user?.toLowerCase() === user.login.toLowerCase() : hasRole(user.roles, r.environment, 'viewer'));
+  const read = await readOnce(readAudit(filter, 200, 2_000, visible));
+  const records = read.value ?? [];
   const environments = listEnvironments().filter((e) => hasRole(user.roles, e.name, 'viewer'));
   const select = 'rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900';
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Audit</h1>
-      <p className="text-sm text-slate-600 dark:text-slate-400">Every sign-in and every action attempt, allowed or refused, newest first. Nobody can change it here.</p>
+      <p className="text-sm text-slate-600 dark:text-slate-400">Every action attempt in your environments, allowed or refused, and your own sign-ins, newest first. Nobody can change it here.</p>
       <form className="flex flex-wrap items-end gap-3 text-sm" aria-label="Filter the audit">
         <label className="flex flex-col gap-1">Environment
           <select name="environment" defaultValue={filter.environment ?? ''} className={select}>

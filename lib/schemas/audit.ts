@@ -1,7 +1,8 @@
 /** An audit record: browser-safe, the audit page and the environment page show them. */
 import { z } from 'zod';
 
-export const AUDIT_RESULTS = ['ok', 'refused', 'failed'] as const;
+/** started: an allowed action about to run (its outcome follows under the same request id). */
+export const AUDIT_RESULTS = ['started', 'ok', 'refused', 'failed'] as const;
 
 export const AuditRecordSchema = z.object({
   /** The stream entry id (time-ordered). */

@@ -100,7 +100,7 @@ test('one change of a service at a time: two redeploys at once, one runs and the
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const refused = a.status === 409 ? a : b;
-    expect(refused.body.error!.message).toMatch(/redeploy of worker by (olivia-ops|sam-staging)|worker deployment .* is rolling out/);
+    expect(refused.body.error!.message).toMatch(/redeploy of worker by (olivia-ops|sam-staging) .*(has just started|is still in flight)/);
     // While it rolls out, a rollback of the same service waits its turn too.
     const later = await act('/api/environments/staging/services/worker', { action: 'rollback', revision: 1, reason: 'testing the lock' });
     expect(later.status).toBe(409);
@@ -151,6 +151,10 @@ test('deploy: dispatches the workflow with exactly its inputs and returns the ru
   expect(ok.status, JSON.stringify(ok.body)).toBe(200);
   expect(typeof ok.body.runId).toBe('number');
   expect(platform.github.dispatches.slice(dispatched)).toEqual([{ ref: 'main', inputs: { environment: 'staging', ref: 'main' }, returnRunDetails: true }]);
+  // The deploy will change every service: a redeploy now waits its turn, and says whose deploy it waits for.
+  const redeploy = await act('/api/environments/staging/services/worker', { action: 'redeploy' });
+  expect(redeploy.status).toBe(409);
+  expect(redeploy.body.error!.message).toMatch(/deploy by olivia-ops .* (has just started|is still in flight)|deploy run #\d+/);
   for (const ref of ['feature branch', 'a..b', '-rf']) {
     const answer = await act('/api/environments/staging/deploys', { ref });
     expect(answer.status, ref).toBe(400);
@@ -202,6 +206,10 @@ test('unknown names answer 404, viewers and the other environment\'s operator 40
   expect((await act('/api/environments/staging/services/database', { action: 'redeploy' })).status).toBe(404);
   expect((await act('/api/environments/staging/queues/nope', { action: 'pause' })).status).toBe(404);
   expect((await act('/api/environments/staging/queues/pdf/jobs/999999', { action: 'retry' })).status).toBe(404);
+  // BullMQ's own keys are not jobs: removing "meta" would delete the queue's settings.
+  for (const reserved of ['meta', 'events', 'id', '..%2Fmeta']) {
+    expect((await act(`/api/environments/staging/queues/pdf/jobs/${reserved}`, { action: 'remove' })).status, reserved).toBe(404);
+  }
   const viewer = await act('/api/environments/staging/services/api', { action: 'redeploy' }, { as: 'viewer' });
   expect(viewer.status).toBe(403);
   expect(await auditFor(viewer.body.requestId)).toMatchObject({ user: LOCAL_USERS.viewer.login, role: 'viewer', result: 'refused', status: 403 });

@@ -25,6 +25,8 @@ test('someone in no team is refused at sign-in with the reason, and stays signed
   await expect(page.getByTestId('refusal')).toContainText(`${LOCAL_USERS.outsider.login} has no role in any environment`);
   await page.goto(baseURL());
   await expect(page).toHaveURL(/\/api\/auth\/signin/);
+  const odd = await page.goto(`${baseURL()}/signin/refused?reason=__proto__`);
+  expect(odd!.status()).toBe(200);
 });
 
 test('an operator of staging only sees staging, and production answers 403', async ({ page }) => {

@@ -12,7 +12,8 @@ const REASONS: Record<string, string> = {
 /** Where sign-in sends someone it refuses, with the reason (public: they are not signed in). */
 export default async function SignInRefused({ searchParams }: PageProps<'/signin/refused'>) {
   const { reason, login } = await searchParams;
-  const why = REASONS[typeof reason === 'string' ? reason : ''] ?? REASONS['no-role'];
+  // Own keys only: `?reason=__proto__` is not a reason.
+  const why = typeof reason === 'string' && Object.hasOwn(REASONS, reason) ? REASONS[reason] : REASONS['no-role'];
   const who = typeof login === 'string' && /^[A-Za-z0-9-]{1,39}$/.test(login) ? login : 'This GitHub account';
   return (
     <div className="mx-auto max-w-xl space-y-3 py-12">
