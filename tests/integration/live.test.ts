@@ -23,6 +23,13 @@ import { ROOT, startRedis, stopProcessGroup, type RunningServer } from '../../sc
 import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
 
 const TICK_MS = 250;
+/**
+ * The cost test's window: a minute (as the issue counts cost), after a second of warm-up.
+ * The cache refreshes in steps (queues every 2 s, ECS every 5 s); over a minute one step more
+ * or less in a window is about 1%, well inside the 5% compared (over 8 s it was up to 8%).
+ */
+const WARMUP_TICKS = 4;
+const WINDOW_TICKS = 240;
 // A lease of 4 ticks (3 of silence before another instance takes over): room for a slow machine.
 const LEASE_MS = 4 * TICK_MS;
 
@@ -76,23 +83,30 @@ describe('live updates across instances', () => {
     const load = () => getEnvironmentSnapshot({ ...env, queues: { ...env.queues, redisUrl: `${server.url}/1` } }, cache);
     const infoOverhead = -(await redisCommands()) + (await redisCommands());
 
+    // AWS calls over the whole run, cold fill included (the same for both runs: TTLs outlast it).
+    // Redis commands in the steady state: after the subscriptions, the lease and the cold fill.
     const measure = async (instances: LiveHub<unknown>[], viewersEach: number) => {
       await admin.flushall(); // each run starts cold, so each pays the same first fill
-      const aws0 = totalAwsCalls();
-      const redis0 = await redisCommands();
+      const awsStart = totalAwsCalls();
       const versions: number[] = [];
       const unsubscribe = instances.flatMap((hub) =>
         Array.from({ length: viewersEach }, () => hub.subscribe('staging', (m) => versions.push(m.version))),
       );
+      await sleep(WARMUP_TICKS * TICK_MS);
+      const redis0 = await redisCommands();
+      const seen0 = new Set(versions);
+      const deliveries0 = versions.length;
       const refreshers = new Set<number>();
-      for (let waited = 0; waited < 15 * TICK_MS; waited += TICK_MS / 4) {
+      for (let waited = 0; waited < WINDOW_TICKS * TICK_MS; waited += TICK_MS / 4) {
         await sleep(TICK_MS / 4);
         instances.forEach((hub, i) => hub.isRefresher('staging') && refreshers.add(i));
       }
+      const aws = totalAwsCalls() - awsStart;
+      const redis = (await redisCommands()) - redis0 - infoOverhead;
+      const fresh = versions.slice(deliveries0).filter((v) => !seen0.has(v));
       unsubscribe.forEach((u) => u());
       await sleep(TICK_MS);
-      const updates = new Set(versions).size;
-      return { aws: totalAwsCalls() - aws0, redis: (await redisCommands()) - redis0 - infoOverhead, updates, refreshers: refreshers.size, deliveries: versions.length };
+      return { aws, redis, updates: new Set(fresh).size, refreshers: refreshers.size, deliveries: fresh.length };
     };
 
     const one = await measure([instance(load)], 1);
@@ -106,10 +120,10 @@ describe('live updates across instances', () => {
     expect(one.aws).toBeGreaterThan(0);
     expect(many.aws / one.aws).toBeGreaterThanOrEqual(0.95);
     expect(many.aws / one.aws).toBeLessThanOrEqual(1.05);
-    // Per update, so one tick more or less in the window does not count as cost.
-    const perUpdate = (run: typeof one) => run.redis / run.updates;
-    expect(perUpdate(many) / perUpdate(one), JSON.stringify({ one, many })).toBeLessThanOrEqual(1.05);
-  });
+    // Commands in windows of the same length and phase: per minute, as the issue counts them.
+    expect(many.redis / one.redis, JSON.stringify({ one, many })).toBeLessThanOrEqual(1.05);
+    expect(many.redis / one.redis, JSON.stringify({ one, many })).toBeGreaterThanOrEqual(0.95);
+  }, 180_000);
 
   it('keeps one refresher while a load takes longer than the lease allows in silence', async () => {
     // Each load takes 5 ticks, longer than the 3 ticks of silence after which another instance may take over.
