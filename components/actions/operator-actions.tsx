@@ -5,13 +5,14 @@
  * 5-second undo window (a toast with Cancel); in production the environment's name must be
  * typed. One Idempotency-Key per confirmed action, so a double click acts once.
  */
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
 
 export type ActionTarget = { env: string; production: boolean };
 type Pending = { url: string; body: unknown; what: string; destructive: boolean };
 type Outcome = { ok: true; text: string; link?: string; follow?: string } | { ok: false; text: string };
 
 const UNDO_SECONDS = 5;
+const noSubscription = () => () => {};
 const button = 'rounded border px-2.5 py-1 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-50';
 const safe = `${button} border-sky-700 text-sky-800 hover:bg-sky-50 dark:border-sky-400 dark:text-sky-200 dark:hover:bg-sky-950`;
 const danger = `${button} border-rose-700 bg-rose-700 text-white hover:bg-rose-800 dark:border-rose-500 dark:bg-rose-700`;
@@ -42,6 +43,8 @@ function useConfirmedAction({ env, production }: ActionTarget) {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const timer = useRef<ReturnType<typeof setInterval> | undefined>(undefined);
+  // Server-rendered buttons do nothing until this code has loaded: disabled until then, so a click is never lost.
+  const ready = useSyncExternalStore(noSubscription, () => true, () => false);
 
   const go = async (action: Pending) => {
     clearInterval(timer.current);
@@ -109,7 +112,7 @@ function useConfirmedAction({ env, production }: ActionTarget) {
       )}
     </>
   );
-  return { start, panel, disabled: busy || pending !== null };
+  return { start, panel, disabled: !ready || busy || pending !== null };
 }
 
 function Controls({ children, label }: { children: ReactNode; label: string }) {

@@ -42,6 +42,7 @@ test('staging: redeploy api, cancel within the undo window does nothing; let it 
 
 test('production: redeploy needs the environment\'s name typed', async ({ page }) => {
   await page.goto(`${baseURL()}/environments/production`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
   const api = page.locator('article[data-service="api"]');
   const before = await primaryDeployment('production', 'api');
   await api.getByRole('button', { name: 'Redeploy' }).click();
