@@ -213,13 +213,18 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
     return Response.json(payload, { status });
   };
 
+  /** A check or the action threw: our own AppError is a refusal (a 4xx), an upstream's error a failure. */
+  const answerError = (err: unknown) => {
+    const info = toErrorInfo(err);
+    const refused = err instanceof AppError && !('upstream' in err);
+    return answer(HTTP_STATUS[info.code], { error: { code: info.code, message: info.message }, requestId }, refused ? 'refused' : 'failed', info.message);
+  };
+
   if (spec.check) {
     try {
       await spec.check(body, environment);
     } catch (err) {
-      const info = toErrorInfo(err);
-      const refused = err instanceof AppError && !('upstream' in err);
-      return answer(HTTP_STATUS[info.code], { error: { code: info.code, message: info.message }, requestId }, refused ? 'refused' : 'failed', info.message);
+      return answerError(err);
     }
   }
 
@@ -283,10 +288,8 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
   try {
     outcome = await spec.run(body, { user, environment, requestId });
   } catch (err) {
-    const info = toErrorInfo(err);
     await release(); // nothing started
-    const refused = err instanceof AppError && !('upstream' in err);
-    return answer(HTTP_STATUS[info.code], { error: { code: info.code, message: info.message }, requestId }, refused ? 'refused' : 'failed', info.message);
+    return answerError(err);
   }
   await markStarted();
   // The live view follows at once: what the action changed is read again, not served from the cache.
