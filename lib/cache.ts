@@ -124,6 +124,25 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     return (await redis.set(keys.cacheLock(name), token, 'PX', lockMs, 'NX')) === 'OK' ? token : null;
   }
 
+  /**
+   * Takes the refresh lock, unless someone refreshed the entry since we read it (`seen`):
+   * between our read and our lock, another refresher may have written and released, and
+   * fetching again then would break single-flight. Returns the lock's token or that entry.
+   */
+  async function lockUnlessRefreshed<T>(name: string, schema: z.ZodType<T>, seen: Entry | null, lockMs: number): Promise<{ token: string } | { entry: Entry } | null> {
+    const token = await tryLock(name, lockMs);
+    if (!token) return null;
+    const current = await readEntry(name, schema).catch(async (err: unknown) => {
+      await redis.eval(RELEASE_LOCK, 1, keys.cacheLock(name), token).catch(() => {});
+      throw err;
+    });
+    if (current && current.checkedAt !== seen?.checkedAt) {
+      await redis.eval(RELEASE_LOCK, 1, keys.cacheLock(name), token);
+      return { entry: current };
+    }
+    return { token };
+  }
+
   async function fetchEntry<T>(name: string, schema: z.ZodType<T>, previous: Entry | null, fetcher: () => Promise<T>, timeoutMs: number): Promise<Entry> {
     try {
       const value = await withDeadline(fetcher(), timeoutMs, `refreshing ${name}`);
@@ -182,22 +201,24 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
       // A failed attempt counts as a check: no refresh storm while upstream is down.
       const sinceCheck = now() - entry.checkedAt;
       if (sinceCheck < policy.ttlMs) return toResult(entry, policy, schema);
-      const token = await tryLock(name, lockMs);
+      const lock = await lockUnlessRefreshed(name, schema, entry, lockMs);
+      if (lock && 'entry' in lock) return toResult(lock.entry, policy, schema);
       if (sinceCheck < policy.ttlMs + (policy.revalidateMs ?? policy.ttlMs)) {
-        if (token) background(refresh(name, policy, schema, token, entry, fetcher));
+        if (lock) background(refresh(name, policy, schema, lock.token, entry, fetcher));
         return toResult(entry, policy, schema);
       }
-      if (token) {
-        const fresh = await refresh(name, policy, schema, token, entry, fetcher);
+      if (lock) {
+        const fresh = await refresh(name, policy, schema, lock.token, entry, fetcher);
         return toResult(fresh.entry, policy, schema, fresh.sharedCacheError);
       }
       return toResult(await waitForRefresh(name, schema, entry, lockMs), policy, schema);
     }
     const deadline = now() + lockMs;
     for (;;) {
-      const token = await tryLock(name, lockMs);
-      if (token) {
-        const fresh = await refresh(name, policy, schema, token, null, fetcher);
+      const lock = await lockUnlessRefreshed(name, schema, null, lockMs);
+      if (lock && 'entry' in lock) return toResult(lock.entry, policy, schema);
+      if (lock) {
+        const fresh = await refresh(name, policy, schema, lock.token, null, fetcher);
         return toResult(fresh.entry, policy, schema, fresh.sharedCacheError);
       }
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));

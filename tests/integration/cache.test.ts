@@ -48,6 +48,49 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     expect(await redis.get(`test:fetches:${name}`)).toBe('1');
   });
 
+  it('does not fetch again when the other refresher writes and releases between a waiter’s read and its lock', async () => {
+    const name = uniqueName();
+    const policy = { ttlMs: 60_000, maxStaleMs: 60_000 };
+    let releaseOther!: () => void;
+    const otherMayFinish = new Promise<void>((r) => (releaseOther = r));
+    const other = createCache(redis); // another instance, mid-fetch and holding the lock
+    const otherRead = other.get(name, policy, Value, async () => {
+      await otherMayFinish;
+      return { v: 1 };
+    });
+    while ((await redis.exists(keys.cacheLock(name))) === 0) await new Promise((r) => setTimeout(r, 5));
+
+    // This reader's Redis is the real one, except that its second look at the (still empty)
+    // entry lets the other instance finish (write, release the lock) before the answer comes
+    // back: the reader then finds the lock free although the value is already there.
+    let entryReads = 0;
+    const interleaved = new Proxy(redis, {
+      get(target, prop) {
+        if (prop === 'get') {
+          return async (key: string) => {
+            const raw = await target.get(key);
+            if (key === keys.cacheEntry(name) && ++entryReads === 2) {
+              expect(raw).toBeNull();
+              releaseOther();
+              await otherRead;
+            }
+            return raw;
+          };
+        }
+        const member = Reflect.get(target, prop, target);
+        return typeof member === 'function' ? member.bind(target) : member;
+      },
+    });
+    let fetches = 0;
+    const result = await createCache(interleaved).get(name, policy, Value, async () => ({ v: 100 + ++fetches }));
+
+    expect(entryReads).toBeGreaterThanOrEqual(2);
+    expect(fetches).toBe(0);
+    expect(result.value).toEqual({ v: 1 });
+    expect((await otherRead).value).toEqual({ v: 1 });
+    expect(await redis.exists(keys.cacheLock(name))).toBe(0);
+  });
+
   it('serves a stale value at once and refreshes it once in the background', async () => {
     const cache = createCache(redis);
     const name = uniqueName();
