@@ -1,7 +1,8 @@
 'use client';
 /** The service page's panels: its deployments and events (live), running tasks and revisions. */
 import type { ServiceRole } from '@/lib/platform';
-import type { Task, TaskDefinitionRevision } from '@/lib/schemas/ecs';
+import type { StoppedTask, Task, TaskDefinitionRevision } from '@/lib/schemas/ecs';
+import { containerOutcome, deploymentFailures, stoppedByScheduler } from '@/lib/task-failures';
 import { RollbackAction, ServiceActions, type ActionTarget } from './actions/lazy';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
@@ -10,7 +11,7 @@ import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone } from './ui
 
 const ROLLOUT_TONE: Record<string, Tone> = { COMPLETED: 'good', IN_PROGRESS: 'info', FAILED: 'bad' };
 
-export function ServiceSummaryPanel({ role, operator }: { role: ServiceRole; operator: ActionTarget | null }) {
+export function ServiceSummaryPanel({ role, operator, stoppedTasks }: { role: ServiceRole; operator: ActionTarget | null; stoppedTasks: StoppedTask[] }) {
   const ecs = useSnapshotPart('ecs');
   const scaling = useSnapshotPart('scaling').value?.[role];
   const service = ecs.value?.services.find((s) => s.role === role);
@@ -37,7 +38,7 @@ export function ServiceSummaryPanel({ role, operator }: { role: ServiceRole; ope
                   <td className={`${td} font-mono text-xs`}>{d.taskDefinition ? `:${d.taskDefinition.revision}` : '—'}</td>
                   <td className={tdNum}>{d.runningCount}/{d.desiredCount}</td>
                   <td className={tdNum}>{d.failedTasks}</td>
-                  <td className={td}>{d.rolloutState ? <Badge tone={ROLLOUT_TONE[d.rolloutState]}>{d.rolloutState.replace('_', ' ').toLowerCase()}</Badge> : '—'}{d.rolloutStateReason && <span className="block text-xs text-slate-600 dark:text-slate-400">{d.rolloutStateReason}</span>}</td>
+                  <td className={td}>{d.rolloutState ? <Badge tone={ROLLOUT_TONE[d.rolloutState]}>{d.rolloutState.replace('_', ' ').toLowerCase()}</Badge> : '—'}{d.rolloutStateReason && <span className="block text-xs text-slate-600 dark:text-slate-400">{d.rolloutStateReason}</span>}<DeploymentFailures stopped={stoppedTasks} deploymentId={d.id} /></td>
                   <td className={td}><RelativeTime iso={d.createdAt} /></td>
                 </tr>
               ))}
@@ -52,6 +53,74 @@ export function ServiceSummaryPanel({ role, operator }: { role: ServiceRole; ope
           </ul>
         </div>
       )}
+    </Card>
+  );
+}
+
+/** The task failures that count toward a deployment's circuit breaker, grouped by why. */
+function DeploymentFailures({ stopped, deploymentId }: { stopped: StoppedTask[]; deploymentId: string }) {
+  const groups = deploymentFailures(stopped, deploymentId);
+  if (groups.length === 0) return null;
+  return (
+    <ul className="mt-1 space-y-0.5 text-xs text-red-800 dark:text-red-300" data-testid="deployment-failures">
+      {groups.map((g) => (
+        <li key={`${g.reason} ${g.outcome}`}>
+          <span className="font-medium tabular-nums">{g.count}×</span> {g.reason}{g.outcome && <> · <span className="font-mono">{g.outcome}</span></>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Each deployment whose tasks failed (still listed by ECS or already rolled back), with why. */
+function FailedDeployments({ stopped }: { stopped: StoppedTask[] }) {
+  const deployments = [...new Map(stopped.filter((t) => !stoppedByScheduler(t) && t.deploymentId).map((t) => [t.deploymentId!, t])).values()];
+  if (deployments.length === 0) return null;
+  return (
+    <div className="space-y-2 border-b border-slate-200 px-4 py-3 text-sm dark:border-slate-800">
+      {deployments.map((t) => (
+        <div key={t.deploymentId} data-failed-deployment={t.deploymentId}>
+          <p>Deployment <span className="font-mono text-xs">{t.deploymentId}</span>{t.taskDefinition && <> of <span className="font-mono text-xs">:{t.taskDefinition.revision}</span></>}: tasks failed</p>
+          <DeploymentFailures stopped={stopped} deploymentId={t.deploymentId!} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Shown per page: the newest stopped tasks, failures and scheduler stops alike. */
+const STOPPED_TASKS_SHOWN = 20;
+
+export function StoppedTasksPanel({ stopped }: { stopped: PartValue<StoppedTask[]> }) {
+  const failures = (stopped.value ?? []).filter((t) => !stoppedByScheduler(t)).length;
+  return (
+    <Card title="Recently stopped tasks" testId="panel-stopped-tasks" actions={stopped.value && failures > 0 && <Badge tone="bad">{failures} failed</Badge>}>
+      <PartProblem name="ECS stopped tasks" part={stopped} />
+      {stopped.value && <FailedDeployments stopped={stopped.value} />}
+      {stopped.value && (stopped.value.length === 0 ? <Empty>No task stopped in the last hour.</Empty> : (
+        <Table caption="Recently stopped tasks">
+          <thead><tr><th scope="col" className={th}>Task</th><th scope="col" className={th}>Revision</th><th scope="col" className={th}>Deployment</th><th scope="col" className={th}>Stopped</th><th scope="col" className={th}>Why</th><th scope="col" className={th}>Containers</th></tr></thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {stopped.value.slice(0, STOPPED_TASKS_SHOWN).map((t) => {
+              const failed = !stoppedByScheduler(t);
+              return (
+                <tr key={t.arn} data-stopped-task={t.id} data-failed={failed}>
+                  <td className={`${td} font-mono text-xs`}>{t.id.slice(0, 12)}</td>
+                  <td className={`${td} font-mono text-xs`}>{t.taskDefinition ? `:${t.taskDefinition.revision}` : '—'}</td>
+                  <td className={`${td} font-mono text-xs`}>{t.deploymentId ?? '—'}</td>
+                  <td className={td}><RelativeTime iso={t.stoppedAt} /></td>
+                  <td className={td}>
+                    <Badge tone={failed ? 'bad' : 'neutral'}>{failed ? 'failed' : 'replaced'}</Badge>{' '}
+                    <span data-testid="stopped-reason">{t.stoppedReason ?? '—'}</span>
+                    {t.stopCode && <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">{t.stopCode}</span>}
+                  </td>
+                  <td className={`${td} font-mono text-xs`} data-testid="container-outcome">{containerOutcome(t) || '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </Table>
+      ))}
     </Card>
   );
 }

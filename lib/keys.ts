@@ -43,6 +43,7 @@ export const cacheNames = {
   queues: (env: string) => `queues:${env}`,
   deployRuns: (env: string) => `github:runs:${env}`,
   serviceTasks: (env: string, service: string) => `ecs:tasks:${env}:${service}`,
+  stoppedTasks: (env: string, service: string) => `ecs:stopped-tasks:${env}:${service}`,
   taskDefinitions: (env: string, service: string) => `ecs:taskdefs:${env}:${service}`,
   /** A person's roles, from GitHub team membership (lib/access.ts). Logins are case-insensitive. */
   roles: (login: string) => `access:roles:${login.toLowerCase()}`,

@@ -6,16 +6,18 @@ import {
   ListTaskDefinitionsCommand,
   ECSClient,
   paginateListTasks,
+  DesiredStatus,
   UpdateServiceCommand,
   type Service as SdkService,
+  type Task as SdkTask,
 } from '@aws-sdk/client-ecs';
 import type { Environment } from '../environments';
 import { SERVICE_ROLES, type ServiceRole } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { TaskDefinitionRevisionSchema, type TaskDefinitionRevision, TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../schemas/ecs';
+import { StoppedTaskSchema, type StoppedTask, TaskDefinitionRevisionSchema, type TaskDefinitionRevision, TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../schemas/ecs';
 export { TaskDefinitionRevisionSchema, type TaskDefinitionRevision } from '../schemas/ecs';
-export { TaskDefinitionRefSchema, DeploymentSchema, TaskSchema, ServiceEventSchema, ServiceSummarySchema, type Deployment, type Task, type ServiceSummary } from '../schemas/ecs';
+export { TaskDefinitionRefSchema, DeploymentSchema, TaskSchema, StoppedTaskSchema, type StoppedTask, ServiceEventSchema, ServiceSummarySchema, type Deployment, type Task, type ServiceSummary } from '../schemas/ecs';
 
 /** DescribeServices accepts at most 10 services per call (ECS API reference). */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -121,21 +123,30 @@ export function parseTaskDefinitionArn(arn: string): { arn: string; family: stri
   return { arn, family: match[1], revision: Number(match[2]) };
 }
 
-/** A service's running tasks with their health and start time, oldest first. */
-export async function listServiceTasks(env: Environment, serviceName: string, client: ECSClient = ecsClient(env)): Promise<Task[]> {
-  const arns: string[] = [];
-  await awsCall('ECS', 'ListTasks', async () => {
-    for await (const page of paginateListTasks({ client }, { cluster: env.ecs.cluster, serviceName })) {
-      arns.push(...(page.taskArns ?? []));
-    }
-  });
+async function describeTaskArns(env: Environment, arns: string[], client: ECSClient): Promise<SdkTask[]> {
   const batches: string[][] = [];
   for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_BATCH) batches.push(arns.slice(i, i + DESCRIBE_TASKS_BATCH));
   const described = await Promise.all(
     batches.map((tasks) => awsCall('ECS', 'DescribeTasks', () => client.send(new DescribeTasksCommand({ cluster: env.ecs.cluster, tasks })))),
   );
-  return described
-    .flatMap((r) => r.tasks ?? [])
+  return described.flatMap((r) => r.tasks ?? []);
+}
+
+async function listTaskArns(env: Environment, serviceName: string, desiredStatus: DesiredStatus, limit: number, client: ECSClient): Promise<string[]> {
+  const arns: string[] = [];
+  await awsCall('ECS', 'ListTasks', async () => {
+    for await (const page of paginateListTasks({ client }, { cluster: env.ecs.cluster, serviceName, desiredStatus })) {
+      arns.push(...(page.taskArns ?? []));
+      if (arns.length >= limit) break;
+    }
+  });
+  return arns.slice(0, limit);
+}
+
+/** A service's running tasks with their health and start time, oldest first. */
+export async function listServiceTasks(env: Environment, serviceName: string, client: ECSClient = ecsClient(env)): Promise<Task[]> {
+  const arns = await listTaskArns(env, serviceName, DesiredStatus.RUNNING, Infinity, client);
+  return (await describeTaskArns(env, arns, client))
     .map((t) =>
       TaskSchema.parse({
         arn: t.taskArn,
@@ -151,6 +162,30 @@ export async function listServiceTasks(env: Environment, serviceName: string, cl
       }),
     )
     .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
+}
+
+/** Stopped tasks read per service page: one DescribeTasks call (ECS keeps them about an hour). */
+export const STOPPED_TASKS_READ = DESCRIBE_TASKS_BATCH;
+
+/** A service's recently stopped tasks with their stop reason and each container's exit code, newest first. */
+export async function listStoppedTasks(env: Environment, serviceName: string, client: ECSClient = ecsClient(env)): Promise<StoppedTask[]> {
+  const arns = await listTaskArns(env, serviceName, DesiredStatus.STOPPED, STOPPED_TASKS_READ, client);
+  if (arns.length === 0) return [];
+  return (await describeTaskArns(env, arns, client))
+    .map((t) =>
+      StoppedTaskSchema.parse({
+        arn: t.taskArn,
+        id: t.taskArn?.split('/').pop(),
+        taskDefinition: t.taskDefinitionArn ? parseTaskDefinitionArn(t.taskDefinitionArn) : null,
+        deploymentId: t.startedBy ?? null,
+        startedAt: t.startedAt?.toISOString() ?? null,
+        stoppedAt: t.stoppedAt?.toISOString() ?? null,
+        stopCode: t.stopCode ?? null,
+        stoppedReason: t.stoppedReason || null,
+        containers: (t.containers ?? []).map((c) => ({ name: c.name ?? '', exitCode: c.exitCode ?? null, reason: c.reason || null })),
+      }),
+    )
+    .sort((a, b) => (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? ''));
 }
 
 /** Revisions kept on the service page: enough to roll back a few deploys. */

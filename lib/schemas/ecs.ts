@@ -34,6 +34,22 @@ export const TaskSchema = z.object({
 
 export type Task = z.infer<typeof TaskSchema>;
 
+/** A task ECS stopped: why (the task's reason and stop code), and how each container ended. */
+export const StoppedTaskSchema = z.object({
+  arn: z.string(),
+  id: z.string(),
+  taskDefinition: TaskDefinitionRefSchema.nullable(),
+  deploymentId: z.string().nullable(),
+  startedAt: z.iso.datetime().nullable(),
+  stoppedAt: z.iso.datetime().nullable(),
+  /** ECS's stop code: EssentialContainerExited, TaskFailedToStart, ServiceSchedulerInitiated, … */
+  stopCode: z.string().nullable(),
+  stoppedReason: z.string().nullable(),
+  containers: z.array(z.object({ name: z.string(), exitCode: z.number().int().nullable(), reason: z.string().nullable() })),
+});
+
+export type StoppedTask = z.infer<typeof StoppedTaskSchema>;
+
 export const ServiceEventSchema = z.object({ id: z.string(), createdAt: z.iso.datetime().nullable(), message: z.string() });
 
 export const ServiceSummarySchema = z.object({

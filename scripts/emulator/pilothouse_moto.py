@@ -133,8 +133,8 @@ if not hasattr(eni_models.NetworkInterface, "private_dns_name"):
     eni_models.NetworkInterface.private_dns_name = property(get_private_dns_name, set_private_dns_name)  # type: ignore[attr-defined]
 
 
-def start_task(service: Any, deployment: dict[str, Any]) -> None:
-    """A RUNNING task of the deployment, visible to ListTasks(serviceName) and DescribeTasks."""
+def make_task(service: Any, deployment: dict[str, Any]) -> Any:
+    """A task of the deployment in moto's model, or None when moto cannot make one."""
     backend = service._backend
     try:
         task_definition = backend.describe_task_definition(deployment["taskDefinition"])
@@ -154,18 +154,67 @@ def start_task(service: Any, deployment: dict[str, Any]) -> None:
     except ecs_exceptions.InvalidParameterException:
         # An awsvpc task definition on a service created without a network configuration:
         # ECS would refuse the service; the counts still move, there is just no task to list.
-        return
+        return None
     task.started_at = now()
-    task.health_status = "HEALTHY"
     backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+    return task
+
+
+def start_task(service: Any, deployment: dict[str, Any]) -> None:
+    """A RUNNING task of the deployment, visible to ListTasks(serviceName) and DescribeTasks."""
+    task = make_task(service, deployment)
+    if task is None:
+        return
+    task.health_status = "HEALTHY"
     service.__dict__.setdefault("ph_tasks", {}).setdefault(deployment["id"], []).append(task.task_arn)
 
 
+# ECS shows a stopped task for at least an hour; we keep each service's newest ones.
+STOPPED_TASKS_KEPT = 50
+
+
+def mark_stopped(service: Any, task: Any, reason: str, stop_code: str, exit_code: int | None, container_reason: str | None) -> None:
+    """Turns a task into what DescribeTasks shows for a stopped one (ListTasks desiredStatus=STOPPED)."""
+    task.last_status = "STOPPED"
+    task.desired_status = "STOPPED"
+    task.stopped_reason = reason
+    task.stop_code = stop_code
+    task.stopping_at = task.stopped_at = task.execution_stopped_at = now()
+    task.health_status = "UNKNOWN"
+    for container in task.containers:
+        container.last_status = "STOPPED"
+        container.exitCode = exit_code
+        container.reason = container_reason
+        container.health_status = "UNKNOWN"
+    stopped = service.__dict__.setdefault("ph_stopped", [])
+    stopped.append(task.task_arn)
+    while len(stopped) > STOPPED_TASKS_KEPT:
+        service._backend.tasks.get(service.cluster_name, {}).pop(stopped.pop(0), None)
+
+
 def stop_task(service: Any, deployment: dict[str, Any]) -> None:
-    """Stops (and forgets) the deployment's oldest task: ListTasks shows running tasks only."""
+    """Stops the deployment's oldest task, as the scheduler does when a rollout or scale-in replaces it."""
     arns = getattr(service, "ph_tasks", {}).get(deployment["id"], [])
-    if arns:
-        service._backend.tasks.get(service.cluster_name, {}).pop(arns.pop(0), None)
+    if not arns:
+        return
+    task = service._backend.tasks.get(service.cluster_name, {}).get(arns.pop(0))
+    if task is not None:
+        mark_stopped(service, task, f"Scaling activity initiated by (deployment {deployment['id']})", "ServiceSchedulerInitiated", 0, None)
+
+
+def fail_task(service: Any, deployment: dict[str, Any]) -> None:
+    """A task of a failing task definition: started, then its essential container exited."""
+    failure = FAILING_TASK_DEFINITIONS.get(deployment["taskDefinition"]) or {}
+    task = make_task(service, deployment)
+    if task is not None:
+        mark_stopped(
+            service,
+            task,
+            failure.get("stoppedReason") or "Essential container in task exited",
+            failure.get("stopCode") or "EssentialContainerExited",
+            int(failure.get("exitCode", 1)),
+            failure.get("reason"),
+        )
 
 
 def start_deployment(service: Any, task_definition: str | None) -> dict[str, Any]:
@@ -218,6 +267,7 @@ def step_service(service: Any) -> None:
         if failing:
             primary["failedTasks"] += 1
             primary["pendingCount"] = 1
+            fail_task(service, primary)
             add_event(service, f"(deployment {primary['id']}) task failed to start: essential container exited.")
             if circuit_breaker(service).get("enable") and primary["failedTasks"] >= circuit_breaker_threshold(
                 service.desired_count
@@ -255,8 +305,9 @@ def is_steady(service: Any) -> bool:
     return getattr(service, "ph_steady", False) or getattr(service, "ph_stuck", False) or service.status != "ACTIVE"
 
 
-# Task definition ARNs whose tasks fail to start (set through the control API).
-FAILING_TASK_DEFINITIONS: set[str] = set()
+# Task definition ARNs whose tasks fail to start (set through the control API), with how
+# they fail: exitCode, the container's reason, the task's stoppedReason and stopCode.
+FAILING_TASK_DEFINITIONS: dict[str, dict[str, Any]] = {}
 
 
 def all_services() -> list[Any]:
@@ -303,6 +354,11 @@ original_list_tasks = ecs_models.EC2ContainerServiceBackend.list_tasks
 def list_tasks(self: Any, *args: Any, **kwargs: Any) -> Any:
     # moto ignores serviceName ("we can't filter until the backend launches tasks"): ours do.
     service_name = kwargs.get("service_name") if "service_name" in kwargs else (args[4] if len(args) > 4 else None)
+    # ECS lists RUNNING tasks unless desiredStatus says otherwise; moto lists every task.
+    if len(args) > 5:
+        args = (*args[:5], args[5] or "RUNNING", *args[6:])
+    elif not kwargs.get("desiredStatus"):
+        kwargs["desiredStatus"] = "RUNNING"
     tasks = original_list_tasks(self, *args, **kwargs)
     if service_name:
         tasks = [t for t in tasks if t.group == f"service:{service_name}"]
@@ -499,7 +555,10 @@ def control(request: Request) -> Response:
         if route == "ecs/failing-task-definition":
             arn = body["taskDefinitionArn"]
             with LOCK:
-                (FAILING_TASK_DEFINITIONS.add if body.get("failing", True) else FAILING_TASK_DEFINITIONS.discard)(arn)
+                if body.get("failing", True):
+                    FAILING_TASK_DEFINITIONS[arn] = {k: body[k] for k in ("exitCode", "reason", "stoppedReason", "stopCode") if k in body}
+                else:
+                    FAILING_TASK_DEFINITIONS.pop(arn, None)
             return json_response({"failing": sorted(FAILING_TASK_DEFINITIONS)})
         if route == "settings":
             if "taskStepSeconds" in body:

@@ -145,6 +145,40 @@ test('rollback: to a chosen earlier revision with a reason; an unknown revision 
   await settled();
 });
 
+test('a rollback to a revision whose tasks fail: the service page shows each stopped task’s reason and exit code, and which failures tripped the breaker', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const current = (await service('staging', 'worker')).taskDefinition!;
+  const revision = Number(current.split(':').pop()) - 1;
+  const failingArn = current.replace(/:\d+$/, `:${revision}`);
+  await controlEmulator(platform.emulator.url, 'ecs/failing-task-definition', { taskDefinitionArn: failingArn, exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' });
+  try {
+    const answer = await act('/api/environments/staging/services/worker', { action: 'rollback', revision, reason: 'try the previous build' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const failedDeployment = answer.body.deploymentId as string;
+    await settled(); // the circuit breaker fails it and ECS rolls back to the running revision
+    expect((await service('staging', 'worker')).taskDefinition).toBe(current);
+
+    const context = await browser.newContext({ baseURL: controlPlane.url });
+    await context.addCookies(cookies.operator.split('; ').map((pair) => {
+      const [name, ...value] = pair.split('=');
+      return { name, value: value.join('='), url: controlPlane.url };
+    }));
+    const page = await context.newPage();
+    await page.goto('/environments/staging/services/worker');
+    const panel = page.getByTestId('panel-stopped-tasks');
+    const failed = panel.locator('tr[data-failed="true"]');
+    await expect(failed.first()).toBeVisible();
+    await expect(failed).toHaveCount(3); // ECS's threshold for a small service: 3 failed tasks
+    await expect(failed.first().getByTestId('stopped-reason')).toHaveText('Essential container in task exited');
+    await expect(failed.first().getByTestId('container-outcome')).toHaveText('worker exited 137: OutOfMemoryError: Container killed due to memory usage');
+    await expect(panel.locator(`[data-failed-deployment="${failedDeployment}"]`)).toContainText('3× Essential container in task exited');
+    await expect(panel.locator(`[data-failed-deployment="${failedDeployment}"]`)).toContainText(`:${revision}`);
+    await context.close();
+  } finally {
+    await controlEmulator(platform.emulator.url, 'ecs/failing-task-definition', { taskDefinitionArn: failingArn, failing: false });
+  }
+});
+
 test('deploy: dispatches the workflow with exactly its inputs and returns the run; bad refs and an unknown image answer 400', async () => {
   const dispatched = platform.github.dispatches.length;
   const ok = await act('/api/environments/staging/deploys', { ref: 'main' });

@@ -17,8 +17,11 @@ import {
   UpdateServiceCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { listServiceTasks, listStoppedTasks } from '@/lib/aws/ecs';
+import { deploymentFailures } from '@/lib/task-failures';
 import { control, emulatorClientConfig, eventually, seededEnvironment } from '../support/aws';
 
 const REGION = 'ap-southeast-2'; // a region the seed does not use: these tests own it
@@ -117,6 +120,55 @@ describe('ECS rollouts in the emulator', () => {
     expect(failed.deployments![0].rolloutStateReason).toMatch(/circuit breaker/);
     expect(failed.runningCount).toBe(2); // the old deployment still serves
     await control('ecs/failing-task-definition', { taskDefinitionArn: revisions[1], failing: false });
+  });
+});
+
+describe('stopped tasks in the emulator, read through lib/aws/ecs', () => {
+  it('keeps a failing task definition’s tasks as STOPPED with the stop reason and exit code, and the replaced ones as scheduler stops', async () => {
+    const ec2 = new EC2Client(emulatorClientConfig(REGION));
+    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }));
+    const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId, CidrBlock: '10.9.1.0/24' }));
+    const group = await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc.Vpc!.VpcId, GroupName: 'tasks', Description: 'tasks' }));
+    await ecs.send(new CreateClusterCommand({ clusterName: 'stops' }));
+    await ecs.send(new CreateServiceCommand({
+      cluster: 'stops', serviceName: 'api', taskDefinition: revisions[0], desiredCount: 2, launchType: 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: [subnet.Subnet!.SubnetId!], securityGroups: [group.GroupId!] } },
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    }));
+    await eventually(() => describe1('stops', 'api'), (s) => s.deployments![0].rolloutState === 'COMPLETED');
+    const env = { ...seededEnvironment('staging'), aws: { ...seededEnvironment('staging').aws, region: REGION }, ecs: { cluster: 'stops', services: { api: 'api', worker: 'worker' } } };
+    const client = new ECSClient(emulatorClientConfig(REGION));
+    const [firstTask] = await listServiceTasks(env, 'api', client);
+    expect(await listStoppedTasks(env, 'api', client)).toEqual([]);
+
+    await control('ecs/failing-task-definition', { taskDefinitionArn: revisions[1], exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' });
+    const updated = await ecs.send(new UpdateServiceCommand({ cluster: 'stops', service: 'api', taskDefinition: revisions[1] }));
+    const failedId = updated.service!.deployments![0].id!;
+    try {
+      await eventually(() => describe1('stops', 'api'), (s) => s.taskDefinition === revisions[0] && s.deployments!.length === 1 && s.deployments![0].rolloutState === 'COMPLETED');
+    } finally {
+      await control('ecs/failing-task-definition', { taskDefinitionArn: revisions[1], failing: false });
+    }
+
+    const stopped = await listStoppedTasks(env, 'api', client);
+    const failed = stopped.filter((t) => t.deploymentId === failedId);
+    // ECS's circuit breaker threshold for 2 desired tasks is 3 failed tasks (at least 3).
+    expect(failed).toHaveLength(3);
+    for (const t of failed) {
+      expect(t).toMatchObject({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', taskDefinition: { revision: 2 } });
+      expect(t.containers).toEqual([{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }]);
+      expect(t.stoppedAt).not.toBeNull();
+    }
+    expect(deploymentFailures(stopped, failedId)).toEqual([
+      expect.objectContaining({ reason: 'Essential container in task exited', outcome: 'app exited 137: OutOfMemoryError: Container killed due to memory usage', count: 3 }),
+    ]);
+    // The rollback replaced the first deployment's tasks: stopped by the scheduler, exit 0.
+    const replaced = stopped.find((t) => t.id === firstTask.id);
+    expect(replaced).toMatchObject({ stopCode: 'ServiceSchedulerInitiated', containers: [{ name: 'app', exitCode: 0, reason: null }] });
+    expect(replaced!.stoppedReason).toMatch(/^Scaling activity initiated by \(deployment ecs-svc\/\d+\)$/);
+    // Newest first, and the running list holds only running tasks (ECS lists RUNNING by default).
+    expect(stopped.map((t) => t.stoppedAt)).toEqual([...stopped.map((t) => t.stoppedAt)].sort().reverse());
+    expect((await listServiceTasks(env, 'api', client)).every((t) => t.lastStatus === 'RUNNING')).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@ import { Suspense } from 'react';
 import { MetricsPanel } from '@/components/charts';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
-import { RevisionsPanel, ServiceSummaryPanel, TasksPanel } from '@/components/service-view';
+import { RevisionsPanel, ServiceSummaryPanel, StoppedTasksPanel, TasksPanel } from '@/components/service-view';
 import { Badge, Card, Loading } from '@/components/ui';
 import { operatorTarget, viewableEnvironment, serviceOr404, RangeParam } from '@/lib/environment-page';
 import type { Environment } from '@/lib/environments';
@@ -47,9 +47,10 @@ export default async function ServicePage({ params, searchParams }: PageProps<'/
           <div className="ml-auto"><LiveStatus /></div>
         </header>
         <div className="grid gap-4 lg:grid-cols-2">
-          <div className="min-w-0 lg:col-span-2"><ServiceSummaryPanel role={role} operator={operator} /></div>
+          <div className="min-w-0 lg:col-span-2"><ServiceSummaryPanel role={role} operator={operator} stoppedTasks={detail.stoppedTasks.value ?? []} /></div>
           <TasksPanel tasks={detail.tasks} />
           <RevisionsPanel revisions={detail.revisions} role={role} operator={operator} />
+          <div className="min-w-0 lg:col-span-2"><StoppedTasksPanel stopped={detail.stoppedTasks} /></div>
           <div className="min-w-0 lg:col-span-2">
             <Suspense fallback={<Card title="Metrics"><Loading label="metrics" /></Card>}>
               <ServiceMetrics environment={environment} role={role} range={range} snapshotMetrics={snapshot.metrics} basePath={basePath} />
