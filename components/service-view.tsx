@@ -151,10 +151,14 @@ export function TasksPanel({ tasks }: { tasks: PartValue<Task[]> }) {
 
 export function RevisionsPanel({ revisions, role, operator }: { revisions: PartValue<TaskDefinitionRevision[]>; role: ServiceRole; operator: ActionTarget | null }) {
   const current = useSnapshotPart('ecs').value?.services.find((s) => s.role === role)?.taskDefinition?.revision;
-  const earlier = (revisions.value ?? []).filter((r) => r.revision !== current).map((r) => ({ revision: r.revision, label: `:${r.revision} · ${r.containers.map((c) => c.tag ?? c.image).join(', ')}` }));
+  const images = useSnapshotPart('images').value?.[role]?.images;
+  const running = (revisions.value ?? []).find((r) => r.revision === current) ?? null;
+  const earlier = (revisions.value ?? []).filter((r) => r.revision !== current);
+  // ECR's digest per tag, for revisions that name their image by tag (the rollback preview compares digests).
+  const digests = Object.fromEntries((images ?? []).flatMap((image) => image.tags.map((tag) => [tag, image.digest])));
   return (
     <Card title="Task definition revisions (what a rollback goes back to)" testId="panel-revisions">
-      {operator && earlier.length > 0 && <div className="border-b border-slate-200 px-4 py-3 dark:border-slate-800"><RollbackAction target={operator} service={role} revisions={earlier} /></div>}
+      {operator && earlier.length > 0 && <div className="border-b border-slate-200 px-4 py-3 dark:border-slate-800"><RollbackAction target={operator} service={role} current={running} revisions={earlier} digests={digests} /></div>}
       <PartProblem name="ECS task definitions" part={revisions} />
       {revisions.value && (
         <Table caption="Task definition revisions">
@@ -163,7 +167,7 @@ export function RevisionsPanel({ revisions, role, operator }: { revisions: PartV
             {revisions.value.map((r) => (
               <tr key={r.arn} data-revision={r.revision}>
                 <td className={`${td} font-mono text-xs`}>{r.family}:{r.revision} {r.revision === current && <Badge tone="info">running</Badge>}</td>
-                <td className={`${td} font-mono text-xs`}>{r.containers.map((c) => c.tag ?? c.image).join(', ')}</td>
+                <td className={`${td} font-mono text-xs`} title={r.containers.map((c) => c.image).join('\n')}>{r.containers.map((c) => (c.tag && /^[0-9a-f]{40}$/.test(c.tag) ? c.tag.slice(0, 12) : c.tag ?? c.image)).join(', ')}</td>
                 <td className={td}>{r.cpu ?? '—'} / {r.memory ?? '—'}</td>
                 <td className={td}><RelativeTime iso={r.registeredAt} /></td>
               </tr>

@@ -7,12 +7,12 @@ import type { Environment } from './environments';
 import { AppError, UpstreamError } from './errors';
 import { log } from './log';
 import { DEPLOY_WORKFLOW_BRANCH, GIT_REF_PATTERN, IMAGE_TAG_PATTERN, parseDeployRunTitle } from './platform';
-import { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from './schemas/github';
+import { CommitSummarySchema, DeployRunSchema, RefComparisonSchema, RunJobSchema, type DeployRun, type RefComparison, type RunJob } from './schemas/github';
 export { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from './schemas/github';
 
 /**
  * The deploy workflow on GitHub Actions: its recent runs, one run's jobs and steps, and
- * dispatching it. The only module that talks to GitHub.
+ * dispatching it; the commits between two refs. The only module that talks to GitHub.
  */
 export const DeployInput = z.object({
   ref: z.string().regex(GIT_REF_PATTERN, 'must be a branch, tag or commit SHA'),
@@ -177,4 +177,48 @@ export async function dispatchDeploy(env: Environment, input: DeployInput, octok
     }
     throw toUpstream('workflow dispatch', err);
   }
+}
+
+/** Commits listed in a deploy preview; the compare's total says how many more there are. */
+export const COMPARE_COMMITS_SHOWN = 30;
+
+/** The commit a ref (branch, tag, SHA) names now; null when GitHub knows no such ref (422). */
+export async function resolveCommit(env: Environment, ref: string, octokit: Octokit = githubClient()): Promise<string | null> {
+  try {
+    const { data } = await octokit.rest.repos.getCommit({ ...repo(env), ref, per_page: 1 });
+    return data.sha;
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === 422 || status === 404) return null;
+    throw toUpstream('get a commit', err);
+  }
+}
+
+/**
+ * The commits `head` has that `base` does not (GitHub's compare, `BASE...HEAD`), newest first;
+ * null when GitHub knows either ref not (404). One request: the first page holds up to 250.
+ */
+export async function compareRefs(env: Environment, base: string, head: string, octokit: Octokit = githubClient()): Promise<RefComparison | null> {
+  let data;
+  try {
+    ({ data } = await octokit.rest.repos.compareCommitsWithBasehead({ ...repo(env), basehead: `${base}...${head}` }));
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return null;
+    throw toUpstream('compare two commits', err);
+  }
+  return RefComparisonSchema.parse({
+    status: data.status,
+    aheadBy: data.ahead_by,
+    behindBy: data.behind_by,
+    commits: [...data.commits].reverse().slice(0, COMPARE_COMMITS_SHOWN).map((c) =>
+      CommitSummarySchema.parse({
+        sha: c.sha,
+        subject: c.commit.message.split('\n')[0],
+        author: c.author?.login ?? c.commit.author?.name ?? null,
+        date: c.commit.author?.date ? new Date(c.commit.author.date).toISOString() : null,
+        url: c.html_url,
+      }),
+    ),
+    url: data.html_url,
+  });
 }

@@ -13,6 +13,7 @@ import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { demoRepository, type DemoCommit, type DemoRepository } from './demo-repository';
 import { DEPLOY_WORKFLOW_BRANCH, DEPLOY_WORKFLOW_INPUTS, deployRunTitle } from '../lib/platform';
 
 export type StandinOptions = {
@@ -28,6 +29,8 @@ export type StandinOptions = {
   history?: number;
   /** A GitHub App installed on the repository: its JWTs buy installation tokens, which are accepted like `token`. */
   app?: { appId: string; installationId: string; publicKeyPem: string };
+  /** The repository's git history, served by the compare and commit endpoints (scripts/demo-repository.ts by default). */
+  repository?: DemoRepository;
   /** An OAuth app for sign-in, the people who can sign in, and the org's teams (`org/slug` to logins). */
   oauth?: { clientId: string; clientSecret: string; users: StandinUser[]; teams: Record<string, string[]> };
 };
@@ -188,6 +191,63 @@ export async function startGithubStandin(options: StandinOptions) {
   }
 
   const oauth = createOauth(options.oauth);
+  const git = gitHistory(options.repository ?? demoRepository());
+
+  function commitJson(c: DemoCommit) {
+    const html = `https://github.com/${options.owner}/${options.repo}/commit/${c.sha}`;
+    const person = { name: c.author.name, email: c.author.email, date: c.date };
+    const user = { login: c.author.login, id: 1000 + c.author.login.length, type: 'User', html_url: `https://github.com/${c.author.login}` };
+    return {
+      sha: c.sha,
+      node_id: `C_${c.sha.slice(0, 20)}`,
+      url: `${base}${repoPath}/commits/${c.sha}`,
+      html_url: html,
+      commit: { author: person, committer: person, message: c.message, tree: { sha: c.sha.split('').reverse().join(''), url: '' }, url: '', comment_count: 0 },
+      author: user,
+      committer: user,
+      parents: c.parents.map((p) => ({ sha: p, url: `${base}${repoPath}/commits/${p}`, html_url: `https://github.com/${options.owner}/${options.repo}/commit/${p}` })),
+    };
+  }
+
+  /**
+   * Compare two commits, as documented: `BASE...HEAD` (branches, tags or SHAs); the commits
+   * reachable from head but not from base, oldest first; status ahead/behind/diverged/identical;
+   * at most 250 commits unless paginated with per_page (max 100) and page. Unknown refs: 404.
+   * https://docs.github.com/rest/commits/commits#compare-two-commits
+   */
+  function compare(res: http.ServerResponse, basehead: string, params: URLSearchParams) {
+    const [baseRef, headRef, ...rest] = basehead.split('...');
+    if (!baseRef || !headRef || rest.length > 0) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/commits/commits#compare-two-commits', status: '404' });
+    const baseSha = git.resolve(baseRef);
+    const headSha = git.resolve(headRef);
+    if (!baseSha || !headSha) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/commits/commits#compare-two-commits', status: '404' });
+    const fromBase = git.ancestors(baseSha);
+    const fromHead = git.ancestors(headSha);
+    const ahead = git.commits.filter((c) => fromHead.has(c.sha) && !fromBase.has(c.sha)); // oldest first
+    const behind = git.commits.filter((c) => fromBase.has(c.sha) && !fromHead.has(c.sha));
+    const mergeBase = [...git.commits].reverse().find((c) => fromBase.has(c.sha) && fromHead.has(c.sha));
+    const status = ahead.length === 0 && behind.length === 0 ? 'identical' : behind.length === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged';
+    const paginated = params.has('per_page') || params.has('page');
+    const perPage = Number(params.get('per_page') ?? 30);
+    const page = Number(params.get('page') ?? 1);
+    if (paginated && (!Number.isInteger(perPage) || perPage < 1 || perPage > 100 || !Number.isInteger(page) || page < 1)) return reject(res, 422, 'per_page must be 1..100 and page at least 1');
+    const shown = paginated ? ahead.slice((page - 1) * perPage, page * perPage) : ahead.slice(0, 250);
+    return send(res, 200, {
+      url: `${base}${repoPath}/compare/${baseRef}...${headRef}`,
+      html_url: `https://github.com/${options.owner}/${options.repo}/compare/${baseRef}...${headRef}`,
+      permalink_url: `https://github.com/${options.owner}/${options.repo}/compare/${options.owner}:${baseSha.slice(0, 7)}...${options.owner}:${headSha.slice(0, 7)}`,
+      diff_url: `https://github.com/${options.owner}/${options.repo}/compare/${baseRef}...${headRef}.diff`,
+      patch_url: `https://github.com/${options.owner}/${options.repo}/compare/${baseRef}...${headRef}.patch`,
+      base_commit: commitJson(git.bySha.get(baseSha)!),
+      merge_base_commit: mergeBase ? commitJson(mergeBase) : null,
+      status,
+      ahead_by: ahead.length,
+      behind_by: behind.length,
+      total_commits: ahead.length,
+      commits: shown.map(commitJson),
+      files: [],
+    });
+  }
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://standin');
@@ -225,6 +285,16 @@ export async function startGithubStandin(options: StandinOptions) {
       const members = oauth.teams.get(`${org}/${slug}`.toLowerCase());
       if (!members || !members.has(username.toLowerCase())) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/teams/members#get-team-membership-for-a-user' });
       return send(res, 200, { url: `${base}${url.pathname}`, role: 'member', state: 'active' });
+    }
+
+    // GET /repos/{owner}/{repo}/compare/{basehead} and /commits/{ref}: the repository's history.
+    const compareMatch = new RegExp(`^${repoPath}/compare/(.+)$`).exec(url.pathname);
+    if (req.method === 'GET' && compareMatch) return compare(res, decodeURIComponent(compareMatch[1]), url.searchParams);
+    const commitMatch = new RegExp(`^${repoPath}/commits/(.+)$`).exec(url.pathname);
+    if (req.method === 'GET' && commitMatch) {
+      const sha = git.resolve(decodeURIComponent(commitMatch[1]));
+      if (!sha) return send(res, 422, { message: `No commit found for SHA: ${decodeURIComponent(commitMatch[1])}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit', status: '422' });
+      return send(res, 200, commitJson(git.bySha.get(sha)!));
     }
 
     const runsPath = `${repoPath}/actions/workflows/${options.workflow}/runs`;
@@ -288,6 +358,33 @@ export async function startGithubStandin(options: StandinOptions) {
     membershipLookups: () => oauth.membershipLookups,
     runCount: () => runs.length,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** A repository's commits, indexed: refs (branches, tags, full or abbreviated SHAs) to SHAs, and ancestry. */
+function gitHistory(repository: DemoRepository) {
+  const bySha = new Map(repository.commits.map((c) => [c.sha, c]));
+  return {
+    commits: repository.commits,
+    bySha,
+    resolve(ref: string): string | null {
+      const named = repository.branches[ref] ?? repository.tags[ref] ?? repository.branches[ref.replace(/^refs\/heads\//, '')] ?? repository.tags[ref.replace(/^refs\/tags\//, '')];
+      if (named) return named;
+      if (!/^[0-9a-f]{7,40}$/.test(ref)) return null;
+      const matches = repository.commits.filter((c) => c.sha.startsWith(ref));
+      return matches.length === 1 ? matches[0].sha : null;
+    },
+    ancestors(sha: string): Set<string> {
+      const seen = new Set<string>();
+      const stack = [sha];
+      while (stack.length) {
+        const next = stack.pop()!;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        stack.push(...(bySha.get(next)?.parents ?? []));
+      }
+      return seen;
+    },
   };
 }
 

@@ -54,6 +54,7 @@ import {
   WORKER_BACKLOG_PER_TASK_EXPRESSION,
   type ServiceRole,
 } from '../lib/platform';
+import { DEPLOYED_COMMITS, deployedImageTags } from './demo-repository';
 import { controlEmulator, EMULATOR_CREDENTIALS } from './local-platform';
 
 /** What each seeded environment looks like; tests compare the dashboard against this. */
@@ -83,7 +84,7 @@ export const SEEDED = {
 export type SeededEnvironmentName = keyof typeof SEEDED;
 
 export const TASK_DEFINITION_REVISIONS = 3;
-export const IMAGE_TAGS = 5;
+export const IMAGE_TAGS = DEPLOYED_COMMITS.staging.length;
 export const METRIC_HISTORY_HOURS = 3;
 const API_PORT = 8000;
 
@@ -179,17 +180,25 @@ async function seedEnvironment(
     const family = `${prefix}-${role}`;
     const revisions = imageTags.slice(-TASK_DEFINITION_REVISIONS);
     let taskDefinitionArn = '';
-    for (const tag of revisions) {
+    for (const [i, tag] of revisions.entries()) {
+      // The newest revision grew: the api got more CPU and memory, the worker a new setting,
+      // so a rollback's preview has something to show.
+      const newest = i === revisions.length - 1;
       const td = await ecs.send(new RegisterTaskDefinitionCommand({
         family,
         requiresCompatibilities: ['FARGATE'],
         networkMode: 'awsvpc',
-        cpu: role === 'worker' ? '1024' : '256',
-        memory: role === 'worker' ? '2048' : '512',
+        cpu: role === 'worker' ? '1024' : newest ? '512' : '256',
+        memory: role === 'worker' ? '2048' : newest ? '1024' : '512',
         containerDefinitions: [{
           name: role,
           image: `${repositories[role].uri}:${tag}`,
           essential: true,
+          environment: [
+            { name: 'NODE_ENV', value: 'production' },
+            { name: 'LOG_LEVEL', value: 'info' },
+            ...(role === 'worker' && newest ? [{ name: 'PDF_DEFAULT_MARGIN_MM', value: '10' }] : []),
+          ],
           portMappings: role === 'api' ? [{ containerPort: API_PORT, protocol: 'tcp' }] : [],
           secrets: SERVICE_SECRET_KEYS[role].map((key) => ({
             name: key,
@@ -268,9 +277,15 @@ async function seedEnvironment(
   };
 }
 
-/** Images tagged with commit SHAs, as the deploy workflow pushes them; returns the tags, newest last. */
+/**
+ * Images tagged with full commit SHAs, as the deploy workflow pushes them: the demo repository's
+ * commits (scripts/demo-repository.ts), so the GitHub stand-in can compare what runs with a ref.
+ * Returns the tags, newest last.
+ */
 async function pushImages(ecr: ECRClient, name: string, repositories: Record<ServiceRole, { name: string }>): Promise<string[]> {
-  const imageTags = Array.from({ length: IMAGE_TAGS }, (_, i) => sha(`${name}-${i}`).slice(0, 12));
+  const imageTags = name in DEPLOYED_COMMITS
+    ? deployedImageTags(name as keyof typeof DEPLOYED_COMMITS)
+    : Array.from({ length: IMAGE_TAGS }, (_, i) => sha(`${name}-${i}`).slice(0, 40));
   for (const role of SERVICE_ROLES) {
     for (const tag of imageTags) {
       await ecr.send(new PutImageCommand({

@@ -6,6 +6,9 @@
  * typed. One Idempotency-Key per confirmed action, so a double click acts once.
  */
 import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
+import type { TaskDefinitionRevision } from '@/lib/schemas/ecs';
+import type { DeployPreview, RefComparison } from '@/lib/schemas/github';
+import { diffRevisions } from '@/lib/task-definition-diff';
 
 export type ActionTarget = { env: string; production: boolean };
 type Pending = { url: string; body: unknown; what: string; destructive: boolean };
@@ -152,10 +155,11 @@ export function ServiceActions({ target, service, desired, bounds }: { target: A
 }
 
 /** Roll a service back to one of its listed revisions, with the reason (the service page). */
-export function RollbackAction({ target, service, revisions }: { target: ActionTarget; service: string; revisions: { revision: number; label: string }[] }) {
+export function RollbackAction({ target, service, current, revisions, digests }: { target: ActionTarget; service: string; current: TaskDefinitionRevision | null; revisions: TaskDefinitionRevision[]; digests: Record<string, string> }) {
   const action = useConfirmedAction(target);
   const [revision, setRevision] = useState(revisions[0]?.revision ?? 0);
   const [reason, setReason] = useState('');
+  const chosen = revisions.find((r) => r.revision === revision);
   if (revisions.length === 0) return null;
   return (
     <div data-testid="rollback">
@@ -168,7 +172,7 @@ export function RollbackAction({ target, service, revisions }: { target: ActionT
       >
         <label className="flex flex-col text-sm">Revision
           <select value={revision} onChange={(e) => setRevision(Number(e.target.value))} className={field}>
-            {revisions.map((r) => <option key={r.revision} value={r.revision}>{r.label}</option>)}
+            {revisions.map((r) => <option key={r.revision} value={r.revision}>:{r.revision} · {r.containers.map((c) => shortTag(c.tag) ?? c.image).join(', ')}</option>)}
           </select>
         </label>
         <label className="flex flex-1 flex-col text-sm">Reason (required)
@@ -176,9 +180,52 @@ export function RollbackAction({ target, service, revisions }: { target: ActionT
         </label>
         <button type="submit" className={danger} disabled={action.disabled || reason.trim().length < 3}>Roll back</button>
       </form>
+      {current && chosen && <RollbackPreview current={current} target={chosen} digests={digests} />}
       {action.panel}
     </div>
   );
+}
+
+/** What the rollback changes, shown with the confirmation: images and digests, CPU/memory, variable and secret names. */
+function RollbackPreview({ current, target, digests }: { current: TaskDefinitionRevision; target: TaskDefinitionRevision; digests: Record<string, string> }) {
+  const diff = diffRevisions(current, target, (c) => (c.tag ? digests[c.tag] ?? null : null));
+  const names = (label: string, changes: { added: string[]; removed: string[] }) =>
+    [changes.removed.length > 0 && `${label} removed: ${changes.removed.join(', ')}`, changes.added.length > 0 && `${label} added: ${changes.added.join(', ')}`].filter(Boolean).join('; ');
+  return (
+    <div data-testid="rollback-preview" className="mt-2 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-xs dark:border-amber-800 dark:bg-amber-950">
+      <p className="font-medium">
+        :{current.revision} (running) → :{target.revision}{diff.identical && <span className="font-normal">: the same images and settings (a restart, in effect)</span>}
+      </p>
+      <ul className="mt-1 space-y-0.5">
+        {diff.containers.map((c) => (
+          <li key={c.name} data-container={c.name} className="space-y-0.5">
+            {c.presence !== 'both' && <span className="block">container <strong>{c.name}</strong> {c.presence === 'added' ? 'comes back' : 'goes away'}</span>}
+            {c.image && <span className="block" data-change="image"><strong>{c.name}</strong> image <Code>{imageLabel(c.image.from)}</Code> → <Code>{imageLabel(c.image.to)}</Code></span>}
+            {c.digest && <span className="block" data-change="digest"><strong>{c.name}</strong> digest <Code>{c.digest.from?.slice(0, 19) ?? 'unknown'}</Code> → <Code>{c.digest.to?.slice(0, 19) ?? 'unknown'}</Code></span>}
+            {names('environment', c.environment) && <span className="block" data-change="environment"><strong>{c.name}</strong> {names('environment', c.environment)}</span>}
+            {names('secrets', c.secrets) && <span className="block" data-change="secrets"><strong>{c.name}</strong> {names('secrets', c.secrets)}</span>}
+          </li>
+        ))}
+        {diff.cpu && <li data-change="cpu">CPU <Code>{diff.cpu.from ?? '—'}</Code> → <Code>{diff.cpu.to ?? '—'}</Code></li>}
+        {diff.memory && <li data-change="memory">memory <Code>{diff.memory.from ?? '—'}</Code> → <Code>{diff.memory.to ?? '—'}</Code> MiB</li>}
+      </ul>
+    </div>
+  );
+}
+
+function Code({ children }: { children: ReactNode }) {
+  return <span className="font-mono">{children}</span>;
+}
+
+/** A commit-SHA tag is shown as its first 12 characters (what people compare by eye). */
+function shortTag(tag: string | null): string | null {
+  return tag && /^[0-9a-f]{40}$/.test(tag) ? tag.slice(0, 12) : tag;
+}
+
+function imageLabel(image: string | null): string {
+  if (!image) return 'none';
+  const tag = /:([^:/@]+)$/.exec(image)?.[1];
+  return tag ? shortTag(tag)! : image.split('/').pop()!;
 }
 
 /** Pause or resume a queue, retry all its failed jobs (the queue page). */
@@ -215,33 +262,90 @@ export function JobActions({ target, queue, job, failed }: { target: ActionTarge
   );
 }
 
-/** Deploy a git ref, optionally as an existing image (the deploys page). */
+/** Deploy a git ref, optionally as an existing image (the deploys page), after a preview of what it changes. */
 export function DeployForm({ target, imageTags }: { target: ActionTarget; imageTags: string[] }) {
   const action = useConfirmedAction(target);
   const [ref, setRef] = useState('main');
   const [imageTag, setImageTag] = useState('');
+  const [preview, setPreview] = useState<PreviewState | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = imageTag ? { ref, imageTag } : { ref };
+    setPreview({ state: 'loading' });
+    const loaded = await loadDeployPreview(target.env, body);
+    setPreview(loaded);
+    // A ref GitHub does not know is refused here; any other failure still lets the operator decide.
+    if (loaded.state === 'failed' && loaded.refused) return;
+    action.start({ url: api(target.env, '/deploys'), body, what: `Deploying ${ref}${imageTag ? ` (image ${shortTag(imageTag)})` : ''}`, destructive: false });
+  };
   return (
     <div data-testid="deploy-form" className="px-4 py-3">
-      <form
-        className="flex flex-wrap items-end gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const body = imageTag ? { ref, imageTag } : { ref };
-          action.start({ url: api(target.env, '/deploys'), body, what: `Deploying ${ref}${imageTag ? ` (image ${imageTag})` : ''}`, destructive: false });
-        }}
-      >
+      <form className="flex flex-wrap items-end gap-2" onSubmit={(e) => void submit(e)}>
         <label className="flex flex-col text-sm">Git ref
-          <input value={ref} onChange={(e) => setRef(e.target.value)} required className={`${field} font-mono`} />
+          <input value={ref} onChange={(e) => { setRef(e.target.value); setPreview(null); }} required className={`${field} font-mono`} />
         </label>
         <label className="flex flex-col text-sm">Image (optional)
-          <select value={imageTag} onChange={(e) => setImageTag(e.target.value)} className={`${field} font-mono`}>
+          <select value={imageTag} onChange={(e) => { setImageTag(e.target.value); setPreview(null); }} className={`${field} font-mono`}>
             <option value="">build from the ref</option>
-            {imageTags.map((tag) => <option key={tag} value={tag}>{tag}</option>)}
+            {imageTags.map((tag) => <option key={tag} value={tag}>{shortTag(tag)}</option>)}
           </select>
         </label>
-        <button type="submit" className={safe} disabled={action.disabled || ref.trim() === ''}>Deploy</button>
+        <button type="submit" className={safe} disabled={action.disabled || ref.trim() === '' || preview?.state === 'loading'}>Deploy</button>
       </form>
+      {preview && <DeployPreviewPanel preview={preview} />}
       {action.panel}
+    </div>
+  );
+}
+
+type PreviewState = { state: 'loading' } | { state: 'ready'; preview: DeployPreview } | { state: 'failed'; message: string; refused: boolean };
+
+async function loadDeployPreview(env: string, body: { ref: string; imageTag?: string }): Promise<PreviewState> {
+  try {
+    const response = await fetch(`${api(env, '/deploys/preview')}?${new URLSearchParams(body)}`, { headers: { accept: 'application/json' } });
+    const answer = (await response.json()) as DeployPreview & { error?: { message: string } };
+    if (!response.ok) return { state: 'failed', message: answer.error?.message ?? `failed (${response.status})`, refused: response.status === 400 };
+    return { state: 'ready', preview: answer };
+  } catch (err) {
+    return { state: 'failed', message: `the control plane did not answer: ${(err as Error).message}`, refused: false };
+  }
+}
+
+const COMPARISON: Record<RefComparison['status'], (c: RefComparison) => string> = {
+  ahead: (c) => `${c.aheadBy} new commit${c.aheadBy === 1 ? '' : 's'}`,
+  behind: (c) => `goes back ${c.behindBy} commit${c.behindBy === 1 ? '' : 's'} (running commits it does not have)`,
+  diverged: (c) => `${c.aheadBy} commit${c.aheadBy === 1 ? '' : 's'} not running, and drops ${c.behindBy} running commit${c.behindBy === 1 ? '' : 's'} it lacks`,
+  identical: () => 'the same commit that runs now',
+};
+
+/** The commits a deploy brings (GitHub's compare against what runs) and whether its image exists. */
+function DeployPreviewPanel({ preview }: { preview: PreviewState }) {
+  if (preview.state === 'loading') return <p role="status" className="mt-2 text-xs">Comparing with what runs…</p>;
+  if (preview.state === 'failed') return <p role="alert" data-testid="deploy-preview-problem" className="mt-2 text-xs text-rose-700 dark:text-rose-300">No preview: {preview.message}</p>;
+  const { ref, sha, live, comparison, comparisonProblem, image } = preview.preview;
+  const warn = comparison && comparison.status !== 'ahead';
+  return (
+    <div data-testid="deploy-preview" data-status={comparison?.status ?? 'unknown'} className={`mt-2 rounded border px-3 py-2 text-xs ${warn ? 'border-amber-300 bg-amber-50 dark:border-amber-800 dark:bg-amber-950' : 'border-sky-200 bg-sky-50 dark:border-sky-900 dark:bg-sky-950'}`}>
+      <p>
+        <span className="font-mono">{ref}</span> is <span className="font-mono">{sha.slice(0, 12)}</span>; running{live.revision !== null && <> :{live.revision}</>}{' '}
+        <span className="font-mono">{live.imageTag ? shortTag(live.imageTag) : 'unknown'}</span>:{' '}
+        <strong data-testid="deploy-preview-summary">{comparison ? COMPARISON[comparison.status](comparison) : comparisonProblem}</strong>
+      </p>
+      {comparison && comparison.commits.length > 0 && (
+        <ol className="mt-1 max-h-48 space-y-0.5 overflow-y-auto" aria-label="Commits the deploy brings">
+          {comparison.commits.map((c) => (
+            <li key={c.sha} data-commit={c.sha}>
+              <a href={c.url} className="font-mono underline-offset-2 hover:underline">{c.sha.slice(0, 7)}</a> {c.subject} <span className="text-slate-600 dark:text-slate-400">· {c.author ?? 'unknown'}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {comparison && comparison.aheadBy > comparison.commits.length && (
+        <p className="mt-1"><a href={comparison.url} className="underline">and {comparison.aheadBy - comparison.commits.length} more on GitHub</a></p>
+      )}
+      <p className="mt-1" data-testid="deploy-image" data-exists={image.exists}>
+        Image <span className="font-mono">{shortTag(image.tag)}</span>: {image.exists ? 'already in ECR, deployed without a build' : preview.preview.image.tag === sha ? 'not in ECR yet: the workflow builds it first (minutes)' : 'not in ECR: this deploy will be refused'}
+      </p>
     </div>
   );
 }

@@ -216,6 +216,9 @@ export async function listTaskDefinitionRevisions(env: Environment, family: stri
         name: c.name ?? '',
         image: c.image ?? '',
         tag: /:([^:/@]+)$/.exec(c.image ?? '')?.[1] ?? null,
+        digest: /@(sha256:[0-9a-f]{64})$/.exec(c.image ?? '')?.[1] ?? null,
+        environmentNames: (c.environment ?? []).map((e) => e.name ?? '').filter(Boolean).sort(),
+        secretNames: (c.secrets ?? []).map((e) => e.name ?? '').filter(Boolean).sort(),
       })),
     }),
   );

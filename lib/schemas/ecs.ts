@@ -81,7 +81,18 @@ export const TaskDefinitionRevisionSchema = z.object({
   registeredAt: z.iso.datetime().nullable(),
   cpu: z.string().nullable(),
   memory: z.string().nullable(),
-  containers: z.array(z.object({ name: z.string(), image: z.string(), tag: z.string().nullable() })),
+  containers: z.array(
+    z.object({
+      name: z.string(),
+      image: z.string(),
+      tag: z.string().nullable(),
+      /** The digest when the image is pinned by it (`repo@sha256:…`); otherwise ECR's, looked up by tag. */
+      digest: z.string().nullable(),
+      /** Names only: a preview shows which variables and secrets change, never their values. */
+      environmentNames: z.array(z.string()),
+      secretNames: z.array(z.string()),
+    }),
+  ),
 });
 
 export type TaskDefinitionRevision = z.infer<typeof TaskDefinitionRevisionSchema>;

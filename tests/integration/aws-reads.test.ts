@@ -121,7 +121,7 @@ describe('lib/aws/ecr', () => {
     expect(images.api.images).toHaveLength(IMAGE_TAGS);
     const pushed = images.api.images.map((i) => i.pushedAt!);
     expect([...pushed].sort().reverse()).toEqual(pushed);
-    expect(images.api.images.every((i) => i.tags.length === 1 && /^[0-9a-f]{12}$/.test(i.tags[0]))).toBe(true);
+    expect(images.api.images.every((i) => i.tags.length === 1 && /^[0-9a-f]{40}$/.test(i.tags[0]))).toBe(true);
 
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'empty/worker' }));
     const empty = await listImages({ ...env, ecr: { repositories: { api: env.ecr.repositories.api, worker: 'empty/worker' } } }, ecr);
