@@ -6,6 +6,7 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { demoRepository, DEPLOYED_COMMITS, MAIN_COMMITS } from '../../scripts/demo-repository';
 import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { SEEDED } from '../../scripts/seed';
 import { authState } from './global-setup';
@@ -54,6 +55,52 @@ test('production: redeploy needs the environment\'s name typed', async ({ page }
   await confirm.getByRole('button', { name: 'Confirm' }).click();
   await expect(api.getByTestId('action-outcome')).toContainText('redeployed api', { timeout: 10_000 });
   expect(await primaryDeployment('production', 'api')).not.toBe(before);
+});
+
+test('deploy preview: the commits main brings over what staging runs, and that its image is not built yet; shown with the undo window', async ({ page }) => {
+  const repository = demoRepository();
+  const running = DEPLOYED_COMMITS.staging.at(-1)!;
+  const newer = repository.commits.slice(running + 1, MAIN_COMMITS).reverse(); // newest first
+  await page.goto(`${baseURL()}/environments/staging/deploys`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+  const form = page.getByTestId('deploy-form');
+  await form.getByLabel('Git ref').fill('main');
+  await form.getByRole('button', { name: 'Deploy' }).click();
+
+  const preview = form.getByTestId('deploy-preview');
+  await expect(preview).toHaveAttribute('data-status', 'ahead');
+  await expect(preview.getByTestId('deploy-preview-summary')).toHaveText(`${newer.length} new commits`);
+  await expect(preview.locator('li[data-commit]')).toHaveCount(newer.length);
+  await expect(preview.locator('li[data-commit]').first()).toHaveAttribute('data-commit', newer[0].sha);
+  await expect(preview.locator('li[data-commit]').first()).toContainText(newer[0].message.split('\n')[0]);
+  await expect(preview.getByTestId('deploy-image')).toHaveAttribute('data-exists', 'false');
+  await expect(page.getByTestId('undo-toast')).toContainText('Deploying main in');
+  await page.getByTestId('undo-toast').getByRole('button', { name: 'Cancel' }).click();
+  await expect(form.getByTestId('action-outcome')).toHaveText('cancelled: nothing was done');
+
+  // A ref GitHub does not know: no confirmation at all, and the reason.
+  await form.getByLabel('Git ref').fill('release/never');
+  await form.getByRole('button', { name: 'Deploy' }).click();
+  await expect(form.getByTestId('deploy-preview-problem')).toContainText('GitHub knows no branch, tag or commit "release/never"');
+  await expect(page.getByTestId('undo-toast')).toHaveCount(0);
+});
+
+test('rollback preview: the image, CPU and memory a production rollback changes, and the setting the older worker lacks', async ({ page }) => {
+  const repository = demoRepository();
+  const [, , , previous, running] = DEPLOYED_COMMITS.production;
+  await page.goto(`${baseURL()}/environments/production/services/api`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+  const preview = page.getByTestId('rollback-preview');
+  await expect(preview.locator('[data-change="image"]')).toContainText(`${repository.commits[running].sha.slice(0, 12)} → ${repository.commits[previous].sha.slice(0, 12)}`);
+  await expect(preview.locator('[data-change="digest"]')).toContainText('sha256:');
+  await expect(preview.locator('[data-change="cpu"]')).toHaveText('CPU 512 → 256');
+  await expect(preview.locator('[data-change="memory"]')).toHaveText('memory 1024 → 512 MiB');
+  await expect(preview.locator('[data-change="secrets"]')).toHaveCount(0); // the same secrets in every revision
+
+  await page.goto(`${baseURL()}/environments/staging/services/worker`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+  await expect(page.getByTestId('rollback-preview').locator('[data-change="environment"]')).toHaveText('worker environment removed: PDF_DEFAULT_MARGIN_MM');
+  await expect(page.getByTestId('rollback-preview').locator('[data-change="cpu"]')).toHaveCount(0);
 });
 
 test.describe('as a viewer', () => {

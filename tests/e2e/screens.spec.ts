@@ -57,6 +57,34 @@ for (const scheme of ['light', 'dark'] as const) {
   }
 }
 
+for (const scheme of ['light', 'dark'] as const) {
+  test(`the previews with their confirmation, ${scheme}: deploy (commits, image) and rollback (task definition difference)`, async ({ browser }) => {
+    const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1440, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/production/deploys`);
+      await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+      const form = page.getByTestId('deploy-form');
+      await form.getByLabel('Git ref').fill('main');
+      await form.getByRole('button', { name: 'Deploy' }).click();
+      await expect(form.getByTestId('deploy-preview')).toBeVisible();
+      await expect(form.getByTestId('typed-confirmation')).toBeVisible();
+      await form.screenshot({ path: path.join(SCREENSHOTS, `preview-deploy-${scheme}.png`) });
+      const deployAxe = await new AxeBuilder({ page }).include('[data-testid="deploy-form"]').withTags(['wcag2a', 'wcag2aa']).analyze();
+      expect(deployAxe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+
+      await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/production/services/api`);
+      await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+      await expect(page.getByTestId('rollback-preview')).toBeVisible();
+      await page.getByTestId('panel-revisions').screenshot({ path: path.join(SCREENSHOTS, `preview-rollback-${scheme}.png`) });
+      const rollbackAxe = await new AxeBuilder({ page }).include('[data-testid="panel-revisions"]').withTags(['wcag2a', 'wcag2aa']).analyze();
+      expect(rollbackAxe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
 test('the theme toggle overrides the system and persists across pages', async ({ browser }) => {
   const context = await browser.newContext({ colorScheme: 'light' });
   const page = await context.newPage();
