@@ -8,6 +8,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { ServiceActions, type ActionTarget } from './actions/lazy';
+import { CapacityLine, KeepingUpLine, QueueSignal, useKeepingUp } from './keeping-up';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
 import type { SnapshotPart } from './live/query-keys';
@@ -175,9 +176,12 @@ export function TargetsPanel() {
 }
 
 export function QueuesPanel({ env }: { env: string }) {
+  const keeping = useKeepingUp();
   return (
-    <PartCard part="queues" name="Queues" title="Queues">
+    <PartCard part="queues" name="Queues" title="Queues: keeping up?">
       {(queues) => (
+        <>
+        <div className="border-b border-slate-200 px-4 py-2 dark:border-slate-800"><CapacityLine capacity={keeping.capacity} /></div>
         <ul className="grid gap-px bg-slate-100 sm:grid-cols-3 dark:bg-slate-800">
           {queues.map((q) => (
             <li key={q.name} data-queue={q.name} className="space-y-1 bg-white px-4 py-3 dark:bg-slate-900">
@@ -196,10 +200,13 @@ export function QueuesPanel({ env }: { env: string }) {
                 oldest waiting {q.oldestWaitingAgeMs === null ? '—' : `${Math.round(q.oldestWaitingAgeMs / 1000)} s`}
                 {q.completedPerMinute.length > 0 && <> · {sum(q.completedPerMinute)} done in {q.completedPerMinute.length} min</>}
               </p>
+              {keeping.queues.get(q.name) && <KeepingUpLine k={keeping.queues.get(q.name)!} />}
+              {keeping.queues.get(q.name) && <QueueSignal k={keeping.queues.get(q.name)!} />}
               <Sparkline values={q.completedPerMinute} label={`${q.name}: jobs completed per minute`} />
             </li>
           ))}
         </ul>
+        </>
       )}
     </PartCard>
   );

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import type { FailedJob, FailureGroup } from '@/lib/schemas/queue';
 import { QueueActions, type ActionTarget } from './actions/lazy';
+import { CapacityLine, KeepingUpLine, QueueSignal, useKeepingUp } from './keeping-up';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
@@ -12,6 +13,8 @@ import { Badge, Card, Empty, Sparkline, Table, td, tdNum, th, thNum } from './ui
 export function QueueCountsPanel({ queue, operator }: { queue: string; operator: ActionTarget | null }) {
   const queues = useSnapshotPart('queues');
   const stats = queues.value?.find((q) => q.name === queue);
+  const keeping = useKeepingUp();
+  const k = keeping.queues.get(queue);
   return (
     <Card
       title="Counts and throughput"
@@ -29,6 +32,9 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
               </div>
             ))}
           </dl>
+          {k && <QueueSignal k={k} />}
+          {k && <KeepingUpLine k={k} />}
+          <CapacityLine capacity={keeping.capacity} />
           <p className="text-sm">
             {stats.paused && <Badge tone="warn">paused</Badge>} oldest waiting:{' '}
             <span className="tabular-nums">{stats.oldestWaitingAgeMs === null ? 'none waiting' : `${Math.round(stats.oldestWaitingAgeMs / 1000)} s`}</span>

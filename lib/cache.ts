@@ -261,6 +261,8 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
       }
       return pending;
     },
+    /** The shared Redis this cache lives in (the refresher keeps its queue samples there too). */
+    redis,
     /** Drops `name` everywhere, so the next read fetches (a person's roles, just looked up at sign-in). */
     async forget(name: string): Promise<void> {
       local.delete(name);

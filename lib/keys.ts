@@ -8,7 +8,7 @@ export const KEY_PREFIX = 'ph:';
  * Bumped when a cached DTO's shape changes, so a deploy never reads what the previous one
  * wrote (lib/cache.ts also treats a value its schema rejects as a miss).
  */
-export const CACHE_VERSION = 2;
+export const CACHE_VERSION = 3;
 
 export const keys = {
   cacheEntry: (name: string) => `${KEY_PREFIX}cache:v${CACHE_VERSION}:${name}`,
@@ -30,6 +30,8 @@ export const keys = {
   actionRate: (login: string, minute: number) => `${KEY_PREFIX}rate:${login.toLowerCase()}:${minute}`,
   /** Refused attempts per person per minute: only so many are audited. */
   refusalRate: (login: string, minute: number) => `${KEY_PREFIX}refusals:${login.toLowerCase()}:${minute}`,
+  /** Each refresh's queue counters (lib/queue-rates.ts): a few minutes of samples, for arrival and finish rates. */
+  queueSamples: (env: string) => `${KEY_PREFIX}queue-samples:${env}`,
 };
 
 /** Cache entry names: one per data source and environment (and variant, where there is one). */

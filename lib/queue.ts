@@ -70,6 +70,7 @@ async function readQueueStats(env: Environment, redis: Redis, now: number): Prom
     return value;
   });
   const oldestIds = names.map((_, i) => values[i * PER_QUEUE + 9] as string | null);
+  const workers = await Promise.all(names.map((q) => countWorkers(env, q, redis)));
   const timestamps = oldestIds.some(Boolean)
     ? await redis.pipeline(names.map((q, i) => ['hget', key(q, oldestIds[i] ?? 'none'), 'timestamp'])).exec()
     : names.map(() => [null, null] as [null, null]);
@@ -93,8 +94,28 @@ async function readQueueStats(env: Environment, redis: Redis, now: number): Prom
       oldestWaitingAgeMs: Number.isFinite(oldestTs) ? Math.max(0, now - oldestTs) : null,
       completedPerMinute: perMinute(v[10], v[12]),
       failedPerMinute: perMinute(v[11], v[13]),
+      workers: workers[i],
+      finishedTotal: finishedTotal(v[12] as (string | null)[], v[13] as (string | null)[]),
+      rates: null,
     });
   });
+}
+
+/** BullMQ's metrics hashes count every finished job (`count`); absent until a worker with metrics finishes one. */
+function finishedTotal(completed: (string | null)[], failed: (string | null)[]): number | null {
+  if (completed[0] === null && failed[0] === null) return null;
+  return Number(completed[0] ?? 0) + Number(failed[0] ?? 0);
+}
+
+/**
+ * Workers connected to a queue: BullMQ names each worker's connection after its queue, and
+ * lists them from CLIENT LIST. A server without CLIENT LIST (BullMQ answers with a placeholder
+ * entry) gives null: unknown, not zero.
+ */
+async function countWorkers(env: Environment, queueName: string, redis: Redis): Promise<number | null> {
+  const workers = await bullQueue(env, queueName, redis).getWorkers();
+  if (workers.some((w) => w.name === 'GCP does not support client list')) return null;
+  return workers.length;
 }
 
 const MINUTE_MS = 60_000;

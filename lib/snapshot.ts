@@ -14,6 +14,7 @@ import { environmentStatus } from './status';
 import { cacheNames } from './keys';
 import { DeployRunSchema, listDeployRuns } from './github';
 import { getQueueStats, QueueStatsSchema } from './queue';
+import { withRates } from './queue-rates';
 import { log } from './log';
 import { getRedis } from './redis';
 
@@ -69,7 +70,7 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = s
   const [ecs, targets, queues, metrics, scaling, images, parameters, deployRuns] = await Promise.all([
     part(shared.get(cacheNames.ecsServices(env.name), CACHE_POLICIES.ecs, EcsPartSchema, () => describeEnvironmentServices(env))),
     part(shared.get(cacheNames.targetHealth(env.name), CACHE_POLICIES.targets, LoadBalancerHealthSchema, () => describeLoadBalancerHealth(env))),
-    part(shared.get(cacheNames.queues(env.name), CACHE_POLICIES.queues, z.array(QueueStatsSchema), () => getQueueStats(env))),
+    part(shared.get(cacheNames.queues(env.name), CACHE_POLICIES.queues, z.array(QueueStatsSchema), async () => withRates(env.name, await getQueueStats(env), shared.redis))),
     part(getMetrics(env, DEFAULT_METRICS_RANGE_MINUTES, shared)),
     part(shared.get(cacheNames.scaling(env.name), CACHE_POLICIES.scaling, EnvironmentScalingSchema, () => describeScaling(env))),
     part(shared.get(cacheNames.images(env.name), CACHE_POLICIES.images, RepositoryImagesSchema, () => listImages(env))),

@@ -23,7 +23,7 @@ function snapshot(changes: Partial<SnapshotParts> = {}): SnapshotParts {
       { id: '10.0.0.1', port: 8000, state: 'healthy', reason: null, description: null },
       { id: '10.0.0.2', port: 8000, state: 'healthy', reason: null, description: null },
     ] }] }),
-    queues: part([{ name: 'pdf', counts: { waiting: 0, active: 0, delayed: 0, prioritized: 0, waitingChildren: 0, completed: 0, failed: 0 }, paused: false, oldestWaitingAgeMs: null, completedPerMinute: [], failedPerMinute: [] }]),
+    queues: part([{ name: 'pdf', counts: { waiting: 0, active: 0, delayed: 0, prioritized: 0, waitingChildren: 0, completed: 0, failed: 0 }, paused: false, oldestWaitingAgeMs: null, completedPerMinute: [], failedPerMinute: [], workers: 1, finishedTotal: 0, rates: null }]),
     metrics: part(null),
     scaling: part(null),
     images: part(null),
@@ -64,6 +64,16 @@ describe('environmentStatus', () => {
       'last deploy #12 (main) ended failure',
       'queue pdf: oldest job waiting 5 min',
     ]);
+  });
+
+  it('is down when jobs wait and no worker is connected; degraded when the backlog grows with the workers at their maximum', () => {
+    const s = snapshot();
+    Object.assign(s.queues.value![0], { workers: 0, counts: { ...s.queues.value![0].counts, waiting: 4 } });
+    expect(environmentStatus(s)).toMatchObject({ status: 'down', reasons: ['queue pdf: 4 jobs wait and no worker is connected'] });
+
+    const t = snapshot({ scaling: part({ api: null, worker: { resourceId: 'service/c/worker', minCapacity: 1, maxCapacity: 1, policies: [{ name: 'backlog', type: 'TargetTrackingScaling', targetValue: 10, metric: null }], activities: [] } }) });
+    Object.assign(t.queues.value![0], { counts: { ...t.queues.value![0].counts, waiting: 40 }, rates: { arrivedPerMinute: 30, finishedPerMinute: 12, windowSeconds: 300 } });
+    expect(environmentStatus(t)).toMatchObject({ status: 'degraded', reasons: ['queue pdf: the backlog grows by 18/min and the worker service is at its maximum of 1 task'] });
   });
 
   it('is down when ECS cannot be read at all, and says why', () => {

@@ -3,6 +3,7 @@
  * the first reason is the one that decided it. Decided with each snapshot (lib/snapshot.ts), so
  * every viewer sees the same verdict and the rules never ship to the browser.
  */
+import { keepingUp, workerCapacity } from './keeping-up';
 import type { SnapshotParts, StatusVerdict } from './schemas/snapshot';
 
 export type { StatusVerdict } from './schemas/snapshot';
@@ -45,7 +46,12 @@ export function environmentStatus(snapshot: SnapshotParts): StatusVerdict {
     degraded.push(`last deploy #${lastRun.runNumber ?? lastRun.id} (${lastRun.ref ?? lastRun.sha.slice(0, 7)}) ended ${lastRun.conclusion}`);
   }
 
+  const capacity = workerCapacity(snapshot);
   for (const queue of snapshot.queues.value ?? []) {
+    // Jobs that no worker will take: that part of the platform does nothing.
+    const { signal } = keepingUp(queue, capacity);
+    if (signal?.kind === 'no-consumer') down.push(`queue ${queue.name}: ${signal.message}`);
+    if (signal?.kind === 'growing-at-max') degraded.push(`queue ${queue.name}: ${signal.message}`);
     if (queue.oldestWaitingAgeMs !== null && queue.oldestWaitingAgeMs >= OLDEST_WAITING_DEGRADED_MS) {
       degraded.push(`queue ${queue.name}: oldest job waiting ${Math.round(queue.oldestWaitingAgeMs / 60_000)} min`);
     }

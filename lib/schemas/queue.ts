@@ -18,6 +18,12 @@ export const QueueStatsSchema = z.object({
   /** Jobs per minute over the last THROUGHPUT_MINUTES full minutes, oldest first. */
   completedPerMinute: z.array(z.number()),
   failedPerMinute: z.array(z.number()),
+  /** Workers connected to the queue (BullMQ's worker list, from CLIENT LIST); null where the server lists no clients. */
+  workers: z.number().int().nullable(),
+  /** Jobs finished so far (completed + failed), BullMQ's metrics counters; null when the worker keeps no metrics. */
+  finishedTotal: z.number().nullable(),
+  /** Arrival and finish rates over the last minutes (lib/queue-rates.ts); null until samples span long enough. */
+  rates: z.object({ arrivedPerMinute: z.number(), finishedPerMinute: z.number(), windowSeconds: z.number() }).nullable(),
 });
 
 export type QueueStats = z.infer<typeof QueueStatsSchema>;

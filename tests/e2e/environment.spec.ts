@@ -83,6 +83,29 @@ test('follows changes live, without a reload: a rollout, an unhealthy target, jo
   expect(reloaded, 'the page never reloaded').toBe(false);
 });
 
+test('keeping up: jobs waiting with no worker connected raise the loud signal and make the environment down, live', async ({ page }) => {
+  const staging = registryEnvironment('staging');
+  await page.goto(`${baseURL()}/environments/staging`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
+  const card = page.locator('[data-queue="scrape"]');
+  await expect(card.getByTestId('queue-signal')).toHaveCount(0);
+  await expect(page.getByTestId('worker-capacity')).toContainText(`worker task${SEEDED.staging.desired.worker === 1 ? '' : 's'} running`);
+
+  // No worker runs in this platform: BullMQ's worker list for the queue is empty.
+  const queue = new Queue('scrape', { connection: new Redis(staging.queues.redisUrl, { maxRetriesPerRequest: null }) });
+  try {
+    await queue.addBulk(Array.from({ length: 4 }, (_, i) => ({ name: 'scrape', data: { n: i } })));
+    await expect(card.getByTestId('queue-signal')).toHaveText('4 jobs wait and no worker is connected', LIVE);
+    await expect(card.getByTestId('queue-signal')).toHaveAttribute('role', 'alert');
+    await expect(page.getByTestId('environment-status')).toHaveAttribute('data-status', 'down');
+    await expect(page.getByTestId('environment-status')).toContainText('queue scrape: 4 jobs wait and no worker is connected');
+  } finally {
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+  await expect(card.getByTestId('queue-signal')).toHaveCount(0, LIVE);
+});
+
 test('the pause control freezes the view and counts the updates waiting', async ({ page }) => {
   await page.goto(`${baseURL()}/environments/staging`);
   await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);

@@ -5,7 +5,9 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../scripts/local-platform';
 
@@ -84,6 +86,28 @@ for (const scheme of ['light', 'dark'] as const) {
     }
   });
 }
+
+test('the keeping-up panel, light and dark: a queue with jobs and no worker, the others idle', async ({ browser }) => {
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: { name: string; queues: { redisUrl: string } }[] };
+  const redisUrl = registry.environments.find((e) => e.name === 'staging')!.queues.redisUrl;
+  const queue = new Queue('pdf', { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }) });
+  try {
+    await queue.addBulk(Array.from({ length: 6 }, (_, i) => ({ name: 'pdf', data: { n: i } })));
+    for (const scheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1440, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/staging`);
+      await expect(page.locator('[data-queue="pdf"]').getByTestId('queue-signal')).toBeVisible({ timeout: 20_000 });
+      await page.getByTestId('panel-queues').screenshot({ path: path.join(SCREENSHOTS, `keeping-up-${scheme}.png`) });
+      const { violations } = await new AxeBuilder({ page }).include('[data-testid="panel-queues"]').withTags(['wcag2a', 'wcag2aa']).analyze();
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+      await context.close();
+    }
+  } finally {
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+});
 
 test('the theme toggle overrides the system and persists across pages', async ({ browser }) => {
   const context = await browser.newContext({ colorScheme: 'light' });
