@@ -10,7 +10,8 @@ import { getConfig } from '@/lib/config';
  *    Only a first gate: every page, route handler and live stream checks the session and the
  *    role again on the server (lib/auth.ts), since a valid cookie says nothing of roles.
  */
-const PUBLIC = [/^\/api\/auth\//, /^\/signin\//, /^\/_next\/static\//, /^\/favicon\.svg$/];
+// /api/cron/ checks Vercel Cron's bearer secret itself: no session there.
+const PUBLIC = [/^\/api\/cron\//, /^\/api\/auth\//, /^\/signin\//, /^\/_next\/static\//, /^\/favicon\.svg$/];
 
 function securityHeaders(nonce: string): Record<string, string> {
   const config = getConfig();

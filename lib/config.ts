@@ -33,6 +33,10 @@ const ConfigSchema = z.object({
   GITHUB_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
   /** Where GitHub's OAuth pages live: github.com, a GitHub Enterprise Server, or the local stand-in. */
   GITHUB_OAUTH_URL: z.url().default('https://github.com'),
+  /** Where each change of an environment's status is posted (a Slack incoming webhook or anything that takes its payload). A secret. */
+  STATUS_WEBHOOK_URL: z.url().optional(),
+  /** Vercel Cron sends it as a bearer token to /api/cron/status; nothing else may call that route. */
+  CRON_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Sends every AWS call to one endpoint: the local emulator. Unset in production. */
   AWS_ENDPOINT_URL: z.url().optional(),
   /**

@@ -22,6 +22,10 @@ export const EnvironmentSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes'),
   /** Production actions ask for typed confirmation. */
   production: z.boolean().default(false),
+  /** The environment's colour in headers and the tab's icon, so production is never mistaken for staging. */
+  colour: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour').optional(),
+  /** Status alerts: a new status is posted once it has held this long (shorter flaps are not). */
+  alerts: z.object({ settleSeconds: z.number().int().min(0).max(3600).default(60) }).default({ settleSeconds: 60 }),
   aws: z.object({
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'),
     /** Role to assume for this environment; the default credential chain when absent. */
@@ -134,4 +138,9 @@ export function listEnvironments(): Environment[] {
 function rank(order: readonly string[], name: string): number {
   const i = order.indexOf(name);
   return i === -1 ? order.length : i;
+}
+
+/** The registry's colour, else red for production and a calm blue for the rest. */
+export function environmentColour(env: Pick<Environment, 'colour' | 'production'>): string {
+  return env.colour ?? (env.production ? '#be123c' : '#0369a1');
 }

@@ -32,6 +32,10 @@ export const keys = {
   refusalRate: (login: string, minute: number) => `${KEY_PREFIX}refusals:${login.toLowerCase()}:${minute}`,
   /** Each refresh's queue counters (lib/queue-rates.ts): a few minutes of samples, for arrival and finish rates. */
   queueSamples: (env: string) => `${KEY_PREFIX}queue-samples:${env}`,
+  /** An environment's status as last judged, as last announced, and since when it differs (lib/status-alerts.ts). */
+  statusState: (env: string) => `${KEY_PREFIX}status:${env}`,
+  /** Every change of an environment's status, capped: the timeline shows them. */
+  statusHistory: (env: string) => `${KEY_PREFIX}status-history:${env}`,
 };
 
 /** Cache entry names: one per data source and environment (and variant, where there is one). */

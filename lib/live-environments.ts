@@ -4,6 +4,7 @@ import { createLiveHub, type LiveHub } from './live';
 import { log } from './log';
 import { FAIL_FAST_REDIS_OPTIONS, getRedis } from './redis';
 import { getEnvironmentSnapshot, type EnvironmentSnapshot } from './snapshot';
+import { trackStatus } from './status-alerts';
 
 /**
  * This process's live hub for environment snapshots: the command connection it shares with
@@ -22,7 +23,10 @@ export function getLiveHub(): LiveHub<EnvironmentSnapshot> {
       load: async (name) => {
         const environment = listEnvironments().find((e) => e.name === name);
         if (!environment) throw new Error(`no environment named ${name}`);
-        return getEnvironmentSnapshot(environment);
+        const snapshot = await getEnvironmentSnapshot(environment);
+        // The refresher judges each tick's status: changes are recorded and announced (once, across instances).
+        void trackStatus(environment, snapshot.status, { redis });
+        return snapshot;
       },
       onError: (err, environment) => log.warn({ err, environment }, 'live updates: refresh failed'),
     });

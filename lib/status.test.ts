@@ -76,6 +76,29 @@ describe('environmentStatus', () => {
     expect(environmentStatus(t)).toMatchObject({ status: 'degraded', reasons: ['queue pdf: the backlog grows by 18/min and the worker service is at its maximum of 1 task'] });
   });
 
+  it('judges the 5xx share of the newest minutes of requests: degraded from 5%, down from 50%, silent on too few requests', () => {
+    const metrics = (requests: (number | null)[], errors: (number | null)[]) => part({ rangeMinutes: 180, periodSeconds: 60, start: 0, series: [
+      { id: 'requests' as const, label: 'requests', unit: 'count', values: requests },
+      { id: 'target_5xx' as const, label: 'target 5xx', unit: 'count', values: errors },
+    ] });
+    // Old failures (outside the newest 5 minutes) do not count; the trailing empty minute is skipped.
+    expect(environmentStatus(snapshot({ metrics: metrics([100, 100, 100, 100, 100, 100, 100, null], [90, 0, 0, 0, 1, 2, 3, null]) })).status).toBe('healthy');
+    expect(environmentStatus(snapshot({ metrics: metrics([100, 100, 100, 100, 100], [5, 5, 5, 5, 6]) }))).toMatchObject({ status: 'degraded', reasons: ['5.2% of requests answered 5xx in the last 5 min'] });
+    expect(environmentStatus(snapshot({ metrics: metrics([100, 100], [60, 70]) }))).toMatchObject({ status: 'down', reasons: ['65% of requests answered 5xx in the last 2 min'] });
+    expect(environmentStatus(snapshot({ metrics: metrics([3, 4], [3, 4]) })).status).toBe('healthy');
+  });
+
+  it('is degraded for half an hour after the circuit breaker rolled a deployment back', () => {
+    const now = Date.parse('2026-11-30T12:00:00Z');
+    const withEvent = (minutesAgo: number) => {
+      const worker = service('worker', 1, 1);
+      worker.events = [{ id: 'e1', createdAt: new Date(now - minutesAgo * 60_000).toISOString(), message: '(service worker) rolling back to deployment ecs-svc/42.' }] as never;
+      return snapshot({ ecs: part({ services: [service('api', 2, 2), worker], missing: [] }) });
+    };
+    expect(environmentStatus(withEvent(3), now)).toMatchObject({ status: 'degraded', reasons: ['worker: the circuit breaker rolled a deployment back 3 min ago'] });
+    expect(environmentStatus(withEvent(31), now).status).toBe('healthy');
+  });
+
   it('is down when ECS cannot be read at all, and says why', () => {
     expect(environmentStatus(snapshot({ ecs: part(null, 'AWS did not answer') }))).toMatchObject({ status: 'down', reasons: ['ECS cannot be read: AWS did not answer'] });
   });

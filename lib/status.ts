@@ -15,7 +15,40 @@ const JUDGED_PARTS = { ecs: 'ECS', targets: 'ALB targets', queues: 'queues', dep
 /** A job waiting longer than this means the workers are not keeping up. */
 export const OLDEST_WAITING_DEGRADED_MS = 5 * 60_000;
 
-export function environmentStatus(snapshot: SnapshotParts): StatusVerdict {
+/** Share of requests answered 5xx by the targets (ALB metrics) that degrades, and that takes the environment down. */
+export const ERROR_RATE_DEGRADED = 0.05;
+export const ERROR_RATE_DOWN = 0.5;
+/** Fewer requests than this in the window say too little to judge a rate. */
+const ERROR_RATE_MIN_REQUESTS = 20;
+/** Metric periods judged: the newest with data, up to this many minutes. */
+const ERROR_RATE_WINDOW_MINUTES = 5;
+/** A circuit-breaker rollback keeps the environment degraded this long after it. */
+export const ROLLED_BACK_RECENT_MS = 30 * 60_000;
+
+const formatPercent = (rate: number) => `${(rate * 100).toFixed(rate < 0.1 ? 1 : 0)}%`;
+
+/** 5xx over requests in the newest periods with data (no older than twice the window). */
+function recentErrorRate(snapshot: SnapshotParts): { rate: number; minutes: number } | null {
+  const metrics = snapshot.metrics.value;
+  if (!metrics) return null;
+  const requests = metrics.series.find((s) => s.id === 'requests')?.values ?? [];
+  const errors = metrics.series.find((s) => s.id === 'target_5xx')?.values ?? [];
+  const slots = Math.max(1, Math.round((ERROR_RATE_WINDOW_MINUTES * 60) / metrics.periodSeconds));
+  const newest = requests.length - 1;
+  let total = 0;
+  let failed = 0;
+  let used = 0;
+  for (let i = newest; i >= 0 && i > newest - 2 * slots && used < slots; i--) {
+    if (requests[i] === null) continue;
+    total += requests[i]!;
+    failed += errors[i] ?? 0;
+    used++;
+  }
+  if (total < ERROR_RATE_MIN_REQUESTS) return null;
+  return { rate: failed / total, minutes: Math.max(1, Math.round((used * metrics.periodSeconds) / 60)) };
+}
+
+export function environmentStatus(snapshot: SnapshotParts, now = Date.now()): StatusVerdict {
   const down: string[] = [];
   const degraded: string[] = [];
 
@@ -29,7 +62,14 @@ export function environmentStatus(snapshot: SnapshotParts): StatusVerdict {
     }
     const failed = service.deployments.find((d) => d.rolloutState === 'FAILED');
     if (failed) degraded.push(`${service.role}: deployment ${failed.id} failed${failed.rolloutStateReason ? ` (${failed.rolloutStateReason})` : ''}`);
+    // ECS's event when the circuit breaker undoes a deployment: a bad deploy happened, even if all is running again.
+    const rollback = service.events.find((e) => /rolling back to deployment/.test(e.message) && e.createdAt && now - Date.parse(e.createdAt) < ROLLED_BACK_RECENT_MS);
+    if (rollback && !failed) degraded.push(`${service.role}: the circuit breaker rolled a deployment back ${Math.max(1, Math.round((now - Date.parse(rollback.createdAt!)) / 60_000))} min ago`);
   }
+
+  const errorRate = recentErrorRate(snapshot);
+  if (errorRate && errorRate.rate >= ERROR_RATE_DOWN) down.push(`${formatPercent(errorRate.rate)} of requests answered 5xx in the last ${errorRate.minutes} min`);
+  else if (errorRate && errorRate.rate >= ERROR_RATE_DEGRADED) degraded.push(`${formatPercent(errorRate.rate)} of requests answered 5xx in the last ${errorRate.minutes} min`);
 
   for (const group of snapshot.targets.value?.targetGroups ?? []) {
     const healthy = group.targets.filter((t) => t.state === 'healthy').length;

@@ -140,6 +140,8 @@ export async function startSeededPlatform(options: {
         GITHUB_OAUTH_CLIENT_SECRET: LOCAL_OAUTH_APP.clientSecret,
         // A fresh key per start: sessions end with the platform.
         NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
+        // What Vercel Cron would send to /api/cron/status (curl it with this as a bearer token).
+        CRON_SECRET: randomBytes(24).toString('base64url'),
         AWS_ENDPOINT_URL: emulator.url,
         AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,

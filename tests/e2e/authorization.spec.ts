@@ -31,8 +31,8 @@ function appRoutes(dir = path.join(ROOT, 'app'), prefix = ''): { pattern: string
 }
 
 type Who = 'anonymous' | 'viewer' | 'operator' | 'stagingOperator';
-/** public: anyone; signed-in: anyone signed in; viewer/operator: that role in the environment the URL names. */
-type Need = 'public' | 'signed-in' | 'viewer' | 'operator';
+/** public: anyone; signed-in: anyone signed in; viewer/operator: that role in the environment the URL names; cron: only the cron secret, never a session. */
+type Need = 'public' | 'signed-in' | 'viewer' | 'operator' | 'cron';
 /** An action (POST) is sent with an empty body: past the role check it answers 400 and changes nothing. */
 type Row = { method: 'GET' | 'POST'; need: Need; path: (env: string, ids: Ids) => string; stream?: boolean };
 type Ids = { job: string };
@@ -53,6 +53,8 @@ const MATRIX: Record<string, Row[]> = {
   '/api/environments/[env]/live': [{ method: 'GET', need: 'viewer', path: (env) => `/api/environments/${env}/live`, stream: true }],
   '/api/environments/[env]/services/[service]': [{ method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/services/api` }],
   '/api/environments/[env]/deploys': [{ method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/deploys` }],
+  '/api/environments/[env]/deploys/preview': [{ method: 'GET', need: 'operator', path: (env) => `/api/environments/${env}/deploys/preview?ref=main` }],
+  '/api/cron/status': [{ method: 'GET', need: 'cron', path: () => '/api/cron/status' }],
   '/api/environments/[env]/queues/[queue]': [{ method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/queues/pdf` }],
   '/api/environments/[env]/queues/[queue]/jobs/[job]': [{ method: 'POST', need: 'operator', path: (env, ids) => `/api/environments/${env}/queues/pdf/jobs/${ids.job}` }],
 };
@@ -65,6 +67,7 @@ const ROLES: Record<Exclude<Who, 'anonymous'>, Record<string, 'viewer' | 'operat
 
 function expected(row: Row, who: Who, env: string): number {
   if (row.need === 'public') return 200;
+  if (row.need === 'cron') return 401; // a session is not the cron secret
   const isApi = row.method !== 'GET' || row.stream || row.path(env, { job: '1' }).startsWith('/api/');
   if (who === 'anonymous') return isApi ? 401 : 307;
   if (row.need === 'signed-in') return 200;
@@ -129,6 +132,19 @@ test('every page and route handler answers each kind of person as its row says',
   }
   console.log(outcomes.join('\n'));
   expect(outcomes.filter((line) => line.startsWith('BAD'))).toEqual([]);
+});
+
+test('the cron route answers Vercel Cron’s bearer secret only: each environment’s status with it, 401 without or with a wrong one', async () => {
+  const { CRON_SECRET } = JSON.parse(process.env.PILOTHOUSE_E2E_SERVER_SECRETS!) as Record<string, string>;
+  const call = (authorization?: string) => fetch(`${baseURL()}/api/cron/status`, { headers: authorization ? { authorization } : {} });
+  expect((await call()).status).toBe(401);
+  expect((await call(`Bearer ${CRON_SECRET.slice(0, -1)}x`)).status).toBe(401);
+  expect((await call(CRON_SECRET)).status).toBe(401);
+  const answer = await call(`Bearer ${CRON_SECRET}`);
+  expect(answer.status).toBe(200);
+  const body = (await answer.json()) as { environments: { environment: string; status: string }[] };
+  expect(body.environments.map((e) => e.environment).sort()).toEqual(['production', 'staging']);
+  for (const e of body.environments) expect(['healthy', 'degraded', 'down']).toContain(e.status);
 });
 
 test('no server secret in the HTML of any page, or in any script it loads, as an operator sees them', async () => {

@@ -27,8 +27,8 @@ export default async function globalSetup() {
     process.env.PILOTHOUSE_E2E_REDIS_URL = platform.redis.url;
     process.env.PILOTHOUSE_E2E_EMULATOR_PID = String(platform.emulator.pid);
     // The control plane's server secrets, for the test that looks for them in what browsers get.
-    const { NEXTAUTH_SECRET, GITHUB_OAUTH_CLIENT_SECRET, GITHUB_TOKEN, REDIS_URL } = platform.env;
-    process.env.PILOTHOUSE_E2E_SERVER_SECRETS = JSON.stringify({ NEXTAUTH_SECRET, GITHUB_OAUTH_CLIENT_SECRET, GITHUB_TOKEN, REDIS_URL });
+    const { NEXTAUTH_SECRET, GITHUB_OAUTH_CLIENT_SECRET, GITHUB_TOKEN, REDIS_URL, CRON_SECRET } = platform.env;
+    process.env.PILOTHOUSE_E2E_SERVER_SECRETS = JSON.stringify({ NEXTAUTH_SECRET, GITHUB_OAUTH_CLIENT_SECRET, GITHUB_TOKEN, REDIS_URL, CRON_SECRET });
     const done = step('signing in the seeded people through the OAuth flow');
     const browser = await chromium.launch(config.use?.launchOptions);
     try {
