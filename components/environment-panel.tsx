@@ -24,7 +24,9 @@ export function EnvironmentPanel() {
   return (
     <section
       aria-labelledby={headingId}
-      className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      data-colour={environment.colour}
+      className="min-w-0 rounded-lg border border-t-4 border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      style={{ borderTopColor: environment.colour }}
     >
       <div className="flex flex-wrap items-center gap-3 border-b border-slate-200 px-5 py-3 dark:border-slate-800">
         <h2 id={headingId} className="text-base font-semibold">

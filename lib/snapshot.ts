@@ -7,7 +7,7 @@ import { describeEnvironmentServices } from './aws/ecs';
 import { describeLoadBalancerHealth, LoadBalancerHealthSchema } from './aws/elb';
 import { describeParameters, ParameterStatusSchema } from './aws/ssm';
 import { createCache, type Cache, type CachePolicy, type Cached } from './cache';
-import type { Environment } from './environments';
+import { environmentColour, type Environment } from './environments';
 import { toErrorInfo } from './errors';
 import { EcsPartSchema, type EnvironmentSnapshot, type SnapshotParts } from './schemas/snapshot';
 import { environmentStatus } from './status';
@@ -78,7 +78,7 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = s
     part(shared.get(cacheNames.deployRuns(env.name), CACHE_POLICIES.deployRuns, z.array(DeployRunSchema), () => listDeployRuns(env))),
   ]);
   const parts: SnapshotParts = {
-    environment: { name: env.name, region: env.aws.region, production: env.production, cluster: env.ecs.cluster },
+    environment: { name: env.name, region: env.aws.region, production: env.production, cluster: env.ecs.cluster, colour: environmentColour(env) },
     ecs,
     targets,
     queues,

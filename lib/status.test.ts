@@ -17,7 +17,7 @@ function service(role: 'api' | 'worker', desired: number, running: number, faile
 
 function snapshot(changes: Partial<SnapshotParts> = {}): SnapshotParts {
   return {
-    environment: { name: 'staging', region: 'eu-west-1', production: false, cluster: 'c' },
+    environment: { name: 'staging', region: 'eu-west-1', production: false, cluster: 'c', colour: '#0369a1' },
     ecs: part({ services: [service('api', 2, 2), service('worker', 1, 1)], missing: [] }),
     targets: part({ loadBalancer: { arn: 'lb', name: 'lb', dnsName: null, state: 'active' }, targetGroups: [{ arn: 'tg', name: 'api', protocol: 'HTTP', port: 8000, healthCheck: { path: '/', intervalSeconds: 15, healthyThreshold: 2, unhealthyThreshold: 3 }, targets: [
       { id: '10.0.0.1', port: 8000, state: 'healthy', reason: null, description: null },

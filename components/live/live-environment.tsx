@@ -4,6 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, us
 import type { EnvironmentSnapshot, LiveSnapshotMessage, StatusVerdict } from '@/lib/schemas/snapshot';
 import { RenderedAtProvider } from '../time';
 import { queryKeys, SNAPSHOT_PARTS, type SnapshotPart } from './query-keys';
+import { TabStatus } from './tab-status';
 
 /**
  * live: snapshots arriving. delayed: the stream is open but no snapshot came for a while (the
@@ -150,6 +151,7 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
   return (
     <LiveContext.Provider value={{ env, connection, at: shown.at, version: shown.version, paused, waiting, setPaused }}>
       <RenderedAtProvider at={renderedAt}>{children}</RenderedAtProvider>
+      <TabStatus />
     </LiveContext.Provider>
   );
 }

@@ -41,7 +41,7 @@ export const StatusVerdictSchema = z.object({
 export type StatusVerdict = z.infer<typeof StatusVerdictSchema>;
 
 export const EnvironmentSnapshotSchema = z.object({
-  environment: z.object({ name: z.string(), region: z.string(), production: z.boolean(), cluster: z.string() }),
+  environment: z.object({ name: z.string(), region: z.string(), production: z.boolean(), cluster: z.string(), colour: z.string().regex(/^#[0-9a-fA-F]{6}$/) }),
   ecs: cachedSchema(EcsPartSchema),
   targets: cachedSchema(LoadBalancerHealthSchema),
   queues: cachedSchema(z.array(QueueStatsSchema)),

@@ -106,6 +106,37 @@ test('keeping up: jobs waiting with no worker connected raise the loud signal an
   await expect(card.getByTestId('queue-signal')).toHaveCount(0, LIVE);
 });
 
+test('the tab tells the status from the background: its title and icon follow the worst status; each environment has its colour', async ({ page }) => {
+  const staging = registryEnvironment('staging');
+  await page.goto(`${baseURL()}/environments/production`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
+  await expect(page.getByTestId('environment-frame')).toHaveAttribute('data-colour', '#be123c');
+  await expect(page.locator('link[rel="icon"][data-status]')).toHaveAttribute('data-colour', '#be123c');
+
+  await page.goto(`${baseURL()}/environments/staging`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
+  await expect(page.getByTestId('environment-frame')).toHaveAttribute('data-colour', '#0369a1');
+  const icon = page.locator('link[rel="icon"][data-status]');
+  await expect(icon).toHaveAttribute('data-status', 'healthy');
+  await expect(page).toHaveTitle('staging · Pilothouse');
+  const healthyIcon = await icon.getAttribute('href');
+  expect(healthyIcon).toMatch(/^data:image\/svg\+xml,/);
+
+  await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+    targetGroupArn: staging.alb.targetGroupArns.api, targetId: '10.10.10.12', state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out',
+  });
+  try {
+    await expect(icon).toHaveAttribute('data-status', 'degraded', LIVE);
+    await expect(page).toHaveTitle('▲ degraded · staging · Pilothouse');
+    expect(await icon.getAttribute('href')).not.toBe(healthyIcon);
+    expect(decodeURIComponent((await icon.getAttribute('href'))!)).toContain('fill="#f59e0b"'); // the amber dot
+  } finally {
+    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', { targetGroupArn: staging.alb.targetGroupArns.api, targetId: '10.10.10.12', state: 'healthy' });
+  }
+  await expect(icon).toHaveAttribute('data-status', 'healthy', LIVE);
+  await expect(page).toHaveTitle('staging · Pilothouse');
+});
+
 test('the pause control freezes the view and counts the updates waiting', async ({ page }) => {
   await page.goto(`${baseURL()}/environments/staging`);
   await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
