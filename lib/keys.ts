@@ -51,6 +51,8 @@ export const cacheNames = {
   serviceTasks: (env: string, service: string) => `ecs:tasks:${env}:${service}`,
   stoppedTasks: (env: string, service: string) => `ecs:stopped-tasks:${env}:${service}`,
   taskDefinitions: (env: string, service: string) => `ecs:taskdefs:${env}:${service}`,
+  serviceEvents: (env: string) => `ecs:events:${env}`,
+  timelineMetrics: (env: string, minutes: number) => `cloudwatch:timeline:${env}:${minutes}`,
   /** A person's roles, from GitHub team membership (lib/access.ts). Logins are case-insensitive. */
   roles: (login: string) => `access:roles:${login.toLowerCase()}`,
 };

@@ -53,6 +53,8 @@ export const ENVIRONMENT_NAMES = ['staging', 'production'] as const;
  */
 export const WORKER_BACKLOG_METRIC = { namespace: 'Pilothouse', name: 'QueueBacklog' } as const;
 export const WORKER_BACKLOG_PER_TASK_EXPRESSION = 'backlog / IF(tasks > 0, tasks, 1)';
+/** Published beside the backlog: how long the job that has waited longest has waited (seconds), for the timeline. */
+export const WORKER_OLDEST_WAITING_METRIC = { namespace: 'Pilothouse', name: 'QueueOldestWaitingSeconds' } as const;
 
 /**
  * The GitHub Actions workflow that deploys, and the inputs its workflow_dispatch takes. The

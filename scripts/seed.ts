@@ -51,6 +51,7 @@ import {
   SSM_PARAMETER_KEYS,
   ssmPrefix,
   WORKER_BACKLOG_METRIC,
+  WORKER_OLDEST_WAITING_METRIC,
   WORKER_BACKLOG_PER_TASK_EXPRESSION,
   type ServiceRole,
 } from '../lib/platform';
@@ -391,11 +392,28 @@ async function putMetricHistory(
       { MetricName: 'HealthyHostCount', Dimensions: [lbDim, tgDim], Timestamp, Unit: 'Count', Value: apiTasks },
       { MetricName: 'UnHealthyHostCount', Dimensions: [lbDim, tgDim], Timestamp, Unit: 'Count', Value: 0 },
     );
+    // The queue as the worker publishes it, and Container Insights' task counts (the timeline's rows).
+    const backlog = Math.max(0, Math.round(40 * wave * wave - 8 + 6 * random()));
+    data.push(
+      { MetricName: WORKER_BACKLOG_METRIC.name, Dimensions: [{ Name: 'Environment', Value: name }], Timestamp, Unit: 'Count', Value: backlog },
+      { MetricName: WORKER_OLDEST_WAITING_METRIC.name, Dimensions: [{ Name: 'Environment', Value: name }], Timestamp, Unit: 'Seconds', Value: backlog > 0 ? Math.round(backlog * 4 + 10 * random()) : 0 },
+    );
+    for (const role of SERVICE_ROLES) {
+      const dims = [{ Name: 'ClusterName', Value: cluster }, { Name: 'ServiceName', Value: role }];
+      const desired = role === 'api' ? apiTasks : Math.max(1, Math.ceil(backlog / 10));
+      data.push(
+        { MetricName: 'DesiredTaskCount', Dimensions: dims, Timestamp, Unit: 'Count', Value: desired },
+        { MetricName: 'RunningTaskCount', Dimensions: dims, Timestamp, Unit: 'Count', Value: m % 37 === 0 ? Math.max(0, desired - 1) : desired },
+      );
+    }
   }
   const namespaceOf = (metric: string) =>
-    metric.endsWith('Utilization') ? 'AWS/ECS' : 'AWS/ApplicationELB';
+    metric.endsWith('Utilization') ? 'AWS/ECS'
+      : metric.endsWith('TaskCount') ? 'ECS/ContainerInsights'
+        : metric === WORKER_BACKLOG_METRIC.name || metric === WORKER_OLDEST_WAITING_METRIC.name ? WORKER_BACKLOG_METRIC.namespace
+          : 'AWS/ApplicationELB';
   // PutMetricData takes up to 1,000 datums and 1 MB per call; 500 keeps well inside both.
-  for (const namespace of ['AWS/ECS', 'AWS/ApplicationELB']) {
+  for (const namespace of ['AWS/ECS', 'AWS/ApplicationELB', 'ECS/ContainerInsights', WORKER_BACKLOG_METRIC.namespace]) {
     const inNamespace = data.filter((d) => namespaceOf(d.MetricName!) === namespace);
     for (let i = 0; i < inNamespace.length; i += 500) {
       await cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: inNamespace.slice(i, i + 500) }));

@@ -1,10 +1,10 @@
 import 'server-only';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { Environment } from '../environments';
-import { SERVICE_ROLES } from '../platform';
+import { SERVICE_ROLES, WORKER_BACKLOG_METRIC, WORKER_OLDEST_WAITING_METRIC, type ServiceRole } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { EnvironmentMetricsSchema, SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
+import { EnvironmentMetricsSchema, SERIES, TIMELINE_SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
 export { EnvironmentMetricsSchema, MetricSeriesSchema, SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
 
 
@@ -22,11 +22,31 @@ export function cloudwatchClient(env: Environment): CloudWatchClient {
   return clientFor(CloudWatchClient, env);
 }
 
-export async function getEnvironmentMetrics(
+export function getEnvironmentMetrics(
   env: Environment,
   rangeMinutes: number,
   client: CloudWatchClient = cloudwatchClient(env),
   now: Date = new Date(),
+): Promise<EnvironmentMetrics> {
+  return queryMetrics(env, rangeMinutes, SERIES, client, now);
+}
+
+/** The timeline's series: the environment's, the queue backlog and oldest waiting age, tasks running and desired. Still ONE call. */
+export function getTimelineMetrics(
+  env: Environment,
+  rangeMinutes: number,
+  client: CloudWatchClient = cloudwatchClient(env),
+  now: Date = new Date(),
+): Promise<EnvironmentMetrics> {
+  return queryMetrics(env, rangeMinutes, [...SERIES, ...TIMELINE_SERIES], client, now);
+}
+
+async function queryMetrics(
+  env: Environment,
+  rangeMinutes: number,
+  ids: readonly SeriesId[],
+  client: CloudWatchClient,
+  now: Date,
 ): Promise<EnvironmentMetrics> {
   const period = periodFor(rangeMinutes);
   // CloudWatch names ALB dimensions by ARN suffix: app/name/id and targetgroup/name/id.
@@ -48,7 +68,23 @@ export async function getEnvironmentMetrics(
       Stat: 'Average',
     },
   });
-  const queries: MetricDataQuery[] = [
+  const queue = (id: SeriesId, metric: string): MetricDataQuery => ({
+    Id: id,
+    MetricStat: { Metric: { Namespace: WORKER_BACKLOG_METRIC.namespace, MetricName: metric, Dimensions: [{ Name: 'Environment', Value: env.name }] }, Period: period, Stat: 'Maximum' },
+  });
+  // Container Insights' task counts: what the worker's autoscaling divides the backlog by.
+  const tasks = (role: ServiceRole, metric: 'RunningTaskCount' | 'DesiredTaskCount'): MetricDataQuery => ({
+    Id: `${role}_${metric === 'RunningTaskCount' ? 'running' : 'desired'}`,
+    MetricStat: {
+      Metric: { Namespace: 'ECS/ContainerInsights', MetricName: metric, Dimensions: [{ Name: 'ClusterName', Value: env.ecs.cluster }, { Name: 'ServiceName', Value: env.ecs.services[role] }] },
+      Period: period,
+      Stat: 'Average',
+    },
+  });
+  const allQueries: MetricDataQuery[] = [
+    queue('queue_backlog', WORKER_BACKLOG_METRIC.name),
+    queue('queue_oldest_age', WORKER_OLDEST_WAITING_METRIC.name),
+    ...SERVICE_ROLES.flatMap((role) => [tasks(role, 'RunningTaskCount'), tasks(role, 'DesiredTaskCount')]),
     ...SERVICE_ROLES.flatMap((role) => [ecs(role, 'CPUUtilization'), ecs(role, 'MemoryUtilization')]),
     alb('requests', 'RequestCount', 'Sum'),
     alb('target_5xx', 'HTTPCode_Target_5XX_Count', 'Sum'),
@@ -57,6 +93,7 @@ export async function getEnvironmentMetrics(
     alb('healthy_hosts', 'HealthyHostCount', 'Average'),
     alb('unhealthy_hosts', 'UnHealthyHostCount', 'Average'),
   ];
+  const queries = allQueries.filter((q) => (ids as readonly string[]).includes(q.Id!));
   const start = new Date(Math.floor((now.getTime() - rangeMinutes * 60_000) / (period * 1000)) * period * 1000);
   const results = await awsCall('CloudWatch', 'GetMetricData', () =>
     client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: now, ScanBy: 'TimestampAscending' })),
@@ -67,7 +104,7 @@ export async function getEnvironmentMetrics(
     rangeMinutes,
     periodSeconds: period,
     start: startSeconds,
-    series: SERIES.map((id) => {
+    series: ids.map((id) => {
       const r = results.MetricDataResults?.find((m) => m.Id === id);
       const values: (number | null)[] = Array.from({ length }, () => null);
       (r?.Values ?? []).forEach((v, i) => {
@@ -98,4 +135,10 @@ const LABELS: Record<SeriesId, [string, string]> = {
   latency_p99: ['latency p99', 'ms'],
   healthy_hosts: ['healthy hosts', 'count'],
   unhealthy_hosts: ['unhealthy hosts', 'count'],
+  queue_backlog: ['jobs waiting', 'count'],
+  queue_oldest_age: ['oldest waiting', 's'],
+  api_running: ['api running', 'tasks'],
+  api_desired: ['api desired', 'tasks'],
+  worker_running: ['worker running', 'tasks'],
+  worker_desired: ['worker desired', 'tasks'],
 };

@@ -15,7 +15,7 @@ import type { Environment } from '../environments';
 import { SERVICE_ROLES, type ServiceRole } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { StoppedTaskSchema, type StoppedTask, TaskDefinitionRevisionSchema, type TaskDefinitionRevision, TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../schemas/ecs';
+import { ServiceEventSchema, type ServiceEvent, StoppedTaskSchema, type StoppedTask, TaskDefinitionRevisionSchema, type TaskDefinitionRevision, TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../schemas/ecs';
 export { TaskDefinitionRevisionSchema, type TaskDefinitionRevision } from '../schemas/ecs';
 export { TaskDefinitionRefSchema, DeploymentSchema, TaskSchema, StoppedTaskSchema, type StoppedTask, ServiceEventSchema, ServiceSummarySchema, type Deployment, type Task, type ServiceSummary } from '../schemas/ecs';
 
@@ -114,6 +114,21 @@ function toServiceSummary(s: SdkService): ServiceSummary {
       message: e.message ?? '',
     })),
   });
+}
+
+/** Each service's events as ECS keeps them (its last 100), newest first: what the timeline marks. One DescribeServices call. */
+export async function describeServiceEvents(env: Environment, client: ECSClient = ecsClient(env)): Promise<Record<ServiceRole, ServiceEvent[]>> {
+  const { services = [] } = await awsCall('ECS', 'DescribeServices', () =>
+    client.send(new DescribeServicesCommand({ cluster: env.ecs.cluster, services: SERVICE_ROLES.map((role) => env.ecs.services[role]) })),
+  );
+  return Object.fromEntries(
+    SERVICE_ROLES.map((role) => [
+      role,
+      (services.find((s) => s.serviceName === env.ecs.services[role])?.events ?? []).map((e) =>
+        ServiceEventSchema.parse({ id: e.id ?? 'unknown', createdAt: e.createdAt?.toISOString() ?? null, message: e.message ?? '' }),
+      ),
+    ]),
+  ) as Record<ServiceRole, ServiceEvent[]>;
 }
 
 /** `arn:aws:ecs:region:acct:task-definition/family:revision` → its parts. */

@@ -6,7 +6,9 @@ export const SERIES = [
   'api_cpu', 'api_memory', 'worker_cpu', 'worker_memory',
   'requests', 'target_5xx', 'latency_p50', 'latency_p99', 'healthy_hosts', 'unhealthy_hosts',
 ] as const;
-export type SeriesId = (typeof SERIES)[number];
+/** What the timeline adds, in the same one call: the queue (as the worker publishes it) and the tasks. */
+export const TIMELINE_SERIES = ['queue_backlog', 'queue_oldest_age', 'api_running', 'api_desired', 'worker_running', 'worker_desired'] as const;
+export type SeriesId = (typeof SERIES)[number] | (typeof TIMELINE_SERIES)[number];
 
 /**
  * Columns, as GetMetricData answers and uPlot draws: value i is the period starting at
@@ -15,7 +17,7 @@ export type SeriesId = (typeof SERIES)[number];
  * (about 6 bytes a point, against 40 for {t: ISO time, v} objects).
  */
 export const MetricSeriesSchema = z.object({
-  id: z.enum(SERIES),
+  id: z.enum([...SERIES, ...TIMELINE_SERIES]),
   label: z.string(),
   unit: z.string(),
   values: z.array(z.number().nullable()),

@@ -51,6 +51,7 @@ export const StoppedTaskSchema = z.object({
 export type StoppedTask = z.infer<typeof StoppedTaskSchema>;
 
 export const ServiceEventSchema = z.object({ id: z.string(), createdAt: z.iso.datetime().nullable(), message: z.string() });
+export type ServiceEvent = z.infer<typeof ServiceEventSchema>;
 
 export const ServiceSummarySchema = z.object({
   name: z.string(),

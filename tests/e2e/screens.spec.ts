@@ -19,6 +19,7 @@ const PAGES = [
   { name: 'service-staging-api', path: '/environments/staging/services/api' },
   { name: 'queue-staging-screenshot', path: '/environments/staging/queues/screenshot' },
   { name: 'deploys-production', path: '/environments/production/deploys' },
+  { name: 'timeline-staging', path: '/environments/staging/timeline?range=6h' },
   { name: 'audit', path: '/audit' },
 ];
 const VIEWPORTS = [
@@ -41,7 +42,7 @@ for (const scheme of ['light', 'dark'] as const) {
           await page.goto(`${process.env.PILOTHOUSE_E2E_URL}${target.path}`);
           if (target.path !== '/audit') await expect(page.getByTestId('live-state').first()).toHaveText('live', { timeout: 20_000 });
           // Charts load after the page (uPlot is lazy): the screenshot is for people, so it waits for them.
-          await expect(page.locator('[data-testid="chart"]:not(:has(canvas))')).toHaveCount(0);
+          await expect(page.locator('[data-testid="chart"]:not(:has(canvas)), [data-testid="timeline-row"]:not(:has(canvas))')).toHaveCount(0);
           await page.screenshot({ path: path.join(SCREENSHOTS, `${target.name}-${scheme}-${viewport.name}.png`), fullPage: true });
 
           const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();

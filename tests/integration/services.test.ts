@@ -304,6 +304,12 @@ describe('the worker’s backlog metric', () => {
       (m) => m.some((x) => x.Dimensions?.some((d) => d.Name === 'Environment' && d.Value === 'services-test')),
     );
     expect(metrics[0].Dimensions).toEqual([{ Name: 'Environment', Value: 'services-test' }]);
+    // Beside it, the longest wait: the timeline draws it.
+    const oldest = await eventually(
+      async () => (await cloudwatch.send(new ListMetricsCommand({ Namespace: 'Pilothouse', MetricName: 'QueueOldestWaitingSeconds' }))).Metrics ?? [],
+      (m) => m.some((x) => x.Dimensions?.some((d) => d.Name === 'Environment' && d.Value === 'services-test')),
+    );
+    expect(oldest[0].Dimensions).toEqual([{ Name: 'Environment', Value: 'services-test' }]);
   });
 });
 

@@ -16,6 +16,8 @@ import { operatorTarget, readOnce, viewableEnvironment, RangeParam } from '@/lib
 import { readAudit } from '@/lib/audit';
 import { AuditTable } from '@/components/audit-table';
 import { getEnvironmentSnapshot, getMetrics } from '@/lib/snapshot';
+import { getMarkers } from '@/lib/timeline';
+import { TimelineStrip } from '@/components/timeline-view';
 
 /** As the overview: every upstream call has its own timeout well inside this. */
 export const maxDuration = 30;
@@ -44,6 +46,9 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
         </header>
         <SharedCacheNotice />
         <EnvironmentStatusLine />
+        <Suspense fallback={<div className="h-[62px] rounded-lg border border-slate-200 dark:border-slate-800" aria-busy="true" />}>
+          <RecentTimeline environment={environment} snapshot={snapshot} />
+        </Suspense>
         <div className="grid gap-4 lg:grid-cols-2">
           <ServicesPanel env={name} operator={await operatorTarget(environment)} />
           <div className="min-w-0 space-y-4">
@@ -84,4 +89,12 @@ async function LastActions({ environment }: { environment: string }) {
       {read.error ? <p role="alert" className="px-4 py-3 text-sm text-rose-700 dark:text-rose-300">The audit could not be read: {read.error.message}</p> : <AuditTable records={read.value ?? []} caption={`Last actions in ${environment}`} compact />}
     </Card>
   );
+}
+
+/** The compact timeline: the last hours' markers, from the snapshot the page has and ECS's events (cached). */
+async function RecentTimeline({ environment, snapshot }: { environment: Environment; snapshot: EnvironmentSnapshot }) {
+  const to = new Date().getTime();
+  const from = to - RANGES[DEFAULT_RANGE] * 60_000;
+  const { markers } = await getMarkers(environment, snapshot, from, to, 500);
+  return <TimelineStrip env={environment.name} markers={markers} from={from} to={to} />;
 }
