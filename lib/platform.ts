@@ -83,3 +83,13 @@ export function parseDeployRunTitle(title: string): { ref: string; environment: 
   const match = /^Deploy (\S+) to ([a-z][a-z0-9-]*)(?: \(image (\S+)\))?$/.exec(title);
   return match ? { ref: match[1], environment: match[2], imageTag: match[3] ?? null } : null;
 }
+
+/**
+ * The api's index of jobs by the host of their URL (a sorted set per host: job ids by enqueue
+ * time), so the control plane finds a job by host or URL without scanning the queues. Capped
+ * per host; an entry whose job BullMQ has removed is skipped by the reader.
+ */
+export const JOBS_INDEXED_PER_HOST = 10_000;
+export function jobHostIndexKey(host: string): string {
+  return `ph:jobs:by-host:${host.toLowerCase()}`;
+}

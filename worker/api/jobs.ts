@@ -6,6 +6,7 @@ import { Queue, type Job, type JobProgress, type QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { jobHostIndexKey, JOBS_INDEXED_PER_HOST } from '../../lib/platform.js';
 import { DEFAULT_JOB_OPTIONS, JOB_KINDS, jobKindOf, JobResult, type CreateJobBody, type JobData, type JobKind } from '../contract.js';
 
 /** How long an idempotency key holds its job (Stripe keeps theirs 24 h). */
@@ -92,11 +93,29 @@ export async function enqueueJob(
   const data: JobData = { kind: body.kind, input: body.input, owner, createdAt: new Date().toISOString() };
   // A job id that exists already is not added again (BullMQ's addJob): repeats share one job.
   await queues[body.kind].add(body.kind, data, { jobId });
+  if (!repeat) await indexByHost(redis, body.input.url, jobId, Date.now());
   const view = (repeat ? await getJob(queues, owner, jobId) : null) ?? pendingView(jobId, body.kind, data.createdAt);
   if (idemKey && idempotency) {
     await redis.set(idemKey, JSON.stringify({ bodyHash: idempotency.bodyHash, jobId, response: view }), 'EX', IDEMPOTENCY_TTL_SECONDS);
   }
   return { job: view, replayed: repeat };
+}
+
+/** Adds the job to its host's index (lib/platform.ts), newest kept; the index lives as long as failed jobs do. */
+export async function indexByHost(redis: Redis, url: string, jobId: string, at: number): Promise<void> {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return; // the url was checked before; nothing to index if it cannot be parsed
+  }
+  const key = jobHostIndexKey(host);
+  await redis
+    .multi()
+    .zadd(key, at, jobId)
+    .zremrangebyrank(key, 0, -JOBS_INDEXED_PER_HOST - 1)
+    .expire(key, DEFAULT_JOB_OPTIONS.removeOnFail.age)
+    .exec();
 }
 
 function pendingView(id: string, kind: JobKind, createdAt = new Date().toISOString()): JobView {

@@ -1,0 +1,120 @@
+import 'server-only';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Environment } from './environments';
+import { UpstreamError } from './errors';
+import { jobHostIndexKey } from './platform';
+import { queueRedis } from './queue';
+import { describeRedisFailure } from './redis';
+
+/**
+ * Finds jobs by id, or by the host or URL they render, across an environment's queues and
+ * states, in a bounded number of Redis round trips however many jobs there are:
+ * - an id: one pipelined look at `bull:{queue}:{id}` in every queue;
+ * - a host: the api's index of jobs by host (lib/platform.ts), newest first, at most
+ *   HOST_CANDIDATES read;
+ * - a URL: its host's candidates, kept where the job's URL starts with it.
+ * The job hashes of the candidates come in one more pipeline. No SCAN, no KEYS.
+ */
+export const SEARCH_RESULTS = 50;
+export const HOST_CANDIDATES = 500;
+
+export const SearchQuery = z
+  .string()
+  .trim()
+  .min(1, 'type a job id, a host or a URL')
+  .max(2_048, 'at most 2,048 characters')
+  .refine((q) => !/[\u0000-\u001f]/.test(q), 'no control characters');
+
+export type JobMatch = {
+  queue: string;
+  id: string;
+  name: string;
+  /** From the job's hash: waiting, delayed, active, completed or failed (the job page reads the exact state). */
+  state: string;
+  url: string | null;
+  createdAt: string | null;
+  finishedAt: string | null;
+  attemptsMade: number;
+  failedReason: string | null;
+  /** How it matched: the id, the host, or the URL. */
+  matchedBy: 'id' | 'host' | 'url';
+};
+
+type Plan = { id: string | null; host: string | null; urlPrefix: string | null };
+
+export function planSearch(query: string): Plan {
+  const q = query.trim();
+  if (/^https?:\/\//i.test(q)) {
+    try {
+      const url = new URL(q);
+      return { id: null, host: url.hostname.toLowerCase(), urlPrefix: q };
+    } catch {
+      return { id: null, host: null, urlPrefix: null };
+    }
+  }
+  const looksLikeHost = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$/i.test(q);
+  const looksLikeId = /^[\w:.-]{1,200}$/.test(q);
+  return { id: looksLikeId ? q : null, host: looksLikeHost ? q.toLowerCase() : null, urlPrefix: null };
+}
+
+const FIELDS = ['name', 'data', 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'returnvalue', 'attemptsMade', 'delay'] as const;
+
+export async function searchJobs(env: Environment, query: string, redis: Redis = queueRedis(env), now = Date.now()): Promise<JobMatch[]> {
+  const plan = planSearch(query);
+  try {
+    return await run(env, plan, redis, now);
+  } catch (err) {
+    throw new UpstreamError('Redis', `the queues' Redis did not answer (${describeRedisFailure(err)})`, undefined, { cause: err });
+  }
+}
+
+async function run(env: Environment, plan: Plan, redis: Redis, now: number): Promise<JobMatch[]> {
+  const queues = env.queues.names;
+  const candidates: { queue: string; id: string; matchedBy: JobMatch['matchedBy'] }[] = [];
+  if (plan.id) for (const queue of queues) candidates.push({ queue, id: plan.id, matchedBy: 'id' });
+  if (plan.host) {
+    const ids = await redis.zrevrange(jobHostIndexKey(plan.host), 0, HOST_CANDIDATES - 1);
+    // The api's ids start with the job kind, which is the queue (worker/contract.ts).
+    for (const id of ids) {
+      const queue = queues.find((q) => id.startsWith(`${q}-`));
+      if (queue) candidates.push({ queue, id, matchedBy: plan.urlPrefix ? 'url' : 'host' });
+    }
+  }
+  if (candidates.length === 0) return [];
+  const rows = await redis.pipeline(candidates.map((c) => ['hmget', `bull:${c.queue}:${c.id}`, ...FIELDS])).exec();
+  const matches: JobMatch[] = [];
+  candidates.forEach((c, i) => {
+    const [err, values] = rows?.[i] ?? [null, null];
+    if (err) throw err;
+    const [name, data, timestamp, processedOn, finishedOn, failedReason, returnvalue, attemptsMade, delay] = (values ?? []) as (string | null)[];
+    if (timestamp === null) return; // removed by BullMQ since it was indexed, or not in this queue
+    const url = urlOf(data);
+    if (plan.urlPrefix && !(url ?? '').startsWith(plan.urlPrefix)) return;
+    const state = finishedOn ? (failedReason && returnvalue === null ? 'failed' : 'completed') : processedOn ? 'active' : Number(delay ?? 0) > 0 && Number(timestamp) + Number(delay) > now ? 'delayed' : 'waiting';
+    matches.push({
+      queue: c.queue,
+      id: c.id,
+      name: name ?? '',
+      state,
+      url,
+      createdAt: new Date(Number(timestamp)).toISOString(),
+      finishedAt: finishedOn ? new Date(Number(finishedOn)).toISOString() : null,
+      attemptsMade: Number(attemptsMade ?? 0),
+      failedReason: failedReason ? failedReason.split('\n')[0].slice(0, 300) : null,
+      matchedBy: c.matchedBy,
+    });
+  });
+  return matches.slice(0, SEARCH_RESULTS);
+}
+
+function urlOf(data: string | null): string | null {
+  if (!data) return null;
+  try {
+    const parsed = JSON.parse(data) as { input?: { url?: unknown }; url?: unknown };
+    const url = parsed.input?.url ?? parsed.url;
+    return typeof url === 'string' ? url : null;
+  } catch {
+    return null;
+  }
+}
