@@ -22,7 +22,8 @@ function securityHeaders(nonce: string): Record<string, string> {
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${production ? '' : " 'unsafe-eval'"}`,
     "style-src 'self' 'unsafe-inline'", // uPlot and next-auth's pages set inline styles
-    "img-src 'self' data: https://avatars.githubusercontent.com",
+    // Failure screenshots come from the artifacts bucket through presigned links (S3, or the local emulator).
+    `img-src 'self' data: https://avatars.githubusercontent.com https://*.amazonaws.com${config.AWS_ENDPOINT_URL ? ` ${new URL(config.AWS_ENDPOINT_URL).origin}` : ''}`,
     "connect-src 'self'",
     "font-src 'self'",
     "object-src 'none'",

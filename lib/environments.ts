@@ -41,6 +41,8 @@ export const EnvironmentSchema = z.object({
   }),
   ecr: z.object({ repositories: z.object({ api: z.string().min(1), worker: z.string().min(1) }) }),
   ssm: z.object({ prefix: z.string().regex(/^\/[^/]+\/[^/]+\/$/, 'must look like /{project}/{environment}/') }),
+  /** The bucket the worker keeps job artifacts and failure evidence in (jobs/{id}/); the job page reads it. */
+  artifacts: z.object({ bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name') }).optional(),
   queues: z.object({
     names: z.array(z.string().min(1)).min(1),
     /** Server-side only: never sent to the browser or logged. */

@@ -221,6 +221,7 @@ export async function getJob(env: Environment, queueName: string, id: string, re
   const queue = bullQueue(env, queueName, redis);
   const job = await findJob(queue, id);
   if (!job) return null;
+  const logs = await queue.getJobLogs(id, -JOB_LOG_LINES, -1);
   const cut = (value: unknown) => {
     const text = JSON.stringify(value, null, 2) ?? 'null';
     return text.length > JOB_TEXT_LIMIT ? `${text.slice(0, JOB_TEXT_LIMIT)}… (${text.length} characters)` : text;
@@ -237,8 +238,13 @@ export async function getJob(env: Environment, queueName: string, id: string, re
     createdAt: new Date(job.timestamp).toISOString(),
     processedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
     finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    logs: logs.logs.map((line) => line.slice(0, 2_000)),
+    logCount: logs.count,
   });
 }
+
+/** Log lines shown on the job page: the newest. */
+export const JOB_LOG_LINES = 100;
 
 /** The queue control an operator has, through BullMQ's own Queue and Job methods. */
 export type QueueAction = 'pause' | 'resume' | 'retry-failed';

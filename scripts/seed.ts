@@ -273,6 +273,7 @@ async function seedEnvironment(
     alb: { loadBalancerArn, targetGroupArns: { api: targetGroupArn } },
     ecr: { repositories: { api: repositories.api.name, worker: repositories.worker.name } },
     ssm: { prefix: ssmPrefix(name) },
+    artifacts: { bucket: artifactsBucket(name) },
     queues: { names: [...QUEUE_NAMES], redisUrl },
     github: { owner: 'pilothouse-dev', repo: PROJECT, deployWorkflow: DEPLOY_WORKFLOW },
   };

@@ -11,6 +11,8 @@ export const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><titl
 
 export type TargetSite = { url: string; host: string; hits: (path?: string) => number; close: () => Promise<void> };
 
+const BROKEN_HTML = `<!doctype html><html><head><title>Checkout</title></head><body style="font-family:sans-serif"><h1>Checkout</h1><p class="price">€ 42.00</p><img src="/missing.png" alt="product"><script>console.error('checkout widget failed: TypeError: cart is undefined');</script></body></html>`;
+
 export async function startTargetSite(): Promise<TargetSite> {
   const hits: string[] = [];
   const server = http.createServer((req, res) => {
@@ -21,6 +23,11 @@ export async function startTargetSite(): Promise<TargetSite> {
     } else if (url.pathname === '/tall') {
       const px = Number(url.searchParams.get('px') ?? 30_000);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><body style="margin:0"><div style="height:${px}px;background:linear-gradient(#fff,#333)"></div></body>`);
+    } else if (url.pathname === '/broken') {
+      // A page that loads but is broken: a console error and a missing image (the failure evidence's material).
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(BROKEN_HTML);
+    } else if (url.pathname === '/missing.png') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     } else if (url.pathname === '/slow') {
       setTimeout(() => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE_HTML), Number(url.searchParams.get('ms') ?? 1000));
     } else {

@@ -4,6 +4,7 @@
  * grace period, hand the rest back to the queue (not failed, not counted as an attempt),
  * then close the browser.
  */
+import { hostname } from 'node:os';
 import { MetricsTime, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -46,6 +47,9 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     const timer = setTimeout(() => controller.abort(TIMEOUT), options.jobTimeoutMs);
     const log = logger.child({ jobId: job.id, kind: data.data.kind, attempt: job.attemptsMade + 1 });
     log.info('job started');
+    // The job's own log (job.log in Redis): what the control plane's job page shows per attempt.
+    const jobLog = (line: string) => job.log(`${new Date().toISOString()} attempt ${job.attemptsMade + 1}: ${line}`).catch(() => {});
+    await jobLog(`started on ${hostname()}`);
     // The processor honours the signal; this also frees the job's slot if something under it
     // (Chromium) stops answering and never settles.
     const abandoned = new Promise<never>((_, reject) => {
@@ -56,6 +60,7 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
       const result = await Promise.race([PROCESSORS[data.data.kind](deps, job, controller.signal), abandoned]);
       await job.updateProgress(100);
       log.info({ totalMs: result.timings.totalMs, bytes: result.artifact.bytes }, 'job completed');
+      await jobLog(`completed in ${result.timings.totalMs} ms (navigation ${result.timings.navigationMs} ms), ${result.artifact.bytes} bytes stored`);
       return result;
     } catch (err) {
       if (controller.signal.reason === SHUTDOWN) {
@@ -69,6 +74,7 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
         throw new Error(`job timed out after ${options.jobTimeoutMs} ms`);
       }
       log.warn({ err: (err as Error).message, retryable: !(err instanceof UnrecoverableError) }, 'job failed');
+      await jobLog(`failed${err instanceof UnrecoverableError ? ' for good' : ''}: ${(err as Error).message}`);
       throw err;
     } finally {
       clearTimeout(timer);

@@ -62,6 +62,9 @@ export const JobDetailSchema = z.object({
   createdAt: z.iso.datetime(),
   processedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
+  /** The job's own log lines (job.log), the last JOB_LOG_LINES. */
+  logs: z.array(z.string()),
+  logCount: z.number().int(),
 });
 
 export type JobDetail = z.infer<typeof JobDetailSchema>;

@@ -13,6 +13,8 @@ import { artifactsBucket } from '../../scripts/seed';
 import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
 import { idempotencyRedisKey, requestBodyHash } from '../../worker/api/jobs';
 import { MAX_SCREENSHOT_HEIGHT_PX } from '../../worker/contract';
+import { listJobEvidence } from '@/lib/aws/s3';
+import type { Environment } from '@/lib/environments';
 import { eventually } from '../support/aws';
 import { startTargetSite, type TargetSite } from '../../scripts/target-site';
 
@@ -294,6 +296,34 @@ describe('queue metrics for the control plane', () => {
       await queue.close();
     }
   });
+});
+
+describe('evidence of a failed browser job', () => {
+  it('keeps, per attempt, the page at failure, a Playwright trace, console errors and failed requests; the control plane lists them with working presigned links', async () => {
+    const created = await post({ kind: 'scrape', input: { url: `${site.url}/broken`, selectors: ['div['] } });
+    expect(created.status).toBe(202);
+    const job = await finished(created.body.id, 60_000);
+    expect(job).toMatchObject({ state: 'failed', attempts: 3 });
+
+    const environment = { name: 'staging', aws: { region: 'eu-west-1' }, artifacts: { bucket: artifactsBucket('staging') } } as Environment;
+    const evidence = await listJobEvidence(environment, job.id, s3);
+    expect(evidence.map((e) => e.attempt)).toEqual([3, 2, 1]);
+    for (const attempt of evidence) {
+      expect(attempt.url).toBe(`${site.url}/broken`);
+      expect(attempt.error).toMatch(/div\[/);
+      expect(attempt.consoleErrors.map((c) => c.text)).toContain('checkout widget failed: TypeError: cart is undefined');
+      expect(attempt.failedRequests).toContainEqual({ method: 'GET', url: `${site.url}/missing.png`, status: 404, failure: null });
+    }
+    const [latest] = evidence;
+    const png = new Uint8Array(await (await fetch(latest.screenshotUrl!)).arrayBuffer());
+    expect([...png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]); // PNG
+    const trace = await fetch(latest.traceUrl!);
+    expect(trace.headers.get('content-disposition')).toBe(`attachment; filename="trace-${job.id}-attempt-3.zip"`);
+    const zip = Buffer.from(await trace.arrayBuffer());
+    expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004'); // a zip, with Playwright's trace files in it
+    expect(zip.includes('trace.trace')).toBe(true);
+    expect(zip.includes('trace.network')).toBe(true);
+  }, 90_000);
 });
 
 describe('the worker’s backlog metric', () => {

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { ArtifactStore } from '../artifacts.js';
 import type { BrowserSource } from '../browser.js';
 import type { EgressProxy } from '../egress-proxy.js';
+import { collectEvidence, keepEvidence } from '../evidence.js';
 import { RefusedUrlError, type UrlGuard } from '../url-guard.js';
 
 export type ProcessorDeps = {
@@ -41,9 +42,14 @@ export async function renderPage<R>(
   return deps.browser.withContext(jobId, contextOptions, async (context) => {
     const closeOnAbort = () => void context.close().catch(() => {});
     signal.addEventListener('abort', closeOnAbort, { once: true });
+    const evidence = collectEvidence();
+    let page: Page | null = null;
     try {
       signal.throwIfAborted(); // aborted while the browser was starting
-      const page = await context.newPage();
+      // Traced from the start, kept only if the job fails (evidence.ts).
+      await context.tracing.start({ screenshots: true, snapshots: true });
+      page = await context.newPage();
+      evidence.watch(page);
       page.setDefaultTimeout(deps.navigationTimeoutMs);
       const started = performance.now();
       let response: Awaited<ReturnType<Page['goto']>> = null;
@@ -62,6 +68,7 @@ export async function renderPage<R>(
       const loaded = performance.now();
       await job.updateProgress(50);
       const value = await work(page);
+      await context.tracing.stop().catch(() => {}); // succeeded: the trace is not kept
       return {
         value,
         finalUrl: page.url(),
@@ -69,6 +76,10 @@ export async function renderPage<R>(
         navigationMs: Math.round(loaded - started),
         renderMs: Math.round(performance.now() - loaded),
       };
+    } catch (err) {
+      // What an operator needs to see why: the page as it was, the trace, console errors and failed requests.
+      if (!signal.aborted) await keepEvidence(deps.store, job, url, err, context, page, evidence);
+      throw err;
     } finally {
       signal.removeEventListener('abort', closeOnAbort);
       deps.proxy.forget(jobId);

@@ -2,8 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
-import { Badge, Card } from '@/components/ui';
-import { operatorTarget, viewableEnvironment, queueOr404 } from '@/lib/environment-page';
+import { Suspense } from 'react';
+import { JobEvidencePanel } from '@/components/job-evidence';
+import { Badge, Card, Loading } from '@/components/ui';
+import { listJobEvidence } from '@/lib/aws/s3';
+import type { Environment } from '@/lib/environments';
+import { operatorTarget, readOnce, viewableEnvironment, queueOr404 } from '@/lib/environment-page';
 import { JobActions } from '@/components/actions/lazy';
 import { getJob } from '@/lib/queue';
 
@@ -51,6 +55,11 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
             <pre className="mt-2 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0}>{job.stacktrace.at(-1)}</pre>
           </details>
         )}
+        {job.processedAt && (
+          <p className="px-4 pb-2 text-xs text-slate-600 dark:text-slate-400" data-testid="job-timings">
+            waited {seconds(job.createdAt, job.processedAt)} before its last attempt started{job.finishedAt && <>, which ran {seconds(job.processedAt, job.finishedAt)}</>}
+          </p>
+        )}
         <h2 className="px-4 text-sm font-medium">Input</h2>
         <pre className="mx-4 mb-3 mt-1 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0} data-testid="job-data">{job.data}</pre>
         {job.returnValue && (
@@ -60,6 +69,29 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
           </>
         )}
       </Card>
+      <Card title={`Log (${job.logCount} line${job.logCount === 1 ? '' : 's'})`} testId="panel-job-log">
+        {job.logs.length === 0 ? (
+          <p className="px-4 py-3 text-sm text-slate-600 dark:text-slate-400">The worker wrote no log lines for this job.</p>
+        ) : (
+          <pre className="overflow-x-auto px-4 py-3 text-xs" tabIndex={0} data-testid="job-log">{job.logs.join('\n')}</pre>
+        )}
+      </Card>
+      {(job.state === 'failed' || job.attemptsMade > 0) && (
+        <Suspense fallback={<Card title="Evidence from the browser"><Loading label="evidence" /></Card>}>
+          <Evidence environment={environment} jobId={job.id} />
+        </Suspense>
+      )}
     </div>
   );
+}
+
+function seconds(fromIso: string, toIso: string): string {
+  const ms = Date.parse(toIso) - Date.parse(fromIso);
+  return ms < 1_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The artifacts bucket's record of the failed attempts (S3, streamed: the job's own data does not wait for it). */
+async function Evidence({ environment, jobId }: { environment: Environment; jobId: string }) {
+  const read = await readOnce(listJobEvidence(environment, jobId));
+  return <JobEvidencePanel evidence={read.value} error={read.error} configured={Boolean(environment.artifacts)} />;
 }

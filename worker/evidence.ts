@@ -1,0 +1,78 @@
+/**
+ * The evidence a failed browser job leaves for the operator, under jobs/{id}/attempt-{n}/ in
+ * the artifacts bucket: failure.png (the page as it was), trace.zip (a Playwright trace: open it
+ * with `npx playwright show-trace` or trace.playwright.dev), and evidence.json (the error, the
+ * console errors and the requests that failed). Best effort: keeping evidence never hides or
+ * replaces the job's own error.
+ */
+import type { Job } from 'bullmq';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { ArtifactStore } from './artifacts.js';
+import type { JobEvidence } from '../lib/schemas/evidence.js';
+import { artifactKey } from './contract.js';
+
+/** Console errors and failed requests kept per attempt: the first ones say most. */
+const KEPT = 20;
+const SCREENSHOT_TIMEOUT_MS = 5_000;
+
+export function collectEvidence() {
+  const consoleErrors: JobEvidence['consoleErrors'] = [];
+  const failedRequests: JobEvidence['failedRequests'] = [];
+  return {
+    consoleErrors,
+    failedRequests,
+    watch(page: Page) {
+      page.on('console', (message) => {
+        if (message.type() === 'error' && consoleErrors.length < KEPT) consoleErrors.push({ text: message.text().slice(0, 1_000), at: new Date().toISOString() });
+      });
+      page.on('pageerror', (error) => {
+        if (consoleErrors.length < KEPT) consoleErrors.push({ text: `uncaught: ${error.message}`.slice(0, 1_000), at: new Date().toISOString() });
+      });
+      page.on('requestfailed', (request) => {
+        if (failedRequests.length < KEPT) failedRequests.push({ method: request.method(), url: request.url().slice(0, 2_000), status: null, failure: request.failure()?.errorText ?? 'failed' });
+      });
+      page.on('response', (response) => {
+        if (response.status() >= 400 && failedRequests.length < KEPT) failedRequests.push({ method: response.request().method(), url: response.url().slice(0, 2_000), status: response.status(), failure: null });
+      });
+    },
+  };
+}
+
+export async function keepEvidence(
+  store: ArtifactStore,
+  job: Job,
+  url: string,
+  err: unknown,
+  context: BrowserContext,
+  page: Page | null,
+  collected: ReturnType<typeof collectEvidence>,
+): Promise<void> {
+  const attempt = job.attemptsMade + 1;
+  const dir = `attempt-${attempt}`;
+  const tracePath = path.join(tmpdir(), `pilothouse-trace-${job.id}-${attempt}-${process.pid}.zip`);
+  try {
+    const screenshot = page ? await page.screenshot({ timeout: SCREENSHOT_TIMEOUT_MS }).catch(() => null) : null;
+    const traced = await context.tracing.stop({ path: tracePath }).then(() => true, () => false);
+    const files: JobEvidence['files'] = [];
+    if (screenshot) files.push((await store.put(artifactKey(job.id!, `${dir}/failure.png`), screenshot, 'image/png')).key);
+    if (traced) files.push((await store.put(artifactKey(job.id!, `${dir}/trace.zip`), await readFile(tracePath), 'application/zip')).key);
+    const evidence: JobEvidence = {
+      jobId: job.id!,
+      attempt,
+      url,
+      error: (err as Error)?.message?.slice(0, 2_000) ?? String(err),
+      at: new Date().toISOString(),
+      consoleErrors: collected.consoleErrors,
+      failedRequests: collected.failedRequests,
+      files,
+    };
+    await store.put(artifactKey(job.id!, `${dir}/evidence.json`), Buffer.from(JSON.stringify(evidence, null, 2)), 'application/json');
+  } catch {
+    // The bucket or the browser failed too: the job's own error is what BullMQ records.
+  } finally {
+    await rm(tracePath, { force: true }).catch(() => {});
+  }
+}
