@@ -133,17 +133,13 @@ describe('Terraform modules', () => {
     expect(conditions).toContainEqual({ test: 'StringEquals', variable: 'token.actions.githubusercontent.com:aud', values: ['sts.amazonaws.com'] });
   });
 
-  it('gives the control plane no iam:PassRole, and RegisterScalableTarget on this environment’s two targets only', async () => {
+  it('gives the control plane no iam:PassRole and no way to change scaling bounds (it scales within them with UpdateService)', async () => {
     const iam = await mod('iam');
     const statements = only(iam.data!.aws_iam_policy_document.control_plane).statement as Block[];
-    expect(statements.flatMap((st) => st.actions as string[])).not.toContain('iam:PassRole');
-    const register = statements.filter((st) => (st.actions as string[]).includes('application-autoscaling:RegisterScalableTarget'));
-    expect(register).toHaveLength(1);
-    expect(register[0].resources).toBe('${values(var.scalable_target_arns)}');
-    const platform = await mod('platform');
-    expect(only(platform.module!.iam).scalable_target_arns).toBe('${module.ecs.scalable_target_arns}');
-    const ecsOutputs = (await mod('ecs')).output!;
-    expect(only(ecsOutputs.scalable_target_arns).value).toBe('${{ for k, t in aws_appautoscaling_target.this : k => t.arn }}');
+    const actions = statements.flatMap((st) => st.actions as string[]);
+    expect(actions).not.toContain('iam:PassRole');
+    expect(actions.filter((a) => /^application-autoscaling:(Register|Put|Delete)/.test(a))).toEqual([]);
+    expect(statements.find((st) => (st.actions as string[]).includes('ecs:UpdateService'))!.resources).toBe('${local.service_arns}');
   });
 
   it('grants iam:PassRole only beside ecs:RegisterTaskDefinition, to ECS tasks, for the task roles', async () => {

@@ -73,6 +73,12 @@ data "aws_iam_policy_document" "worker" {
     actions   = ["s3:PutObject"]
     resources = ["${var.artifacts_bucket_arn}/jobs/*"]
   }
+  # The bucket encrypts with its own key (SSE-KMS): a PutObject asks KMS for a data key as the writer.
+  statement {
+    sid       = "EncryptArtifacts"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [var.artifacts_kms_key_arn]
+  }
   statement {
     sid = "PublishBacklogMetric"
     # PutMetricData has no resource-level permissions; the namespace condition scopes it.
@@ -213,7 +219,7 @@ data "aws_iam_policy_document" "control_plane" {
   }
   statement {
     sid       = "ReadImages"
-    actions   = ["ecr:DescribeImages", "ecr:DescribeRepositories"]
+    actions   = ["ecr:DescribeImages"]
     resources = values(var.ecr_repository_arns)
   }
   statement {
@@ -222,11 +228,28 @@ data "aws_iam_policy_document" "control_plane" {
     resources = local.service_arns
   }
   # Rolling back is UpdateService to an existing revision: no iam:PassRole (only registering a
-  # task definition passes its roles, and the control plane never registers one).
+  # task definition passes its roles, and the control plane never registers one). Scaling is
+  # UpdateService's desired count within the bounds it reads: it never changes the bounds.
+  # A failed job's evidence (screenshot, trace, evidence.json) under jobs/: read, and presigned for the job page.
   statement {
-    sid       = "SetDesiredCountWithinBounds"
-    actions   = ["application-autoscaling:RegisterScalableTarget"]
-    resources = values(var.scalable_target_arns)
+    sid       = "ReadJobEvidence"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.artifacts_bucket_arn}/jobs/*"]
+  }
+  statement {
+    sid       = "ListJobEvidence"
+    actions   = ["s3:ListBucket"]
+    resources = [var.artifacts_bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["jobs/*"]
+    }
+  }
+  statement {
+    sid       = "DecryptJobEvidence"
+    actions   = ["kms:Decrypt"]
+    resources = [var.artifacts_kms_key_arn]
   }
 }
 

@@ -28,6 +28,11 @@ variable "artifacts_bucket_arn" {
   description = "The bucket the worker writes job artifacts to."
 }
 
+variable "artifacts_kms_key_arn" {
+  type        = string
+  description = "The key the artifacts bucket encrypts with: the worker encrypts with it, the control plane decrypts failure evidence."
+}
+
 variable "ecr_repository_arns" {
   type        = map(string)
   description = "Repository ARN per service: what the deploy role may push to."
@@ -57,11 +62,6 @@ variable "github_default_branch" {
   type        = string
   description = "The branch whose deploy.yml may assume the deploy role (lib/platform.ts DEPLOY_WORKFLOW_BRANCH)."
   default     = "main"
-}
-
-variable "scalable_target_arns" {
-  type        = map(string)
-  description = "The environment's scalable targets (api, worker): the only ones the control plane may re-register."
 }
 
 variable "github_oidc_provider_arn" {

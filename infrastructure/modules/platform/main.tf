@@ -40,6 +40,7 @@ module "iam" {
   ssm_prefix               = module.ssm.prefix
   ssm_kms_key_arn          = module.ssm.kms_key_arn
   artifacts_bucket_arn     = aws_s3_bucket.artifacts.arn
+  artifacts_kms_key_arn    = module.artifacts_key.arn
   ecr_repository_arns      = module.ecr.repository_arns
   cluster_name             = local.name
   service_names            = { api = "api", worker = "worker" }
@@ -48,7 +49,6 @@ module "iam" {
   vercel_oidc_provider_arn = var.vercel_oidc_provider_arn
   vercel_team_slug         = var.vercel_team_slug
   vercel_project_name      = var.vercel_project_name
-  scalable_target_arns     = module.ecs.scalable_target_arns
 }
 
 module "ecs" {

@@ -8,6 +8,7 @@ output "control_plane_environment" {
     alb        = { loadBalancerArn = module.alb.load_balancer_arn, targetGroupArns = { api = module.alb.api_target_group_arn } }
     ecr        = { repositories = module.ecr.repository_names }
     ssm        = { prefix = module.ssm.prefix }
+    artifacts  = { bucket = aws_s3_bucket.artifacts.id }
     queues     = { names = var.queue_names }
     github = {
       owner          = split("/", var.github_repository)[0]
