@@ -1,0 +1,109 @@
+/**
+ * A failed browser job's page: a real worker (the built `worker` service) fails a scrape job on
+ * a broken page three times; the job page shows each attempt's screenshot (loaded through its
+ * presigned link), console error and failed request, and the trace downloads and opens in
+ * Playwright's own trace viewer (served here from playwright-core, with the downloaded file).
+ */
+import { expect, test } from '@playwright/test';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { EMULATOR_CREDENTIALS, ROOT } from '../../scripts/local-platform';
+import { artifactsBucket, SEEDED } from '../../scripts/seed';
+import { buildServices, startWorker, type ServiceProcess } from '../../scripts/services';
+import { startTargetSite, type TargetSite } from '../../scripts/target-site';
+import { DEFAULT_JOB_OPTIONS } from '../../worker/contract';
+
+const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
+type Entry = { name: string; queues: { redisUrl: string } };
+const stagingRedis = () => (JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }).environments.find((e) => e.name === 'staging')!.queues.redisUrl;
+
+let site: TargetSite;
+let worker: ServiceProcess;
+let queue: Queue;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  await buildServices();
+  site = await startTargetSite();
+  worker = await startWorker({
+    REDIS_URL: stagingRedis(),
+    ARTIFACTS_BUCKET: artifactsBucket('staging'),
+    AWS_REGION: SEEDED.staging.region,
+    AWS_ENDPOINT_URL: process.env.PILOTHOUSE_E2E_EMULATOR_URL!,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    WORKER_URL_ALLOWLIST: site.host,
+    WORKER_CONCURRENCY: '1',
+    JOB_TIMEOUT_MS: '15000',
+    ENVIRONMENT: 'staging',
+  });
+  queue = new Queue('scrape', { connection: new Redis(stagingRedis(), { maxRetriesPerRequest: null }) });
+});
+test.afterAll(async () => {
+  await worker?.stop();
+  await queue?.close();
+  await site?.close();
+});
+
+test('a failed browser job’s page shows the page at failure, its console error and failed request, and a trace that opens in the trace viewer', async ({ page }) => {
+  test.setTimeout(120_000);
+  const id = `scrape-${randomUUID()}`;
+  const job = await queue.add('scrape', { kind: 'scrape', input: { url: `${site.url}/broken`, selectors: ['div['] }, owner: 'e2e', createdAt: new Date().toISOString() }, { ...DEFAULT_JOB_OPTIONS, jobId: id });
+  await expect.poll(() => job.getState().then((s) => s), { timeout: 60_000 }).toBe('failed');
+
+  await page.goto(`${baseURL()}/environments/staging/queues/scrape/jobs/${id}`);
+  await expect(page.getByTestId('job-log')).toContainText('attempt 3: failed');
+  const panel = page.getByTestId('panel-evidence');
+  await expect(panel.locator('section[data-attempt]')).toHaveCount(3);
+  const latest = panel.locator('section[data-attempt="3"]');
+  await expect(latest.getByTestId('console-errors')).toContainText('checkout widget failed: TypeError: cart is undefined');
+  await expect(latest.getByTestId('failed-requests')).toContainText(`GET ${site.url}/missing.png`);
+  await expect(latest.getByTestId('failed-requests')).toContainText('404');
+  const screenshot = latest.getByTestId('failure-screenshot');
+  await screenshot.scrollIntoViewIfNeeded();
+  await expect.poll(() => screenshot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(100);
+  await page.screenshot({ path: path.join(ROOT, 'screenshots', 'failed-job-light.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(ROOT, 'screenshots', 'failed-job-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  const download = page.waitForEvent('download');
+  await latest.getByTestId('trace-link').click();
+  const file = await (await download).path();
+  expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+
+  // Playwright's trace viewer, from playwright-core, on a local port with the downloaded trace.
+  const viewerDir = path.join(ROOT, 'node_modules/playwright-core/lib/vite/traceViewer');
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://viewer');
+    if (url.pathname === '/trace.zip') return void res.writeHead(200, { 'content-type': 'application/zip' }).end(readFileSync(file));
+    const target = path.join(viewerDir, path.normalize(url.pathname).replace(/^[/\\]+/, '') || 'index.html');
+    if (!target.startsWith(viewerDir)) return void res.writeHead(404).end();
+    try {
+      const type = target.endsWith('.html') ? 'text/html' : target.endsWith('.js') ? 'text/javascript' : target.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type }).end(readFileSync(target));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const viewer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const tracePage = await page.context().newPage();
+    await tracePage.goto(`${viewer}/index.html?trace=${encodeURIComponent(`${viewer}/trace.zip`)}`);
+    // The trace's actions: the navigation to the broken page, and the scrape that failed on it.
+    await expect(tracePage.getByText(/\/broken$/).first()).toBeVisible({ timeout: 30_000 });
+    await expect(tracePage.getByText('Navigate', { exact: true })).toBeVisible();
+    await expect(tracePage.getByText('div[', { exact: true }).first()).toBeVisible(); // the failed evaluation
+    await tracePage.screenshot({ path: path.join(ROOT, 'screenshots', 'failed-job-trace.png') });
+    await tracePage.close();
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
