@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { CommandPaletteMount } from '@/components/command-palette-mount';
 import { Providers } from '@/components/providers';
 import { SignedInAs } from '@/components/signed-in-as';
 import { parseTheme, THEME_COOKIE } from '@/components/theme';
@@ -26,6 +27,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <span className="hidden text-sm text-slate-600 sm:inline dark:text-slate-400">control plane</span>
             <Link href="/audit" className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">Audit</Link>
             <div className="ml-auto flex min-w-0 items-center gap-4">
+              <CommandPaletteMount />
               <SignedInAs />
               <ThemeToggle initial={theme} />
             </div>
