@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: measured figures, each printed with the ratio it is about
- * (`npm run bench -- ecs|readers|worker|pages` runs one). Starts the same seeded local platform
+ * (`npm run bench -- ecs|readers|worker|pages|search` runs one). Starts the same seeded local platform
  * as the demo, on free ports, and stops it.
  * Runs with the `react-server` condition, so lib's `server-only` guard resolves as on the server.
  */
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { benchEcsBatching } from './bench/ecs-batching';
+import { benchJobSearch } from './bench/job-search';
 import { benchPages } from './bench/pages';
 import { benchReaders } from './bench/readers';
 import { benchWorkerBrowser } from './bench/worker-browser';
@@ -24,6 +25,7 @@ try {
   if (!only || only === 'readers') await benchReaders(platform.emulator, platform.redis);
   if (!only || only === 'worker') await benchWorkerBrowser(platform.emulator, platform.redis);
   if (!only || only === 'pages') await benchPages(platform);
+  if (!only || only === 'search') await benchJobSearch(platform.redis);
 } catch (err) {
   failed = true;
   console.error(`\nbench failed: ${err instanceof Error ? err.stack : String(err)}`);
