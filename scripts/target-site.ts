@@ -26,6 +26,12 @@ export async function startTargetSite(): Promise<TargetSite> {
     } else if (url.pathname === '/broken') {
       // A page that loads but is broken: a console error and a missing image (the failure evidence's material).
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(BROKEN_HTML);
+    } else if (url.pathname === '/hanging') {
+      // Content at once, but its load event waits on an image that never finishes: a navigation timeout.
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(BROKEN_HTML.replace('</body>', '<img src="/never.png" alt="banner"></body>'));
+    } else if (url.pathname === '/never.png') {
+      res.writeHead(200, { 'content-type': 'image/png' }); // and nothing more, until the client goes
+      req.on('close', () => res.destroy());
     } else if (url.pathname === '/missing.png') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     } else if (url.pathname === '/slow') {

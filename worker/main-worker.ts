@@ -30,7 +30,9 @@ const proxy = await startEgressProxy(guard, logger);
 const browser = sharedBrowser({ executablePath: config.CHROMIUM_PATH, proxy, logger });
 const store = s3ArtifactStore({ bucket: config.ARTIFACTS_BUCKET, region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL });
 const jobs = startJobWorkers(
-  { browser, proxy, guard, store, navigationTimeoutMs: config.JOB_TIMEOUT_MS },
+  // The page gets three quarters of the job's time: a page that never loads fails as a navigation
+  // timeout, with time left to keep its evidence, before the job's own timeout aborts everything.
+  { browser, proxy, guard, store, navigationTimeoutMs: Math.round(config.JOB_TIMEOUT_MS * 0.75) },
   {
     connection: () => workerConnection(config.REDIS_URL),
     concurrency: config.WORKER_CONCURRENCY,

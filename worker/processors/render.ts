@@ -77,8 +77,13 @@ export async function renderPage<R>(
         renderMs: Math.round(performance.now() - loaded),
       };
     } catch (err) {
-      // What an operator needs to see why: the page as it was, the trace, console errors and failed requests.
-      if (!signal.aborted) await keepEvidence(deps.store, job, url, err, context, page, evidence);
+      // What an operator needs to see why: the page as it was, the trace, console errors and failed
+      // requests. Once it has started (the page failed on its own, not by an abort), the job's
+      // timeout no longer closes the context under it: the capture has its own bound.
+      if (!signal.aborted) {
+        signal.removeEventListener('abort', closeOnAbort);
+        await keepEvidence(deps.store, job, url, err, context, page, evidence);
+      }
       throw err;
     } finally {
       signal.removeEventListener('abort', closeOnAbort);
