@@ -17,7 +17,7 @@ import { readAudit } from '@/lib/audit';
 import { AuditTable } from '@/components/audit-table';
 import { getEnvironmentSnapshot, getMetrics } from '@/lib/snapshot';
 import { getMarkers } from '@/lib/timeline';
-import { TimelineStrip } from '@/components/timeline-view';
+import { TimelineStrip } from '@/components/timeline-strip';
 
 /** As the overview: every upstream call has its own timeout well inside this. */
 export const maxDuration = 30;
