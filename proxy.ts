@@ -1,6 +1,7 @@
 import { getToken } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
 import { getConfig } from '@/lib/config';
+import { listEnvironments } from '@/lib/environments';
 
 /**
  * Runs before every request. Two jobs:
@@ -13,6 +14,23 @@ import { getConfig } from '@/lib/config';
 // /api/cron/ checks Vercel Cron's bearer secret itself: no session there.
 const PUBLIC = [/^\/api\/cron\//, /^\/api\/auth\//, /^\/signin\//, /^\/_next\/static\//, /^\/favicon\.svg$/];
 
+/** Where a presigned evidence link points: each environment's artifacts bucket (virtual-hosted, as the SDK presigns), or the emulator. */
+let artifactOriginsCache: string | undefined;
+function artifactOrigins(endpoint: string | undefined): string {
+  if (endpoint) return new URL(endpoint).origin;
+  if (artifactOriginsCache === undefined) {
+    try {
+      artifactOriginsCache ??= listEnvironments()
+        .filter((e) => e.artifacts)
+        .map((e) => `https://${e.artifacts!.bucket}.s3.${e.aws.region}.amazonaws.com`)
+        .join(' ');
+    } catch {
+      artifactOriginsCache = ''; // a bad registry stops the server elsewhere, with its reason
+    }
+  }
+  return artifactOriginsCache ?? '';
+}
+
 function securityHeaders(nonce: string): Record<string, string> {
   const config = getConfig();
   const production = config.NODE_ENV === 'production';
@@ -22,8 +40,8 @@ function securityHeaders(nonce: string): Record<string, string> {
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${production ? '' : " 'unsafe-eval'"}`,
     "style-src 'self' 'unsafe-inline'", // uPlot and next-auth's pages set inline styles
-    // Failure screenshots come from the artifacts bucket through presigned links (S3, or the local emulator).
-    `img-src 'self' data: https://avatars.githubusercontent.com https://*.amazonaws.com${config.AWS_ENDPOINT_URL ? ` ${new URL(config.AWS_ENDPOINT_URL).origin}` : ''}`,
+    // Failure screenshots come through presigned links: from the artifacts buckets only (or the local emulator).
+    `img-src 'self' data: https://avatars.githubusercontent.com ${artifactOrigins(config.AWS_ENDPOINT_URL)}`.trimEnd(),
     "connect-src 'self'",
     "font-src 'self'",
     "object-src 'none'",

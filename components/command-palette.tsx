@@ -42,11 +42,12 @@ export default function CommandPalette({ environments, onClose }: { environments
     return [...matched.slice(0, 12), ...jobs];
   }, [all, environments, query]);
 
+  // What had focus before the palette opened (read at the first render, before the input takes it): it gets it back.
+  const [previous] = useState(() => (typeof document === 'undefined' ? null : (document.activeElement as HTMLElement | null)));
   useEffect(() => {
     input.current?.focus();
-    const previous = document.activeElement as HTMLElement | null;
     return () => previous?.focus?.();
-  }, []);
+  }, [previous]);
 
   const go = (item: Item | undefined) => {
     if (!item) return;
@@ -76,7 +77,7 @@ export default function CommandPalette({ environments, onClose }: { environments
             else if (e.key === 'ArrowUp') setActive((i) => Math.max(i - 1, 0));
             else if (e.key === 'Enter') go(items[current]);
             else if (e.key === 'Escape') onClose();
-            else return;
+            else if (e.key !== 'Tab') return; // the dialog is modal: Tab stays in it (the options follow the arrows)
             e.preventDefault();
           }}
           className="w-full border-b border-slate-200 bg-transparent px-4 py-3 text-base outline-none dark:border-slate-700"

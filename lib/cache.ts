@@ -137,7 +137,7 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
       throw err;
     });
     if (current && current.checkedAt !== seen?.checkedAt) {
-      await redis.eval(RELEASE_LOCK, 1, keys.cacheLock(name), token);
+      await redis.eval(RELEASE_LOCK, 1, keys.cacheLock(name), token).catch(() => {}); // it expires anyway
       return { entry: current };
     }
     return { token };

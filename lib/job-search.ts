@@ -4,17 +4,18 @@ import { z } from 'zod';
 import type { Environment } from './environments';
 import { UpstreamError } from './errors';
 import { jobHostIndexKey } from './platform';
-import { queueRedis } from './queue';
+import { BULL_PREFIX, queueRedis } from './queue';
 import { describeRedisFailure } from './redis';
 
 /**
  * Finds jobs by id, or by the host or URL they render, across an environment's queues and
- * states, in a bounded number of Redis round trips however many jobs there are:
+ * states, in four Redis round trips at most, however many jobs there are:
  * - an id: one pipelined look at `bull:{queue}:{id}` in every queue;
  * - a host: the api's index of jobs by host (lib/platform.ts), newest first, at most
  *   HOST_CANDIDATES read;
  * - a URL: its host's candidates, kept where the job's URL starts with it.
- * The job hashes of the candidates come in one more pipeline. No SCAN, no KEYS.
+ * The job hashes of the candidates come in one more pipeline, and the shown matches' states
+ * (BullMQ's sets) in one more. No SCAN, no KEYS.
  */
 export const SEARCH_RESULTS = 50;
 export const HOST_CANDIDATES = 500;
@@ -58,7 +59,8 @@ export function planSearch(query: string): Plan {
   return { id: looksLikeId ? q : null, host: looksLikeHost ? q.toLowerCase() : null, urlPrefix: null };
 }
 
-const FIELDS = ['name', 'data', 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'returnvalue', 'attemptsMade', 'delay'] as const;
+// BullMQ 5 keeps the attempts made as `atm` (older jobs: `attemptsMade`).
+const FIELDS = ['name', 'data', 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'returnvalue', 'atm', 'delay', 'attemptsMade'] as const;
 
 export async function searchJobs(env: Environment, query: string, redis: Redis = queueRedis(env), now = Date.now()): Promise<JobMatch[]> {
   const plan = planSearch(query);
@@ -82,15 +84,21 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
     }
   }
   if (candidates.length === 0) return [];
-  const rows = await redis.pipeline(candidates.map((c) => ['hmget', `bull:${c.queue}:${c.id}`, ...FIELDS])).exec();
+  const rows = await redis.pipeline(candidates.map((c) => ['hmget', `${BULL_PREFIX}:${c.queue}:${c.id}`, ...FIELDS])).exec();
   const matches: JobMatch[] = [];
   candidates.forEach((c, i) => {
     const [err, values] = rows?.[i] ?? [null, null];
-    if (err) throw err;
-    const [name, data, timestamp, processedOn, finishedOn, failedReason, returnvalue, attemptsMade, delay] = (values ?? []) as (string | null)[];
+    // A word such as "wait" or "events" names one of BullMQ's own keys, not a job hash: no match.
+    if (err) {
+      if (/WRONGTYPE/.test(String(err))) return;
+      throw err;
+    }
+    const [name, data, timestamp, processedOn, finishedOn, failedReason, returnvalue, atm, delay, legacyAttempts] = (values ?? []) as (string | null)[];
+    const attemptsMade = atm ?? legacyAttempts;
     if (timestamp === null) return; // removed by BullMQ since it was indexed, or not in this queue
     const url = urlOf(data);
     if (plan.urlPrefix && !(url ?? '').startsWith(plan.urlPrefix)) return;
+    // A first guess from the hash; the shown matches get their exact state below.
     const state = finishedOn ? (failedReason && returnvalue === null ? 'failed' : 'completed') : processedOn ? 'active' : Number(delay ?? 0) > 0 && Number(timestamp) + Number(delay) > now ? 'delayed' : 'waiting';
     matches.push({
       queue: c.queue,
@@ -105,7 +113,21 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
       matchedBy: c.matchedBy,
     });
   });
-  return matches.slice(0, SEARCH_RESULTS);
+  const shown = matches.slice(0, SEARCH_RESULTS);
+  // The hash alone cannot tell a job waiting out its backoff from a running one: BullMQ's own sets can.
+  const states = await redis
+    .pipeline(
+      shown.flatMap((m) => {
+        const key = (set: string) => `${BULL_PREFIX}:${m.queue}:${set}`;
+        return [['zscore', key('completed'), m.id], ['zscore', key('failed'), m.id], ['zscore', key('delayed'), m.id], ['lpos', key('active'), m.id]];
+      }),
+    )
+    .exec();
+  shown.forEach((m, i) => {
+    const [completed, failed, delayed, active] = (states ?? []).slice(i * 4, i * 4 + 4).map(([, value]) => value !== null);
+    m.state = completed ? 'completed' : failed ? 'failed' : delayed ? 'delayed' : active ? 'active' : 'waiting';
+  });
+  return shown;
 }
 
 function urlOf(data: string | null): string | null {

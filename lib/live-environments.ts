@@ -1,4 +1,5 @@
 import 'server-only';
+import { waitUntil } from '@vercel/functions';
 import { listEnvironments } from './environments';
 import { createLiveHub, type LiveHub } from './live';
 import { log } from './log';
@@ -25,7 +26,8 @@ export function getLiveHub(): LiveHub<EnvironmentSnapshot> {
         if (!environment) throw new Error(`no environment named ${name}`);
         const snapshot = await getEnvironmentSnapshot(environment);
         // The refresher judges each tick's status: changes are recorded and announced (once, across instances).
-        void trackStatus(environment, snapshot.status, { redis });
+        // On Vercel, waitUntil keeps the function alive until the change is recorded and posted.
+        waitUntil(trackStatus(environment, snapshot.status, { redis }));
         return snapshot;
       },
       onError: (err, environment) => log.warn({ err, environment }, 'live updates: refresh failed'),

@@ -14,7 +14,7 @@ export { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema,
  * oldest waiting jobs' timestamps), instead of a Lua call per queue per state; a test
  * compares these counts with BullMQ's own getJobCounts, so a change of key layout fails CI.
  */
-const BULL_PREFIX = 'bull';
+export const BULL_PREFIX = 'bull';
 /** Minutes of per-minute throughput returned (BullMQ keeps a week of points). */
 export const THROUGHPUT_MINUTES = 60;
 

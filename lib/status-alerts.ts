@@ -9,8 +9,8 @@ import type { StatusVerdict } from './schemas/snapshot';
 /**
  * Status changes, recorded and announced: every judged change goes to a capped history
  * stream (the timeline reads it), and a webhook (Slack's incoming-webhook payload) hears
- * about a new status once it has held for the environment's settle window, so a status that
- * flaps back within the window is never announced. One Lua script decides, so among all the
+ * about a new status once that status itself has held for the environment's settle window, so
+ * a status that lasts less than the window (a flap, back or to a third status) is never announced. One Lua script decides, so among all the
  * instances and the cron that judge the same environment exactly one sends each change.
  */
 export const STATUS_HISTORY_MAX = 2_000;
@@ -25,6 +25,9 @@ local status, now, settle = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 if current ~= status then
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ${STATUS_HISTORY_MAX}, '*', 'at', ARGV[2], 'from', current or '', 'to', status, 'reasons', ARGV[4])
   redis.call('HSET', KEYS[1], 'current', status)
+  -- A new status starts its own settle window: only one that has held it is announced.
+  redis.call('HDEL', KEYS[1], 'differentSince')
+  since = false
 end
 if status == notified then
   redis.call('HDEL', KEYS[1], 'differentSince')

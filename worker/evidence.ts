@@ -41,6 +41,18 @@ export function collectEvidence() {
   };
 }
 
+const FAILED_ON_ITS_OWN = Symbol('failed before any abort');
+
+/** Marks an error the page raised itself (before the job's timeout or a shutdown aborted it). */
+export function markFailedOnItsOwn(err: unknown): void {
+  if (err && typeof err === 'object') (err as Record<symbol, boolean>)[FAILED_ON_ITS_OWN] = true;
+}
+
+/** True for an error the page raised before any abort: the job records it, not the timeout that came during its evidence capture. */
+export function failedOnItsOwn(err: unknown): boolean {
+  return Boolean(err && typeof err === 'object' && (err as Record<symbol, boolean>)[FAILED_ON_ITS_OWN]);
+}
+
 /** The whole capture's bound: evidence must never hold a job's slot for long. */
 const EVIDENCE_TIMEOUT_MS = 10_000;
 

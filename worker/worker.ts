@@ -9,6 +9,7 @@ import { MetricsTime, UnrecoverableError, WaitingError, Worker, type Job } from 
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { JobData, JOB_KINDS, type JobKind, type JobResult } from './contract.js';
+import { failedOnItsOwn } from './evidence.js';
 import { PROCESSORS, type ProcessorDeps } from './processors/index.js';
 
 export type JobWorkersOptions = {
@@ -69,7 +70,8 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
         log.warn('job handed back to the queue at shutdown');
         throw new WaitingError();
       }
-      if (controller.signal.reason === TIMEOUT) {
+      // A page that failed on its own and was still keeping its evidence when the timer fired: its own error stands.
+      if (controller.signal.reason === TIMEOUT && !failedOnItsOwn(err)) {
         log.warn({ timeoutMs: options.jobTimeoutMs }, 'job timed out');
         throw new Error(`job timed out after ${options.jobTimeoutMs} ms`);
       }

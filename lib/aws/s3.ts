@@ -37,7 +37,13 @@ export async function listJobEvidence(env: Environment, jobId: string, client: S
   const views = await Promise.all(
     attempts.map(async (key): Promise<JobEvidenceView | null> => {
       const object = await awsCall('S3', 'GetObject', () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
-      const parsed = JobEvidenceSchema.safeParse(JSON.parse((await object.Body?.transformToString()) ?? '{}'));
+      let json: unknown;
+      try {
+        json = JSON.parse((await object.Body?.transformToString()) ?? '{}');
+      } catch {
+        return null; // one unreadable record does not hide the others
+      }
+      const parsed = JobEvidenceSchema.safeParse(json);
       if (!parsed.success) return null;
       const dir = key.slice(0, -'evidence.json'.length);
       const link = async (name: string, contentType: string, download?: string) =>

@@ -17,6 +17,7 @@ const JOBS = 10_000;
 const HOSTS = 40;
 const ids: string[] = [];
 let failedId = '';
+let retryingId = '';
 
 beforeAll(async () => {
   await redis.flushdb();
@@ -42,6 +43,12 @@ beforeAll(async () => {
   for (let done = 0; done < 10_000; done++) {
     const job = await worker.getNextJob(token);
     if (!job) break;
+    if (!retryingId && job.id !== target) {
+      // One attempt failed with attempts left: BullMQ holds it in `delayed` for its backoff.
+      await job.moveToFailed(new Error('net::ERR_TIMED_OUT'), token);
+      retryingId = job.id!;
+      continue;
+    }
     if (job.id === target) {
       // Failed for good (no retry), as the worker's processors fail a job that cannot succeed.
       await job.moveToFailed(new UnrecoverableError('net::ERR_NAME_NOT_RESOLVED at https://shop-7.example.com/'), token);
@@ -80,7 +87,13 @@ describe('job search over 10,000 jobs', () => {
     expect(found.find((m) => m.id === failedId)).toMatchObject({ state: 'failed', failedReason: 'net::ERR_NAME_NOT_RESOLVED at https://shop-7.example.com/', matchedBy: 'url' });
   });
 
-  it('answers nothing, not an error, for what matches no job', async () => {
+  it('shows a job waiting out its backoff as delayed, not active, though an attempt has run', async () => {
+    const [found] = await searchJobs(env(), retryingId, redis);
+    expect(found).toMatchObject({ id: retryingId, state: 'delayed', attemptsMade: 1, failedReason: 'net::ERR_TIMED_OUT' });
+  });
+
+  it('answers nothing, not an error, for what matches no job, or names one of BullMQ’s own keys', async () => {
+    for (const word of ['wait', 'events', 'failed', 'id', 'meta']) expect(await searchJobs(env(), word, redis), word).toEqual([]);
     expect(await searchJobs(env(), 'no-such-job-id', redis)).toEqual([]);
     expect(await searchJobs(env(), 'nowhere.example.org', redis)).toEqual([]);
     expect(await searchJobs(env(), 'https://nowhere.example.org/x', redis)).toEqual([]);

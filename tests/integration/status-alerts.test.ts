@@ -52,11 +52,12 @@ describe('status alerts', () => {
     await judge('degraded', 5, ['api: 1 unhealthy target (10.0.0.2: Target.Timeout)']);
     await judge('healthy', 30); // back within the minute: a flap
     await judge('degraded', 40, ['api: 1 unhealthy target (10.0.0.2: Target.Timeout)']);
-    await judge('down', 70, ['api: no healthy target of 2']);
-    expect(received).toHaveLength(0); // different since 40 s, for 30 s: not yet
-    const change = await judge('down', 101, ['api: no healthy target of 2']);
-    await judge('down', 110, ['api: no healthy target of 2']);
-    await judge('down', 200, ['api: no healthy target of 2']);
+    await judge('down', 70, ['api: no healthy target of 2']); // degraded held 30 s, then down: neither announced yet
+    await judge('down', 101, ['api: no healthy target of 2']);
+    expect(received).toHaveLength(0); // down since 70 s, for 31 s: not yet
+    const change = await judge('down', 131, ['api: no healthy target of 2']);
+    await judge('down', 140, ['api: no healthy target of 2']);
+    await judge('down', 230, ['api: no healthy target of 2']);
 
     expect(change).toMatchObject({ from: 'healthy', to: 'down' });
     expect(received).toHaveLength(1);
@@ -67,6 +68,18 @@ describe('status alerts', () => {
     });
     // Every judged change is in the history, the flap included, newest first.
     expect((await readStatusHistory(redis, env.name, 0)).map((h) => `${h.from ?? ''}->${h.to}`)).toEqual(['degraded->down', 'healthy->degraded', 'degraded->healthy', 'healthy->degraded', '->healthy']);
+  });
+
+  it('never announces a status that gives way to a third one inside the window', async () => {
+    const env = environment();
+    received.length = 0;
+    await trackStatus(env, verdict('degraded'), { redis, now: 0, webhookUrl });
+    await trackStatus(env, verdict('down'), { redis, now: 55_000, webhookUrl }); // degraded for 55 s
+    await trackStatus(env, verdict('degraded'), { redis, now: 60_000, webhookUrl }); // down for 5 s
+    await trackStatus(env, verdict('degraded'), { redis, now: 100_000, webhookUrl });
+    expect(received).toHaveLength(0);
+    await trackStatus(env, verdict('degraded'), { redis, now: 120_000, webhookUrl });
+    expect(received.map((r) => (r.body as { text: string }).text)).toEqual([`${env.name} is degraded (was healthy)`]);
   });
 
   it('sends a change once when two instances judge it at the same moment', async () => {

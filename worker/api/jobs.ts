@@ -93,7 +93,8 @@ export async function enqueueJob(
   const data: JobData = { kind: body.kind, input: body.input, owner, createdAt: new Date().toISOString() };
   // A job id that exists already is not added again (BullMQ's addJob): repeats share one job.
   await queues[body.kind].add(body.kind, data, { jobId });
-  if (!repeat) await indexByHost(redis, body.input.url, jobId, Date.now());
+  // Repeats too (NX keeps the first time): a retry after a failure between add and index still indexes it.
+  await indexByHost(redis, body.input.url, jobId, Date.now());
   const view = (repeat ? await getJob(queues, owner, jobId) : null) ?? pendingView(jobId, body.kind, data.createdAt);
   if (idemKey && idempotency) {
     await redis.set(idemKey, JSON.stringify({ bodyHash: idempotency.bodyHash, jobId, response: view }), 'EX', IDEMPOTENCY_TTL_SECONDS);
@@ -112,7 +113,7 @@ export async function indexByHost(redis: Redis, url: string, jobId: string, at: 
   const key = jobHostIndexKey(host);
   await redis
     .multi()
-    .zadd(key, at, jobId)
+    .zadd(key, 'NX', at, jobId)
     .zremrangebyrank(key, 0, -JOBS_INDEXED_PER_HOST - 1)
     .expire(key, DEFAULT_JOB_OPTIONS.removeOnFail.age)
     .exec();

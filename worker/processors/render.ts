@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { ArtifactStore } from '../artifacts.js';
 import type { BrowserSource } from '../browser.js';
 import type { EgressProxy } from '../egress-proxy.js';
-import { collectEvidence, keepEvidence } from '../evidence.js';
+import { collectEvidence, keepEvidence, markFailedOnItsOwn } from '../evidence.js';
 import { RefusedUrlError, type UrlGuard } from '../url-guard.js';
 
 export type ProcessorDeps = {
@@ -81,6 +81,7 @@ export async function renderPage<R>(
       // requests. Once it has started (the page failed on its own, not by an abort), the job's
       // timeout no longer closes the context under it: the capture has its own bound.
       if (!signal.aborted) {
+        markFailedOnItsOwn(err);
         signal.removeEventListener('abort', closeOnAbort);
         await keepEvidence(deps.store, job, url, err, context, page, evidence);
       }

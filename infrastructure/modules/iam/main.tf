@@ -234,7 +234,7 @@ data "aws_iam_policy_document" "control_plane" {
   statement {
     sid       = "ReadJobEvidence"
     actions   = ["s3:GetObject"]
-    resources = ["${var.artifacts_bucket_arn}/jobs/*"]
+    resources = ["${var.artifacts_bucket_arn}/jobs/*/attempt-*"] # evidence only, not the jobs' own output
   }
   statement {
     sid       = "ListJobEvidence"
