@@ -67,7 +67,9 @@ function toUpstream(operation: string, err: unknown): UpstreamError {
   const status = (err as { status?: number }).status;
   const requestId = (err as { response?: { headers?: Record<string, string> } }).response?.headers?.['x-github-request-id'];
   const timedOut = (err as Error).name === 'TimeoutError' || ((err as Error).cause as Error | undefined)?.name === 'TimeoutError';
-  const reason = timedOut ? `no answer within ${GITHUB_TIMEOUT_MS} ms` : (err as Error).message;
+  const retryAfter = (err as { response?: { headers?: Record<string, string> } }).response?.headers?.['retry-after'];
+  // A rate limit says when to come back: the operator reads it in the error.
+  const reason = timedOut ? `no answer within ${GITHUB_TIMEOUT_MS} ms` : `${(err as Error).message}${retryAfter ? ` (GitHub asks to retry after ${retryAfter} s)` : ''}`;
   return new UpstreamError('GitHub', `GitHub ${operation} failed${status && !timedOut ? ` (${status})` : ''}: ${reason}`, requestId, {
     cause: err,
     code: timedOut ? 'timeout' : 'upstream_failed',

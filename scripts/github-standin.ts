@@ -35,6 +35,8 @@ export type StandinOptions = {
   oauth?: { clientId: string; clientSecret: string; users: StandinUser[]; teams: Record<string, string[]> };
 };
 
+export type DispatchFault = 'server-error' | 'bad-gateway' | 'secondary-rate-limit' | 'hang';
+
 export type StandinUser = { login: string; id: number; name: string; note?: string };
 
 type Run = {
@@ -192,6 +194,9 @@ export async function startGithubStandin(options: StandinOptions) {
 
   const oauth = createOauth(options.oauth);
   const git = gitHistory(options.repository ?? demoRepository());
+  /** Faults the next workflow dispatches answer with, in order (tests of a failing GitHub). */
+  const dispatchFaults: { kind: DispatchFault }[] = [];
+  const faultsServed: DispatchFault[] = [];
 
   function commitJson(c: DemoCommit) {
     const html = `https://github.com/${options.owner}/${options.repo}/commit/${c.sha}`;
@@ -312,6 +317,18 @@ export async function startGithubStandin(options: StandinOptions) {
       if (!run) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
       return send(res, 200, runMatch[2] ? jobsJson(run) : runJson(run));
     }
+    if (req.method === 'POST' && url.pathname === dispatchPath && dispatchFaults.length > 0) {
+      // A fault a test asked for, as GitHub answers them (documented statuses and bodies).
+      const fault = dispatchFaults.shift()!;
+      faultsServed.push(fault.kind);
+      if (fault.kind === 'hang') return; // no answer at all: the client's timeout must end it
+      if (fault.kind === 'secondary-rate-limit') {
+        res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '60', 'x-github-request-id': `STANDIN:${Date.now()}` });
+        return void res.end(JSON.stringify({ message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: '403' }));
+      }
+      const status = fault.kind === 'server-error' ? 500 : 502;
+      return send(res, status, { message: status === 500 ? 'Server Error' : 'Bad Gateway' });
+    }
     if (req.method === 'POST' && url.pathname === dispatchPath) {
       if (!/^application\/json/.test(req.headers['content-type'] ?? '')) return reject(res, 415, 'Content-Type must be application/json');
       let raw = '';
@@ -357,6 +374,9 @@ export async function startGithubStandin(options: StandinOptions) {
     /** Team membership lookups so far, by `org/slug/login`. */
     membershipLookups: () => oauth.membershipLookups,
     runCount: () => runs.length,
+    /** The next workflow dispatch answers with this fault instead (500, 502, a secondary rate limit, or no answer). */
+    failNextDispatch: (kind: DispatchFault) => void dispatchFaults.push({ kind }),
+    faultsServed: () => [...faultsServed],
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -200,6 +200,35 @@ test('deploy: dispatches the workflow with exactly its inputs and returns the ru
   expect(platform.github.violations).toEqual([]);
 });
 
+test('deploy with GitHub failing (500, 502, a secondary rate limit, no answer): a clear error, audited, never a success; the same key again sends nothing', async () => {
+  test.setTimeout(60_000);
+  const faults = [
+    { kind: 'server-error', status: 502, message: /GitHub workflow dispatch failed \(500\)/ },
+    { kind: 'bad-gateway', status: 502, message: /GitHub workflow dispatch failed \(502\)/ },
+    { kind: 'secondary-rate-limit', status: 502, message: /\(403\): You have exceeded a secondary rate limit.*retry after 60 s/ },
+    { kind: 'hang', status: 504, message: /no answer within 6000 ms/ },
+  ] as const;
+  for (const fault of faults) {
+    const runs = platform.github.runCount();
+    const served = platform.github.faultsServed().length;
+    platform.github.failNextDispatch(fault.kind);
+    const key = `deploy-fault-${fault.kind}-${Date.now()}`;
+    const first = await act('/api/environments/production/deploys', { ref: 'main' }, { key });
+    expect(first.status, `${fault.kind}: ${JSON.stringify(first.body)}`).toBe(fault.status);
+    expect(first.body.error!.message, fault.kind).toMatch(fault.message);
+    expect(first.body).not.toHaveProperty('runId');
+    expect(await auditFor(first.body.requestId)).toMatchObject({ action: 'deploy', result: 'failed', status: fault.status });
+    // The same request again: the first answer, and GitHub is not asked a second time.
+    const again = await act('/api/environments/production/deploys', { ref: 'main' }, { key });
+    expect(again).toMatchObject({ status: fault.status, replayed: true });
+    expect(platform.github.faultsServed().length, fault.kind).toBe(served + 1);
+    expect(platform.github.runCount(), fault.kind).toBe(runs);
+  }
+  // GitHub is back: a new key deploys (the failed attempts left no lock behind).
+  const ok = await act('/api/environments/production/deploys', { ref: 'main' });
+  expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+});
+
 test('queues: pause and resume; retry one failed job, retry all, remove one, through BullMQ', async () => {
   const redisUrl = platform.registry.environments.find((e) => e.name === 'staging')!.queues.redisUrl;
   const connections = [new Redis(redisUrl, { maxRetriesPerRequest: null }), new Redis(redisUrl, { maxRetriesPerRequest: null })];

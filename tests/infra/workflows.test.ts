@@ -42,4 +42,11 @@ describe('GitHub Actions workflows', () => {
       }
     }
   });
+
+  it('audit the production dependencies on every change, failing on a high or critical advisory', () => {
+    const ci = load('ci.yml');
+    expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
+    const steps = Object.values<{ steps: { run?: string }[] }>(ci.jobs).flatMap((job) => job.steps);
+    expect(steps.map((s) => s.run)).toContain('npm audit --omit=dev --audit-level=high');
+  });
 });
