@@ -60,6 +60,15 @@ function securityHeaders(nonce: string): Record<string, string> {
   };
 }
 
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
   const headers = securityHeaders(nonce);
@@ -73,6 +82,16 @@ export async function proxy(request: NextRequest) {
   const next = () => withHeaders(NextResponse.next({ request: { headers: forwarded } }));
 
   const path = request.nextUrl.pathname;
+  // A path whose percent-encoding is not UTF-8 names nothing here; Next's own decoding of the
+  // route's parameters would fail with a bare 500, so it is refused first, plainly.
+  if (!decodable(path)) {
+    const message = 'the address is not valid percent-encoded UTF-8';
+    return withHeaders(
+      path.startsWith('/api/')
+        ? NextResponse.json({ error: { code: 'invalid_input', message } }, { status: 400 })
+        : new NextResponse(`Bad request: ${message}.`, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
+    );
+  }
   if (PUBLIC.some((pattern) => pattern.test(path))) return next();
   const token = await getToken({ req: request, secret: getConfig().NEXTAUTH_SECRET });
   if (token?.login) return next();
