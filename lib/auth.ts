@@ -7,6 +7,7 @@ import { cache } from 'react';
 import { hasRole, lookUpRolesAtSignIn, rolesOf, type Role, type Roles } from './access';
 import { auditQuietly } from './audit';
 import { getConfig } from './config';
+import { listEnvironments, type Environment } from './environments';
 import type { ErrorInfo } from './errors';
 
 /**
@@ -130,4 +131,15 @@ export async function requireApiRole(environment: string, needed: Role): Promise
     return { user, response: Response.json({ error: { code: 'forbidden', message: why } }, { status: 403 }) };
   }
   return { user, response: null };
+}
+
+/**
+ * For route handlers under /api/environments/[env]: the environment the URL names (404 JSON
+ * for an unknown name, before the role is checked) and the person's role in it (401/403 JSON).
+ */
+export async function requireApiEnvironment(name: string, needed: Role): Promise<{ environment: Environment; response: null } | { environment: null; response: Response }> {
+  const environment = listEnvironments().find((e) => e.name === name);
+  if (!environment) return { environment: null, response: Response.json({ error: { code: 'not_found', message: `no environment named ${JSON.stringify(name)}` } }, { status: 404 }) };
+  const access = await requireApiRole(name, needed);
+  return access.response ? { environment: null, response: access.response } : { environment, response: null };
 }

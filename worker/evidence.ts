@@ -56,18 +56,10 @@ export function failedOnItsOwn(err: unknown): boolean {
 /** The whole capture's bound: evidence must never hold a job's slot for long. */
 const EVIDENCE_TIMEOUT_MS = 10_000;
 
-export async function keepEvidence(
-  store: ArtifactStore,
-  job: Job,
-  url: string,
-  err: unknown,
-  context: BrowserContext,
-  page: Page | null,
-  collected: ReturnType<typeof collectEvidence>,
-): Promise<void> {
+export async function keepEvidence(...args: Parameters<typeof capture>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, EVIDENCE_TIMEOUT_MS)));
-  await Promise.race([capture(store, job, url, err, context, page, collected), bound]).finally(() => clearTimeout(timer));
+  await Promise.race([capture(...args), bound]).finally(() => clearTimeout(timer));
 }
 
 async function capture(

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { requireApiRole } from '@/lib/auth';
-import { listEnvironments } from '@/lib/environments';
+import { requireApiEnvironment } from '@/lib/auth';
 import { getLiveHub } from '@/lib/live-environments';
 import { liveEventStream, SSE_HEADERS } from '@/lib/sse';
 
@@ -13,11 +12,8 @@ const LastEventId = z.coerce.number().int().nonnegative().optional().catch(undef
 /** GET /api/environments/{env}/live: the environment's snapshots as Server-Sent Events. */
 export async function GET(request: Request, context: RouteContext<'/api/environments/[env]/live'>) {
   const { env } = await context.params;
-  if (!listEnvironments().some((e) => e.name === env)) {
-    return Response.json({ error: { code: 'not_found', message: `no environment named ${JSON.stringify(env)}` } }, { status: 404 });
-  }
-  const access = await requireApiRole(env, 'viewer');
-  if (access.response) return access.response;
+  const { response } = await requireApiEnvironment(env, 'viewer');
+  if (response) return response;
   const lastEventId = LastEventId.parse(request.headers.get('last-event-id') ?? undefined);
   return new Response(liveEventStream(getLiveHub(), env, { lastEventId, signal: request.signal }), { headers: SSE_HEADERS });
 }

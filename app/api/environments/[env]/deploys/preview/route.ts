@@ -1,6 +1,5 @@
-import { requireApiRole } from '@/lib/auth';
+import { requireApiEnvironment } from '@/lib/auth';
 import { previewDeploy } from '@/lib/deploy-preview';
-import { listEnvironments } from '@/lib/environments';
 import { HTTP_STATUS, toErrorInfo } from '@/lib/errors';
 import { DeployInput } from '@/lib/github';
 import { log } from '@/lib/log';
@@ -10,10 +9,8 @@ export const dynamic = 'force-dynamic';
 /** GET ?ref=…[&imageTag=…]: what a deploy would change (commits, image), for its confirmation; operators only. */
 export async function GET(request: Request, context: RouteContext<'/api/environments/[env]/deploys/preview'>) {
   const { env } = await context.params;
-  const environment = listEnvironments().find((e) => e.name === env);
-  if (!environment) return Response.json({ error: { code: 'not_found', message: `no environment named ${JSON.stringify(env)}` } }, { status: 404 });
-  const access = await requireApiRole(env, 'operator');
-  if (access.response) return access.response;
+  const { environment, response } = await requireApiEnvironment(env, 'operator');
+  if (response) return response;
   const params = new URL(request.url).searchParams;
   const input = DeployInput.safeParse({ ref: params.get('ref') ?? undefined, imageTag: params.get('imageTag') || undefined });
   if (!input.success) {

@@ -1,5 +1,4 @@
-import { requireApiRole } from '@/lib/auth';
-import { listEnvironments } from '@/lib/environments';
+import { requireApiEnvironment } from '@/lib/auth';
 import { HTTP_STATUS, toErrorInfo } from '@/lib/errors';
 import { searchJobs, SearchQuery } from '@/lib/job-search';
 
@@ -8,10 +7,8 @@ export const dynamic = 'force-dynamic';
 /** GET ?q=: jobs by id, host or URL (lib/job-search.ts); viewers and operators of the environment. */
 export async function GET(request: Request, context: RouteContext<'/api/environments/[env]/jobs/search'>) {
   const { env } = await context.params;
-  const environment = listEnvironments().find((e) => e.name === env);
-  if (!environment) return Response.json({ error: { code: 'not_found', message: `no environment named ${JSON.stringify(env)}` } }, { status: 404 });
-  const access = await requireApiRole(env, 'viewer');
-  if (access.response) return access.response;
+  const { environment, response } = await requireApiEnvironment(env, 'viewer');
+  if (response) return response;
   const query = SearchQuery.safeParse(new URL(request.url).searchParams.get('q') ?? '');
   if (!query.success) return Response.json({ error: { code: 'invalid_input', message: `q: ${query.error.issues[0].message}` } }, { status: 400 });
   try {
