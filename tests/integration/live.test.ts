@@ -118,10 +118,12 @@ describe('live updates across instances', () => {
     expect(many.deliveries).toBe(100 * many.updates);
     expect(one.updates).toBeGreaterThan(WINDOW_TICKS / 2);
     expect(many.updates).toBeGreaterThan(WINDOW_TICKS / 2);
-    // AWS calls follow the cache's TTLs, so time: both windows are the same length.
+    // AWS calls follow the cache's TTLs, so time: both windows are the same length. About 26 calls
+    // a window, and where the TTLs' boundaries fall moves a few of them in or out (one is 4%), so
+    // the band is 20%: far inside what 100 viewers would cost if calls grew with them (100x).
     expect(one.aws).toBeGreaterThan(0);
-    expect(many.aws / one.aws).toBeGreaterThanOrEqual(0.95);
-    expect(many.aws / one.aws).toBeLessThanOrEqual(1.05);
+    expect(many.aws / one.aws, JSON.stringify({ one, many })).toBeGreaterThanOrEqual(0.8);
+    expect(many.aws / one.aws, JSON.stringify({ one, many })).toBeLessThanOrEqual(1.2);
     // Redis commands follow the refresher's ticks: per update, so a tick lost to a busy machine
     // in one window does not read as a difference in cost.
     const perUpdate = (run: typeof one) => run.redis / run.updates;
