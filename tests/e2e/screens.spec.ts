@@ -30,6 +30,7 @@ const VIEWPORTS = [
 for (const scheme of ['light', 'dark'] as const) {
   for (const viewport of VIEWPORTS) {
     test(`every page, ${scheme}, ${viewport.name}: screenshot, axe, no overflow`, async ({ browser }) => {
+      test.setTimeout(120_000); // eight pages, each loaded, drawn and run through axe
       mkdirSync(SCREENSHOTS, { recursive: true });
       const context = await browser.newContext({ colorScheme: scheme, viewport: { width: viewport.width, height: viewport.height } });
       try {
