@@ -247,7 +247,10 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
       for (const other of others) if (!busy && other && young(other.record)) busy = `${started(other.target, other.record)} has just started`;
       if (!busy) {
         const upstream = await exclusive.busy();
-        if (upstream) busy = holder ? `${started(exclusive.target, holder)} is still in flight: ${upstream}` : `${upstream} (started outside Pilothouse)`;
+        // Read the record again: a change that started after our first read is the likely cause, and has a name.
+        const latest = upstream ? await redis.get(inflightKey) : null;
+        const starter = latest ? (JSON.parse(latest) as InflightRecord) : holder;
+        if (upstream) busy = starter ? `${started(exclusive.target, starter)} is still in flight: ${upstream}` : `${upstream} (started outside Pilothouse)`;
       }
       if (busy) return answer(409, { error: { code: 'conflict', message: busy }, requestId }, 'refused', busy);
       mine = JSON.stringify({ action: actionName, user: user.login, at: new Date().toISOString(), requestId, running: true } satisfies InflightRecord);

@@ -24,6 +24,8 @@ export type Dispatched = { runId: number | null; runUrl: string | null; htmlUrl:
 
 /** Runs shown per environment. */
 export const RUNS_PER_PAGE = 10;
+/** Runs asked for at once: enough for RUNS_PER_PAGE of each environment when they share the workflow. */
+const RUNS_LISTED = 50;
 
 /**
  * Each GitHub request (installation token exchanges included) gives up after this, inside
@@ -83,11 +85,15 @@ function repo(env: Environment) {
 export async function listDeployRuns(env: Environment, octokit: Octokit = githubClient(), now = Date.now()): Promise<DeployRun[]> {
   let data;
   try {
-    ({ data } = await octokit.rest.actions.listWorkflowRuns({ ...repo(env), workflow_id: env.github.deployWorkflow, per_page: RUNS_PER_PAGE }));
+    ({ data } = await octokit.rest.actions.listWorkflowRuns({ ...repo(env), workflow_id: env.github.deployWorkflow, per_page: RUNS_LISTED }));
   } catch (err) {
     throw toUpstream('list workflow runs', err);
   }
-  return data.workflow_runs.map((run) => {
+  // Every environment deploys through the one workflow, and GitHub cannot filter runs by input:
+  // the title says which environment a run deploys to. A title we cannot read (a run-name
+  // changed by hand) stays in every environment's list rather than hide a deploy.
+  const mine = data.workflow_runs.filter((run) => (parseDeployRunTitle(run.display_title ?? '')?.environment ?? env.name) === env.name);
+  return mine.slice(0, RUNS_PER_PAGE).map((run) => {
     const started = run.run_started_at ?? null;
     const end = run.status === 'completed' ? Date.parse(run.updated_at) : now;
     const deployed = parseDeployRunTitle(run.display_title ?? '');

@@ -25,8 +25,9 @@ export type StandinOptions = {
   supportsRunDetails?: boolean;
   /** How long a dispatched run takes from start to completed. */
   runMs?: number;
-  /** Completed runs present before any dispatch. */
+  /** Completed runs present before any dispatch, per environment in `historyEnvironments` (one an hour, interleaved). */
   history?: number;
+  historyEnvironments?: string[];
   /** A GitHub App installed on the repository: its JWTs buy installation tokens, which are accepted like `token`. */
   app?: { appId: string; installationId: string; publicKeyPem: string };
   /** The repository's git history, served by the compare and commit endpoints (scripts/demo-repository.ts by default). */
@@ -73,9 +74,12 @@ export async function startGithubStandin(options: StandinOptions) {
   let base = '';
 
   const now = Date.now();
+  const historyEnvironments = options.historyEnvironments ?? ['staging'];
   for (let i = options.history ?? 0; i > 0; i--) {
-    const created = now - i * 3_600_000;
-    runs.push(newRun(DEPLOY_WORKFLOW_BRANCH, { ref: 'main', environment: 'staging' }, created, i % 3 === 0 ? 'failure' : 'success', created + 240_000, 'octocat'));
+    historyEnvironments.forEach((environment, e) => {
+      const created = now - i * 3_600_000 + e * 600_000;
+      runs.push(newRun(DEPLOY_WORKFLOW_BRANCH, { ref: 'main', environment }, created, i % 3 === 0 ? 'failure' : 'success', created + 240_000, 'octocat'));
+    });
   }
 
   function newRun(branch: string, inputs: Record<string, string>, created: number, conclusion: 'success' | 'failure', doneAt: number, actor: string): Run {

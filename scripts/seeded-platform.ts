@@ -115,7 +115,7 @@ export async function startSeededPlatform(options: {
     for (const env of registry.environments) env.access = LOCAL_ACCESS[env.name];
     const { owner, repo, deployWorkflow } = registry.environments[0].github;
     const github = await startGithubStandin({
-      token: LOCAL_GITHUB_TOKEN, owner, repo, workflow: deployWorkflow, supportsRunDetails: true, history: 4,
+      token: LOCAL_GITHUB_TOKEN, owner, repo, workflow: deployWorkflow, supportsRunDetails: true, history: 4, historyEnvironments: registry.environments.map((e) => e.name),
       oauth: { ...LOCAL_OAUTH_APP, users: Object.values(LOCAL_USERS), teams: LOCAL_TEAMS },
     });
     stops.push(github.close);

@@ -202,15 +202,7 @@ test('deploy: dispatches the workflow with exactly its inputs and returns the ru
 
 test('deploy with GitHub failing (500, 502, a secondary rate limit, no answer): a clear error, audited, never a success; the same key again sends nothing', async () => {
   test.setTimeout(90_000);
-  // The test before dispatched a staging deploy: let it finish first. (A run in flight in ANY
-  // environment blocks a deploy today: lib/github.ts does not filter runs by environment yet.)
-  await expect.poll(async () => {
-    const response = await fetch(`${platform.github.url}/repos/${platform.registry.environments[0].github.owner}/${platform.registry.environments[0].github.repo}/actions/workflows/deploy.yml/runs?per_page=10`, {
-      headers: { authorization: `Bearer ${platform.env.GITHUB_TOKEN}`, accept: 'application/vnd.github+json', 'user-agent': 'pilothouse-test' },
-    });
-    const { workflow_runs: runs } = (await response.json()) as { workflow_runs: { status: string }[] };
-    return runs.every((r) => r.status === 'completed');
-  }, { timeout: 30_000 }).toBe(true);
+  // The staging deploy the test before started may still run: it does not hold production back.
   const faults = [
     { kind: 'server-error', status: 502, message: /GitHub workflow dispatch failed \(500\)/ },
     { kind: 'bad-gateway', status: 502, message: /GitHub workflow dispatch failed \(502\)/ },

@@ -35,7 +35,7 @@ test('shows the seeded environment: services with bounds, targets, queues, deplo
   await expect(page.locator('article[data-service="worker"]')).toContainText('Scaling:');
   await expect(page.getByTestId('targets-healthy')).toHaveText(`${spec.desired.api}/${spec.desired.api} healthy`);
   await expect(page.locator('[data-queue]')).toHaveCount(3);
-  await expect(page.getByTestId('panel-deployRuns')).toContainText('#4');
+  await expect(page.getByTestId('panel-deployRuns')).toContainText('#8'); // production's newest run of the stand-in's history
   await expect(page.getByTestId('panel-images').locator('li')).toHaveCount(2 * IMAGE_TAGS);
   await expect(page.locator('[data-parameter]')).toHaveCount(SSM_PARAMETER_KEYS.length);
   await expect(page.getByTestId('panel-parameters')).not.toContainText('missing');
@@ -272,8 +272,9 @@ test('the deploys page: runs with result, ref, actor and duration; a chosen run\
   await page.getByRole('link', { name: 'All deploys →' }).click();
   await expect(page).toHaveURL(/\/environments\/staging\/deploys$/);
   const runs = page.getByTestId('panel-runs').locator('tr[data-run]');
+  // The stand-in's history: four runs per environment, an hour apart, staging's first (#1, #3, #5, #7), production's after (#2 … #8).
   await expect(runs).toHaveCount(4);
-  await expect(runs.first()).toContainText('#4');
+  await expect(runs.first()).toContainText('#7');
   await expect(runs.first()).toContainText('octocat');
   await expect(runs.first().getByRole('link', { name: 'GitHub ↗' })).toHaveAttribute('href', /\/actions\/runs\/\d+/);
   await expect(page.getByTestId('panel-run-jobs').locator('li[data-run-job]').first()).toBeVisible();

@@ -29,7 +29,8 @@ test('the overview shows both environments with their services as seeded', async
     }
     await expect(panel.getByTestId('target-health')).toContainText(`${spec.desired.api}/${spec.desired.api} healthy`);
     await expect(panel.locator('tr[data-queue]')).toHaveCount(3);
-    await expect(panel.getByTestId('last-deploy')).toContainText('#4 main');
+    // The stand-in's history: four runs per environment, interleaved, staging's first: each card shows its own.
+    await expect(panel.getByTestId('last-deploy')).toContainText(name === 'staging' ? '#7 main' : '#8 main');
   }
   await page.screenshot({ path: test.info().outputPath('overview.png'), fullPage: true });
 });

@@ -16,7 +16,7 @@ const octokit = (server: Standin, auth = TOKEN) => new Octokit({ auth, baseUrl: 
 
 beforeAll(async () => {
   const common = { token: TOKEN, owner: env().github.owner, repo: env().github.repo, workflow: env().github.deployWorkflow, runMs: 1_500 };
-  github = await startGithubStandin({ ...common, supportsRunDetails: true, history: 3 });
+  github = await startGithubStandin({ ...common, supportsRunDetails: true, history: 3, historyEnvironments: ['staging', 'production'] });
   oldServer = await startGithubStandin({ ...common, supportsRunDetails: false });
 });
 afterAll(async () => {
@@ -32,6 +32,14 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
     expect(runs[0]).toMatchObject({ status: 'completed', ref: 'main', imageTag: null, actor: 'octocat', event: 'workflow_dispatch', durationMs: 238_000 });
     expect(runs.map((r) => r.conclusion)).toEqual(['success', 'success', 'failure']);
     expect(github.violations).toEqual([]);
+  });
+
+  it('lists only the runs that deploy to this environment: every environment shares the workflow, its run-name says which', async () => {
+    const staging = await listDeployRuns(env(), octokit(github));
+    const production = await listDeployRuns(seededEnvironment('production'), octokit(github));
+    expect(staging.map((r) => r.title)).toEqual(Array(3).fill('Deploy main to staging'));
+    expect(production.map((r) => r.title)).toEqual(Array(3).fill('Deploy main to production'));
+    expect(new Set([...staging, ...production].map((r) => r.id)).size).toBe(6);
   });
 
   it('dispatches the default branch’s workflow with the ref to deploy as an input, and follows that exact run to completion', async () => {
