@@ -205,11 +205,7 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
 
   const answer = async (status: number, payload: unknown, result: AuditEntry['result'], detail: string) => {
     await redis.set(idempotencyKey, JSON.stringify({ hash, state: 'done', status, payload } satisfies StoredAnswer), 'EX', IDEMPOTENCY_TTL_S).catch(() => {});
-    try {
-      await audit(record(result, status, detail));
-    } catch (err) {
-      log.error({ err: (err as Error).message, requestId, action: actionName, result, detail }, 'audit record lost: Redis did not take it');
-    }
+    await auditQuietly(record(result, status, detail)); // held and written later if Redis is down now
     return Response.json(payload, { status });
   };
 

@@ -14,20 +14,74 @@ export const AUDIT_MAX_RECORDS = 50_000;
 
 export type AuditEntry = Omit<AuditRecord, 'id' | 'at'>;
 
-/** Appends one record. Throws when Redis does not take it: an action must not run unaudited. */
-export async function audit(entry: AuditEntry): Promise<string> {
-  const record = { ...entry, at: new Date().toISOString() };
+type TimedEntry = AuditEntry & { at: string };
+
+async function append(record: TimedEntry): Promise<string> {
   const id = await getRedis().xadd(keys.audit, 'MAXLEN', '~', String(AUDIT_MAX_RECORDS), '*', 'record', JSON.stringify(record));
-  log.info({ audit: { ...record, id } }, `audit ${entry.action} ${entry.result}`);
+  log.info({ audit: { ...record, id } }, `audit ${record.action} ${record.result}`);
   return id!;
 }
 
-/** For refusals: they are recorded if Redis takes them, and never turn a 4xx into a 500. */
+/**
+ * Records Redis did not take (down, restarting), held in this instance's memory, oldest first,
+ * and written as soon as Redis answers again: a refusal during an outage is audited once the
+ * store is back, with the time it happened. Bounded: past AUDIT_HELD_MAX the oldest is lost,
+ * and said so in the log. On a serverless platform an instance may be frozen or ended first:
+ * the log line written at the time is then the only trace.
+ */
+export const AUDIT_HELD_MAX = 1_000;
+const AUDIT_RETRY_MS = 2_000;
+const held: TimedEntry[] = [];
+let retryTimer: NodeJS.Timeout | null = null;
+let flushing: Promise<void> | null = null;
+
+function hold(record: TimedEntry, err: unknown) {
+  held.push(record);
+  log.error({ err: (err as Error).message, audit: record }, 'audit record held: Redis did not take it; it is written when Redis is back');
+  if (held.length > AUDIT_HELD_MAX) log.error({ audit: held.shift() }, `audit record lost: more than ${AUDIT_HELD_MAX} held while Redis was unavailable`);
+  retryTimer ??= setInterval(() => void flushHeld(), AUDIT_RETRY_MS).unref();
+}
+
+/** Writes the held records in order; stops at the first Redis refuses (the timer tries again). */
+export function flushHeld(): Promise<void> {
+  flushing ??= (async () => {
+    try {
+      while (held.length > 0) {
+        await append(held[0]);
+        held.shift();
+      }
+      if (retryTimer) clearInterval(retryTimer);
+      retryTimer = null;
+    } catch {
+      /* still unavailable */
+    } finally {
+      flushing = null;
+    }
+  })();
+  return flushing;
+}
+
+/** How many records wait for Redis in this instance. */
+export const heldAuditRecords = () => held.length;
+
+/** Appends one record. Throws when Redis does not take it: an action must not run unaudited. */
+export async function audit(entry: AuditEntry): Promise<string> {
+  const id = await append({ ...entry, at: new Date().toISOString() });
+  if (held.length > 0) void flushHeld();
+  return id;
+}
+
+/**
+ * For refusals and outcomes: never turns an answer into a 500. What Redis does not take now
+ * is held and written when it is back (with `at` the time it happened).
+ */
 export async function auditQuietly(entry: AuditEntry): Promise<void> {
+  const record = { ...entry, at: new Date().toISOString() };
   try {
-    await audit(entry);
+    await append(record);
+    if (held.length > 0) void flushHeld();
   } catch (err) {
-    log.error({ err: (err as Error).message, audit: entry }, 'audit record lost: Redis did not take it');
+    hold(record, err);
   }
 }
 

@@ -112,16 +112,25 @@ function waitForLine(child: ChildProcess, pattern: RegExp, name: string, timeout
   });
 }
 
-export async function startRedis(): Promise<RunningServer> {
+export type RedisOptions = {
+  /** Persist every write to an append-only file before answering it (`appendfsync always`). */
+  appendOnly?: boolean;
+  /** Start again where a stopped or killed Redis was: its port and its data directory (kept on stop). */
+  restartOf?: { port: number; dir: string };
+};
+
+export async function startRedis(options: RedisOptions = {}): Promise<RunningServer & { dir: string }> {
   // redis-server cannot pick its own port and report it, so we pick one and retry on a clash.
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const dir = mkdtempSync(path.join(tmpdir(), 'pilothouse-redis-'));
+    const port = options.restartOf?.port ?? (await freePort());
+    const dir = options.restartOf?.dir ?? mkdtempSync(path.join(tmpdir(), 'pilothouse-redis-'));
+    const ownsDir = !options.restartOf;
     const child = spawnGroup(
       'redis-server',
       [
         '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
-        '--save', '', '--appendonly', 'no',
+        '--save', '',
+        ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
         // BullMQ needs keys never to be evicted (DESIGN.md, Redis).
         '--maxmemory-policy', 'noeviction',
       ],
@@ -131,8 +140,8 @@ export async function startRedis(): Promise<RunningServer> {
       await waitForLine(child, /Ready to accept connections/, 'redis-server', 15_000);
     } catch (err) {
       await stopProcessGroup(child);
-      rmSync(dir, { recursive: true, force: true });
-      if (attempt < 3) continue;
+      if (ownsDir) rmSync(dir, { recursive: true, force: true });
+      if (attempt < 3 && !options.restartOf) continue;
       throw err;
     }
     child.stdout!.resume();
@@ -140,10 +149,11 @@ export async function startRedis(): Promise<RunningServer> {
     return {
       pid: child.pid!,
       port,
+      dir,
       url: `redis://127.0.0.1:${port}`,
       stop: async () => {
         await stopProcessGroup(child);
-        rmSync(dir, { recursive: true, force: true });
+        if (ownsDir) rmSync(dir, { recursive: true, force: true });
       },
     };
   }

@@ -45,6 +45,11 @@ export const WorkerConfigSchema = Common.extend({
   JOB_TIMEOUT_MS: Int(1000, 30_000),
   /** How long SIGTERM waits for running jobs before handing them back (ECS stopTimeout is 30 s). */
   STOP_GRACE_MS: Int(0, 20_000),
+  /**
+   * A running job's lock (BullMQ's lockDuration, renewed every half of it): a worker silent
+   * for longer (killed, or cut off from Redis) has its job taken back as stalled and run again.
+   */
+  JOB_LOCK_MS: Int(1000, 30_000),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** The environment this worker serves: the backlog metric's dimension. */
   ENVIRONMENT: z.string().min(1).default('local'),

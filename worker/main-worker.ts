@@ -38,6 +38,7 @@ const jobs = startJobWorkers(
     concurrency: config.WORKER_CONCURRENCY,
     jobTimeoutMs: config.JOB_TIMEOUT_MS,
     stopGraceMs: config.STOP_GRACE_MS,
+    lockMs: config.JOB_LOCK_MS,
     logger,
   },
 );

@@ -17,6 +17,8 @@ export type JobWorkersOptions = {
   concurrency: number;
   jobTimeoutMs: number;
   stopGraceMs: number;
+  /** BullMQ's lockDuration; stalled jobs are looked for as often. */
+  lockMs?: number;
   logger: Logger;
   kinds?: readonly JobKind[];
 };
@@ -92,6 +94,7 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
       new Worker(kind, run, {
         connection: connections[connections.push(options.connection()) - 1],
         concurrency: options.concurrency,
+        ...(options.lockMs ? { lockDuration: options.lockMs, stalledInterval: options.lockMs } : {}),
         // Per-minute completed/failed counts, read by the control plane (lib/queue.ts).
         metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
       }),
