@@ -1,4 +1,5 @@
 import 'server-only';
+import { randomUUID } from 'node:crypto';
 import { getRedis } from './redis';
 import { keys } from './keys';
 import { log } from './log';
@@ -23,6 +24,25 @@ async function append(record: TimedEntry): Promise<string> {
 }
 
 /**
+ * A write that may be tried more than once lands once: a command that timed out against a
+ * paused or restarting Redis can still run when it answers again (ioredis resends what it
+ * queued while reconnecting), so each record carries a marker only its first write sets.
+ */
+const APPEND_ONCE = `
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then
+  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'record', ARGV[2])
+end
+return false`;
+const WRITTEN_MARKER_TTL_S = 24 * 3600;
+
+type HeldEntry = TimedEntry & { recordId: string };
+
+async function appendOnce({ recordId, ...record }: HeldEntry): Promise<void> {
+  const id = await getRedis().eval(APPEND_ONCE, 2, keys.audit, keys.auditWritten(recordId), String(AUDIT_MAX_RECORDS), JSON.stringify(record), String(WRITTEN_MARKER_TTL_S));
+  if (id) log.info({ audit: { ...record, id } }, `audit ${record.action} ${record.result}`);
+}
+
+/**
  * Records Redis did not take (down, restarting), held in this instance's memory, oldest first,
  * and written as soon as Redis answers again: a refusal during an outage is audited once the
  * store is back, with the time it happened. Bounded: past AUDIT_HELD_MAX the oldest is lost,
@@ -31,23 +51,24 @@ async function append(record: TimedEntry): Promise<string> {
  */
 export const AUDIT_HELD_MAX = 1_000;
 const AUDIT_RETRY_MS = 2_000;
-const held: TimedEntry[] = [];
+const held: HeldEntry[] = [];
 let retryTimer: NodeJS.Timeout | null = null;
 let flushing: Promise<void> | null = null;
 
-function hold(record: TimedEntry, err: unknown) {
+function hold(record: HeldEntry, err: unknown) {
   held.push(record);
   log.error({ err: (err as Error).message, audit: record }, 'audit record held: Redis did not take it; it is written when Redis is back');
   if (held.length > AUDIT_HELD_MAX) log.error({ audit: held.shift() }, `audit record lost: more than ${AUDIT_HELD_MAX} held while Redis was unavailable`);
   retryTimer ??= setInterval(() => void flushHeld(), AUDIT_RETRY_MS).unref();
 }
 
-/** Writes the held records in order; stops at the first Redis refuses (the timer tries again). */
+/** Writes the held records in order, once Redis is connected; stops at the first it refuses (the timer tries again). */
 export function flushHeld(): Promise<void> {
+  if (getRedis().status !== 'ready') return Promise.resolve(); // no piling up of commands that would run later
   flushing ??= (async () => {
     try {
       while (held.length > 0) {
-        await append(held[0]);
+        await appendOnce(held[0]);
         held.shift();
       }
       if (retryTimer) clearInterval(retryTimer);
@@ -61,9 +82,6 @@ export function flushHeld(): Promise<void> {
   return flushing;
 }
 
-/** How many records wait for Redis in this instance. */
-export const heldAuditRecords = () => held.length;
-
 /** Appends one record. Throws when Redis does not take it: an action must not run unaudited. */
 export async function audit(entry: AuditEntry): Promise<string> {
   const id = await append({ ...entry, at: new Date().toISOString() });
@@ -76,9 +94,9 @@ export async function audit(entry: AuditEntry): Promise<string> {
  * is held and written when it is back (with `at` the time it happened).
  */
 export async function auditQuietly(entry: AuditEntry): Promise<void> {
-  const record = { ...entry, at: new Date().toISOString() };
+  const record = { ...entry, at: new Date().toISOString(), recordId: randomUUID() };
   try {
-    await append(record);
+    await appendOnce(record);
     if (held.length > 0) void flushHeld();
   } catch (err) {
     hold(record, err);

@@ -22,6 +22,8 @@ export const keys = {
   liveRefreshChannel: (env: string) => `${KEY_PREFIX}live:refresh:${env}`,
   /** Every attempt at an action or a sign-in, allowed or refused (lib/audit.ts): a capped stream. */
   audit: `${KEY_PREFIX}audit`,
+  /** Marks a record written, so a retried write (held through an outage) lands once. */
+  auditWritten: (recordId: string) => `${KEY_PREFIX}audit-written:${recordId}`,
   /** An action's first answer, kept for repeats with the same Idempotency-Key (per person). */
   idempotency: (login: string, key: string) => `${KEY_PREFIX}idem:${login.toLowerCase()}:${key}`,
   /** Who is changing a service right now: one deploy, redeploy or rollback at a time. */

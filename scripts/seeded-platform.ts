@@ -18,6 +18,7 @@ import {
   startEmulator,
   startRedis,
   stopProcessGroup,
+  type RedisOptions,
   type RunningServer,
 } from './local-platform';
 import { startGithubStandin } from './github-standin';
@@ -69,7 +70,7 @@ type LocalRegistry = {
 };
 
 export type SeededPlatform = {
-  redis: RunningServer;
+  redis: RunningServer & { dir: string };
   emulator: RunningServer;
   registryFile: string;
   registry: LocalRegistry;
@@ -86,6 +87,8 @@ export async function startSeededPlatform(options: {
   taskStepSeconds?: number;
   /** Apply infrastructure/ with OpenTofu instead of seeding its resources by hand (needs `ensure-tools.sh --infra`). */
   terraform?: boolean;
+  /** How redis-server runs (a test that restarts it wants its append-only file). */
+  redis?: RedisOptions;
 }): Promise<SeededPlatform> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -94,7 +97,7 @@ export async function startSeededPlatform(options: {
   try {
     let done = options.step('starting redis-server and the AWS emulator (moto)');
     const [redis, emulator] = await Promise.all([
-      startRedis(),
+      startRedis(options.redis),
       startEmulator({ taskStepSeconds: options.taskStepSeconds }),
     ]);
     stops.push(redis.stop, emulator.stop);

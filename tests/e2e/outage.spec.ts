@@ -2,25 +2,32 @@
  * The dashboard while what it reads fails: AWS (the emulator behind a proxy this file stops
  * and starts) and the control plane's own Redis. An on-call tool must be most useful exactly
  * then. Its own platform and control plane, so the other specs keep theirs. In file order:
- * the last test leaves Redis stopped.
+ * Redis is paused, then killed and restarted from its append-only file, and the last test
+ * leaves it stopped.
  */
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { expect, test } from '@playwright/test';
+import { Redis } from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LOCAL_USERS, startControlPlane, startSeededPlatform, type SeededPlatform } from '../../scripts/seeded-platform';
 import { signInInBrowser } from '../support/browser-sign-in';
-import type { RunningServer } from '../../scripts/local-platform';
+import { EMULATOR_CREDENTIALS, startRedis, type RunningServer } from '../../scripts/local-platform';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 let platform: SeededPlatform;
 let controlPlane: RunningServer;
 let stateDir: string;
 let awsProxy: TcpProxy;
+/** The control plane's Redis now: the platform's, or the one restarted on its port and data. */
+let redis: RunningServer;
+let restartedRedis: RunningServer | undefined;
 
 test.beforeAll(async () => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-outage-'));
-  platform = await startSeededPlatform({ stateDir, step: () => () => {} });
+  platform = await startSeededPlatform({ stateDir, step: () => () => {}, redis: { appendOnly: true } });
+  redis = platform.redis;
   awsProxy = await startTcpProxy({ host: '127.0.0.1', port: platform.emulator.port });
   // The control plane reaches AWS only through the proxy.
   controlPlane = await startControlPlane({ ...platform, env: { ...platform.env, AWS_ENDPOINT_URL: awsProxy.url } }, { step: () => () => {} });
@@ -33,6 +40,7 @@ test.beforeEach(async ({ page }) => {
 test.afterAll(async () => {
   await controlPlane?.stop();
   await awsProxy?.stop();
+  await restartedRedis?.stop();
   await platform?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
@@ -75,7 +83,7 @@ test('with its Redis paused (SIGSTOP), pages still show ECS and the ALB and say 
   const open = await context.newPage();
   await open.goto(`${controlPlane.url}/environments/staging`);
   await expect(open.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
-  process.kill(platform.redis.pid, 'SIGSTOP');
+  process.kill(redis.pid, 'SIGSTOP');
   try {
     await expectUsefulOverview(page);
     await page.screenshot({ path: test.info().outputPath('overview-redis-paused.png'), fullPage: true });
@@ -87,14 +95,72 @@ test('with its Redis paused (SIGSTOP), pages still show ECS and the ALB and say 
     // The page that was open stops claiming to be live once the updates stop coming.
     await expect(open.getByTestId('live-state')).toHaveText('updates delayed', { timeout: 30_000 });
   } finally {
-    process.kill(platform.redis.pid, 'SIGCONT');
+    process.kill(redis.pid, 'SIGCONT');
   }
   await expect(open.getByTestId('live-state')).toHaveText('live', { timeout: 30_000 });
   await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 30_000 });
   await expect(page.getByTestId('shared-cache-down')).toHaveCount(0, { timeout: 30_000 });
 });
 
+test('with its Redis killed and restarted (AOF): open pages say they are reconnecting and resume by themselves with what changed meanwhile; an action answers 503, is audited once Redis is back, and runs once when repeated', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  const staging = platform.registry.environments.find((e) => e.name === 'staging')!;
+  const ecs = new ECSClient({ region: staging.aws.region, endpoint: platform.emulator.url, credentials: EMULATOR_CREDENTIALS });
+  const worker = async () => (await ecs.send(new DescribeServicesCommand({ cluster: staging.ecs.cluster, services: [staging.ecs.services.worker] }))).services![0];
+  const deploymentsBefore = (await worker()).deployments!.map((d) => d.id);
+  const open = await context.newPage();
+  await open.goto(`${controlPlane.url}/environments/staging`);
+  await expect(open.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+  const desired = open.locator('article[data-service="worker"] [data-count="desired"]');
+  await expect(desired).toHaveText('1');
+
+  process.kill(redis.pid, 'SIGKILL');
+  const act = (key: string) => page.request.post(`${controlPlane.url}/api/environments/staging/services/worker`, {
+    data: { action: 'redeploy' }, headers: { origin: controlPlane.url, 'idempotency-key': key }, failOnStatusCode: false,
+  });
+  const key = `outage-redeploy-${Date.now()}`;
+  const refused = await act(key);
+  expect(refused.status()).toBe(503);
+  const refusal = (await refused.json()) as { error: { code: string; message: string }; requestId: string };
+  expect(refusal.error.code).toBe('unavailable');
+  expect((await worker()).deployments!.map((d) => d.id)).toEqual(deploymentsBefore); // nothing done
+  // Meanwhile the platform changes: the page must show it once it is back, without a reload.
+  await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: 2 }));
+  try {
+    await expect(open.getByTestId('live-state')).toHaveText(/updates delayed|reconnecting…/, { timeout: 30_000 });
+    await expect(desired).toHaveText('1'); // the last values stay on the page while it waits
+    await open.screenshot({ path: test.info().outputPath('environment-redis-restarting.png'), fullPage: true });
+
+    restartedRedis = await startRedis({ appendOnly: true, restartOf: { port: redis.port, dir: platform.redis.dir } });
+    redis = restartedRedis;
+    await expect(open.getByTestId('live-state')).toHaveText('live', { timeout: 30_000 });
+    await expect(desired).toHaveText('2', { timeout: 30_000 });
+
+    // The refusal is in the audit once its store is back (held by the instance meanwhile).
+    const audit = new Redis(platform.env.REDIS_URL!);
+    try {
+      await expect.poll(async () => {
+        const records = (await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 500)).map(([, fields]) => JSON.parse(fields[1]) as { requestId?: string; result: string; status: number });
+        return records.filter((r) => r.requestId === refusal.requestId);
+      }, { timeout: 15_000 }).toEqual([expect.objectContaining({ result: 'refused', status: 503, action: 'redeploy', target: 'worker' })]);
+    } finally {
+      audit.disconnect();
+    }
+
+    // The operator repeats it with the same key: it runs now, once; a third time changes nothing more.
+    const ran = await act(key);
+    expect(ran.status(), await ran.text()).toBe(200);
+    const again = await act(key);
+    expect(again.status()).toBe(200);
+    expect(again.headers()['idempotent-replayed']).toBe('true');
+    const added = (await worker()).deployments!.filter((d) => !deploymentsBefore.includes(d.id));
+    expect(added).toHaveLength(1);
+  } finally {
+    await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: 1 }));
+  }
+});
+
 test('with its Redis stopped, the overview still shows ECS and the ALB, and says what failed', async ({ page }) => {
-  await platform.redis.stop();
+  await redis.stop();
   await expectUsefulOverview(page);
 });
