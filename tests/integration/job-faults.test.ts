@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { EMULATOR_CREDENTIALS, startRedis, type RunningServer } from '../../scripts/local-platform';
+import { EMULATOR_CREDENTIALS, startRedis } from '../../scripts/local-platform';
 import { artifactsBucket } from '../../scripts/seed';
 import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
 import { startTargetSite, type TargetSite } from '../../scripts/target-site';
