@@ -21,6 +21,9 @@ import { describeRedisFailure } from './redis';
  *   life get a `timeout` error for that part rather than a failed page;
  * - upstream failure: the last value is kept and served with its age and the error; with
  *   no value, the error itself is cached briefly, so an outage is not retried by every reader;
+ * - upstream throttling (`rate_limited`, after the SDK's own retries) on a value fetched within
+ *   `quietRateLimitMs`: the value is served with its real age and no error, and the next
+ *   check retries, one TTL later as for any failure: throttling is weather, not an outage;
  * - a hung upstream: the fetch is abandoned after `fetchTimeoutMs` (inside the lock's life, so
  *   no second refresher starts meanwhile), and a refresher whose lock has expired never
  *   overwrites a newer value (the write is conditional on still holding the lock);
@@ -37,7 +40,11 @@ export type CachePolicy = {
   maxStaleMs: number;
   /** How long a refresher may hold the lock; also how long others wait for a cold fill. */
   lockMs?: number;
+  /** How old a value may be and still be served without an error while upstream throttles; defaults to 30 s. */
+  quietRateLimitMs?: number;
 };
+
+const DEFAULT_QUIET_RATE_LIMIT_MS = 30_000;
 
 export type Cached<T> = {
   value: T | null;
@@ -143,7 +150,7 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     return { token };
   }
 
-  async function fetchEntry<T>(name: string, schema: z.ZodType<T>, previous: Entry | null, fetcher: () => Promise<T>, timeoutMs: number): Promise<Entry> {
+  async function fetchEntry<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, previous: Entry | null, fetcher: () => Promise<T>, timeoutMs: number): Promise<Entry> {
     try {
       const value = await withDeadline(fetcher(), timeoutMs, `refreshing ${name}`);
       // A value the schema rejects is a bug upstream of the cache: an error for this part,
@@ -154,7 +161,8 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     } catch (err) {
       const error = toErrorInfo(err);
       report({ name, kind: 'upstream', error });
-      return { value: previous?.value ?? null, fetchedAt: previous?.fetchedAt ?? null, error, checkedAt: now() };
+      const quiet = error.code === 'rate_limited' && previous?.fetchedAt != null && now() - previous.fetchedAt < (policy.quietRateLimitMs ?? DEFAULT_QUIET_RATE_LIMIT_MS);
+      return { value: previous?.value ?? null, fetchedAt: previous?.fetchedAt ?? null, error: quiet ? null : error, checkedAt: now() };
     }
   }
 
@@ -164,7 +172,7 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
    */
   async function refresh<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, token: string, previous: Entry | null, fetcher: () => Promise<T>): Promise<{ entry: Entry; sharedCacheError: ErrorInfo | null }> {
     const lockMs = policy.lockMs ?? DEFAULT_LOCK_MS;
-    const entry = await fetchEntry(name, schema, previous, fetcher, Math.max(lockMs - WRITE_MARGIN_MS, lockMs / 2));
+    const entry = await fetchEntry(name, policy, schema, previous, fetcher, Math.max(lockMs - WRITE_MARGIN_MS, lockMs / 2));
     try {
       await redis.eval(WRITE_IF_LOCKED, 2, keys.cacheLock(name), keys.cacheEntry(name), token, JSON.stringify(entry), policy.ttlMs + policy.maxStaleMs);
       return { entry, sharedCacheError: null };
@@ -235,7 +243,7 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
   async function readLocal<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, fetcher: () => Promise<T>, sharedCacheError: ErrorInfo): Promise<Cached<T>> {
     let entry = local.get(name);
     if (!entry || now() - entry.checkedAt >= policy.ttlMs) {
-      entry = await fetchEntry(name, schema, entry ?? null, fetcher, (policy.lockMs ?? DEFAULT_LOCK_MS) - WRITE_MARGIN_MS);
+      entry = await fetchEntry(name, policy, schema, entry ?? null, fetcher, (policy.lockMs ?? DEFAULT_LOCK_MS) - WRITE_MARGIN_MS);
       local.set(name, entry);
     }
     return toResult(entry, policy, schema, sharedCacheError);

@@ -10,6 +10,17 @@ export async function awsCall<T>(service: string, operation: string, run: () => 
   }
 }
 
+/**
+ * The error codes AWS answers when it throttles (the SDK's own list, in
+ * @smithy/service-error-classification): the SDK has retried them already; what is left is
+ * a `rate_limited` error, which the cache serves through quietly for a while (lib/cache.ts).
+ */
+const THROTTLING_ERROR_NAMES = new Set([
+  'BandwidthLimitExceeded', 'EC2ThrottledException', 'LimitExceededException', 'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException',
+  'SlowDown', 'ThrottledException', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'TransactionInProgressException',
+]);
+
 /** Turns an SDK (or network) failure into our UpstreamError, keeping the request id. */
 export function toUpstreamError(service: string, operation: string, err: unknown): UpstreamError {
   const meta = (err as { $metadata?: { requestId?: string } }).$metadata;
@@ -17,5 +28,6 @@ export function toUpstreamError(service: string, operation: string, err: unknown
   const message = err instanceof Error ? err.message : String(err);
   return new UpstreamError(service, `${service} ${operation} failed: ${name}: ${message}`, meta?.requestId, {
     cause: err,
+    code: THROTTLING_ERROR_NAMES.has(name) ? 'rate_limited' : 'upstream_failed',
   });
 }

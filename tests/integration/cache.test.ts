@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { createCache } from '@/lib/cache';
+import { toUpstreamError } from '@/lib/aws/errors';
 import { UpstreamError } from '@/lib/errors';
 import { keys } from '@/lib/keys';
 import { FAIL_FAST_REDIS_OPTIONS } from '@/lib/redis';
@@ -136,7 +137,7 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     await cache.get(name, policy, Value, async () => ({ v: 7 }));
     await new Promise((r) => setTimeout(r, 80));
     const failing = async (): Promise<{ v: number }> => {
-      throw new UpstreamError('ECS', 'ECS DescribeServices failed: ThrottlingException: Rate exceeded', 'a1b2c3-request');
+      throw new UpstreamError('ECS', 'ECS DescribeServices failed: ServiceUnavailableException: try again', 'a1b2c3-request');
     };
 
     await cache.get(name, policy, Value, failing); // triggers the background refresh, which fails
@@ -145,9 +146,36 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
 
     expect(after.value).toEqual({ v: 7 });
     // The error keeps its code and AWS request id, not only its text.
-    expect(after.error).toEqual({ code: 'upstream_failed', upstream: 'ECS', requestId: 'a1b2c3-request', message: 'ECS DescribeServices failed: ThrottlingException: Rate exceeded' });
+    expect(after.error).toEqual({ code: 'upstream_failed', upstream: 'ECS', requestId: 'a1b2c3-request', message: 'ECS DescribeServices failed: ServiceUnavailableException: try again' });
     expect(after.ageMs).toBeGreaterThanOrEqual(80);
     expect(after.stale).toBe(true);
+  });
+
+  it('serves through AWS throttling without an error while the value is young, checks again one TTL later, and shows the error once the value is older', async () => {
+    const cache = createCache(redis);
+    const name = uniqueName();
+    const policy = { ttlMs: 50, maxStaleMs: 10_000, quietRateLimitMs: 400 };
+    await cache.get(name, policy, Value, async () => ({ v: 7 }));
+    await new Promise((r) => setTimeout(r, 80));
+    // What the SDK throws once its own retries of a throttled call are spent.
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { requestId: 'throttled-1' } });
+    let calls = 0;
+    const throttling = async (): Promise<{ v: number }> => {
+      calls++;
+      throw toUpstreamError('ECS', 'DescribeServices', throttled);
+    };
+    await cache.get(name, policy, Value, throttling);
+    await new Promise((r) => setTimeout(r, 30));
+    const young = await cache.get(name, policy, Value, throttling);
+    expect(young).toMatchObject({ value: { v: 7 }, error: null, stale: true });
+    expect(calls).toBe(1); // the failed check counts: no retry by every reader
+
+    await new Promise((r) => setTimeout(r, 400));
+    await cache.get(name, policy, Value, throttling);
+    await new Promise((r) => setTimeout(r, 30));
+    const old = await cache.get(name, policy, Value, throttling);
+    expect(old.value).toEqual({ v: 7 });
+    expect(old.error).toMatchObject({ code: 'rate_limited', upstream: 'ECS', requestId: 'throttled-1', message: 'ECS DescribeServices failed: ThrottlingException: Rate exceeded' });
   });
 
   it('reports an outage with no value as an error, not as empty data, and does not retry it per reader', async () => {
