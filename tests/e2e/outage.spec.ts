@@ -1,6 +1,6 @@
 /**
- * The dashboard while what it reads fails: AWS (the emulator behind a proxy this file stops
- * and starts) and the control plane's own Redis. An on-call tool must be most useful exactly
+ * The dashboard while what it reads fails: AWS (the emulator behind a proxy this file stops,
+ * hangs and has throttle) and the control plane's own Redis. An on-call tool must be most useful exactly
  * then. Its own platform and control plane, so the other specs keep theirs. In file order:
  * Redis is paused, then killed and restarted from its append-only file, and the last test
  * leaves it stopped.
@@ -14,12 +14,12 @@ import path from 'node:path';
 import { LOCAL_USERS, startControlPlane, startSeededPlatform, type SeededPlatform } from '../../scripts/seeded-platform';
 import { signInInBrowser } from '../support/browser-sign-in';
 import { EMULATOR_CREDENTIALS, startRedis, type RunningServer } from '../../scripts/local-platform';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { startAwsFaultProxy, type AwsFaultProxy } from '../support/aws-fault-proxy';
 
 let platform: SeededPlatform;
 let controlPlane: RunningServer;
 let stateDir: string;
-let awsProxy: TcpProxy;
+let awsProxy: AwsFaultProxy;
 /** The control plane's Redis now: the platform's, or the one restarted on its port and data. */
 let redis: RunningServer;
 let restartedRedis: RunningServer | undefined;
@@ -28,7 +28,7 @@ test.beforeAll(async () => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-outage-'));
   platform = await startSeededPlatform({ stateDir, step: () => () => {}, redis: { appendOnly: true } });
   redis = platform.redis;
-  awsProxy = await startTcpProxy({ host: '127.0.0.1', port: platform.emulator.port });
+  awsProxy = await startAwsFaultProxy({ host: '127.0.0.1', port: platform.emulator.port });
   // The control plane reaches AWS only through the proxy.
   controlPlane = await startControlPlane({ ...platform, env: { ...platform.env, AWS_ENDPOINT_URL: awsProxy.url } }, { step: () => () => {} });
 });
@@ -66,6 +66,69 @@ test('with AWS gone (connections refused), an open page keeps its values with th
   await expect(page.locator('[data-part-error="ALB targets"]')).toHaveCount(0, { timeout: 30_000 });
   await expect(page.getByTestId('status-unrefreshed')).toHaveCount(0);
   await expect(desired).toHaveText('2');
+});
+
+/** The longest a part waits on AWS before it is served with a timeout error (lib/cache.ts DEFAULT_LOCK_MS). */
+const PART_DEADLINE_MS = 10_000;
+
+test('with AWS hung (requests accepted, never answered), pages still answer in bounded time, show the last values with the error and their age, and recover', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await page.goto(`${controlPlane.url}/environments/staging`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+  const desired = page.locator('article[data-service="api"] [data-count="desired"]');
+  await expect(desired).toHaveText('2');
+  awsProxy.hang();
+  try {
+    await expect(page.locator('[data-part-error="ECS"]')).toContainText(/showing data from \d+[smh] ago/, { timeout: 45_000 });
+    await expect(desired).toHaveText('2');
+    await expect(page.getByTestId('live-state')).toHaveText('live');
+    // A page opened now, whose parts nobody was watching (production's): each waits on the hung
+    // AWS only until its deadline, then is shown with its error.
+    const fresh = await context.newPage();
+    const started = Date.now();
+    const response = await fresh.goto(controlPlane.url);
+    const tookMs = Date.now() - started;
+    expect(response!.status()).toBe(200);
+    expect(tookMs, `the overview took ${tookMs} ms with AWS hung`).toBeLessThan(PART_DEADLINE_MS + 5_000);
+    await expect(fresh.getByRole('region', { name: 'production', exact: true }).locator('[data-part-error]').first()).toBeVisible();
+    await fresh.close();
+  } finally {
+    awsProxy.pass();
+  }
+  await expect(page.locator('[data-part-error="ECS"]')).toHaveCount(0, { timeout: 30_000 });
+  await expect(desired).toHaveText('2');
+});
+
+test('with AWS throttling a third of the calls, an open page shows no failure, and AWS calls stay within 2x of normal (no retry storm)', async ({ page }) => {
+  test.setTimeout(150_000);
+  await page.goto(`${controlPlane.url}/environments/staging`);
+  await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
+  await expect(page.locator('[data-part-error]')).toHaveCount(0, { timeout: 30_000 });
+  const WINDOW_MS = 30_000;
+  /** AWS calls through the proxy in one window, and every failure the page showed meanwhile. */
+  const watch = async () => {
+    const before = awsProxy.requests();
+    const shown = new Set<string>();
+    for (const end = Date.now() + WINDOW_MS; Date.now() < end; await page.waitForTimeout(500)) {
+      for (const text of await page.locator('[data-part-error], [data-testid="status-unrefreshed"]').allTextContents()) shown.add(text);
+    }
+    return { calls: awsProxy.requests() - before, shown: [...shown] };
+  };
+  const normal = await watch();
+  awsProxy.throttle(1 / 3);
+  const throttledBefore = awsProxy.throttled();
+  let throttling: Awaited<ReturnType<typeof watch>>;
+  try {
+    throttling = await watch();
+  } finally {
+    awsProxy.pass();
+  }
+  const ratio = throttling.calls / normal.calls;
+  console.log(`AWS calls in ${WINDOW_MS / 1000} s: ${normal.calls} normal, ${throttling.calls} with a third throttled (${awsProxy.throttled() - throttledBefore} throttled): ${ratio.toFixed(2)}x`);
+  expect(normal.calls).toBeGreaterThan(5);
+  expect(awsProxy.throttled() - throttledBefore).toBeGreaterThan(0);
+  expect(throttling.shown).toEqual([]);
+  expect(ratio).toBeLessThanOrEqual(2);
 });
 
 async function expectUsefulOverview(page: import('@playwright/test').Page) {
