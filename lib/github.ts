@@ -1,12 +1,12 @@
 import 'server-only';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
-import { z } from 'zod';
 import { getConfig, githubAuth } from './config';
 import type { Environment } from './environments';
 import { AppError, UpstreamError } from './errors';
 import { log } from './log';
-import { DEPLOY_WORKFLOW_BRANCH, GIT_REF_PATTERN, IMAGE_TAG_PATTERN, parseDeployRunTitle } from './platform';
+import { DEPLOY_WORKFLOW_BRANCH, parseDeployRunTitle } from './platform';
+import type { DeployInput } from './schemas/actions';
 import { CommitSummarySchema, DeployRunSchema, RefComparisonSchema, RunJobSchema, type DeployRun, type RefComparison, type RunJob } from './schemas/github';
 export { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from './schemas/github';
 
@@ -14,11 +14,7 @@ export { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from './sc
  * The deploy workflow on GitHub Actions: its recent runs, one run's jobs and steps, and
  * dispatching it; the commits between two refs. The only module that talks to GitHub.
  */
-export const DeployInput = z.object({
-  ref: z.string().regex(GIT_REF_PATTERN, 'must be a branch, tag or commit SHA'),
-  imageTag: z.string().regex(IMAGE_TAG_PATTERN, 'must be a Docker image tag').optional(),
-});
-export type DeployInput = z.infer<typeof DeployInput>;
+export { DeployInput } from './schemas/actions';
 
 export type Dispatched = { runId: number | null; runUrl: string | null; htmlUrl: string | null };
 

@@ -6,26 +6,17 @@ import { imageTagExists } from './aws/ecr';
 import { deployTaskDefinition, describeEnvironmentServices, forceNewDeployment, listTaskDefinitionRevisions, setDesiredCount } from './aws/ecs';
 import type { Environment } from './environments';
 import { AppError } from './errors';
-import { DeployInput, dispatchDeploy, listDeployRuns } from './github';
+import { dispatchDeploy, listDeployRuns } from './github';
 import { cacheNames } from './keys';
 import { SERVICE_ROLES, type ServiceRole } from './platform';
 import { controlJob, controlQueue } from './queue';
+import { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from './schemas/actions';
+export { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from './schemas/actions';
 
 /**
  * The operator actions: what each does upstream, and what must hold first. Route handlers
  * pass them to lib/actions.ts, which does the checks every action shares.
  */
-
-export const ServiceActionBody = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('redeploy') }),
-  z.strictObject({ action: z.literal('scale'), desiredCount: z.number().int().min(0).max(1_000) }),
-  z.strictObject({ action: z.literal('rollback'), revision: z.number().int().positive(), reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }),
-]);
-export type ServiceActionBody = z.infer<typeof ServiceActionBody>;
-
-export const DeployBody = z.strictObject({ ref: DeployInput.shape.ref, imageTag: DeployInput.shape.imageTag });
-export const QueueActionBody = z.strictObject({ action: z.enum(['pause', 'resume', 'retry-failed']) });
-export const JobActionBody = z.strictObject({ action: z.enum(['retry', 'remove']) });
 
 const isRole = (name: string): name is ServiceRole => (SERVICE_ROLES as readonly string[]).includes(name);
 

@@ -6,10 +6,13 @@
  */
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { expect, test } from '@playwright/test';
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { SEEDED } from '../../scripts/seed';
+import { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from '../../lib/schemas/actions';
+import { invalidInput } from '../support/schema-arbitrary';
 import { authState } from './global-setup';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
@@ -123,4 +126,39 @@ test('hostile query strings and bodies answer 400 (or 413 past the size limit), 
   const fine = await call('GET', '/api/environments/staging/jobs/search?q=pdf-none');
   expect(fine.status).toBe(200);
   expect(JSON.parse(fine.text)).toEqual({ jobs: [] });
+});
+
+test('bodies generated from each action\'s schema and then broken (fast-check): always 400 or 413, never a 500 or a stack, and no action starts', async () => {
+  test.setTimeout(240_000);
+  const audit = new Redis(process.env.PILOTHOUSE_E2E_REDIS_URL!);
+  try {
+    const [[since] = ['0-0']] = await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 1);
+    const routes = [
+      { path: '/api/environments/staging/services/api', schema: ServiceActionBody },
+      { path: '/api/environments/staging/deploys', schema: DeployBody },
+      { path: '/api/environments/staging/queues/pdf', schema: QueueActionBody },
+      { path: '/api/environments/staging/queues/pdf/jobs/pdf-property', schema: JobActionBody },
+    ];
+    let sent = 0;
+    for (const route of routes) {
+      await fc.assert(
+        fc.asyncProperty(invalidInput(route.schema), async (body) => {
+          sent++;
+          const answer = await call('POST', route.path, JSON.stringify(body));
+          clean(`${route.path} ${JSON.stringify(body).slice(0, 200)}`, answer);
+          expect([400, 413], JSON.stringify(body).slice(0, 200)).toContain(answer.status);
+          const { error } = JSON.parse(answer.text) as { error: { code: string; message: string } };
+          expect(error.code).toBe(answer.status === 413 ? 'too_large' : 'invalid_input');
+          expect(error.message.length).toBeGreaterThan(0);
+        }),
+        { numRuns: 60 },
+      );
+    }
+    // Every action records its start before it runs: none did.
+    const after = await audit.xrange('ph:audit', `(${since}`, '+');
+    const started = after.map(([, fields]) => JSON.parse(fields[1]) as { result: string; action: string }).filter((r) => r.result === 'started');
+    expect(started, `${sent} bodies sent`).toEqual([]);
+  } finally {
+    audit.disconnect();
+  }
 });

@@ -5,6 +5,7 @@
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Queue, QueueEvents } from 'bullmq';
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -12,7 +13,8 @@ import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { artifactsBucket } from '../../scripts/seed';
 import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
 import { idempotencyRedisKey, requestBodyHash } from '../../worker/api/jobs';
-import { MAX_SCREENSHOT_HEIGHT_PX } from '../../worker/contract';
+import { CreateJobBody, JOB_KINDS, MAX_SCREENSHOT_HEIGHT_PX } from '../../worker/contract';
+import { invalidInput } from '../support/schema-arbitrary';
 import { listJobEvidence } from '@/lib/aws/s3';
 import type { Environment } from '@/lib/environments';
 import { eventually } from '../support/aws';
@@ -22,6 +24,7 @@ const KEY = 'test-secret-0123456789';
 const OTHER_KEY = 'other-secret-0123456789';
 const BURST_KEY = 'burst-secret-0123456789';
 const REPLAY_KEY = 'replay-secret-0123456789';
+const FUZZ_KEY = 'fuzz-secret-0123456789ab';
 // Enough for every test's own jobs within a minute; the rate-limit tests use keys of their own.
 const RATE_LIMIT = 60;
 // A Redis database of its own, so these queues see only these tests' jobs.
@@ -79,7 +82,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     WORKER_URL_ALLOWLIST: site.host,
-    API_KEYS: `test:${KEY},other:${OTHER_KEY},burst:${BURST_KEY},replay:${REPLAY_KEY}`,
+    API_KEYS: `test:${KEY},other:${OTHER_KEY},burst:${BURST_KEY},replay:${REPLAY_KEY},fuzz:${FUZZ_KEY}`,
     RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
     JOB_TIMEOUT_MS: '15000',
     ENVIRONMENT: 'services-test',
@@ -132,6 +135,31 @@ describe('the api service', () => {
     const badKind = await post({ kind: 'video', input: { url: `${site.url}/` } });
     expect(badKind.status).toBe(400);
     expect(badKind.body.error.message).toMatch(/kind/);
+  });
+
+  it('answers bodies generated from the job schema and then broken (fast-check) with a 400 (or 413) that says why, never a 5xx or a stack, and creates no job', async () => {
+    const jobCount = async () => {
+      const queues = JOB_KINDS.map((kind) => new Queue(kind, { connection: bullConnection() }));
+      try {
+        const counts = await Promise.all(queues.map((q) => q.getJobCounts()));
+        return counts.reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
+      } finally {
+        await Promise.all(queues.map((q) => q.close()));
+      }
+    };
+    const before = await jobCount();
+    await fc.assert(
+      fc.asyncProperty(invalidInput(CreateJobBody), async (body) => {
+        const res = await fetch(`${api.url}/api/jobs`, { method: 'POST', headers: { authorization: `Bearer ${FUZZ_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const text = await res.text();
+        expect([400, 413], `${res.status} for ${JSON.stringify(body).slice(0, 200)}: ${text.slice(0, 300)}`).toContain(res.status);
+        expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+        const { error } = JSON.parse(text) as { error: { code: string; message: string } };
+        expect(error.message.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 50 }, // within the key's rate limit of 60 a minute
+    );
+    expect(await jobCount()).toBe(before);
   });
 
   it('gives one job for the same idempotency key twice, and 409 for the key with another body', async () => {
