@@ -191,18 +191,28 @@ export async function buildControlPlane(step: Step): Promise<void> {
 /** Starts `next start` on 127.0.0.1 and resolves once the overview answers. */
 export async function startControlPlane(
   platform: SeededPlatform,
-  options: { port?: number; step: Step },
-): Promise<RunningServer> {
+  options: { port?: number; step: Step; inspect?: boolean },
+): Promise<RunningServer & { inspectors: string[] }> {
   const port = options.port ?? (await freePort());
   const done = options.step(`starting the control plane on port ${port}`);
   const child = spawnGroup(process.execPath, [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...platform.env, NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    env: {
+      ...process.env, ...platform.env, NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production',
+      // The load test reads the server's heap after a full GC through the inspector (loopback only).
+      ...(options.inspect ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {}),
+    },
   });
   const output: string[] = [];
-  child.stdout!.on('data', (d) => output.push(String(d)));
-  child.stderr!.on('data', (d) => output.push(String(d)));
+  /** The inspector of each process of the server (next start, and any it forks). */
+  const inspectors: string[] = [];
+  const collect = (d: Buffer) => {
+    output.push(String(d));
+    for (const match of String(d).matchAll(/Debugger listening on (ws:\/\/\S+)/g)) inspectors.push(match[1]);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -221,5 +231,5 @@ export async function startControlPlane(
     await new Promise((r) => setTimeout(r, 250));
   }
   done();
-  return { pid: child.pid!, port, url, stop: () => stopProcessGroup(child) };
+  return { pid: child.pid!, port, url, inspectors, stop: () => stopProcessGroup(child) };
 }
