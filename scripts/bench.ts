@@ -1,19 +1,25 @@
 /**
- * `npm run bench`: measured figures, each printed with the ratio it is about
- * (`npm run bench -- ecs|readers|worker|pages|search` runs one). Starts the same seeded local platform
- * as the demo, on free ports, and stops it.
+ * `npm run bench`: measured figures, each printed with the ratio it is about, then one table
+ * of them all, also written as JSON to bench-report.json
+ * (`npm run bench -- ecs|single-flight|readers|load|worker|pages|search|bull-board` runs one).
+ * Starts the same seeded local platform as the demo, on free ports, and stops it.
  * Runs with the `react-server` condition, so lib's `server-only` guard resolves as on the server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import { benchBullBoard } from './bench/bull-board';
 import { benchEcsBatching } from './bench/ecs-batching';
 import { benchJobSearch } from './bench/job-search';
+import { benchLiveLoad } from './bench/live-load';
 import { benchPages } from './bench/pages';
 import { benchReaders } from './bench/readers';
+import { printReport, writeReport } from './bench/report';
+import { benchSingleFlight } from './bench/single-flight';
 import { benchWorkerBrowser } from './bench/worker-browser';
 import { startSeededPlatform } from './seeded-platform';
 
+const REPORT_FILE = path.join(import.meta.dirname, '..', 'bench-report.json');
 const stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-bench-'));
 const platform = await startSeededPlatform({ stateDir, step: () => () => {} });
 let failed = false;
@@ -22,10 +28,16 @@ try {
   Object.assign(process.env, platform.env);
   const only = process.argv[2];
   if (!only || only === 'ecs') await benchEcsBatching(platform.emulator);
+  if (!only || only === 'single-flight') await benchSingleFlight(platform.redis);
   if (!only || only === 'readers') await benchReaders(platform.emulator, platform.redis);
+  if (!only || only === 'load') await benchLiveLoad(platform);
   if (!only || only === 'worker') await benchWorkerBrowser(platform.emulator, platform.redis);
   if (!only || only === 'pages') await benchPages(platform);
   if (!only || only === 'search') await benchJobSearch(platform.redis);
+  if (!only || only === 'bull-board') await benchBullBoard();
+  printReport();
+  writeReport(REPORT_FILE, { at: new Date().toISOString(), node: process.version, cpus: cpus().length, only: only ?? null });
+  console.log(`\nwritten to ${path.relative(process.cwd(), REPORT_FILE)}`);
 } catch (err) {
   failed = true;
   console.error(`\nbench failed: ${err instanceof Error ? err.stack : String(err)}`);

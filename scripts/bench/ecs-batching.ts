@@ -11,6 +11,7 @@ import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, EC
 import { describeServices } from '../../lib/aws/ecs';
 import { parseRegistry } from '../../lib/environments';
 import { EMULATOR_CREDENTIALS, type RunningServer } from '../local-platform';
+import { record } from './report';
 
 const SERVICES = 23;
 const ROUNDS = 20;
@@ -45,6 +46,8 @@ export async function benchEcsBatching(emulator: RunningServer) {
     console.log(`  ${r.label.padEnd(24)} ${String(r.callsPerRead).padStart(3)} calls/read  ${r.msPerRead.toFixed(1).padStart(7)} ms/read`);
   }
   console.log(`  ratio per-service / batched: ${(perService.callsPerRead / batched.callsPerRead).toFixed(1)}x calls, ${(perService.msPerRead / batched.msPerRead).toFixed(1)}x time`);
+  record({ group: `ECS, ${SERVICES} services`, figure: 'DescribeServices calls per read (batched by 10)', value: batched.callsPerRead, unit: 'calls', ratio: perService.callsPerRead / batched.callsPerRead, ratioOf: 'one call per service / batched' });
+  record({ group: `ECS, ${SERVICES} services`, figure: 'time per read (batched)', value: batched.msPerRead, unit: 'ms', ratio: perService.msPerRead / batched.msPerRead, ratioOf: 'one call per service / batched' });
 }
 
 function benchEnvironment() {

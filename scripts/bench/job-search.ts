@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { searchJobs } from '../../lib/job-search';
 import type { Environment } from '../../lib/environments';
 import { createQueues, enqueueJob } from '../../worker/api/jobs';
+import { record } from './report';
 
 const JOBS = 10_000;
 const HOSTS = 40;
@@ -61,6 +62,10 @@ export async function benchJobSearch(redis: { url: string }): Promise<void> {
   console.log(`  by host: p50 ${byHost.p50.toFixed(1)} ms, p95 ${byHost.p95.toFixed(1)} ms (ratio ${(byHost.p95 / 200).toFixed(3)})`);
   console.log(`  by URL:  p50 ${byUrl.p50.toFixed(1)} ms, p95 ${byUrl.p95.toFixed(1)} ms (ratio ${(byUrl.p95 / 200).toFixed(3)})`);
   console.log(`  reading every job to find one host's ${scan.found}: ${scan.ms.toFixed(0)} ms, ${(scan.ms / byHost.p50).toFixed(0)}x the indexed search`);
+  const group = `job search, ${JOBS} jobs`;
+  record({ group, figure: 'by id p95', value: byId.p95, unit: 'ms', ratio: byId.p95 / 200, ratioOf: 'vs 200 ms goal' });
+  record({ group, figure: 'by host p95', value: byHost.p95, unit: 'ms', ratio: scan.ms / byHost.p50, ratioOf: 'reading every job / indexed (p50)' });
+  record({ group, figure: 'by URL p95', value: byUrl.p95, unit: 'ms', ratio: byUrl.p95 / 200, ratioOf: 'vs 200 ms goal' });
   await Promise.all(Object.values(queues).map((q) => q.close()));
   connection.disconnect();
 }

@@ -8,6 +8,7 @@
 import { gzipSync } from 'node:zlib';
 import { buildControlPlane, LOCAL_USERS, startControlPlane, type SeededPlatform } from '../seeded-platform';
 import { signInWithStandin } from '../sign-in';
+import { record } from './report';
 
 const REQUESTS = 200;
 const PAGES = ['/', '/environments/staging', '/environments/staging/services/api', '/environments/staging/queues/screenshot', '/environments/staging/deploys'];
@@ -37,6 +38,8 @@ export async function benchPages(platform: SeededPlatform) {
     times.sort((a, b) => a - b);
     console.log(`\nEnvironment page, warm cache, ${REQUESTS} sequential requests (whole HTML, streamed; ${(htmlBytes / 1024).toFixed(0)} KB):`);
     console.log(`  p50 ${percentile(times, 50).toFixed(1)} ms  p95 ${percentile(times, 95).toFixed(1)} ms  (target: p95 <= 50 ms; ratio p95/target ${(percentile(times, 95) / 50).toFixed(2)})`);
+    record({ group: 'environment page, warm cache', figure: 'p50', value: percentile(times, 50), unit: 'ms' });
+    record({ group: 'environment page, warm cache', figure: 'p95', value: percentile(times, 95), unit: 'ms', ratio: percentile(times, 95) / 50, ratioOf: 'p95 / 50 ms goal' });
 
     console.log('\nFirst-load JavaScript per page, gzipped (the scripts the HTML names):');
     for (const page of PAGES) {
@@ -52,6 +55,7 @@ export async function benchPages(platform: SeededPlatform) {
         gzipped += gzipSync(body).length;
       }
       console.log(`  ${page.padEnd(40)} ${(gzipped / 1024).toFixed(1).padStart(6)} KB in ${scripts.length} scripts  (target <= 150 KB; ratio ${(gzipped / 1024 / 150).toFixed(2)})`);
+      record({ group: 'first-load JS, gzipped', figure: page, value: gzipped / 1024, unit: 'KB', ratio: gzipped / 1024 / 150, ratioOf: 'vs 150 KB goal' });
     }
   } finally {
     await controlPlane.stop();

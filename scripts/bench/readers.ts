@@ -11,6 +11,7 @@ import { createLiveHub, type LiveHub } from '../../lib/live';
 import { getEnvironmentSnapshot } from '../../lib/snapshot';
 import { liveEventStream } from '../../lib/sse';
 import type { RunningServer } from '../local-platform';
+import { record } from './report';
 
 const WINDOW_MS = 60_000;
 const RUNS = [
@@ -89,4 +90,8 @@ export async function benchReaders(emulator: RunningServer, redisServer: Running
   const [one, many] = rows;
   console.log(`  ratio 500 viewers on 2 instances / 1 viewer on 1: AWS ${(many.awsPerMinute / one.awsPerMinute).toFixed(2)}, Redis ${(many.redisPerMinute / one.redisPerMinute).toFixed(2)} (goal: within 1.05 each)`);
   console.log(`  server heap per 100 viewers: ${many.heapPer100Kb.toFixed(0)} KB${global.gc ? '' : ' (without --expose-gc: rough)'}`);
+  const group = 'live hubs in one process, 1 environment';
+  record({ group, figure: 'AWS calls per minute, 500 viewers on 2 hubs', value: many.awsPerMinute, unit: 'calls/min', ratio: many.awsPerMinute / one.awsPerMinute, ratioOf: `vs 1 viewer on 1 hub (${one.awsPerMinute.toFixed(0)}/min)` });
+  record({ group, figure: 'Redis commands per minute, 500 viewers on 2 hubs', value: many.redisPerMinute, unit: 'commands/min', ratio: many.redisPerMinute / one.redisPerMinute, ratioOf: `vs 1 viewer on 1 hub (${one.redisPerMinute.toFixed(0)}/min)` });
+  record({ group, figure: 'server heap per 100 viewers', value: many.heapPer100Kb, unit: 'KB' });
 }

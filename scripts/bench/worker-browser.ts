@@ -13,6 +13,7 @@ import { createUrlGuard } from '../../worker/url-guard.js';
 import { startJobWorkers } from '../../worker/worker.js';
 import { EMULATOR_CREDENTIALS, type RunningServer } from '../local-platform';
 import { startTargetSite } from '../target-site';
+import { record } from './report';
 
 const JOBS = 20;
 const CONCURRENCY = 2;
@@ -63,6 +64,7 @@ export async function benchWorkerBrowser(emulator: RunningServer, redis: Running
       console.log(`  ${r.label.padEnd(24)} ${r.jobsPerSecond.toFixed(2).padStart(6)} jobs/s  (${r.seconds.toFixed(1)} s)`);
     }
     console.log(`  ratio shared / per-job: ${(shared.jobsPerSecond / perJob.jobsPerSecond).toFixed(1)}x jobs per second`);
+    record({ group: `worker, ${JOBS} scrape jobs`, figure: 'jobs per second, one shared Chromium', value: shared.jobsPerSecond, unit: 'jobs/s', ratio: shared.jobsPerSecond / perJob.jobsPerSecond, ratioOf: `vs a Chromium per job (${perJob.jobsPerSecond.toFixed(2)} jobs/s)` });
   } finally {
     await proxy.close();
     await site.close();

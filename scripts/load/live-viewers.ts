@@ -45,6 +45,8 @@ export type LiveLoadResult = {
   reconnects: number;
   dropped: number;
   latencyMs: { p50: number; p99: number; max: number; samples: number };
+  /** From opening a stream to its first update (all viewers connecting at once). */
+  firstUpdateMs: { p50: number; p99: number };
   /** Resident memory of the instances' process groups, MB (what the OS sees; V8 and malloc keep freed pages a while). */
   memoryMb: { before: number; during: number; after: number };
   /** The instances' JavaScript heap in use after a full GC, MB: what the viewers' state really holds. */
@@ -129,13 +131,15 @@ type Viewer = {
   errors: number;
   /** The next message is the one a (re)connection starts with: the stored latest, not a fresh publish. */
   awaitingFirst: boolean;
+  createdAt: number;
+  firstUpdateAt: number | null;
 };
 
 function openViewer(instance: RunningServer, environment: string, cookie: string, latencies: number[], measuring: { on: boolean }): Viewer {
   const source = new EventSource(`${instance.url}/api/environments/${environment}/live`, {
     fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, cookie } }),
   });
-  const viewer: Viewer = { environment, source, versions: new Set(), opened: 0, errors: 0, awaitingFirst: true };
+  const viewer: Viewer = { environment, source, versions: new Set(), opened: 0, errors: 0, awaitingFirst: true, createdAt: Date.now(), firstUpdateAt: null };
   source.addEventListener('open', () => {
     viewer.opened++;
     viewer.awaitingFirst = true;
@@ -143,6 +147,7 @@ function openViewer(instance: RunningServer, environment: string, cookie: string
   source.addEventListener('error', () => viewer.errors++);
   source.addEventListener('snapshot', (event) => {
     const receivedAt = Date.now();
+    viewer.firstUpdateAt ??= receivedAt;
     const { version, at } = JSON.parse(event.data) as { version: number; at: string };
     if (measuring.on) {
       viewer.versions.add(version);
@@ -172,6 +177,7 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
       await sleep(100);
     }
     const errorsBefore = viewers.map((v) => v.errors);
+    const firstUpdates = viewers.map((v) => v.firstUpdateAt! - v.createdAt).sort((a, b) => a - b);
     const infoOverhead = -(await redisCommands(admin)) + (await redisCommands(admin));
     const aws0 = await awsRequests(options.emulatorUrl);
     const redis0 = await redisCommands(admin);
@@ -226,6 +232,7 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
       reconnects: failed.length - dropped,
       dropped,
       latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, samples: sorted.length },
+      firstUpdateMs: { p50: percentile(firstUpdates, 50), p99: percentile(firstUpdates, 99) },
       memoryMb: { before, during, after: memory() },
       heapMb: { before: heapBefore, after: heapAfter },
       actions,
@@ -241,6 +248,7 @@ export function describeLiveLoad(r: LiveLoadResult): string {
     `${r.viewers} viewers on ${r.instances} instance(s), ${r.environments} environment(s), ${(r.windowMs / 1000).toFixed(0)} s: ` +
     `${r.awsPerMinute.toFixed(0)} AWS calls/min, ${r.redisPerMinute.toFixed(0)} Redis commands/min, ` +
     `updates ${JSON.stringify(r.updates)}, fan-out p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms (${r.latencyMs.samples} deliveries), ` +
+    `first update p50 ${r.firstUpdateMs.p50} ms p99 ${r.firstUpdateMs.p99} ms, ` +
     `missed ${r.missed}, reconnected ${r.reconnects}, dropped ${r.dropped}, ` +
     `resident memory ${r.memoryMb.before.toFixed(0)} → ${r.memoryMb.during.toFixed(0)} → ${r.memoryMb.after.toFixed(0)} MB, ` +
     `heap after GC ${r.heapMb.before.toFixed(1)} → ${r.heapMb.after.toFixed(1)} MB, actions ${r.actions.ok} ok ${r.actions.failed} failed`
