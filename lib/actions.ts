@@ -210,8 +210,16 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
   };
 
   /** A check or the action threw: our own AppError is a refusal (a 4xx), an upstream's error a failure. */
-  const answerError = (err: unknown) => {
+  const answerError = async (err: unknown) => {
     const info = toErrorInfo(err);
+    if (info.code === 'rate_limited' && info.upstream) {
+      // AWS throttled the call past the SDK's retries: nothing was done, and the same request
+      // (same key) may simply be sent again, so this answer is not kept for the key.
+      const message = `${info.message}: nothing was done; try again in a moment`;
+      await redis.del(idempotencyKey).catch(() => {});
+      await auditQuietly(record('failed', 503, message));
+      return Response.json({ error: { code: 'unavailable', message }, requestId }, { status: 503, headers: { 'retry-after': '5' } });
+    }
     const refused = err instanceof AppError && !('upstream' in err);
     return answer(HTTP_STATUS[info.code], { error: { code: info.code, message: info.message }, requestId }, refused ? 'refused' : 'failed', info.message);
   };
@@ -243,10 +251,17 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
       for (const other of others) if (!busy && other && young(other.record)) busy = `${started(other.target, other.record)} has just started`;
       if (!busy) {
         const upstream = await exclusive.busy();
-        // Read the record again: a change that started after our first read is the likely cause, and has a name.
-        const latest = upstream ? await redis.get(inflightKey) : null;
-        const starter = latest ? (JSON.parse(latest) as InflightRecord) : holder;
-        if (upstream) busy = starter ? `${started(exclusive.target, starter)} is still in flight: ${upstream}` : `${upstream} (started outside Pilothouse)`;
+        if (upstream) {
+          // Read the records again: a change that started after our first read is the likely
+          // cause, and has a name (ours, or a deploy's that changes this target too).
+          const targets = [exclusive.target, ...(exclusive.alsoBlockedBy ?? [])];
+          const records = (await redis.mget(...targets.map((t) => keys.inflight(environment.name, t))))
+            .map((raw, i) => (raw ? { target: targets[i], record: JSON.parse(raw) as InflightRecord } : null))
+            .filter((r) => r !== null)
+            .sort((a, b) => Date.parse(b.record.at) - Date.parse(a.record.at));
+          const starter = records[0];
+          busy = starter ? `${started(starter.target, starter.record)} is still in flight: ${upstream}` : `${upstream} (started outside Pilothouse)`;
+        }
       }
       if (busy) return answer(409, { error: { code: 'conflict', message: busy }, requestId }, 'refused', busy);
       mine = JSON.stringify({ action: actionName, user: user.login, at: new Date().toISOString(), requestId, running: true } satisfies InflightRecord);

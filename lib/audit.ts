@@ -17,12 +17,6 @@ export type AuditEntry = Omit<AuditRecord, 'id' | 'at'>;
 
 type TimedEntry = AuditEntry & { at: string };
 
-async function append(record: TimedEntry): Promise<string> {
-  const id = await getRedis().xadd(keys.audit, 'MAXLEN', '~', String(AUDIT_MAX_RECORDS), '*', 'record', JSON.stringify(record));
-  log.info({ audit: { ...record, id } }, `audit ${record.action} ${record.result}`);
-  return id!;
-}
-
 /**
  * A write that may be tried more than once lands once: a command that timed out against a
  * paused or restarting Redis can still run when it answers again (ioredis resends what it
@@ -62,14 +56,24 @@ function hold(record: HeldEntry, err: unknown) {
   retryTimer ??= setInterval(() => void flushHeld(), AUDIT_RETRY_MS).unref();
 }
 
-/** Writes the held records in order, once Redis is connected; stops at the first it refuses (the timer tries again). */
+/**
+ * Writes the held records in order, once Redis is connected; stops at the first it refuses (the
+ * timer tries again). Not while ioredis reconnects: it would queue the writes to send later.
+ * (A paused Redis keeps the connection "ready": a timed-out write may still land when it
+ * resumes, and the marker keeps that to once.)
+ */
 export function flushHeld(): Promise<void> {
-  if (getRedis().status !== 'ready') return Promise.resolve(); // no piling up of commands that would run later
+  try {
+    if (getRedis().status !== 'ready') return Promise.resolve();
+  } catch {
+    return Promise.resolve(); // no Redis configured: nothing can be written
+  }
   flushing ??= (async () => {
     try {
       while (held.length > 0) {
-        await appendOnce(held[0]);
-        held.shift();
+        const next = held[0];
+        await appendOnce(next);
+        if (held[0] === next) held.shift(); // unless hold() dropped it (full) meanwhile
       }
       if (retryTimer) clearInterval(retryTimer);
       retryTimer = null;
@@ -82,11 +86,13 @@ export function flushHeld(): Promise<void> {
   return flushing;
 }
 
-/** Appends one record. Throws when Redis does not take it: an action must not run unaudited. */
-export async function audit(entry: AuditEntry): Promise<string> {
-  const id = await append({ ...entry, at: new Date().toISOString() });
+/**
+ * Appends one record. Throws when Redis does not take it: an action must not run unaudited.
+ * Written once even if the command, timed out, still reaches Redis later.
+ */
+export async function audit(entry: AuditEntry): Promise<void> {
+  await appendOnce({ ...entry, at: new Date().toISOString(), recordId: randomUUID() });
   if (held.length > 0) void flushHeld();
-  return id;
 }
 
 /**

@@ -21,9 +21,9 @@ import { describeRedisFailure } from './redis';
  *   life get a `timeout` error for that part rather than a failed page;
  * - upstream failure: the last value is kept and served with its age and the error; with
  *   no value, the error itself is cached briefly, so an outage is not retried by every reader;
- * - upstream throttling (`rate_limited`, after the SDK's own retries) on a value fetched within
- *   `quietRateLimitMs`: the value is served with its real age and no error, and the next
- *   check retries, one TTL later as for any failure: throttling is weather, not an outage;
+ * - upstream throttling (`rate_limited`, after the SDK's own retries) on a value at most
+ *   `quietRateLimitMs` past its TTL: the value is served with its real age and no error, and
+ *   the next check retries, one TTL later as for any failure: throttling is weather, not an outage;
  * - a hung upstream: the fetch is abandoned after `fetchTimeoutMs` (inside the lock's life, so
  *   no second refresher starts meanwhile), and a refresher whose lock has expired never
  *   overwrites a newer value (the write is conditional on still holding the lock);
@@ -40,7 +40,7 @@ export type CachePolicy = {
   maxStaleMs: number;
   /** How long a refresher may hold the lock; also how long others wait for a cold fill. */
   lockMs?: number;
-  /** How old a value may be and still be served without an error while upstream throttles; defaults to 30 s. */
+  /** How long past its TTL a value is still served without an error while upstream throttles; defaults to 30 s. */
   quietRateLimitMs?: number;
 };
 
@@ -161,7 +161,7 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     } catch (err) {
       const error = toErrorInfo(err);
       report({ name, kind: 'upstream', error });
-      const quiet = error.code === 'rate_limited' && previous?.fetchedAt != null && now() - previous.fetchedAt < (policy.quietRateLimitMs ?? DEFAULT_QUIET_RATE_LIMIT_MS);
+      const quiet = error.code === 'rate_limited' && previous?.fetchedAt != null && now() - previous.fetchedAt < policy.ttlMs + (policy.quietRateLimitMs ?? DEFAULT_QUIET_RATE_LIMIT_MS);
       return { value: previous?.value ?? null, fetchedAt: previous?.fetchedAt ?? null, error: quiet ? null : error, checkedAt: now() };
     }
   }

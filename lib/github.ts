@@ -20,8 +20,9 @@ export type Dispatched = { runId: number | null; runUrl: string | null; htmlUrl:
 
 /** Runs shown per environment. */
 export const RUNS_PER_PAGE = 10;
-/** Runs asked for at once: enough for RUNS_PER_PAGE of each environment when they share the workflow. */
+/** Runs asked for per page, and pages at most: every environment's runs share the workflow. */
 const RUNS_LISTED = 50;
+const RUNS_PAGES = 3;
 
 /**
  * Each GitHub request (installation token exchanges included) gives up after this, inside
@@ -79,16 +80,22 @@ function repo(env: Environment) {
 }
 
 export async function listDeployRuns(env: Environment, octokit: Octokit = githubClient(), now = Date.now()): Promise<DeployRun[]> {
-  let data;
-  try {
-    ({ data } = await octokit.rest.actions.listWorkflowRuns({ ...repo(env), workflow_id: env.github.deployWorkflow, per_page: RUNS_LISTED }));
-  } catch (err) {
-    throw toUpstream('list workflow runs', err);
-  }
   // Every environment deploys through the one workflow, and GitHub cannot filter runs by input:
   // the title says which environment a run deploys to. A title we cannot read (a run-name
-  // changed by hand) stays in every environment's list rather than hide a deploy.
-  const mine = data.workflow_runs.filter((run) => (parseDeployRunTitle(run.display_title ?? '')?.environment ?? env.name) === env.name);
+  // changed by hand) stays in every environment's list rather than hide a deploy. Another
+  // environment's busy day can fill a page: up to RUNS_PAGES pages are read to find this one's.
+  type Run = Awaited<ReturnType<Octokit['rest']['actions']['listWorkflowRuns']>>['data']['workflow_runs'][number];
+  const mine: Run[] = [];
+  for (let page = 1; page <= RUNS_PAGES && mine.length < RUNS_PER_PAGE; page++) {
+    let data;
+    try {
+      ({ data } = await octokit.rest.actions.listWorkflowRuns({ ...repo(env), workflow_id: env.github.deployWorkflow, per_page: RUNS_LISTED, page }));
+    } catch (err) {
+      throw toUpstream('list workflow runs', err);
+    }
+    mine.push(...data.workflow_runs.filter((run) => (parseDeployRunTitle(run.display_title ?? '')?.environment ?? env.name) === env.name));
+    if (data.workflow_runs.length < RUNS_LISTED) break;
+  }
   return mine.slice(0, RUNS_PER_PAGE).map((run) => {
     const started = run.run_started_at ?? null;
     const end = run.status === 'completed' ? Date.parse(run.updated_at) : now;

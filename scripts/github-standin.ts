@@ -311,10 +311,13 @@ export async function startGithubStandin(options: StandinOptions) {
     const runMatch = new RegExp(`^${repoPath}/actions/runs/(\\d+)(/jobs)?$`).exec(url.pathname);
 
     if (req.method === 'GET' && url.pathname === runsPath) {
+      // Paginated as documented: per_page (max 100) and page (from 1), newest first.
       const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      const page = Number(url.searchParams.get('page') ?? 1);
       if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) return reject(res, 422, 'per_page must be 1..100');
+      if (!Number.isInteger(page) || page < 1) return reject(res, 422, 'page must be at least 1');
       const newest = [...runs].reverse();
-      return send(res, 200, { total_count: runs.length, workflow_runs: newest.slice(0, perPage).map(runJson) });
+      return send(res, 200, { total_count: runs.length, workflow_runs: newest.slice((page - 1) * perPage, page * perPage).map(runJson) });
     }
     if (req.method === 'GET' && runMatch) {
       const run = runs.find((r) => r.id === Number(runMatch[1]));

@@ -12,11 +12,13 @@ export async function awsCall<T>(service: string, operation: string, run: () => 
 
 /**
  * The error codes AWS answers when it throttles (the SDK's own list, in
- * @smithy/service-error-classification): the SDK has retried them already; what is left is
- * a `rate_limited` error, which the cache serves through quietly for a while (lib/cache.ts).
+ * @smithy/service-error-classification, less LimitExceededException, which ECS and CloudWatch
+ * also answer for a quota): the SDK has retried them already; what is left is a `rate_limited`
+ * error, which the cache serves through quietly for a while (lib/cache.ts) and an action
+ * answers as 503, to be retried (lib/actions.ts).
  */
 const THROTTLING_ERROR_NAMES = new Set([
-  'BandwidthLimitExceeded', 'EC2ThrottledException', 'LimitExceededException', 'PriorRequestNotComplete',
+  'BandwidthLimitExceeded', 'EC2ThrottledException', 'PriorRequestNotComplete',
   'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException',
   'SlowDown', 'ThrottledException', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'TransactionInProgressException',
 ]);

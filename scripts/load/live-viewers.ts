@@ -11,6 +11,7 @@ import { EventSource } from 'eventsource';
 import { Redis } from 'ioredis';
 import { readdirSync, readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
+import { keys } from '../../lib/keys';
 import type { RunningServer } from '../local-platform';
 
 export type LiveLoadOptions = {
@@ -36,10 +37,10 @@ export type LiveLoadResult = {
   windowMs: number;
   awsPerMinute: number;
   redisPerMinute: number;
-  /** Versions published per environment during the window. */
+  /** Versions published per environment during the window (Redis's counter at its start and end). */
   updates: Record<string, number>;
   deliveries: number;
-  /** Updates a viewer that never lost its stream did not get. */
+  /** Updates published during the window that a viewer whose stream never broke did not get. */
   missed: number;
   /** Streams that failed and came back by themselves, and streams that failed and stayed closed. */
   reconnects: number;
@@ -99,15 +100,25 @@ export async function heapAfterGcMb(instances: { inspectors: string[] }[]): Prom
   let used = 0;
   for (const url of instances.flatMap((i) => i.inspectors)) {
     const socket = new WebSocket(url);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the inspector at ${url} did not answer within 15 s`)), 15_000);
     });
     try {
-      await inspectorCall(socket, 1, 'HeapProfiler.collectGarbage');
-      used += Number((await inspectorCall(socket, 2, 'Runtime.getHeapUsage')).usedSize);
+      await Promise.race([
+        (async () => {
+          await new Promise<void>((resolve, reject) => {
+            socket.once('open', () => resolve());
+            socket.once('error', reject);
+          });
+          await inspectorCall(socket, 1, 'HeapProfiler.collectGarbage');
+          used += Number((await inspectorCall(socket, 2, 'Runtime.getHeapUsage')).usedSize);
+        })(),
+        deadline,
+      ]);
     } finally {
-      socket.close();
+      clearTimeout(timer);
+      socket.terminate();
     }
   }
   return used / 1024 / 1024;
@@ -181,16 +192,20 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
     const infoOverhead = -(await redisCommands(admin)) + (await redisCommands(admin));
     const aws0 = await awsRequests(options.emulatorUrl);
     const redis0 = await redisCommands(admin);
-    measuring.on = true;
+    const versionNow = async (environment: string) => Number((await admin.get(keys.liveVersion(environment))) ?? 0);
+    measuring.on = true; // before the counter is read: an update between the two is then recorded, not missed
+    const firstVersion: Record<string, number> = {};
+    for (const environment of options.environments) firstVersion[environment] = await versionNow(environment);
     const started = Date.now();
     const actions = { ok: 0, failed: 0 };
     let desired = 2;
     let during = 0;
-    while (Date.now() - started < options.windowMs) {
-      const next = options.actionEveryMs > 0 ? Math.min(options.actionEveryMs, options.windowMs - (Date.now() - started)) : options.windowMs - (Date.now() - started);
-      await sleep(Math.max(0, next));
+    // Actions on a fixed schedule (at every actionEveryMs from the start), however long each takes.
+    for (let k = 1; Date.now() - started < options.windowMs; k++) {
+      const at = options.actionEveryMs > 0 ? Math.min(started + k * options.actionEveryMs, started + options.windowMs) : started + options.windowMs;
+      await sleep(Math.max(0, at - Date.now()));
       during = Math.max(during, memory());
-      if (options.actionEveryMs > 0 && Date.now() - started < options.windowMs) {
+      if (options.actionEveryMs > 0 && at < started + options.windowMs) {
         const res = await fetch(`${options.instances[0].url}/api/environments/staging/services/worker`, {
           method: 'POST',
           headers: { cookie: options.cookie, origin: options.instances[0].url, 'content-type': 'application/json', 'idempotency-key': `load-${Date.now()}-${desired}` },
@@ -200,17 +215,19 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
         desired = desired === 2 ? 1 : 2;
       }
     }
-    measuring.on = false;
     const windowMs = Date.now() - started;
     const aws = (await awsRequests(options.emulatorUrl)) - aws0;
     const redis = (await redisCommands(admin)) - redis0 - infoOverhead;
+    const lastVersion: Record<string, number> = {};
+    for (const environment of options.environments) lastVersion[environment] = await versionNow(environment);
+    await sleep(2_000); // what was published just before the end reaches everyone
+    measuring.on = false;
 
-    const published: Record<string, Set<number>> = {};
-    for (const v of viewers) for (const version of v.versions) (published[v.environment] ??= new Set()).add(version);
+    // Every version the window published, by Redis's own counter: each unbroken stream must have had them all.
     let missed = 0;
     for (const [i, v] of viewers.entries()) {
-      if (v.errors > errorsBefore[i]) continue; // a dropped stream resumes from the latest, by design
-      for (const version of published[v.environment] ?? []) if (!v.versions.has(version)) missed++;
+      if (v.errors > errorsBefore[i]) continue; // a stream that broke resumes from the latest, by design
+      for (let version = firstVersion[v.environment] + 1; version <= lastVersion[v.environment]; version++) if (!v.versions.has(version)) missed++;
     }
     const failed = viewers.filter((v, i) => v.errors > errorsBefore[i]);
     const dropped = failed.filter((v) => v.source.readyState === EventSource.CLOSED).length;
@@ -226,7 +243,7 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
       windowMs,
       awsPerMinute: (aws * 60_000) / windowMs,
       redisPerMinute: (redis * 60_000) / windowMs,
-      updates: Object.fromEntries(Object.entries(published).map(([env, set]) => [env, set.size])),
+      updates: Object.fromEntries(options.environments.map((environment) => [environment, lastVersion[environment] - firstVersion[environment]])),
       deliveries: sorted.length,
       missed,
       reconnects: failed.length - dropped,

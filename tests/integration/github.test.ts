@@ -42,6 +42,18 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
     expect(new Set([...staging, ...production].map((r) => r.id)).size).toBe(6);
   });
 
+  it('reads further pages when the other environment\'s runs fill the first', async () => {
+    // Each hour one production deploy and nine staging ones: the newest 50 runs hold 5 of production's 8.
+    const busy = await startGithubStandin({ token: TOKEN, owner: env().github.owner, repo: env().github.repo, workflow: env().github.deployWorkflow, history: 8, historyEnvironments: ['production', ...Array(9).fill('staging')] });
+    try {
+      const production = await listDeployRuns(seededEnvironment('production'), octokit(busy));
+      expect(production.map((r) => r.title)).toEqual(Array(8).fill('Deploy main to production'));
+      expect(busy.violations).toEqual([]);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('dispatches the default branch’s workflow with the ref to deploy as an input, and follows that exact run to completion', async () => {
     const dispatched = await dispatchDeploy(env(), { ref: 'release/1.4', imageTag: 'abc123def456' }, octokit(github));
 

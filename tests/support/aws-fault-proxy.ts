@@ -4,8 +4,11 @@
  * - `hang()`: AWS accepting requests and never answering them, until `pass()`;
  * - `throttle(share)`: a share of requests answered as AWS throttles them (400 with
  *   `ThrottlingException` in the JSON protocols, `Throttling` in the Query protocol, as the
- *   services document), spread evenly (every 1/share-th request), the rest passed through.
- * It counts every request it receives, so a test can compare AWS call volume across faults.
+ *   services document), picked by a seeded pseudo-random sequence (so a call and its retry
+ *   are sometimes both throttled, as under real throttling), the rest passed through.
+ * It counts every request it receives, so a test can compare AWS call volume across faults,
+ * and the calls whose last attempt the SDK allows was throttled too (from the SDK's
+ * `amz-sdk-request: attempt=N; max=M` header): those reached our code as errors.
  * Bound to 127.0.0.1 on a free port.
  */
 import { createServer, request as forward, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,6 +21,8 @@ export type AwsFaultProxy = {
   requests: () => number;
   /** Requests answered with a throttling error. */
   throttled: () => number;
+  /** Calls throttled on their last allowed attempt: the SDK gave up and our code saw the error. */
+  exhausted: () => number;
   stop: () => Promise<void>;
   start: () => Promise<void>;
   hang: () => void;
@@ -26,7 +31,7 @@ export type AwsFaultProxy = {
   pass: () => void;
 };
 
-type Mode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'throttle'; share: number; seen: number };
+type Mode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'throttle'; share: number; seed: number };
 
 function answerThrottled(req: IncomingMessage, res: ServerResponse) {
   const requestId = `throttled-${Date.now()}-${Math.random().toString(16).slice(2)}`;
@@ -50,6 +55,7 @@ export async function startAwsFaultProxy(upstream: { host: string; port: number 
   let mode: Mode = { kind: 'pass' };
   let requests = 0;
   let throttled = 0;
+  let exhausted = 0;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     requests++;
@@ -59,9 +65,11 @@ export async function startAwsFaultProxy(upstream: { host: string; port: number 
       return;
     }
     if (mode.kind === 'throttle') {
-      mode.seen++;
-      if (Math.floor(mode.seen * mode.share) > Math.floor((mode.seen - 1) * mode.share)) {
+      mode.seed = (mode.seed * 1_103_515_245 + 12_345) % 2 ** 31; // a fixed sequence: the same run each time
+      if (mode.seed / 2 ** 31 < mode.share) {
         throttled++;
+        const attempt = /attempt=(\d+);\s*max=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''));
+        if (attempt && attempt[1] === attempt[2]) exhausted++;
         req.resume();
         req.on('end', () => answerThrottled(req, res));
         return;
@@ -109,13 +117,14 @@ export async function startAwsFaultProxy(upstream: { host: string; port: number 
     url: `http://127.0.0.1:${port}`,
     requests: () => requests,
     throttled: () => throttled,
+    exhausted: () => exhausted,
     stop,
     start,
     hang: () => {
       mode = { kind: 'hang' };
     },
     throttle: (share) => {
-      mode = { kind: 'throttle', share, seen: 0 };
+      mode = { kind: 'throttle', share, seed: 42 };
     },
     pass: () => {
       mode = { kind: 'pass' };
