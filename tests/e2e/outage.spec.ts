@@ -128,7 +128,7 @@ test('with AWS throttling half the calls, an open page shows no failure (the SDK
   const exhausted = awsProxy.exhausted() - exhaustedBefore;
   console.log(`AWS calls in ${WINDOW_MS / 1000} s: ${normal.calls} normal, ${throttling.calls} with half throttled (${awsProxy.throttled() - throttledBefore} throttled, ${exhausted} past the SDK's retries): ${ratio.toFixed(2)}x`);
   expect(normal.calls).toBeGreaterThan(5);
-  expect(exhausted, 'some calls stayed throttled past the SDK retry: the cache had to absorb them').toBeGreaterThan(0);
+  expect(exhausted, 'some calls stayed throttled past the SDK retry (the first always does): the cache had to absorb them').toBeGreaterThan(0);
   expect(throttling.shown).toEqual([]);
   expect(ratio).toBeLessThanOrEqual(2);
 

@@ -5,7 +5,9 @@
  * - `throttle(share)`: a share of requests answered as AWS throttles them (400 with
  *   `ThrottlingException` in the JSON protocols, `Throttling` in the Query protocol, as the
  *   services document), picked by a seeded pseudo-random sequence (so a call and its retry
- *   are sometimes both throttled, as under real throttling), the rest passed through.
+ *   are sometimes both throttled, as under real throttling), the rest passed through; the
+ *   first call (by the SDK's `amz-sdk-invocation-id`) is throttled on every attempt, so at
+ *   least one throttle always outlasts the SDK's retries.
  * It counts every request it receives, so a test can compare AWS call volume across faults,
  * and the calls whose last attempt the SDK allows was throttled too (from the SDK's
  * `amz-sdk-request: attempt=N; max=M` header): those reached our code as errors.
@@ -31,7 +33,7 @@ export type AwsFaultProxy = {
   pass: () => void;
 };
 
-type Mode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'throttle'; share: number; seed: number };
+type Mode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'throttle'; share: number; seed: number; firstCall: string | null };
 
 function answerThrottled(req: IncomingMessage, res: ServerResponse) {
   const requestId = `throttled-${Date.now()}-${Math.random().toString(16).slice(2)}`;
@@ -66,7 +68,9 @@ export async function startAwsFaultProxy(upstream: { host: string; port: number 
     }
     if (mode.kind === 'throttle') {
       mode.seed = (mode.seed * 1_103_515_245 + 12_345) % 2 ** 31; // a fixed sequence: the same run each time
-      if (mode.seed / 2 ** 31 < mode.share) {
+      const invocation = String(req.headers['amz-sdk-invocation-id'] ?? '');
+      mode.firstCall ??= invocation || null;
+      if (mode.seed / 2 ** 31 < mode.share || (invocation !== '' && invocation === mode.firstCall)) {
         throttled++;
         const attempt = /attempt=(\d+);\s*max=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''));
         if (attempt && attempt[1] === attempt[2]) exhausted++;
@@ -124,7 +128,7 @@ export async function startAwsFaultProxy(upstream: { host: string; port: number 
       mode = { kind: 'hang' };
     },
     throttle: (share) => {
-      mode = { kind: 'throttle', share, seed: 42 };
+      mode = { kind: 'throttle', share, seed: 42, firstCall: null };
     },
     pass: () => {
       mode = { kind: 'pass' };
