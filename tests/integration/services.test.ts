@@ -25,6 +25,7 @@ const OTHER_KEY = 'other-secret-0123456789';
 const BURST_KEY = 'burst-secret-0123456789';
 const REPLAY_KEY = 'replay-secret-0123456789';
 const FUZZ_KEY = 'fuzz-secret-0123456789ab';
+const HOSTILE_KEY = 'hostile-secret-0123456789';
 // Enough for every test's own jobs within a minute; the rate-limit tests use keys of their own.
 const RATE_LIMIT = 60;
 // A Redis database of its own, so these queues see only these tests' jobs.
@@ -82,7 +83,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     WORKER_URL_ALLOWLIST: site.host,
-    API_KEYS: `test:${KEY},other:${OTHER_KEY},burst:${BURST_KEY},replay:${REPLAY_KEY},fuzz:${FUZZ_KEY}`,
+    API_KEYS: `test:${KEY},other:${OTHER_KEY},burst:${BURST_KEY},replay:${REPLAY_KEY},fuzz:${FUZZ_KEY},hostile:${HOSTILE_KEY}`,
     RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
     JOB_TIMEOUT_MS: '15000',
     ENVIRONMENT: 'services-test',
@@ -135,6 +136,58 @@ describe('the api service', () => {
     const badKind = await post({ kind: 'video', input: { url: `${site.url}/` } });
     expect(badKind.status).toBe(400);
     expect(badKind.body.error.message).toMatch(/kind/);
+  });
+
+  it('answers hostile path segments, malformed, nested and oversize bodies with a clean 4xx, never a 5xx or a stack, and creates no job', async () => {
+    const stack = /\n\s+at .+:\d+:\d+/;
+    const segments = ['..%2F..%2Fetc%2Fpasswd', '%00', 'a%00b', 'x'.repeat(10_000), '%ED%A0%80', '%ff', '%E2%80%AEtxt.exe', '__proto__', 'constructor', 'screenshot-..%2F..%2F', 'pdf-%00', '%F0%9F%92%A9'];
+    for (const segment of segments) {
+      for (const path of [`/api/jobs/${segment}`, `/api/jobs/${segment}/events`]) {
+        const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${HOSTILE_KEY}` } });
+        const text = await res.text();
+        expect(res.status >= 400 && res.status < 500, `${res.status} for ${path.slice(0, 60)}: ${text.slice(0, 200)}`).toBe(true);
+        expect(text).not.toMatch(stack);
+      }
+    }
+    let deep = '{"kind":"pdf","input":';
+    for (let i = 0; i < 5_000; i++) deep += '[';
+    const bodies: [string, string, string][] = [
+      ['malformed JSON', '{"kind": "pdf"', 'application/json'],
+      ['empty', '', 'application/json'],
+      ['an array', '[{"kind":"pdf"}]', 'application/json'],
+      ['null', 'null', 'application/json'],
+      ['prototype pollution', '{"__proto__": {"admin": true}, "kind": "pdf", "input": {"url": 7}}', 'application/json'],
+      ['lone surrogate', '{"kind":"scrape","input":{"url":"https://a.test/\\ud800","selectors":["\\udfff"]}}', 'application/json'],
+      ['deep nesting', deep, 'application/json'],
+      ['oversize', JSON.stringify({ kind: 'pdf', input: { url: 'https://example.com/' }, pad: 'x'.repeat(2 * 1024 * 1024) }), 'application/json'],
+      ['not JSON', 'kind=pdf', 'application/x-www-form-urlencoded'],
+    ];
+    const before = await Promise.all(JOB_KINDS.map(async (kind) => {
+      const queue = new Queue(kind, { connection: bullConnection() });
+      try {
+        return Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+      } finally {
+        await queue.close();
+      }
+    }));
+    for (const [what, body, contentType] of bodies) {
+      const res = await fetch(`${api.url}/api/jobs`, { method: 'POST', headers: { authorization: `Bearer ${HOSTILE_KEY}`, 'content-type': contentType }, body });
+      const text = await res.text();
+      expect(res.status >= 400 && res.status < 500, `${what}: ${res.status} ${text.slice(0, 200)}`).toBe(true);
+      expect(text, what).not.toMatch(stack);
+      expect((JSON.parse(text) as { error: { code: string } }).error.code, what).toMatch(/^(invalid_input|url_refused)$/);
+      if (what === 'oversize') expect(res.status).toBe(413);
+    }
+    const after = await Promise.all(JOB_KINDS.map(async (kind) => {
+      const queue = new Queue(kind, { connection: bullConnection() });
+      try {
+        return Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+      } finally {
+        await queue.close();
+      }
+    }));
+    expect(after).toEqual(before);
+    expect(api.child.exitCode).toBeNull();
   });
 
   it('answers bodies generated from the job schema and then broken (fast-check) with a 400 (or 413) that says why, never a 5xx or a stack, and creates no job', async () => {
