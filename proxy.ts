@@ -93,6 +93,9 @@ export async function proxy(request: NextRequest) {
     );
   }
   if (PUBLIC.some((pattern) => pattern.test(path))) return next();
+  // Chromium asks for /favicon.ico on pages that name no icon (next-auth's sign-in page): sent
+  // to sign-in, it would become the callback a sign-in in progress lands on. Our icon is the SVG.
+  if (path === '/favicon.ico') return withHeaders(NextResponse.redirect(new URL('/favicon.svg', request.url), 308));
   const token = await getToken({ req: request, secret: getConfig().NEXTAUTH_SECRET });
   if (token?.login) return next();
   if (path.startsWith('/api/')) {

@@ -27,6 +27,9 @@ test('someone in no team is refused at sign-in with the reason, and stays signed
   await expect(page).toHaveURL(/\/api\/auth\/signin/);
   const odd = await page.goto(`${baseURL()}/signin/refused?reason=__proto__`);
   expect(odd!.status()).toBe(200);
+  // The icon Chromium asks for on next-auth's page goes to ours, never to sign-in (where it would become the callback).
+  const icon = await fetch(`${baseURL()}/favicon.ico`, { redirect: 'manual' });
+  expect([icon.status, icon.headers.get('location')]).toEqual([308, '/favicon.svg']);
 });
 
 test('an operator of staging only sees staging, and production answers 403', async ({ page }) => {
