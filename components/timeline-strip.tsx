@@ -1,5 +1,7 @@
-'use client';
-/** Its own module: the environment page carries the strip, not the whole timeline view. */
+/**
+ * Its own module: the environment page carries the strip, not the whole timeline view. A server
+ * component: it has no behaviour of its own (hover is CSS), so it adds nothing to the page's JS.
+ */
 import Link from 'next/link';
 import type { TimelineMarker } from '@/lib/timeline-markers';
 
@@ -26,7 +28,7 @@ export function TimelineStrip({ env, markers, from, to }: { env: string; markers
         <div className="absolute inset-x-0 top-3 h-px bg-slate-200 dark:bg-slate-700" />
         {placed.map(({ marker: m, row }) => (
           <span key={m.id} role="listitem" className="group absolute" style={{ left: `calc(${((m.at - from) / (to - from)) * 100}% - 6px)`, top: 4 + row * 16 }}>
-            <a href={m.href ?? undefined} data-marker={m.kind} aria-label={`${m.title}, ${new Date(m.at).toLocaleTimeString()}`} className="block h-3 w-3 rotate-45 rounded-sm border-2 border-white dark:border-slate-900" style={{ backgroundColor: TONE[m.tone] }} />
+            <a href={m.href ?? undefined} data-marker={m.kind} aria-label={`${m.title}, ${new Date(m.at).toISOString().slice(11, 16)} UTC`} className="block h-3 w-3 rotate-45 rounded-sm border-2 border-white dark:border-slate-900" style={{ backgroundColor: TONE[m.tone] }} />
             <span role="tooltip" className={`pointer-events-none absolute top-4 z-20 hidden w-60 rounded bg-slate-900 px-2 py-1 text-xs text-white shadow-lg group-focus-within:block group-hover:block dark:bg-slate-100 dark:text-slate-900 ${m.at - from > (to - from) / 2 ? 'right-0' : 'left-0'}`}>
               <span className="block font-medium">{m.title}</span>
               {m.detail && <span className="block opacity-80">{m.detail}</span>}

@@ -7,7 +7,7 @@ import { LiveEnvironment } from '@/components/live/live-environment';
 import { SharedCacheNotice } from '@/components/live/part-problem';
 import { LiveStatus } from '@/components/live/live-status';
 import { EnvironmentStatusLine } from '@/components/status-badge';
-import { MetricsPanel } from '@/components/charts';
+import { MetricsPanel } from '@/components/metrics-panel';
 import { Badge, Card, Loading } from '@/components/ui';
 import type { Environment } from '@/lib/environments';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
