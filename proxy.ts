@@ -7,11 +7,13 @@ import { listEnvironments } from '@/lib/environments';
  * Runs before every request. Two jobs:
  * 1. Security headers on every response, with a fresh CSP nonce: Next puts it on its own
  *    scripts, so no inline script runs without it (no `unsafe-inline` or `unsafe-eval` for scripts in production).
- * 2. The first gate: a request without a session goes to sign-in (pages) or gets a 401 (API).
- *    Only a first gate: every page, route handler and live stream checks the session and the
+ * 2. The first gate: a request without a session goes to sign-in (pages) or gets a 401 (API
+ *    reads). An anonymous action (POST and the like) goes on to its handler, which refuses it
+ *    401 and audits the attempt, as every refused action is (lib/actions.ts). Only a first gate: every page, route handler and live stream checks the session and the
  *    role again on the server (lib/auth.ts), since a valid cookie says nothing of roles.
  */
 // /api/cron/ checks Vercel Cron's bearer secret itself: no session there.
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const PUBLIC = [/^\/api\/cron\//, /^\/api\/auth\//, /^\/signin\//, /^\/_next\/static\//, /^\/favicon\.svg$/];
 
 /** Where a presigned evidence link points: each environment's artifacts bucket (virtual-hosted, as the SDK presigns), or the emulator. */
@@ -98,6 +100,7 @@ export async function proxy(request: NextRequest) {
   if (path === '/favicon.ico') return withHeaders(NextResponse.redirect(new URL('/favicon.svg', request.url), 308));
   const token = await getToken({ req: request, secret: getConfig().NEXTAUTH_SECRET });
   if (token?.login) return next();
+  if (path.startsWith('/api/') && STATE_CHANGING.has(request.method)) return next();
   if (path.startsWith('/api/')) {
     return withHeaders(NextResponse.json({ error: { code: 'unauthorized', message: 'sign in first' } }, { status: 401 }));
   }

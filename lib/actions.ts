@@ -34,6 +34,12 @@ export const INFLIGHT_TTL_MS = 30 * 60_000;
 export const DEPLOY_GRACE_MS = 60_000;
 /** Refusals audited per person per minute: past this, refusals are only logged (the audit cannot be flooded). */
 export const AUDITED_REFUSALS_PER_MINUTE = 60;
+/**
+ * Anonymous refusals (401) audited per minute, all anonymous callers together: anyone on the
+ * internet can send them, so they share one small allowance and cannot push operators' records
+ * out of the bounded stream; past it they are only logged.
+ */
+export const AUDITED_ANONYMOUS_REFUSALS_PER_MINUTE = 10;
 
 const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'the Idempotency-Key header must be 8 to 128 letters, digits, - or _');
 
@@ -127,13 +133,13 @@ function describeAge(iso: string): string {
   return seconds < 120 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
 }
 
-/** Counts a person's refusals this minute; anonymous ones are bounded by the proxy's 401 before they get here. */
+/** Counts a person's refusals this minute (anonymous callers share one count). */
 async function refusalMayBeAudited(login: string | null): Promise<boolean> {
   try {
     const minute = Math.floor(Date.now() / 60_000);
-    const name = keys.refusalRate(login ?? 'anonymous', minute);
+    const name = keys.refusalRate(login ?? '(anonymous)', minute);
     const [[, count]] = (await getRedis().multi().incr(name).expire(name, 120).exec()) as [[null, number], unknown];
-    return count <= AUDITED_REFUSALS_PER_MINUTE;
+    return count <= (login === null ? AUDITED_ANONYMOUS_REFUSALS_PER_MINUTE : AUDITED_REFUSALS_PER_MINUTE);
   } catch {
     return true; // auditQuietly logs what Redis does not take
   }

@@ -123,10 +123,15 @@ test('scale: bad counts answer 400 and change nothing; outside the scaling bound
   expect(above.body.error!.message).toContain(`bounds ${min}–${max}`);
   expect((await service('staging', 'api')).desiredCount).toBe(SEEDED.staging.desired.api);
 
-  const ok = await act('/api/environments/staging/services/api', { action: 'scale', desiredCount: max });
+  const key = `scale-${Date.now()}`;
+  const ok = await act('/api/environments/staging/services/api', { action: 'scale', desiredCount: max }, { key });
   expect(ok.status, JSON.stringify(ok.body)).toBe(200);
   expect((await service('staging', 'api')).desiredCount).toBe(max);
-  await act('/api/environments/staging/services/api', { action: 'scale', desiredCount: SEEDED.staging.desired.api });
+  expect(await auditFor(ok.body.requestId)).toMatchObject({ user: LOCAL_USERS.operator.login, action: 'scale', target: 'api', params: { desiredCount: max }, result: 'ok', status: 200 });
+  expect((await act('/api/environments/staging/services/api', { action: 'scale', desiredCount: SEEDED.staging.desired.api })).status).toBe(200);
+  // The first request again (a double click arriving late): its answer, and no second scale to max.
+  expect(await act('/api/environments/staging/services/api', { action: 'scale', desiredCount: max }, { key })).toMatchObject({ status: 200, replayed: true });
+  expect((await service('staging', 'api')).desiredCount).toBe(SEEDED.staging.desired.api);
   await settled();
 });
 
@@ -138,10 +143,18 @@ test('rollback: to a chosen earlier revision with a reason; an unknown revision 
   expect(unknown.status).toBe(400);
   expect(unknown.body.error!.message).toContain('not one of');
 
-  const back = await act('/api/environments/staging/services/api', { action: 'rollback', revision: revision - 1, reason: 'the last deploy broke checkout' });
+  const key = `rollback-${Date.now()}`;
+  const body = { action: 'rollback', revision: revision - 1, reason: 'the last deploy broke checkout' };
+  const back = await act('/api/environments/staging/services/api', body, { key });
   expect(back.status, JSON.stringify(back.body)).toBe(200);
-  expect((await service('staging', 'api')).taskDefinition).toMatch(new RegExp(`:${revision - 1}$`));
-  expect(await auditFor(back.body.requestId)).toMatchObject({ action: 'rollback', params: { revision: revision - 1, reason: 'the last deploy broke checkout' } });
+  const rolledBack = await service('staging', 'api');
+  expect(rolledBack.taskDefinition).toMatch(new RegExp(`:${revision - 1}$`));
+  expect(await auditFor(back.body.requestId)).toMatchObject({ action: 'rollback', params: { revision: revision - 1, reason: 'the last deploy broke checkout' }, result: 'ok', status: 200 });
+  // The same key again: the first answer, and no second deployment.
+  const again = await act('/api/environments/staging/services/api', body, { key });
+  expect(again).toMatchObject({ status: 200, replayed: true });
+  expect(again.body.deploymentId).toBe(back.body.deploymentId);
+  expect((await service('staging', 'api')).deployments!.map((d) => d.id)).toEqual(rolledBack.deployments!.map((d) => d.id));
   await settled();
 });
 
@@ -181,10 +194,16 @@ test('a rollback to a revision whose tasks fail: the service page shows each sto
 
 test('deploy: dispatches the workflow with exactly its inputs and returns the run; bad refs and an unknown image answer 400', async () => {
   const dispatched = platform.github.dispatches.length;
-  const ok = await act('/api/environments/staging/deploys', { ref: 'main' });
+  const key = `deploy-${Date.now()}`;
+  const ok = await act('/api/environments/staging/deploys', { ref: 'main' }, { key });
   expect(ok.status, JSON.stringify(ok.body)).toBe(200);
   expect(typeof ok.body.runId).toBe('number');
   expect(platform.github.dispatches.slice(dispatched)).toEqual([{ ref: 'main', inputs: { environment: 'staging', ref: 'main' }, returnRunDetails: true }]);
+  expect(await auditFor(ok.body.requestId)).toMatchObject({ action: 'deploy', environment: 'staging', target: 'deploy', params: { ref: 'main' }, result: 'ok', status: 200 });
+  // The same key again: the first run, and GitHub is not asked again.
+  const again = await act('/api/environments/staging/deploys', { ref: 'main' }, { key });
+  expect(again).toMatchObject({ status: 200, replayed: true });
+  expect(again.body.runId).toBe(ok.body.runId);
   // The deploy will change every service: a redeploy now waits its turn, and says whose deploy it waits for.
   const redeploy = await act('/api/environments/staging/services/worker', { action: 'redeploy' });
   expect(redeploy.status).toBe(409);
@@ -236,9 +255,15 @@ test('queues: pause and resume; retry one failed job, retry all, remove one, thr
   const queue = new Queue('pdf', { connection: connections[0] });
   const worker = new Worker('pdf', async () => { throw new Error('renderer crashed'); }, { connection: connections[1], autorun: false });
   try {
-    expect((await act('/api/environments/staging/queues/pdf', { action: 'pause' }, { as: 'stagingOperator' })).status).toBe(200);
+    const pauseKey = `pause-${Date.now()}`;
+    const paused = await act('/api/environments/staging/queues/pdf', { action: 'pause' }, { as: 'stagingOperator', key: pauseKey });
+    expect(paused.status).toBe(200);
     expect(await queue.isPaused()).toBe(true);
+    expect(await auditFor(paused.body.requestId)).toMatchObject({ user: LOCAL_USERS.stagingOperator.login, action: 'queue pause', target: 'queue pdf', result: 'ok', status: 200 });
     expect((await act('/api/environments/staging/queues/pdf', { action: 'resume' }, { as: 'stagingOperator' })).status).toBe(200);
+    expect(await queue.isPaused()).toBe(false);
+    // The pause again, late, with its key: its first answer, and the queue stays running.
+    expect(await act('/api/environments/staging/queues/pdf', { action: 'pause' }, { as: 'stagingOperator', key: pauseKey })).toMatchObject({ status: 200, replayed: true });
     expect(await queue.isPaused()).toBe(false);
 
     const jobs = await queue.addBulk([1, 2, 3].map((n) => ({ name: 'pdf', data: { n } })));
@@ -247,11 +272,19 @@ test('queues: pause and resume; retry one failed job, retry all, remove one, thr
     await failedAll;
     await worker.close();
 
-    const retried = await act(`/api/environments/staging/queues/pdf/jobs/${jobs[0].id}`, { action: 'retry' }, { as: 'stagingOperator' });
+    const retryKey = `retry-${Date.now()}`;
+    const retried = await act(`/api/environments/staging/queues/pdf/jobs/${jobs[0].id}`, { action: 'retry' }, { as: 'stagingOperator', key: retryKey });
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(await (await queue.getJob(jobs[0].id!))!.getState()).toBe('waiting');
+    expect(await auditFor(retried.body.requestId)).toMatchObject({ action: 'job retry', target: `job ${jobs[0].id} of queue pdf`, result: 'ok', status: 200 });
+    expect(await act(`/api/environments/staging/queues/pdf/jobs/${jobs[0].id}`, { action: 'retry' }, { as: 'stagingOperator', key: retryKey })).toMatchObject({ status: 200, replayed: true });
     const notFailed = await act(`/api/environments/staging/queues/pdf/jobs/${jobs[0].id}`, { action: 'retry' }, { as: 'stagingOperator' });
     expect(notFailed.status).toBe(409);
+    // Only a failed job may be removed: the retried one waits for a worker again.
+    const waitingRemove = await act(`/api/environments/staging/queues/pdf/jobs/${jobs[0].id}`, { action: 'remove' }, { as: 'stagingOperator' });
+    expect(waitingRemove.status).toBe(409);
+    expect(waitingRemove.body.error!.message).toContain('only a failed job can be removed');
+    expect(await queue.getJob(jobs[0].id!)).toBeDefined();
     expect((await act(`/api/environments/staging/queues/pdf/jobs/${jobs[1].id}`, { action: 'remove' }, { as: 'stagingOperator' })).status).toBe(200);
     expect(await queue.getJob(jobs[1].id!)).toBeUndefined();
     const all = await act('/api/environments/staging/queues/pdf', { action: 'retry-failed' }, { as: 'stagingOperator' });
@@ -265,7 +298,16 @@ test('queues: pause and resume; retry one failed job, retry all, remove one, thr
   }
 });
 
-test('unknown names answer 404, viewers and the other environment\'s operator 403, a cross-origin POST 403, bad JSON 400: each audited', async () => {
+test('unknown names answer 404, anonymous 401, viewers and the other environment\'s operator 403, a cross-origin POST 403, bad JSON 400: each audited', async () => {
+  const anonymous = await fetch(`${controlPlane.url}/api/environments/staging/services/api`, {
+    method: 'POST',
+    headers: { origin: controlPlane.url, 'content-type': 'application/json', 'idempotency-key': `anonymous-${Date.now()}` },
+    body: JSON.stringify({ action: 'redeploy' }),
+  });
+  expect(anonymous.status).toBe(401);
+  const refusedAnonymous = (await anonymous.json()) as { requestId: string };
+  // Refused before its body is read (nobody's body is parsed before we know who sent it): the route's action.
+  expect(await auditFor(refusedAnonymous.requestId)).toMatchObject({ user: null, action: 'service', environment: 'staging', target: 'api', result: 'refused', status: 401 });
   expect((await act('/api/environments/nowhere/services/api', { action: 'redeploy' })).status).toBe(404);
   expect((await act('/api/environments/staging/services/database', { action: 'redeploy' })).status).toBe(404);
   expect((await act('/api/environments/staging/queues/nope', { action: 'pause' })).status).toBe(404);
