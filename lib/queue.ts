@@ -268,14 +268,17 @@ export async function controlQueue(env: Environment, queueName: string, action: 
   }
 }
 
-/** Retries or removes one job; null when the queue has no such job. Retrying needs it to be failed. */
+/**
+ * Retries or removes one failed job; null when the queue has no such job. Both need it failed:
+ * a waiting or running job is someone's work in progress, not the operator's to drop.
+ */
 export async function controlJob(env: Environment, queueName: string, id: string, action: JobAction, redis: Redis = queueRedis(env)): Promise<string | null> {
   const queue = bullQueue(env, queueName, redis);
   const job = await findJob(queue, id);
   if (!job) return null;
+  const state = await job.getState();
+  if (state !== 'failed') throw new AppError('conflict', `job ${id} is ${state}, not failed: only a failed job can be ${action === 'retry' ? 'retried' : 'removed'}`);
   if (action === 'retry') {
-    const state = await job.getState();
-    if (state !== 'failed') throw new AppError('conflict', `job ${id} is ${state}, not failed: only a failed job can be retried`);
     await job.retry('failed');
     return `retried job ${id} of ${queueName}`;
   }

@@ -247,15 +247,16 @@ export function QueueActions({ target, queue, paused, failed }: { target: Action
   );
 }
 
-/** Retry or remove one job (the job page). */
+/** Retry or remove one failed job (the job page); for a job in any other state both are disabled, saying why. */
 export function JobActions({ target, queue, job, failed }: { target: ActionTarget; queue: string; job: string; failed: boolean }) {
   const action = useConfirmedAction(target);
   const url = api(target.env, `/queues/${encodeURIComponent(queue)}/jobs/${encodeURIComponent(job)}`);
   return (
     <div data-testid="job-actions">
       <Controls label={`job ${job} actions`}>
-        {failed && <button type="button" className={safe} disabled={action.disabled} onClick={() => action.start({ url, body: { action: 'retry' }, what: `Retrying job ${job}`, destructive: false })}>Retry</button>}
-        <button type="button" className={danger} disabled={action.disabled} onClick={() => action.start({ url, body: { action: 'remove' }, what: `Removing job ${job}`, destructive: true })}>Remove</button>
+        {!failed && <span className="text-xs text-slate-600 dark:text-slate-400">Only a failed job can be retried or removed.</span>}
+        <button type="button" className={safe} disabled={action.disabled || !failed} onClick={() => action.start({ url, body: { action: 'retry' }, what: `Retrying job ${job}`, destructive: false })}>Retry</button>
+        <button type="button" className={danger} disabled={action.disabled || !failed} onClick={() => action.start({ url, body: { action: 'remove' }, what: `Removing job ${job}`, destructive: true })}>Remove</button>
       </Controls>
       {action.panel}
     </div>
