@@ -23,10 +23,10 @@ export function LiveStatus() {
       <button
         type="button"
         onClick={() => setPaused(!paused)}
-        aria-pressed={paused}
         className="rounded border border-slate-300 px-2 py-0.5 font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-slate-600 dark:text-slate-200 dark:hover:bg-slate-800"
       >
-        {paused ? 'Resume' : 'Pause'}
+        {/* "updates": the queue page has its own Pause, for the queue itself */}
+        {paused ? 'Resume updates' : 'Pause updates'}
       </button>
     </div>
   );

@@ -56,7 +56,9 @@ export async function describeLoadBalancerHealth(
         state: t.TargetHealth?.State ?? 'unknown',
         reason: t.TargetHealth?.Reason ?? null,
         description: t.TargetHealth?.Description ?? null,
-      })),
+      }))
+        // AWS gives no order: sorted, so a live update never reshuffles the list being read.
+        .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }) || (a.port ?? 0) - (b.port ?? 0)),
     })),
   });
 }

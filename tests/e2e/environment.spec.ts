@@ -42,7 +42,7 @@ test('shows the seeded environment: services with bounds, targets, queues, deplo
   await expect(page.getByTestId('environment-status')).toHaveAttribute('data-status', 'healthy');
 });
 
-test('follows changes live, without a reload: a rollout, an unhealthy target, jobs waiting', async ({ page }) => {
+test('follows changes live, without a reload: a rollout, a desired count, an unhealthy target, jobs waiting', async ({ page }) => {
   test.setTimeout(120_000);
   const staging = registryEnvironment('staging');
   await page.goto(`${baseURL()}/environments/staging`);
@@ -62,6 +62,19 @@ test('follows changes live, without a reload: a rollout, an unhealthy target, jo
   } finally {
     await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'settings', { taskStepSeconds: 0.2 });
   }
+
+  // A desired count changed in ECS (by hand or by autoscaling): the new desired, then running following it.
+  const worker = page.locator('article[data-service="worker"]');
+  const desired = SEEDED.staging.desired.worker;
+  await expect(worker.locator('[data-count="desired"]')).toHaveText(String(desired));
+  await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: desired + 1 }));
+  try {
+    await expect(worker.locator('[data-count="desired"]')).toHaveText(String(desired + 1), LIVE);
+    await expect(worker.locator('[data-count="running"]')).toHaveText(String(desired + 1), LIVE);
+  } finally {
+    await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: desired }));
+  }
+  await expect(worker.locator('[data-count="running"]')).toHaveText(String(desired), LIVE);
 
   await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
     targetGroupArn: staging.alb.targetGroupArns.api, targetId: '10.10.10.12', state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out',
@@ -140,10 +153,10 @@ test('the tab tells the status from the background: its title and icon follow th
 test('the pause control freezes the view and counts the updates waiting', async ({ page }) => {
   await page.goto(`${baseURL()}/environments/staging`);
   await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Pause updates' }).click();
   await expect(page.getByTestId('live-state')).toHaveText('paused');
   await expect(page.getByTestId('updates-waiting')).toContainText(/\d+ updates? waiting/, LIVE);
-  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.getByRole('button', { name: 'Resume updates' }).click();
   await expect(page.getByTestId('updates-waiting')).toHaveCount(0);
 });
 
