@@ -14,6 +14,8 @@ import type { RunningServer } from '../local-platform';
 import { record } from './report';
 
 const WINDOW_MS = 60_000;
+/** Before the window: the cold fill, the lease and the viewers' first messages (the same for each run). */
+const WARMUP_MS = 10_000;
 const RUNS = [
   { instances: 1, viewers: 1 },
   { instances: 2, viewers: 500 },
@@ -65,10 +67,12 @@ export async function benchReaders(emulator: RunningServer, redisServer: Running
       if (cached.length) await admin.del(...cached);
       global.gc?.();
       const heap0 = process.memoryUsage().heapUsed;
-      const aws0 = await awsRequests(emulator);
-      const redis0 = await redisCommands(admin);
       const counter = { events: 0 };
       const close = Array.from({ length: run.viewers }, (_, i) => viewer(hubs[i % hubs.length], staging.name, counter));
+      await new Promise((r) => setTimeout(r, WARMUP_MS));
+      // The steady state, as the cost of watching is counted: per minute while people watch.
+      const aws0 = await awsRequests(emulator);
+      const redis0 = await redisCommands(admin);
       await new Promise((r) => setTimeout(r, WINDOW_MS));
       global.gc?.();
       const heap = process.memoryUsage().heapUsed - heap0;
@@ -83,7 +87,7 @@ export async function benchReaders(emulator: RunningServer, redisServer: Running
     connections.forEach((c) => c.disconnect());
     admin.disconnect();
   }
-  console.log(`\nLive fan-out: SSE viewers of one environment, ${WINDOW_MS / 1000} s per run, cold cache at the start of each`);
+  console.log(`\nLive fan-out: SSE viewers of one environment, ${WINDOW_MS / 1000} s per run after ${WARMUP_MS / 1000} s of warm-up, cold cache at the start of each`);
   for (const r of rows) {
     console.log(`  ${String(r.viewers).padStart(3)} viewers on ${r.instances} instance(s)  ${r.awsPerMinute.toFixed(0).padStart(4)} AWS calls/min  ${r.redisPerMinute.toFixed(0).padStart(5)} Redis commands/min  (${r.events} events delivered)`);
   }
