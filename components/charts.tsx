@@ -11,7 +11,7 @@ import type { SeriesId } from '@/lib/schemas/cloudwatch';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
-import { Card, Empty } from './ui';
+import { Card, Loading } from './ui';
 
 export const CHART_HEIGHT = 160;
 export type ChartSeries = { id: SeriesId; label: string; color: string };
@@ -73,7 +73,7 @@ export function MetricsPanel({ env, range, initial, service, basePath }: { env: 
           ))}
         </div>
       ) : (
-        !metrics.error && <Empty>No data yet.</Empty>
+        !metrics.error && <Loading label="CloudWatch metrics" />
       )}
     </Card>
   );

@@ -7,7 +7,7 @@ import { LiveStatus } from './live/live-status';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { EnvironmentStatusLine } from './status-badge';
 import { RelativeTime } from './time';
-import { Badge, Sparkline } from './ui';
+import { Badge, Loading, Sparkline } from './ui';
 
 
 const ROLLOUT_STYLE: Record<string, string> = {
@@ -69,7 +69,7 @@ function Part<T>({ name, part, children }: { name: string; part: PartValue<T>; c
   return (
     <div data-part={name} className="border-t border-slate-100 first:border-t-0 dark:border-slate-800">
       <PartProblem name={name} part={part} />
-      {part.value !== null && children(part.value)}
+      {part.value !== null ? children(part.value) : !part.error && <Loading label={name} />}
     </div>
   );
 }

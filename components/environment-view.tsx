@@ -13,7 +13,7 @@ import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
 import type { SnapshotPart } from './live/query-keys';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Sparkline, Table, td, tdNum, th, thNum, type Tone } from './ui';
+import { Badge, Card, Empty, Loading, Sparkline, Table, td, tdNum, th, thNum, type Tone } from './ui';
 
 type Value<P extends SnapshotPart> = NonNullable<EnvironmentSnapshot[P]['value']>;
 
@@ -23,7 +23,8 @@ function PartCard<P extends SnapshotPart>({ part, title, name, children, actions
   return (
     <Card title={title} actions={actions} testId={`panel-${part}`}>
       <PartProblem name={name} part={data} />
-      {data.value !== null ? children(data.value as Value<P>) : !data.error && <Empty>No data yet.</Empty>}
+      {/* No value and no error: still loading (the page stopped waiting for it; the live stream brings it). */}
+      {data.value !== null ? children(data.value as Value<P>) : !data.error && <Loading label={name} />}
     </Card>
   );
 }

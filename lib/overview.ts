@@ -2,12 +2,12 @@ import 'server-only';
 import { hasRole, type Roles } from './access';
 import { listEnvironments } from './environments';
 import type { ErrorInfo } from './errors';
-import { getEnvironmentSnapshot, type EnvironmentSnapshot } from './snapshot';
+import { getEnvironmentSnapshotForPage, type EnvironmentSnapshot } from './snapshot';
 
 /** The snapshot of every environment the person may see, through the shared cache: what the overview shows. */
 export async function getOverview(roles: Roles): Promise<EnvironmentSnapshot[]> {
   const visible = listEnvironments().filter((env) => hasRole(roles, env.name, 'viewer'));
-  return Promise.all(visible.map((env) => getEnvironmentSnapshot(env)));
+  return Promise.all(visible.map((env) => getEnvironmentSnapshotForPage(env)));
 }
 
 /** The shared cache's failure, if any part of any environment met it: shown once, above everything. */

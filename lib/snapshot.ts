@@ -1,4 +1,5 @@
 import 'server-only';
+import { waitUntil } from '@vercel/functions';
 import { z } from 'zod';
 import { describeScaling, EnvironmentScalingSchema } from './aws/autoscaling';
 import { EnvironmentMetricsSchema, getEnvironmentMetrics, type EnvironmentMetrics } from './aws/cloudwatch';
@@ -60,13 +61,42 @@ export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache
   return shared.get(cacheNames.metrics(env.name, rangeMinutes), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () => getEnvironmentMetrics(env, rangeMinutes));
 }
 
+export type SnapshotOptions = {
+  /**
+   * How long to wait for each part. Past it, a part still loading comes back pending (no
+   * value, no error: the panel's loading state) while its load goes on and fills the cache;
+   * the live stream then brings it. Without it, every part is waited for (the refresher).
+   */
+  waitMs?: number;
+};
+
+/**
+ * What a page waits for a part before it renders without it: a slow source (a cold
+ * GetMetricData) never holds back the panels whose sources have answered.
+ */
+export const PAGE_PART_WAIT_MS = 1_500;
+
+/** The snapshot a page renders: every part that is in within PAGE_PART_WAIT_MS, the rest pending. */
+export function getEnvironmentSnapshotForPage(env: Environment): Promise<EnvironmentSnapshot> {
+  return getEnvironmentSnapshot(env, sharedCache(), { waitMs: PAGE_PART_WAIT_MS });
+}
+
 /**
  * Everything the environment view shows, each part read through the shared cache: AWS and
  * the queues' Redis are called once per part per TTL, however many people are watching.
  * A failed part carries its error (and its last value, if any); the others are unaffected.
  */
-export async function getEnvironmentSnapshot(env: Environment, shared: Cache = sharedCache()): Promise<EnvironmentSnapshot> {
-  const part = <T>(read: Promise<Cached<T>>) => read.catch((err: unknown) => failedPart<T>(err));
+export async function getEnvironmentSnapshot(env: Environment, shared: Cache = sharedCache(), options: SnapshotOptions = {}): Promise<EnvironmentSnapshot> {
+  const part = <T>(read: Promise<Cached<T>>): Promise<Cached<T>> => {
+    const settled = read.catch((err: unknown) => failedPart<T>(err));
+    if (options.waitMs === undefined) return settled;
+    waitUntil(settled); // the load goes on past a page that stopped waiting: it fills the cache
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const pending = new Promise<Cached<T>>((resolve) => {
+      timer = setTimeout(() => resolve({ value: null, fetchedAt: null, ageMs: null, stale: true, error: null, sharedCacheError: null }), options.waitMs);
+    });
+    return Promise.race([settled, pending]).finally(() => clearTimeout(timer));
+  };
   const [ecs, targets, queues, metrics, scaling, images, parameters, deployRuns] = await Promise.all([
     part(shared.get(cacheNames.ecsServices(env.name), CACHE_POLICIES.ecs, EcsPartSchema, () => describeEnvironmentServices(env))),
     part(shared.get(cacheNames.targetHealth(env.name), CACHE_POLICIES.targets, LoadBalancerHealthSchema, () => describeLoadBalancerHealth(env))),

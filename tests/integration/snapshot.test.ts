@@ -7,7 +7,7 @@ import { createCache } from '@/lib/cache';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import type { startGithubStandin } from '../../scripts/github-standin';
 import { freePort } from '../../scripts/local-platform';
-import { countCommands, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
+import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
 
 const redis = new Redis(`${inject('redisUrl')}/7`);
 let github: Awaited<ReturnType<typeof startGithubStandin>>;
@@ -41,6 +41,37 @@ describe('lib/snapshot', () => {
     expect(second.ecs.value).toEqual(first.ecs.value);
     expect(Object.fromEntries(ecsCalls)).toEqual({ DescribeServicesCommand: 1 });
     expect(Object.fromEntries(cwCalls)).toEqual({ GetMetricDataCommand: 1 });
+  });
+
+  it('a slow source does not hold back the others: past the wait its part is pending, and its load goes on to fill the cache', async () => {
+    const env = { ...seededEnvironment('staging'), name: 'slow-metrics' };
+    const cache = createCache(redis);
+    // CloudWatch held until the test lets it answer: a cold GetMetricData that takes its time.
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let asked = 0;
+    clientFor(CloudWatchClient, env).middlewareStack.add((next) => async (args) => {
+      asked++;
+      await held;
+      return next(args);
+    }, { step: 'initialize', name: 'slowCloudWatch' });
+    try {
+      const snapshot = await getEnvironmentSnapshot(env, cache, { waitMs: 300 });
+      // Returned while CloudWatch was still held: metrics pending (no value, no error), the rest in.
+      expect(asked).toBe(1);
+      expect(snapshot.metrics).toMatchObject({ value: null, error: null, fetchedAt: null });
+      expect(snapshot.ecs.value!.services.map((s) => s.role)).toEqual(['api', 'worker']);
+      expect(snapshot.targets.value!.targetGroups[0].targets.length).toBeGreaterThan(0);
+      expect(snapshot.queues.value!.map((q) => q.name)).toEqual(['screenshot', 'pdf', 'scrape']);
+      answer();
+      // The load the page stopped waiting for completes and fills the cache: the next read has it, without asking again.
+      const filled = await eventually(() => getEnvironmentSnapshot(env, cache, { waitMs: 300 }), (s) => s.metrics.value !== null);
+      expect(filled.metrics.error).toBeNull();
+      expect(asked).toBe(1);
+    } finally {
+      answer();
+      clientFor(CloudWatchClient, env).middlewareStack.remove('slowCloudWatch');
+    }
   });
 
   it('reports a failing source in its part and still serves the others', async () => {

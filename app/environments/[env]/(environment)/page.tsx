@@ -15,7 +15,7 @@ import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { operatorTarget, readOnce, viewableEnvironment, RangeParam } from '@/lib/environment-page';
 import { readAudit } from '@/lib/audit';
 import { AuditTable } from '@/components/audit-table';
-import { getEnvironmentSnapshot, getMetrics } from '@/lib/snapshot';
+import { getEnvironmentSnapshotForPage, getMetrics } from '@/lib/snapshot';
 import { getMarkers } from '@/lib/timeline';
 import { TimelineStrip } from '@/components/timeline-strip';
 
@@ -30,7 +30,7 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
   await connection();
   const environment = await viewableEnvironment((await params).env);
   const range = RangeParam.parse((await searchParams).range);
-  const snapshot = await getEnvironmentSnapshot(environment);
+  const snapshot = await getEnvironmentSnapshotForPage(environment);
   const name = environment.name;
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>

@@ -8,7 +8,7 @@ import { FailedJobsPanel, FailureGroupsPanel, QueueCountsPanel } from '@/compone
 import { Badge } from '@/components/ui';
 import { operatorTarget, viewableEnvironment, queueOr404, readOnce } from '@/lib/environment-page';
 import { groupFailedJobs, listFailedJobs } from '@/lib/queue';
-import { getEnvironmentSnapshot } from '@/lib/snapshot';
+import { getEnvironmentSnapshotForPage } from '@/lib/snapshot';
 
 export const maxDuration = 30;
 const PAGE_SIZE = 20;
@@ -27,7 +27,7 @@ export default async function QueuePage({ params, searchParams }: PageProps<'/en
   const queue = queueOr404(environment, queueName);
   const page = PageParam.parse((await searchParams).page);
   const [snapshot, failed, groups] = await Promise.all([
-    getEnvironmentSnapshot(environment),
+    getEnvironmentSnapshotForPage(environment),
     readOnce(listFailedJobs(environment, queue, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE })),
     readOnce(groupFailedJobs(environment, queue)),
   ]);

@@ -13,7 +13,7 @@ import type { ServiceRole } from '@/lib/platform';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { getServiceDetail } from '@/lib/service-detail';
-import { getEnvironmentSnapshot, getMetrics } from '@/lib/snapshot';
+import { getEnvironmentSnapshotForPage, getMetrics } from '@/lib/snapshot';
 
 export const maxDuration = 30;
 
@@ -29,7 +29,7 @@ export default async function ServicePage({ params, searchParams }: PageProps<'/
   const role = serviceOr404(service);
   const operator = await operatorTarget(environment);
   const range = RangeParam.parse((await searchParams).range);
-  const snapshot = await getEnvironmentSnapshot(environment);
+  const snapshot = await getEnvironmentSnapshotForPage(environment);
   const family = snapshot.ecs.value?.services.find((s) => s.role === role)?.taskDefinition?.family ?? `${environment.ecs.cluster}-${role}`;
   const detail = await getServiceDetail(environment, role, family);
   const basePath = `/environments/${encodeURIComponent(environment.name)}/services/${role}`;
