@@ -40,14 +40,16 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
             <span className="tabular-nums">{stats.oldestWaitingAgeMs === null ? 'none waiting' : `${Math.round(stats.oldestWaitingAgeMs / 1000)} s`}</span>
           </p>
           <div className="grid gap-3 sm:grid-cols-2">
-            <div>
-              <p className="text-xs text-slate-600 dark:text-slate-400">completed per minute, last {stats.completedPerMinute.length} min</p>
-              <Sparkline values={stats.completedPerMinute} label={`${queue}: completed per minute`} />
-            </div>
-            <div>
-              <p className="text-xs text-slate-600 dark:text-slate-400">failed per minute, last {stats.failedPerMinute.length} min</p>
-              <Sparkline values={stats.failedPerMinute} label={`${queue}: failed per minute`} />
-            </div>
+            {(['completed', 'failed'] as const).map((what) => {
+              const perMinute = what === 'completed' ? stats.completedPerMinute : stats.failedPerMinute;
+              return (
+                <div key={what}>
+                  {/* BullMQ keeps these per-minute counts from a queue's first finished job on. */}
+                  <p className="text-xs text-slate-600 dark:text-slate-400">{perMinute.length ? `${what} per minute, last ${perMinute.length} min` : `${what} per minute: none recorded yet`}</p>
+                  {perMinute.length > 0 && <Sparkline values={perMinute} label={`${queue}: ${what} per minute`} />}
+                </div>
+              );
+            })}
           </div>
         </div>
       )}

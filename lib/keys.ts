@@ -45,6 +45,7 @@ export const cacheNames = {
   ecsServices: (env: string) => `ecs:services:${env}`,
   targetHealth: (env: string) => `elb:targets:${env}`,
   metrics: (env: string, rangeMinutes: number) => `cloudwatch:${env}:${rangeMinutes}m`,
+  queueDepth: (env: string, queue: string, rangeMinutes: number) => `cloudwatch:${env}:queue:${queue}:${rangeMinutes}m`,
   scaling: (env: string) => `autoscaling:${env}`,
   images: (env: string) => `ecr:${env}`,
   parameters: (env: string) => `ssm:${env}`,

@@ -2,7 +2,7 @@ import 'server-only';
 import { waitUntil } from '@vercel/functions';
 import { z } from 'zod';
 import { describeScaling, EnvironmentScalingSchema } from './aws/autoscaling';
-import { EnvironmentMetricsSchema, getEnvironmentMetrics, type EnvironmentMetrics } from './aws/cloudwatch';
+import { EnvironmentMetricsSchema, getEnvironmentMetrics, getQueueDepthMetrics, type EnvironmentMetrics } from './aws/cloudwatch';
 import { listImages, RepositoryImagesSchema } from './aws/ecr';
 import { describeEnvironmentServices } from './aws/ecs';
 import { describeLoadBalancerHealth, LoadBalancerHealthSchema } from './aws/elb';
@@ -56,6 +56,11 @@ export function sharedCache(): Cache {
   return defaultCache;
 }
 
+/** One queue's jobs waiting over a range (the queue page), through the shared cache as the charts are. */
+export function getQueueDepth(env: Environment, queue: string, rangeMinutes: number, shared: Cache = sharedCache()): Promise<Cached<EnvironmentMetrics>> {
+  return shared.get(cacheNames.queueDepth(env.name, queue, rangeMinutes), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () => getQueueDepthMetrics(env, queue, rangeMinutes));
+}
+
 /** The environment's charts over a range, through the shared cache (one GetMetricData per TTL). */
 export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache = sharedCache()): Promise<Cached<EnvironmentMetrics>> {
   return shared.get(cacheNames.metrics(env.name, rangeMinutes), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () => getEnvironmentMetrics(env, rangeMinutes));
@@ -63,22 +68,25 @@ export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache
 
 export type SnapshotOptions = {
   /**
-   * How long to wait for each part. Past it, a part still loading comes back pending (no
-   * value, no error: the panel's loading state) while its load goes on and fills the cache;
-   * the live stream then brings it. Without it, every part is waited for (the refresher).
+   * For a page: how much longer than the parts the status rests on (ECS, ALB targets, queues)
+   * the others (metrics, scaling, images, parameters, deploy runs) are waited for. Past it, a
+   * part still loading comes back pending (no value, no error: its panel's loading state)
+   * while its load goes on and fills the cache; the live stream then brings it. Without it,
+   * every part is waited for (the refresher, the cron).
    */
-  waitMs?: number;
+  graceMs?: number;
 };
 
 /**
- * What a page waits for a part before it renders without it: a slow source (a cold
- * GetMetricData) never holds back the panels whose sources have answered.
+ * A page waits for the parts its status rests on (each bounded by the cache's deadline), and
+ * for the others at most this much longer: a slow source (a cold GetMetricData, GitHub) never
+ * holds back the panels whose sources have answered.
  */
-export const PAGE_PART_WAIT_MS = 1_500;
+export const PAGE_GRACE_MS = 500;
 
-/** The snapshot a page renders: every part that is in within PAGE_PART_WAIT_MS, the rest pending. */
+/** The snapshot a page renders: the status's parts, and the others that are in by PAGE_GRACE_MS after them. */
 export function getEnvironmentSnapshotForPage(env: Environment): Promise<EnvironmentSnapshot> {
-  return getEnvironmentSnapshot(env, sharedCache(), { waitMs: PAGE_PART_WAIT_MS });
+  return getEnvironmentSnapshot(env, sharedCache(), { graceMs: PAGE_GRACE_MS });
 }
 
 /**
@@ -87,25 +95,31 @@ export function getEnvironmentSnapshotForPage(env: Environment): Promise<Environ
  * A failed part carries its error (and its last value, if any); the others are unaffected.
  */
 export async function getEnvironmentSnapshot(env: Environment, shared: Cache = sharedCache(), options: SnapshotOptions = {}): Promise<EnvironmentSnapshot> {
-  const part = <T>(read: Promise<Cached<T>>): Promise<Cached<T>> => {
-    const settled = read.catch((err: unknown) => failedPart<T>(err));
-    if (options.waitMs === undefined) return settled;
-    waitUntil(settled); // the load goes on past a page that stopped waiting: it fills the cache
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const pending = new Promise<Cached<T>>((resolve) => {
-      timer = setTimeout(() => resolve({ value: null, fetchedAt: null, ageMs: null, stale: true, error: null, sharedCacheError: null }), options.waitMs);
-    });
-    return Promise.race([settled, pending]).finally(() => clearTimeout(timer));
-  };
-  const [ecs, targets, queues, metrics, scaling, images, parameters, deployRuns] = await Promise.all([
+  const part = <T>(read: Promise<Cached<T>>) => read.catch((err: unknown) => failedPart<T>(err));
+  const core = [
     part(shared.get(cacheNames.ecsServices(env.name), CACHE_POLICIES.ecs, EcsPartSchema, () => describeEnvironmentServices(env))),
     part(shared.get(cacheNames.targetHealth(env.name), CACHE_POLICIES.targets, LoadBalancerHealthSchema, () => describeLoadBalancerHealth(env))),
     part(shared.get(cacheNames.queues(env.name), CACHE_POLICIES.queues, z.array(QueueStatsSchema), async () => withRates(env.name, await getQueueStats(env), shared.redis))),
-    part(getMetrics(env, DEFAULT_METRICS_RANGE_MINUTES, shared)),
-    part(shared.get(cacheNames.scaling(env.name), CACHE_POLICIES.scaling, EnvironmentScalingSchema, () => describeScaling(env))),
-    part(shared.get(cacheNames.images(env.name), CACHE_POLICIES.images, RepositoryImagesSchema, () => listImages(env))),
-    part(shared.get(cacheNames.parameters(env.name), CACHE_POLICIES.parameters, z.array(ParameterStatusSchema), () => describeParameters(env))),
-    part(shared.get(cacheNames.deployRuns(env.name), CACHE_POLICIES.deployRuns, z.array(DeployRunSchema), () => listDeployRuns(env))),
+  ] as const;
+  // The others: within graceMs of the core parts, or pending while their load goes on.
+  const coreIn = Promise.all(core).then(() => undefined);
+  const secondary = <T>(read: Promise<Cached<T>>): Promise<Cached<T>> => {
+    const settled = part(read);
+    if (options.graceMs === undefined) return settled;
+    waitUntil(settled); // the load goes on past a page that stopped waiting: it fills the cache
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const pending = coreIn.then(() => new Promise<Cached<T>>((resolve) => {
+      timer = setTimeout(() => resolve({ value: null, fetchedAt: null, ageMs: null, stale: true, error: null, sharedCacheError: null }), options.graceMs);
+    }));
+    return Promise.race([settled, pending]).finally(() => clearTimeout(timer));
+  };
+  const [ecs, targets, queues, metrics, scaling, images, parameters, deployRuns] = await Promise.all([
+    ...core,
+    secondary(getMetrics(env, DEFAULT_METRICS_RANGE_MINUTES, shared)),
+    secondary(shared.get(cacheNames.scaling(env.name), CACHE_POLICIES.scaling, EnvironmentScalingSchema, () => describeScaling(env))),
+    secondary(shared.get(cacheNames.images(env.name), CACHE_POLICIES.images, RepositoryImagesSchema, () => listImages(env))),
+    secondary(shared.get(cacheNames.parameters(env.name), CACHE_POLICIES.parameters, z.array(ParameterStatusSchema), () => describeParameters(env))),
+    secondary(shared.get(cacheNames.deployRuns(env.name), CACHE_POLICIES.deployRuns, z.array(DeployRunSchema), () => listDeployRuns(env))),
   ]);
   const parts: SnapshotParts = {
     environment: { name: env.name, region: env.aws.region, production: env.production, cluster: env.ecs.cluster, colour: environmentColour(env) },

@@ -358,6 +358,9 @@ export async function seedOutOfBand(env: AppliedEnvironment, emulatorUrl: string
   await putMetricHistory(new CloudWatchClient(config), env.name, env.ecs.cluster, env.alb.loadBalancerArn, env.alb.targetGroupArns.api, apiTasks);
 }
 
+/** Each queue's share of the seeded backlog, in QUEUE_NAMES order. */
+export const QUEUE_BACKLOG_SHARES = [0.5, 0.3, 0.2] as const;
+
 /** Minute-by-minute history of the metrics the dashboard charts, with a daily-looking wave and noise. */
 async function putMetricHistory(
   cloudwatch: CloudWatchClient,
@@ -397,6 +400,14 @@ async function putMetricHistory(
     const backlog = Math.max(0, Math.round(40 * wave * wave - 8 + 6 * random()));
     data.push(
       { MetricName: WORKER_BACKLOG_METRIC.name, Dimensions: [{ Name: 'Environment', Value: name }], Timestamp, Unit: 'Count', Value: backlog },
+      // Each queue's part of it (the worker publishes both): half screenshots, then pdf, then scrape.
+      ...QUEUE_NAMES.map((queue, i) => ({
+        MetricName: WORKER_BACKLOG_METRIC.name,
+        Dimensions: [{ Name: 'Environment', Value: name }, { Name: 'Queue', Value: queue }],
+        Timestamp,
+        Unit: 'Count' as const,
+        Value: Math.round(backlog * QUEUE_BACKLOG_SHARES[i]),
+      })),
       { MetricName: WORKER_OLDEST_WAITING_METRIC.name, Dimensions: [{ Name: 'Environment', Value: name }], Timestamp, Unit: 'Seconds', Value: backlog > 0 ? Math.round(backlog * 4 + 10 * random()) : 0 },
     );
     for (const role of SERVICE_ROLES) {

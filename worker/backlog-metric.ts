@@ -1,6 +1,7 @@
 /**
  * Publishes the queues' backlog (jobs waiting, all kinds) to CloudWatch as
- * Pilothouse/QueueBacklog, per environment, and beside it the longest wait
+ * Pilothouse/QueueBacklog, per environment and per queue (dimension Queue: the queue
+ * page's depth over time), and beside it the longest wait
  * (Pilothouse/QueueOldestWaitingSeconds), which the control plane's timeline draws. The worker service's target-tracking policy
  * divides it by the service's running task count (metric math in infrastructure/modules/ecs),
  * so the worker scales on backlog per task. Every worker task publishes the same gauge;
@@ -34,7 +35,15 @@ export function startBacklogMetric(options: {
       new PutMetricDataCommand({
         Namespace: WORKER_BACKLOG_METRIC.namespace,
         MetricData: [
+          // The environment's (what the worker service scales on) and each queue's (a metric of its own: other dimensions).
           { MetricName: WORKER_BACKLOG_METRIC.name, Dimensions: dimensions, Unit: 'Count', Value: backlog, Timestamp: new Date(now) },
+          ...queues.map((q, i) => ({
+            MetricName: WORKER_BACKLOG_METRIC.name,
+            Dimensions: [...dimensions, { Name: 'Queue', Value: q.name }],
+            Unit: 'Count' as const,
+            Value: (counts[i].waiting ?? 0) + (counts[i].prioritized ?? 0),
+            Timestamp: new Date(now),
+          })),
           { MetricName: WORKER_OLDEST_WAITING_METRIC.name, Dimensions: dimensions, Unit: 'Seconds', Value: Math.round(oldestWaitingSeconds), Timestamp: new Date(now) },
         ],
       }),

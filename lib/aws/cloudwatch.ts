@@ -4,7 +4,7 @@ import type { Environment } from '../environments';
 import { SERVICE_ROLES, WORKER_BACKLOG_METRIC, WORKER_OLDEST_WAITING_METRIC, type ServiceRole } from '../platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { EnvironmentMetricsSchema, SERIES, TIMELINE_SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
+import { EnvironmentMetricsSchema, QUEUE_SERIES, SERIES, TIMELINE_SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
 export { EnvironmentMetricsSchema, MetricSeriesSchema, SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
 
 
@@ -41,12 +41,24 @@ export function getTimelineMetrics(
   return queryMetrics(env, rangeMinutes, [...SERIES, ...TIMELINE_SERIES], client, now);
 }
 
+/** One queue's jobs waiting over the range, as the worker publishes it per queue. */
+export function getQueueDepthMetrics(
+  env: Environment,
+  queueName: string,
+  rangeMinutes: number,
+  client: CloudWatchClient = cloudwatchClient(env),
+  now: Date = new Date(),
+): Promise<EnvironmentMetrics> {
+  return queryMetrics(env, rangeMinutes, QUEUE_SERIES, client, now, queueName);
+}
+
 async function queryMetrics(
   env: Environment,
   rangeMinutes: number,
   ids: readonly SeriesId[],
   client: CloudWatchClient,
   now: Date,
+  queueName?: string,
 ): Promise<EnvironmentMetrics> {
   const period = periodFor(rangeMinutes);
   // CloudWatch names ALB dimensions by ARN suffix: app/name/id and targetgroup/name/id.
@@ -82,6 +94,14 @@ async function queryMetrics(
     },
   });
   const allQueries: MetricDataQuery[] = [
+    ...(queueName === undefined ? [] : [{
+      Id: 'queue_depth',
+      MetricStat: {
+        Metric: { Namespace: WORKER_BACKLOG_METRIC.namespace, MetricName: WORKER_BACKLOG_METRIC.name, Dimensions: [{ Name: 'Environment', Value: env.name }, { Name: 'Queue', Value: queueName }] },
+        Period: period,
+        Stat: 'Maximum',
+      },
+    }]),
     queue('queue_backlog', WORKER_BACKLOG_METRIC.name),
     queue('queue_oldest_age', WORKER_OLDEST_WAITING_METRIC.name),
     ...SERVICE_ROLES.flatMap((role) => [tasks(role, 'RunningTaskCount'), tasks(role, 'DesiredTaskCount')]),
@@ -136,6 +156,7 @@ const LABELS: Record<SeriesId, [string, string]> = {
   healthy_hosts: ['healthy hosts', 'count'],
   unhealthy_hosts: ['unhealthy hosts', 'count'],
   queue_backlog: ['jobs waiting', 'count'],
+  queue_depth: ['jobs waiting', 'count'],
   queue_oldest_age: ['oldest waiting', 's'],
   api_running: ['api running', 'tasks'],
   api_desired: ['api desired', 'tasks'],

@@ -8,7 +8,9 @@ export const SERIES = [
 ] as const;
 /** What the timeline adds, in the same one call: the queue (as the worker publishes it) and the tasks. */
 export const TIMELINE_SERIES = ['queue_backlog', 'queue_oldest_age', 'api_running', 'api_desired', 'worker_running', 'worker_desired'] as const;
-export type SeriesId = (typeof SERIES)[number] | (typeof TIMELINE_SERIES)[number];
+/** The queue page's: one queue's jobs waiting (Pilothouse/QueueBacklog with its Queue dimension). */
+export const QUEUE_SERIES = ['queue_depth'] as const;
+export type SeriesId = (typeof SERIES)[number] | (typeof TIMELINE_SERIES)[number] | (typeof QUEUE_SERIES)[number];
 
 /**
  * Columns, as GetMetricData answers and uPlot draws: value i is the period starting at
@@ -17,7 +19,7 @@ export type SeriesId = (typeof SERIES)[number] | (typeof TIMELINE_SERIES)[number
  * (about 6 bytes a point, against 40 for {t: ISO time, v} objects).
  */
 export const MetricSeriesSchema = z.object({
-  id: z.enum([...SERIES, ...TIMELINE_SERIES]),
+  id: z.enum([...SERIES, ...TIMELINE_SERIES, ...QUEUE_SERIES]),
   label: z.string(),
   unit: z.string(),
   values: z.array(z.number().nullable()),

@@ -257,6 +257,9 @@ test('the queue page: counts, failures grouped by message with their counts, fai
 
     await page.goto(`${baseURL()}/environments/staging/queues/scrape`);
     await expect(page.getByTestId('panel-queue-counts').locator('[data-count="failed"]')).toHaveText('5', LIVE);
+    // Depth over time: the queue's own backlog series (seeded minute by minute), drawn by uPlot.
+    await expect(page.getByTestId('panel-queue-depth')).toContainText('Jobs waiting over time, last 3 h');
+    await expect(page.getByTestId('panel-queue-depth').locator('.uplot canvas')).toBeVisible();
     const groups = page.getByTestId('panel-failure-groups').locator('tr[data-failure-group]');
     await expect(groups).toHaveCount(2);
     await expect(groups.nth(0)).toContainText('net::ERR_NAME_NOT_RESOLVED');

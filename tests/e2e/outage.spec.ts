@@ -82,16 +82,15 @@ test('with AWS hung (requests accepted, never answered), pages still answer in b
     await expect(page.locator('[data-part-error="ECS"]')).toContainText(/showing data from \d+[smh] ago/, { timeout: 45_000 });
     await expect(desired).toHaveText('2');
     await expect(page.getByTestId('live-state')).toHaveText('live');
-    // A page opened now, whose parts nobody was watching (production's): it waits on the hung AWS
-    // for a moment only (lib/snapshot.ts PAGE_PART_WAIT_MS) and renders those parts as loading;
-    // each load gives up at its deadline, and the live stream then brings the part with its error.
+    // A page opened now, whose parts nobody was watching (production's): each waits on the hung
+    // AWS only until its deadline, then is shown with its error.
     const fresh = await context.newPage();
     const started = Date.now();
     const response = await fresh.goto(controlPlane.url);
     const tookMs = Date.now() - started;
     expect(response!.status()).toBe(200);
     expect(tookMs, `the overview took ${tookMs} ms with AWS hung`).toBeLessThan(PART_DEADLINE_MS + 5_000);
-    await expect(fresh.getByRole('region', { name: 'production', exact: true }).locator('[data-part-error]').first()).toBeVisible({ timeout: PART_DEADLINE_MS + 15_000 });
+    await expect(fresh.getByRole('region', { name: 'production', exact: true }).locator('[data-part-error]').first()).toBeVisible();
     await fresh.close();
   } finally {
     awsProxy.pass();

@@ -12,6 +12,25 @@ import path from 'node:path';
 import { ROOT } from '../../scripts/local-platform';
 
 const SCREENSHOTS = path.join(ROOT, 'screenshots');
+/** A job for the job page to show: added before the tests, delayed (no worker takes it), removed after. */
+const SCREENS_JOB_ID = 'screens-job';
+
+function stagingQueueRedisUrl(): string {
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: { name: string; queues: { redisUrl: string } }[] };
+  return registry.environments.find((e) => e.name === 'staging')!.queues.redisUrl;
+}
+
+test.beforeAll(async () => {
+  const queue = new Queue('screenshot', { connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }) });
+  const data = { kind: 'screenshot', input: { url: 'https://example.com/screens' }, owner: 'screens-test', createdAt: new Date().toISOString() };
+  await queue.add('screenshot', data, { jobId: SCREENS_JOB_ID, delay: 3_600_000 });
+  await queue.close();
+});
+test.afterAll(async () => {
+  const queue = new Queue('screenshot', { connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }) });
+  await (await queue.getJob(SCREENS_JOB_ID))?.remove(); // only what this file added: the other specs count the seeded jobs
+  await queue.close();
+});
 const PAGES = [
   { name: 'overview', path: '/' },
   { name: 'environment-staging', path: '/environments/staging' },
@@ -20,7 +39,12 @@ const PAGES = [
   { name: 'queue-staging-screenshot', path: '/environments/staging/queues/screenshot' },
   { name: 'deploys-production', path: '/environments/production/deploys' },
   { name: 'timeline-staging', path: '/environments/staging/timeline?range=6h' },
-  { name: 'audit', path: '/audit' },
+  // Pages without a live view: nothing to wait for but the page.
+  { name: 'audit', path: '/audit', live: false },
+  { name: 'job-staging', path: `/environments/staging/queues/screenshot/jobs/${SCREENS_JOB_ID}`, live: false },
+  { name: 'job-search-staging', path: `/environments/staging/jobs?q=${SCREENS_JOB_ID}`, live: false },
+  { name: 'not-found', path: '/environments/nowhere', live: false, status: 404 },
+  { name: 'sign-in-refused', path: '/signin/refused', live: false },
 ];
 const VIEWPORTS = [
   { name: 'desktop', width: 1440, height: 900 },
@@ -30,7 +54,7 @@ const VIEWPORTS = [
 for (const scheme of ['light', 'dark'] as const) {
   for (const viewport of VIEWPORTS) {
     test(`every page, ${scheme}, ${viewport.name}: screenshot, axe, no overflow`, async ({ browser }) => {
-      test.setTimeout(120_000); // eight pages, each loaded, drawn and run through axe
+      test.setTimeout(180_000); // twelve pages, each loaded, drawn and run through axe
       mkdirSync(SCREENSHOTS, { recursive: true });
       const context = await browser.newContext({ colorScheme: scheme, viewport: { width: viewport.width, height: viewport.height } });
       try {
@@ -40,8 +64,11 @@ for (const scheme of ['light', 'dark'] as const) {
         page.on('pageerror', (error) => errors.push(error.message));
         page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
         for (const target of PAGES) {
-          await page.goto(`${process.env.PILOTHOUSE_E2E_URL}${target.path}`);
-          if (target.path !== '/audit') await expect(page.getByTestId('live-state').first()).toHaveText('live', { timeout: 20_000 });
+          const response = await page.goto(`${process.env.PILOTHOUSE_E2E_URL}${target.path}`);
+          expect(response!.status(), target.name).toBe(target.status ?? 200);
+          // The browser reports the page's own 404 as a console error: that one is expected.
+          if (target.status === 404) errors.splice(0, errors.length, ...errors.filter((e) => !/status of 404/.test(e)));
+          if (target.live !== false) await expect(page.getByTestId('live-state').first()).toHaveText('live', { timeout: 20_000 });
           // Charts load after the page (uPlot is lazy): the screenshot is for people, so it waits for them.
           await expect(page.locator('[data-testid="chart"]:not(:has(canvas)), [data-testid="timeline-row"]:not(:has(canvas))')).toHaveCount(0);
           await page.screenshot({ path: path.join(SCREENSHOTS, `${target.name}-${scheme}-${viewport.name}.png`), fullPage: true });
@@ -90,9 +117,7 @@ for (const scheme of ['light', 'dark'] as const) {
 }
 
 test('the keeping-up panel, light and dark: a queue with jobs and no worker, the others idle', async ({ browser }) => {
-  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: { name: string; queues: { redisUrl: string } }[] };
-  const redisUrl = registry.environments.find((e) => e.name === 'staging')!.queues.redisUrl;
-  const queue = new Queue('pdf', { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }) });
+  const queue = new Queue('pdf', { connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }) });
   try {
     await queue.addBulk(Array.from({ length: 6 }, (_, i) => ({ name: 'pdf', data: { n: i } })));
     for (const scheme of ['light', 'dark'] as const) {

@@ -403,6 +403,12 @@ describe('the worker’s backlog metric', () => {
     );
     // The seeded environments have backlog history of their own: this is the worker's series.
     expect(metrics.map((m) => m.Dimensions)).toContainEqual([{ Name: 'Environment', Value: 'services-test' }]);
+    // And each queue's own, for the queue page's depth over time.
+    const perQueue = await eventually(
+      async () => (await cloudwatch.send(new ListMetricsCommand({ Namespace: 'Pilothouse', MetricName: 'QueueBacklog', Dimensions: [{ Name: 'Environment', Value: 'services-test' }] }))).Metrics ?? [],
+      (m) => m.length > 1,
+    );
+    expect(perQueue.map((m) => m.Dimensions!.find((d) => d.Name === 'Queue')?.Value).filter(Boolean).sort()).toEqual(['pdf', 'scrape', 'screenshot']);
     // Beside it, the longest wait: the timeline draws it.
     const oldest = await eventually(
       async () => (await cloudwatch.send(new ListMetricsCommand({ Namespace: 'Pilothouse', MetricName: 'QueueOldestWaitingSeconds' }))).Metrics ?? [],

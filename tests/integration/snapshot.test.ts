@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientFor } from '@/lib/aws/clients';
 import { createCache } from '@/lib/cache';
-import { getEnvironmentSnapshot } from '@/lib/snapshot';
+import { getEnvironmentSnapshot, getQueueDepth } from '@/lib/snapshot';
 import type { startGithubStandin } from '../../scripts/github-standin';
 import { freePort } from '../../scripts/local-platform';
 import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
@@ -43,7 +43,7 @@ describe('lib/snapshot', () => {
     expect(Object.fromEntries(cwCalls)).toEqual({ GetMetricDataCommand: 1 });
   });
 
-  it('a slow source does not hold back the others: past the wait its part is pending, and its load goes on to fill the cache', async () => {
+  it('a slow source does not hold back the others: past the grace its part is pending, and its load goes on to fill the cache', async () => {
     const env = { ...seededEnvironment('staging'), name: 'slow-metrics' };
     const cache = createCache(redis);
     // CloudWatch held until the test lets it answer: a cold GetMetricData that takes its time.
@@ -56,7 +56,7 @@ describe('lib/snapshot', () => {
       return next(args);
     }, { step: 'initialize', name: 'slowCloudWatch' });
     try {
-      const snapshot = await getEnvironmentSnapshot(env, cache, { waitMs: 300 });
+      const snapshot = await getEnvironmentSnapshot(env, cache, { graceMs: 300 });
       // Returned while CloudWatch was still held: metrics pending (no value, no error), the rest in.
       expect(asked).toBe(1);
       expect(snapshot.metrics).toMatchObject({ value: null, error: null, fetchedAt: null });
@@ -65,13 +65,32 @@ describe('lib/snapshot', () => {
       expect(snapshot.queues.value!.map((q) => q.name)).toEqual(['screenshot', 'pdf', 'scrape']);
       answer();
       // The load the page stopped waiting for completes and fills the cache: the next read has it, without asking again.
-      const filled = await eventually(() => getEnvironmentSnapshot(env, cache, { waitMs: 300 }), (s) => s.metrics.value !== null);
+      const filled = await eventually(() => getEnvironmentSnapshot(env, cache, { graceMs: 300 }), (s) => s.metrics.value !== null);
       expect(filled.metrics.error).toBeNull();
       expect(asked).toBe(1);
     } finally {
       answer();
       clientFor(CloudWatchClient, env).middlewareStack.remove('slowCloudWatch');
     }
+  });
+
+  it('reads one queue\'s jobs waiting over time: its own series of the backlog the worker publishes, nothing for a queue with none', async () => {
+    const env = seededEnvironment('staging');
+    const cache = createCache(redis);
+    const cwCalls = countCommands(clientFor(CloudWatchClient, env));
+    const depth = await getQueueDepth(env, 'screenshot', 180, cache);
+    expect(depth.error).toBeNull();
+    expect(depth.value).toMatchObject({ rangeMinutes: 180, periodSeconds: 60 });
+    const values = depth.value!.series.find((s) => s.id === 'queue_depth')!.values;
+    // The seeded history is minute by minute: nearly every minute of the 3 hours has a point.
+    expect(values.filter((v) => v !== null).length).toBeGreaterThan(170);
+    expect(values.every((v) => v === null || (Number.isInteger(v) && v >= 0))).toBe(true);
+    const none = await getQueueDepth(env, 'no-such-queue', 180, cache);
+    expect(none.error).toBeNull();
+    expect(none.value!.series[0].values.every((v) => v === null)).toBe(true);
+    // Cached as the charts are: a second read asks CloudWatch nothing.
+    await getQueueDepth(env, 'screenshot', 180, cache);
+    expect(cwCalls.get('GetMetricDataCommand')).toBe(2);
   });
 
   it('reports a failing source in its part and still serves the others', async () => {

@@ -14,12 +14,12 @@ export default async function SignInRefused({ searchParams }: PageProps<'/signin
   const { reason, login } = await searchParams;
   // Own keys only: `?reason=__proto__` is not a reason.
   const why = typeof reason === 'string' && Object.hasOwn(REASONS, reason) ? REASONS[reason] : REASONS['no-role'];
-  const who = typeof login === 'string' && /^[A-Za-z0-9-]{1,39}$/.test(login) ? login : 'This GitHub account';
+  const named = typeof login === 'string' && /^[A-Za-z0-9-]{1,39}$/.test(login) ? login : null;
   return (
     <div className="mx-auto max-w-xl space-y-3 py-12">
       <h1 className="text-xl font-semibold">Sign-in refused</h1>
       <p data-testid="refusal">
-        <span className="font-mono">{who}</span> {why}
+        {named ? <span className="font-mono">{named}</span> : 'This GitHub account'} {why}
       </p>
       <Link href="/api/auth/signin" className="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">Sign in with another account</Link>
     </div>

@@ -1,14 +1,18 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
+import { Suspense } from 'react';
 import { z } from 'zod';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
+import { QueueDepthChart } from '@/components/queue-depth-chart';
 import { FailedJobsPanel, FailureGroupsPanel, QueueCountsPanel } from '@/components/queue-view';
-import { Badge } from '@/components/ui';
+import { Badge, Card, Loading } from '@/components/ui';
+import type { Environment } from '@/lib/environments';
+import { DEFAULT_RANGE, RANGES } from '@/lib/ranges';
 import { operatorTarget, viewableEnvironment, queueOr404, readOnce } from '@/lib/environment-page';
 import { groupFailedJobs, listFailedJobs } from '@/lib/queue';
-import { getEnvironmentSnapshotForPage } from '@/lib/snapshot';
+import { getEnvironmentSnapshotForPage, getQueueDepth } from '@/lib/snapshot';
 
 export const maxDuration = 30;
 const PAGE_SIZE = 20;
@@ -45,6 +49,10 @@ export default async function QueuePage({ params, searchParams }: PageProps<'/en
           <div className="ml-auto"><LiveStatus /></div>
         </header>
         <QueueCountsPanel queue={queue} operator={await operatorTarget(environment)} />
+        {/* A GetMetricData of its own: streamed, so it never holds back the panels. */}
+        <Suspense fallback={<Card title="Jobs waiting over time"><Loading label="the queue's depth" /></Card>}>
+          <QueueDepth environment={environment} queue={queue} />
+        </Suspense>
         <div className="grid gap-4 lg:grid-cols-2">
           <FailureGroupsPanel groups={groups} basePath={basePath} />
           <FailedJobsPanel failed={failed} page={page} pageSize={PAGE_SIZE} basePath={basePath} />
@@ -52,4 +60,10 @@ export default async function QueuePage({ params, searchParams }: PageProps<'/en
       </div>
     </LiveEnvironment>
   );
+}
+
+/** The queue's jobs waiting over the default range, as the worker publishes it to CloudWatch. */
+async function QueueDepth({ environment, queue }: { environment: Environment; queue: string }) {
+  const depth = await getQueueDepth(environment, queue, RANGES[DEFAULT_RANGE]);
+  return <QueueDepthChart env={environment.name} queue={queue} depth={depth} />;
 }
