@@ -2,7 +2,7 @@
  * The `api` and `worker` services end to end, as built processes (what the Dockerfile
  * runs), against the test run's real Redis, the emulator's S3 and Debian's Chromium.
  */
-import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Queue, QueueEvents } from 'bullmq';
 import fc from 'fast-check';
@@ -395,26 +395,28 @@ describe('evidence of a failed browser job', () => {
 });
 
 describe('the worker’s backlog metric', () => {
-  it('publishes Pilothouse/QueueBacklog for its environment, which the worker service scales on', async () => {
+  it('publishes Pilothouse/QueueBacklog for its environment, which the worker service scales on, and for each queue', async () => {
     const cloudwatch = new CloudWatchClient({ region: 'eu-west-1', endpoint: inject('emulatorUrl'), credentials: EMULATOR_CREDENTIALS });
-    const metrics = await eventually(
-      async () => (await cloudwatch.send(new ListMetricsCommand({ Namespace: 'Pilothouse', MetricName: 'QueueBacklog' }))).Metrics ?? [],
-      (m) => m.some((x) => x.Dimensions?.some((d) => d.Name === 'Environment' && d.Value === 'services-test')),
-    );
-    // The seeded environments have backlog history of their own: this is the worker's series.
-    expect(metrics.map((m) => m.Dimensions)).toContainEqual([{ Name: 'Environment', Value: 'services-test' }]);
-    // And each queue's own, for the queue page's depth over time.
-    const perQueue = await eventually(
-      async () => (await cloudwatch.send(new ListMetricsCommand({ Namespace: 'Pilothouse', MetricName: 'QueueBacklog', Dimensions: [{ Name: 'Environment', Value: 'services-test' }] }))).Metrics ?? [],
-      (m) => m.length > 1,
-    );
-    expect(perQueue.map((m) => m.Dimensions!.find((d) => d.Name === 'Queue')?.Value).filter(Boolean).sort()).toEqual(['pdf', 'scrape', 'screenshot']);
-    // Beside it, the longest wait: the timeline draws it.
-    const oldest = await eventually(
-      async () => (await cloudwatch.send(new ListMetricsCommand({ Namespace: 'Pilothouse', MetricName: 'QueueOldestWaitingSeconds' }))).Metrics ?? [],
-      (m) => m.some((x) => x.Dimensions?.some((d) => d.Name === 'Environment' && d.Value === 'services-test')),
-    );
-    expect(oldest.map((m) => m.Dimensions)).toContainEqual([{ Name: 'Environment', Value: 'services-test' }]);
+    const environment = { Name: 'Environment', Value: 'services-test' };
+    const queries = [
+      // The environment's (what the worker service scales on), the longest wait beside it (the timeline draws it),
+      { id: 'backlog', metric: 'QueueBacklog', dimensions: [environment] },
+      { id: 'oldest', metric: 'QueueOldestWaitingSeconds', dimensions: [environment] },
+      // and each queue's own (the queue page's depth over time).
+      ...['screenshot', 'pdf', 'scrape'].map((queue) => ({ id: `queue_${queue}`, metric: 'QueueBacklog', dimensions: [environment, { Name: 'Queue', Value: queue }] })),
+    ];
+    // Read as the control plane reads them: GetMetricData by exact dimensions (the emulator's
+    // ListMetrics lists a metric once per datapoint, so the seeded history fills its pages).
+    const published = async () => {
+      const now = Date.now();
+      const { MetricDataResults } = await cloudwatch.send(new GetMetricDataCommand({
+        StartTime: new Date(now - 10 * 60_000),
+        EndTime: new Date(now + 60_000),
+        MetricDataQueries: queries.map((q) => ({ Id: q.id, MetricStat: { Metric: { Namespace: 'Pilothouse', MetricName: q.metric, Dimensions: q.dimensions }, Period: 60, Stat: 'Maximum' } })),
+      }));
+      return queries.filter((q) => (MetricDataResults?.find((r) => r.Id === q.id)?.Values?.length ?? 0) > 0).map((q) => q.id);
+    };
+    expect(await eventually(published, (ids) => ids.length === queries.length)).toEqual(queries.map((q) => q.id));
   });
 });
 
