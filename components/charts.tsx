@@ -7,14 +7,12 @@
 import Link from 'next/link';
 import { lazy, Suspense, useMemo } from 'react';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
-import type { SeriesId } from '@/lib/schemas/cloudwatch';
 import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
+import { CHART_HEIGHT, type ChartSeries } from './chart-series';
 import { Card, Loading } from './ui';
 
-export const CHART_HEIGHT = 160;
-export type ChartSeries = { id: SeriesId; label: string; color: string };
 
 // The drawing code and uPlot load after the page, with the chart's space kept while they do.
 const TimeSeriesChart = lazy(() => import('./time-series-chart'));

@@ -5,7 +5,7 @@
  */
 import { lazy, Suspense } from 'react';
 import type { EnvironmentMetrics } from '@/lib/schemas/cloudwatch';
-import { CHART_HEIGHT, type ChartSeries } from './charts';
+import { CHART_HEIGHT, type ChartSeries } from './chart-series';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { Card, Empty } from './ui';
 

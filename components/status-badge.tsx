@@ -16,6 +16,11 @@ export function EnvironmentStatusLine() {
           +{verdict.reasons.length - 1} more
         </span>
       )}
+      {verdict.pending && verdict.pending.length > 0 && (
+        <span className="text-xs text-slate-600 dark:text-slate-400" data-testid="status-pending">
+          as far as read: still reading {verdict.pending.join(', ')}
+        </span>
+      )}
       {verdict.unrefreshed.length > 0 && (
         <span className="text-xs text-amber-800 dark:text-amber-200" data-testid="status-unrefreshed">
           judged on older {verdict.unrefreshed.join(', ')} data (the last read failed)

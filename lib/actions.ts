@@ -35,11 +35,11 @@ export const DEPLOY_GRACE_MS = 60_000;
 /** Refusals audited per person per minute: past this, refusals are only logged (the audit cannot be flooded). */
 export const AUDITED_REFUSALS_PER_MINUTE = 60;
 /**
- * Anonymous refusals (401) audited per minute, all anonymous callers together: anyone on the
- * internet can send them, so they share one small allowance and cannot push operators' records
- * out of the bounded stream; past it they are only logged.
+ * Refusals before we know who sent them (no session, or a cross-origin request) audited per
+ * hour, all such callers together: anyone on the internet can send them, so they share one
+ * allowance, 1,440 a day at most, and cannot push operators' records out of the bounded stream.
  */
-export const AUDITED_ANONYMOUS_REFUSALS_PER_MINUTE = 10;
+export const AUDITED_ANONYMOUS_REFUSALS_PER_HOUR = 60;
 
 const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'the Idempotency-Key header must be 8 to 128 letters, digits, - or _');
 
@@ -133,15 +133,22 @@ function describeAge(iso: string): string {
   return seconds < 120 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
 }
 
-/** Counts a person's refusals this minute (anonymous callers share one count). */
-async function refusalMayBeAudited(login: string | null): Promise<boolean> {
+/**
+ * What to do with a refusal: audit it while the sender's allowance lasts (a person's per
+ * minute, anonymous callers' together per hour), log once that it ran out, then drop it.
+ */
+async function refusalRecord(login: string | null): Promise<'audit' | 'log' | 'drop'> {
+  const anonymous = login === null;
+  const windowMs = anonymous ? 3_600_000 : 60_000;
+  const allowance = anonymous ? AUDITED_ANONYMOUS_REFUSALS_PER_HOUR : AUDITED_REFUSALS_PER_MINUTE;
   try {
-    const minute = Math.floor(Date.now() / 60_000);
-    const name = keys.refusalRate(login ?? '(anonymous)', minute);
-    const [[, count]] = (await getRedis().multi().incr(name).expire(name, 120).exec()) as [[null, number], unknown];
-    return count <= (login === null ? AUDITED_ANONYMOUS_REFUSALS_PER_MINUTE : AUDITED_REFUSALS_PER_MINUTE);
+    const name = keys.refusalRate(login ?? '(anonymous)', Math.floor(Date.now() / windowMs));
+    const [[, count]] = (await getRedis().multi().incr(name).pexpire(name, 2 * windowMs).exec()) as [[null, number], unknown];
+    return count <= allowance ? 'audit' : count === allowance + 1 ? 'log' : 'drop';
   } catch {
-    return true; // auditQuietly logs what Redis does not take
+    // Redis failing: a person's refusal waits in the audit's outbox; an anonymous one is only
+    // logged, so a flood cannot crowd operators' records out of the outbox.
+    return anonymous ? 'log' : 'audit';
   }
 }
 
@@ -157,8 +164,9 @@ export async function handleAction<B>(request: Request, spec: ActionSpec<B>): Pr
   });
   const refuse = async (code: ErrorCode, message: string) => {
     const status = HTTP_STATUS[code];
-    if (await refusalMayBeAudited(user?.login ?? null)) await auditQuietly(record('refused', status, message));
-    else log.warn({ requestId, user: user?.login, action: actionName, status, message }, 'refusal not audited: over the per-person limit');
+    const what = await refusalRecord(user?.login ?? null);
+    if (what === 'audit') await auditQuietly(record('refused', status, message));
+    else if (what === 'log') log.warn({ requestId, user: user?.login ?? null, action: actionName, status, message }, 'refusal not audited: the allowance of audited refusals ran out (the rest of this window is not logged either)');
     return Response.json({ error: { code, message }, requestId }, { status });
   };
 

@@ -68,8 +68,8 @@ export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache
 
 export type SnapshotOptions = {
   /**
-   * For a page: how much longer than the parts the status rests on (ECS, ALB targets, queues)
-   * the others (metrics, scaling, images, parameters, deploy runs) are waited for. Past it, a
+   * For a page: how much longer than ECS, the ALB targets and the queues the others (metrics,
+   * scaling, images, parameters, deploy runs) are waited for. Past it, a
    * part still loading comes back pending (no value, no error: its panel's loading state)
    * while its load goes on and fills the cache; the live stream then brings it. Without it,
    * every part is waited for (the refresher, the cron).
@@ -78,13 +78,14 @@ export type SnapshotOptions = {
 };
 
 /**
- * A page waits for the parts its status rests on (each bounded by the cache's deadline), and
- * for the others at most this much longer: a slow source (a cold GetMetricData, GitHub) never
- * holds back the panels whose sources have answered.
+ * A page waits for ECS, the ALB targets and the queues (each bounded by the cache's deadline),
+ * and for the others at most this much longer: a slow source (a cold GetMetricData, GitHub)
+ * never holds back the panels whose sources have answered. The status names what it has not
+ * read yet (lib/status.ts `pending`); the live stream brings it.
  */
 export const PAGE_GRACE_MS = 500;
 
-/** The snapshot a page renders: the status's parts, and the others that are in by PAGE_GRACE_MS after them. */
+/** The snapshot a page renders: ECS, targets and queues, and the others that are in by PAGE_GRACE_MS after them. */
 export function getEnvironmentSnapshotForPage(env: Environment): Promise<EnvironmentSnapshot> {
   return getEnvironmentSnapshot(env, sharedCache(), { graceMs: PAGE_GRACE_MS });
 }
@@ -101,17 +102,21 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = s
     part(shared.get(cacheNames.targetHealth(env.name), CACHE_POLICIES.targets, LoadBalancerHealthSchema, () => describeLoadBalancerHealth(env))),
     part(shared.get(cacheNames.queues(env.name), CACHE_POLICIES.queues, z.array(QueueStatsSchema), async () => withRates(env.name, await getQueueStats(env), shared.redis))),
   ] as const;
-  // The others: within graceMs of the core parts, or pending while their load goes on.
-  const coreIn = Promise.all(core).then(() => undefined);
+  // The others: within graceMs of the core parts, or pending while their load goes on. Not
+  // when the shared cache fails: the live stream (Redis pub/sub) could not bring them later.
+  const coreIn = Promise.all(core);
   const secondary = <T>(read: Promise<Cached<T>>): Promise<Cached<T>> => {
     const settled = part(read);
-    if (options.graceMs === undefined) return settled;
+    const graceMs = options.graceMs;
+    if (graceMs === undefined) return settled;
     waitUntil(settled); // the load goes on past a page that stopped waiting: it fills the cache
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const pending = coreIn.then(() => new Promise<Cached<T>>((resolve) => {
-      timer = setTimeout(() => resolve({ value: null, fetchedAt: null, ageMs: null, stale: true, error: null, sharedCacheError: null }), options.graceMs);
-    }));
-    return Promise.race([settled, pending]).finally(() => clearTimeout(timer));
+    const pending = coreIn.then((parts) => parts.some((p) => p.sharedCacheError)
+      ? settled
+      : Promise.race([settled, new Promise<Cached<T>>((resolve) => {
+        const timer = setTimeout(() => resolve({ value: null, fetchedAt: null, ageMs: null, stale: true, error: null, sharedCacheError: null }), graceMs);
+        void settled.finally(() => clearTimeout(timer));
+      })]));
+    return Promise.race([settled, pending]);
   };
   const [ecs, targets, queues, metrics, scaling, images, parameters, deployRuns] = await Promise.all([
     ...core,

@@ -103,6 +103,12 @@ describe('environmentStatus', () => {
     expect(environmentStatus(snapshot({ ecs: part(null, 'AWS did not answer') }))).toMatchObject({ status: 'down', reasons: ['ECS cannot be read: AWS did not answer'] });
   });
 
+  it('names the sources it has not read yet (a page that did not wait for them), and judges on the others', () => {
+    const loading = { value: null, fetchedAt: null, ageMs: null, stale: true, error: null, sharedCacheError: null };
+    expect(environmentStatus(snapshot({ metrics: loading, deployRuns: loading }))).toEqual({ status: 'healthy', reasons: [], unrefreshed: [], pending: ['deploys', 'metrics'] });
+    expect(environmentStatus(snapshot({ metrics: loading, targets: part(null, 'AWS did not answer') }))).toMatchObject({ status: 'degraded', pending: ['metrics'] });
+  });
+
   it('names the sources it judged on older values, when their last read failed', () => {
     const s = snapshot({ targets: { ...snapshot().targets, error: part(null, 'connect ECONNREFUSED').error } });
     s.ecs.error = part(null, 'connect ECONNREFUSED').error;

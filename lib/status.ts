@@ -11,6 +11,8 @@ export type EnvironmentStatus = StatusVerdict['status'];
 
 /** The parts the rules read, by the name an operator knows them by. */
 const JUDGED_PARTS = { ecs: 'ECS', targets: 'ALB targets', queues: 'queues', deployRuns: 'deploys' } as const;
+/** What else the rules read (the 5xx share, the worker's scaling bounds): parts a page may not wait for. */
+const ALSO_READ = { metrics: 'metrics', scaling: 'scaling' } as const;
 
 /** A job waiting longer than this means the workers are not keeping up. */
 export const OLDEST_WAITING_DEGRADED_MS = 5 * 60_000;
@@ -102,7 +104,13 @@ export function environmentStatus(snapshot: SnapshotParts, now = Date.now()): St
   const unrefreshed = (Object.keys(JUDGED_PARTS) as (keyof typeof JUDGED_PARTS)[])
     .filter((part) => snapshot[part].error && snapshot[part].value !== null)
     .map((part) => JUDGED_PARTS[part]);
-  if (down.length) return { status: 'down', reasons: [...down, ...degraded], unrefreshed };
-  if (degraded.length) return { status: 'degraded', reasons: degraded, unrefreshed };
-  return { status: 'healthy', reasons: [], unrefreshed };
+  // Never read yet, and no error: a page rendered before they came (the live stream brings them).
+  const read = { ...JUDGED_PARTS, ...ALSO_READ };
+  const pending = (Object.keys(read) as (keyof typeof read)[])
+    .filter((part) => snapshot[part].value === null && snapshot[part].error === null && snapshot[part].fetchedAt === null)
+    .map((part) => read[part]);
+  const notes = { unrefreshed, ...(pending.length ? { pending } : {}) };
+  if (down.length) return { status: 'down', reasons: [...down, ...degraded], ...notes };
+  if (degraded.length) return { status: 'degraded', reasons: degraded, ...notes };
+  return { status: 'healthy', reasons: [], ...notes };
 }

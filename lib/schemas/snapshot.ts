@@ -37,6 +37,11 @@ export const StatusVerdictSchema = z.object({
   reasons: z.array(z.string()),
   /** Sources the verdict rests on whose last read failed: it is judged on their older values. */
   unrefreshed: z.array(z.string()),
+  /**
+   * Sources the rules read that a page did not wait for (still loading, lib/snapshot.ts
+   * graceMs): the verdict is as far as the others go. Absent when there are none.
+   */
+  pending: z.array(z.string()).optional(),
 });
 export type StatusVerdict = z.infer<typeof StatusVerdictSchema>;
 

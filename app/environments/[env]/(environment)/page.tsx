@@ -15,7 +15,7 @@ import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
 import { operatorTarget, readOnce, viewableEnvironment, RangeParam } from '@/lib/environment-page';
 import { readAudit } from '@/lib/audit';
 import { AuditTable } from '@/components/audit-table';
-import { getEnvironmentSnapshotForPage, getMetrics } from '@/lib/snapshot';
+import { getEnvironmentSnapshot, getEnvironmentSnapshotForPage, getMetrics } from '@/lib/snapshot';
 import { getMarkers } from '@/lib/timeline';
 import { TimelineStrip } from '@/components/timeline-strip';
 
@@ -47,7 +47,7 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
         <SharedCacheNotice />
         <EnvironmentStatusLine />
         <Suspense fallback={<div className="h-[62px] rounded-lg border border-slate-200 dark:border-slate-800" aria-busy="true" />}>
-          <RecentTimeline environment={environment} snapshot={snapshot} />
+          <RecentTimeline environment={environment} />
         </Suspense>
         <div className="grid gap-4 lg:grid-cols-2">
           <ServicesPanel env={name} operator={await operatorTarget(environment)} />
@@ -91,10 +91,13 @@ async function LastActions({ environment }: { environment: string }) {
   );
 }
 
-/** The compact timeline: the last hours' markers, from the snapshot the page has and ECS's events (cached). */
-async function RecentTimeline({ environment, snapshot }: { environment: Environment; snapshot: EnvironmentSnapshot }) {
+/**
+ * The compact timeline: the last hours' markers, from every part of the snapshot (cached; the
+ * page may not have waited for the deploy runs and scaling it reads) and ECS's events. Streamed.
+ */
+async function RecentTimeline({ environment }: { environment: Environment }) {
   const to = new Date().getTime();
   const from = to - RANGES[DEFAULT_RANGE] * 60_000;
-  const { markers } = await getMarkers(environment, snapshot, from, to, 500);
+  const { markers } = await getMarkers(environment, await getEnvironmentSnapshot(environment), from, to, 500);
   return <TimelineStrip env={environment.name} markers={markers} from={from} to={to} />;
 }

@@ -11,7 +11,7 @@ import { operatorTarget, viewableEnvironment, readOnce } from '@/lib/environment
 import { listRunJobs } from '@/lib/github';
 import { SERVICE_ROLES } from '@/lib/platform';
 import { getServiceDetail } from '@/lib/service-detail';
-import { getEnvironmentSnapshotForPage } from '@/lib/snapshot';
+import { getEnvironmentSnapshot } from '@/lib/snapshot';
 
 export const maxDuration = 30;
 /** ?run=ID picks the run whose jobs and steps are shown. */
@@ -24,7 +24,8 @@ export async function generateMetadata({ params }: PageProps<'/environments/[env
 export default async function DeploysPage({ params, searchParams }: PageProps<'/environments/[env]/deploys'>) {
   await connection();
   const environment = await viewableEnvironment((await params).env);
-  const snapshot = await getEnvironmentSnapshotForPage(environment);
+  // The runs are this page's content, and its forms are built from them: every part, waited for.
+  const snapshot = await getEnvironmentSnapshot(environment);
   const runs = snapshot.deployRuns.value ?? [];
   const asked = RunParam.parse((await searchParams).run);
   // Only a run of this workflow's list: a made-up id is not sent to GitHub.
