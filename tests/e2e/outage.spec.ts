@@ -163,6 +163,8 @@ async function expectUsefulOverview(page: import('@playwright/test').Page) {
 }
 
 test('with its Redis paused (SIGSTOP), pages still show ECS and the ALB and say what failed; an open page says its updates are delayed, then resumes', async ({ page, context }) => {
+  // Every Redis read of every page load waits out its 1.5 s timeout while Redis is paused.
+  test.setTimeout(60_000);
   const open = await context.newPage();
   await open.goto(`${controlPlane.url}/environments/staging`);
   await expect(open.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
