@@ -187,6 +187,8 @@ test('closing the page ends its server-side subscription', async ({ browser }) =
 });
 
 test('with AWS not answering, panels keep their values with the error and its age, and recover by themselves', async ({ page }) => {
+  // Two waits of up to 30 s (the parts' deadline, then a TTL after AWS answers): a budget, not a goal.
+  test.setTimeout(90_000);
   await page.goto(`${baseURL()}/environments/staging`);
   await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
   const emulatorPid = Number(process.env.PILOTHOUSE_E2E_EMULATOR_PID);
