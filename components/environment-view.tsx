@@ -11,14 +11,14 @@ import { ServiceActions, type ActionTarget } from './actions/lazy';
 import { CapacityLine, KeepingUpLine, QueueSignal, useKeepingUp } from './keeping-up';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
-import type { SnapshotPart } from './live/query-keys';
+import type { SourceName } from '@/lib/schemas/sources';
 import { RelativeTime } from './time';
 import { Badge, Card, Empty, Loading, Sparkline, Table, td, tdNum, th, thNum, type Tone } from './ui';
 
-type Value<P extends SnapshotPart> = NonNullable<EnvironmentSnapshot[P]['value']>;
+type Value<P extends SourceName> = NonNullable<EnvironmentSnapshot[P]['value']>;
 
 /** A card over one snapshot part: the error if its source failed, then the content if there is a value. */
-function PartCard<P extends SnapshotPart>({ part, title, name, children, actions }: { part: P; title: ReactNode; name: string; actions?: ReactNode; children: (value: Value<P>) => ReactNode }) {
+function PartCard<P extends SourceName>({ part, title, name, children, actions }: { part: P; title: ReactNode; name: string; actions?: ReactNode; children: (value: Value<P>) => ReactNode }) {
   const data = useSnapshotPart(part);
   return (
     <Card title={title} actions={actions} testId={`panel-${part}`}>

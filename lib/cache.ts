@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AppError, ErrorInfoSchema, toErrorInfo, type ErrorInfo } from './errors';
 import { keys } from './keys';
 import { describeRedisFailure } from './redis';
+import type { CachePolicy } from './schemas/cache';
 
 /**
  * Get-or-refresh over Redis, shared by every instance of the control plane:
@@ -32,17 +33,7 @@ import { describeRedisFailure } from './redis';
  *   this process and says so (`sharedCacheError`), so the page still shows AWS and GitHub.
  * In one process, concurrent reads of a key share one round trip.
  */
-export type CachePolicy = {
-  ttlMs: number;
-  /** How long past its TTL a value may be served while it refreshes; defaults to ttlMs. */
-  revalidateMs?: number;
-  /** How long a value is kept at all: served, with its age and error, while upstream fails. */
-  maxStaleMs: number;
-  /** How long a refresher may hold the lock; also how long others wait for a cold fill. */
-  lockMs?: number;
-  /** How long past its TTL a value is still served without an error while upstream throttles; defaults to 30 s. */
-  quietRateLimitMs?: number;
-};
+export type { CachePolicy } from './schemas/cache';
 
 const DEFAULT_QUIET_RATE_LIMIT_MS = 30_000;
 

@@ -2,6 +2,8 @@
  * Every Redis key the control plane writes, built here and only here. All start with `ph:`
  * (BullMQ's own keys start with `bull:`), so one Redis serves both without collisions.
  */
+import type { SourceName } from './schemas/sources';
+
 export const KEY_PREFIX = 'ph:';
 
 /**
@@ -42,15 +44,11 @@ export const keys = {
 
 /** Cache entry names: one per data source and environment (and variant, where there is one). */
 export const cacheNames = {
-  ecsServices: (env: string) => `ecs:services:${env}`,
-  targetHealth: (env: string) => `elb:targets:${env}`,
+  /** A snapshot source's entry (lib/schemas/sources.ts): one per source and environment. */
+  source: (env: string, source: SourceName) => `source:${source}:${env}`,
+  /** The charts over a range other than the snapshot's default. */
   metrics: (env: string, rangeMinutes: number) => `cloudwatch:${env}:${rangeMinutes}m`,
   queueDepth: (env: string, queue: string, rangeMinutes: number) => `cloudwatch:${env}:queue:${queue}:${rangeMinutes}m`,
-  scaling: (env: string) => `autoscaling:${env}`,
-  images: (env: string) => `ecr:${env}`,
-  parameters: (env: string) => `ssm:${env}`,
-  queues: (env: string) => `queues:${env}`,
-  deployRuns: (env: string) => `github:runs:${env}`,
   serviceTasks: (env: string, service: string) => `ecs:tasks:${env}:${service}`,
   stoppedTasks: (env: string, service: string) => `ecs:stopped-tasks:${env}:${service}`,
   taskDefinitions: (env: string, service: string) => `ecs:taskdefs:${env}:${service}`,

@@ -62,7 +62,7 @@ export function serviceAction(environment: string, service: string): ActionSpec<
       body.action === 'scale' ? null : { target: service, alsoBlockedBy: ['deploy'], busy: () => serviceBusy(env, [service as ServiceRole]) },
     async run(body, { environment: env }) {
       const role = service as ServiceRole;
-      const refresh = [cacheNames.ecsServices(env.name)];
+      const refresh = [cacheNames.source(env.name, 'ecs')];
       if (body.action === 'redeploy') {
         const { deploymentId } = await forceNewDeployment(env, role);
         return { detail: `redeployed ${role}: deployment ${deploymentId}`, result: { action: 'redeploy', deploymentId }, refresh };
@@ -77,7 +77,7 @@ export function serviceAction(environment: string, service: string): ActionSpec<
           throw new AppError('invalid_input', `desiredCount ${body.desiredCount} is outside ${role}'s scaling bounds ${min}–${max}`);
         }
         const { deploymentId } = await setDesiredCount(env, role, body.desiredCount);
-        return { detail: `set ${role}'s desired count to ${body.desiredCount}`, result: { action: 'scale', desiredCount: body.desiredCount, deploymentId }, refresh: [...refresh, cacheNames.scaling(env.name)] };
+        return { detail: `set ${role}'s desired count to ${body.desiredCount}`, result: { action: 'scale', desiredCount: body.desiredCount, deploymentId }, refresh: [...refresh, cacheNames.source(env.name, 'scaling')] };
       }
       const { current, target } = await rollbackTarget(env, role, body.revision);
       const { deploymentId } = await deployTaskDefinition(env, role, target.arn);
@@ -108,7 +108,7 @@ export function deployAction(environment: string): ActionSpec<z.infer<typeof Dep
       return {
         detail: `dispatched the deploy of ${what}${run.runId ? `: run ${run.runId}` : ''}`,
         result: { action: 'deploy', runId: run.runId, runUrl: run.htmlUrl },
-        refresh: [cacheNames.deployRuns(env.name)],
+        refresh: [cacheNames.source(env.name, 'deployRuns')],
       };
     },
   };
@@ -124,7 +124,7 @@ export function queueAction(environment: string, queue: string): ActionSpec<z.in
     targetExists: (env) => env.queues.names.includes(queue),
     async run(body, { environment: env }) {
       const detail = await controlQueue(env, queue, body.action);
-      return { detail, result: { action: body.action }, refresh: [cacheNames.queues(env.name)] };
+      return { detail, result: { action: body.action }, refresh: [cacheNames.source(env.name, 'queues')] };
     },
   };
 }
@@ -140,7 +140,7 @@ export function jobAction(environment: string, queue: string, job: string): Acti
     async run(body, { environment: env }) {
       const detail = await controlJob(env, queue, job, body.action);
       if (detail === null) throw new AppError('not_found', `${queue} has no job ${job}`);
-      return { detail, result: { action: body.action }, refresh: [cacheNames.queues(env.name)] };
+      return { detail, result: { action: body.action }, refresh: [cacheNames.source(env.name, 'queues')] };
     },
   };
 }

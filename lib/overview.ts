@@ -2,6 +2,7 @@ import 'server-only';
 import { hasRole, type Roles } from './access';
 import { listEnvironments } from './environments';
 import type { ErrorInfo } from './errors';
+import { snapshotParts } from './schemas/snapshot';
 import { getEnvironmentSnapshotForPage, type EnvironmentSnapshot } from './snapshot';
 
 /** The snapshot of every environment the person may see, through the shared cache: what the overview shows. */
@@ -13,7 +14,7 @@ export async function getOverview(roles: Roles): Promise<EnvironmentSnapshot[]> 
 /** The shared cache's failure, if any part of any environment met it: shown once, above everything. */
 export function sharedCacheError(snapshots: EnvironmentSnapshot[]): ErrorInfo | null {
   for (const snapshot of snapshots) {
-    for (const part of [snapshot.ecs, snapshot.targets, snapshot.queues, snapshot.metrics, snapshot.scaling, snapshot.images, snapshot.parameters, snapshot.deployRuns]) {
+    for (const { part } of snapshotParts(snapshot)) {
       if (part.sharedCacheError) return part.sharedCacheError;
     }
   }

@@ -1,42 +1,49 @@
 import 'server-only';
 import { waitUntil } from '@vercel/functions';
-import { z } from 'zod';
-import { describeScaling, EnvironmentScalingSchema } from './aws/autoscaling';
+import type { z } from 'zod';
+import { describeScaling } from './aws/autoscaling';
 import { EnvironmentMetricsSchema, getEnvironmentMetrics, getQueueDepthMetrics, type EnvironmentMetrics } from './aws/cloudwatch';
-import { listImages, RepositoryImagesSchema } from './aws/ecr';
+import { listImages } from './aws/ecr';
 import { describeEnvironmentServices } from './aws/ecs';
-import { describeLoadBalancerHealth, LoadBalancerHealthSchema } from './aws/elb';
-import { describeParameters, ParameterStatusSchema } from './aws/ssm';
-import { createCache, type Cache, type CachePolicy, type Cached } from './cache';
+import { describeLoadBalancerHealth } from './aws/elb';
+import { describeParameters } from './aws/ssm';
+import { createCache, type Cache, type Cached } from './cache';
 import { environmentColour, type Environment } from './environments';
 import { toErrorInfo } from './errors';
-import { EcsPartSchema, type EnvironmentSnapshot, type SnapshotParts } from './schemas/snapshot';
+import { type EnvironmentSnapshot, type SnapshotParts } from './schemas/snapshot';
+import { SNAPSHOT_SOURCES, SOURCE_NAMES, type SourceName, type SourceValue } from './schemas/sources';
 import { environmentStatus } from './status';
 import { cacheNames } from './keys';
-import { DeployRunSchema, listDeployRuns } from './github';
-import { getQueueStats, QueueStatsSchema } from './queue';
+import { listDeployRuns } from './github';
+import { getQueueStats } from './queue';
 import { withRates } from './queue-rates';
 import { log } from './log';
 import { getRedis } from './redis';
 
-/**
- * How long each kind of data is fresh, and how long a stale copy may still be shown while
- * it refreshes (or while its source is down). Scaling and health move in seconds; images
- * and parameters change with deploys.
- */
-export const CACHE_POLICIES = {
-  ecs: { ttlMs: 5_000, maxStaleMs: 10 * 60_000 },
-  targets: { ttlMs: 5_000, maxStaleMs: 10 * 60_000 },
-  queues: { ttlMs: 2_000, maxStaleMs: 5 * 60_000 },
-  metrics: { ttlMs: 60_000, maxStaleMs: 30 * 60_000 },
-  scaling: { ttlMs: 30_000, maxStaleMs: 30 * 60_000 },
-  images: { ttlMs: 60_000, maxStaleMs: 60 * 60_000 },
-  parameters: { ttlMs: 5 * 60_000, maxStaleMs: 60 * 60_000 },
-  deployRuns: { ttlMs: 15_000, maxStaleMs: 30 * 60_000 },
-} satisfies Record<string, CachePolicy>;
-
 /** The metrics range the environment view charts by default. */
 export const DEFAULT_METRICS_RANGE_MINUTES = 180;
+
+/**
+ * Each source's fetch: the server-only column of the sources table (lib/schemas/sources.ts),
+ * keyed by its names, so a source without a fetch does not compile.
+ */
+const SOURCE_FETCHES: { [N in SourceName]: (env: Environment, shared: Cache) => Promise<SourceValue<N>> } = {
+  ecs: (env) => describeEnvironmentServices(env),
+  targets: (env) => describeLoadBalancerHealth(env),
+  queues: async (env, shared) => withRates(env.name, await getQueueStats(env), shared.redis),
+  metrics: (env) => getEnvironmentMetrics(env, DEFAULT_METRICS_RANGE_MINUTES),
+  scaling: (env) => describeScaling(env),
+  images: (env) => listImages(env),
+  parameters: (env) => describeParameters(env),
+  deployRuns: (env) => listDeployRuns(env),
+};
+
+/** One source of one environment, through the shared cache under its table row's policy. */
+export function readSource<N extends SourceName>(env: Environment, name: N, shared: Cache = sharedCache()): Promise<Cached<SourceValue<N>>> {
+  const source = SNAPSHOT_SOURCES[name];
+  // TypeScript cannot narrow the union of row schemas by a generic name: the row is the one for N.
+  return shared.get(cacheNames.source(env.name, name), source.policy, source.schema as unknown as z.ZodType<SourceValue<N>>, () => SOURCE_FETCHES[name](env, shared));
+}
 
 export type { EnvironmentSnapshot } from './schemas/snapshot';
 
@@ -58,12 +65,13 @@ export function sharedCache(): Cache {
 
 /** One queue's jobs waiting over a range (the queue page), through the shared cache as the charts are. */
 export function getQueueDepth(env: Environment, queue: string, rangeMinutes: number, shared: Cache = sharedCache()): Promise<Cached<EnvironmentMetrics>> {
-  return shared.get(cacheNames.queueDepth(env.name, queue, rangeMinutes), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () => getQueueDepthMetrics(env, queue, rangeMinutes));
+  return shared.get(cacheNames.queueDepth(env.name, queue, rangeMinutes), SNAPSHOT_SOURCES.metrics.policy, EnvironmentMetricsSchema, () => getQueueDepthMetrics(env, queue, rangeMinutes));
 }
 
-/** The environment's charts over a range, through the shared cache (one GetMetricData per TTL). */
+/** The environment's charts over a range, through the shared cache (one GetMetricData per TTL); the default range is the snapshot's own. */
 export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache = sharedCache()): Promise<Cached<EnvironmentMetrics>> {
-  return shared.get(cacheNames.metrics(env.name, rangeMinutes), CACHE_POLICIES.metrics, EnvironmentMetricsSchema, () => getEnvironmentMetrics(env, rangeMinutes));
+  if (rangeMinutes === DEFAULT_METRICS_RANGE_MINUTES) return readSource(env, 'metrics', shared);
+  return shared.get(cacheNames.metrics(env.name, rangeMinutes), SNAPSHOT_SOURCES.metrics.policy, EnvironmentMetricsSchema, () => getEnvironmentMetrics(env, rangeMinutes));
 }
 
 export type SnapshotOptions = {
@@ -96,21 +104,17 @@ export function getEnvironmentSnapshotForPage(env: Environment): Promise<Environ
  * A failed part carries its error (and its last value, if any); the others are unaffected.
  */
 export async function getEnvironmentSnapshot(env: Environment, shared: Cache = sharedCache(), options: SnapshotOptions = {}): Promise<EnvironmentSnapshot> {
-  const part = <T>(read: Promise<Cached<T>>) => read.catch((err: unknown) => failedPart<T>(err));
-  const core = [
-    part(shared.get(cacheNames.ecsServices(env.name), CACHE_POLICIES.ecs, EcsPartSchema, () => describeEnvironmentServices(env))),
-    part(shared.get(cacheNames.targetHealth(env.name), CACHE_POLICIES.targets, LoadBalancerHealthSchema, () => describeLoadBalancerHealth(env))),
-    part(shared.get(cacheNames.queues(env.name), CACHE_POLICIES.queues, z.array(QueueStatsSchema), async () => withRates(env.name, await getQueueStats(env), shared.redis))),
-  ] as const;
-  // The others: within graceMs of the core parts, or pending while their load goes on. Not
-  // when the shared cache fails: the live stream (Redis pub/sub) could not bring them later.
-  const coreIn = Promise.all(core);
-  const secondary = <T>(read: Promise<Cached<T>>): Promise<Cached<T>> => {
-    const settled = part(read);
+  const read = <N extends SourceName>(name: N) => readSource(env, name, shared).catch((err: unknown) => failedPart<SourceValue<N>>(err));
+  const waited = SOURCE_NAMES.filter((name) => SNAPSHOT_SOURCES[name].page === 'waits');
+  const reads = new Map(waited.map((name) => [name, read(name)]));
+  // The others: within graceMs of the waited-for parts, or pending while their load goes on.
+  // Not when the shared cache fails: the live stream (Redis pub/sub) could not bring them later.
+  const waitedIn = Promise.all(reads.values());
+  const withGrace = <T>(settled: Promise<Cached<T>>): Promise<Cached<T>> => {
     const graceMs = options.graceMs;
     if (graceMs === undefined) return settled;
     waitUntil(settled); // the load goes on past a page that stopped waiting: it fills the cache
-    const pending = coreIn.then((parts) => parts.some((p) => p.sharedCacheError)
+    const pending = waitedIn.then((parts) => parts.some((p) => p.sharedCacheError)
       ? settled
       : Promise.race([settled, new Promise<Cached<T>>((resolve) => {
         const timer = setTimeout(() => resolve({ value: null, fetchedAt: null, ageMs: null, stale: true, error: null, sharedCacheError: null }), graceMs);
@@ -118,24 +122,11 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = s
       })]));
     return Promise.race([settled, pending]);
   };
-  const [ecs, targets, queues, metrics, scaling, images, parameters, deployRuns] = await Promise.all([
-    ...core,
-    secondary(getMetrics(env, DEFAULT_METRICS_RANGE_MINUTES, shared)),
-    secondary(shared.get(cacheNames.scaling(env.name), CACHE_POLICIES.scaling, EnvironmentScalingSchema, () => describeScaling(env))),
-    secondary(shared.get(cacheNames.images(env.name), CACHE_POLICIES.images, RepositoryImagesSchema, () => listImages(env))),
-    secondary(shared.get(cacheNames.parameters(env.name), CACHE_POLICIES.parameters, z.array(ParameterStatusSchema), () => describeParameters(env))),
-    secondary(shared.get(cacheNames.deployRuns(env.name), CACHE_POLICIES.deployRuns, z.array(DeployRunSchema), () => listDeployRuns(env))),
-  ]);
-  const parts: SnapshotParts = {
+  for (const name of SOURCE_NAMES) if (!reads.has(name)) reads.set(name, withGrace(read(name)));
+  const values = await Promise.all(SOURCE_NAMES.map((name) => reads.get(name)!));
+  const parts = {
     environment: { name: env.name, region: env.aws.region, production: env.production, cluster: env.ecs.cluster, colour: environmentColour(env) },
-    ecs,
-    targets,
-    queues,
-    metrics,
-    scaling,
-    images,
-    parameters,
-    deployRuns,
-  };
+    ...Object.fromEntries(SOURCE_NAMES.map((name, i) => [name, values[i]])),
+  } as SnapshotParts;
   return { ...parts, status: environmentStatus(parts) };
 }

@@ -5,14 +5,15 @@
  */
 import { keepingUp, workerCapacity } from './keeping-up';
 import type { SnapshotParts, StatusVerdict } from './schemas/snapshot';
+import { SNAPSHOT_SOURCES, type SourceName } from './schemas/sources';
 
 export type { StatusVerdict } from './schemas/snapshot';
 export type EnvironmentStatus = StatusVerdict['status'];
 
-/** The parts the rules read, by the name an operator knows them by. */
-const JUDGED_PARTS = { ecs: 'ECS', targets: 'ALB targets', queues: 'queues', deployRuns: 'deploys' } as const;
+/** The parts the rules judge: one whose last read failed makes the verdict "unrefreshed". */
+const JUDGED_PARTS: SourceName[] = ['ecs', 'targets', 'queues', 'deployRuns'];
 /** What else the rules read (the 5xx share, the worker's scaling bounds): parts a page may not wait for. */
-const ALSO_READ = { metrics: 'metrics', scaling: 'scaling' } as const;
+const ALSO_READ: SourceName[] = ['metrics', 'scaling'];
 
 /** A job waiting longer than this means the workers are not keeping up. */
 export const OLDEST_WAITING_DEGRADED_MS = 5 * 60_000;
@@ -101,14 +102,13 @@ export function environmentStatus(snapshot: SnapshotParts, now = Date.now()): St
   if (!snapshot.queues.value && snapshot.queues.error) degraded.push(`queues cannot be read: ${snapshot.queues.error.message}`);
   if (snapshot.targets.error && !snapshot.targets.value) degraded.push(`ALB health cannot be read: ${snapshot.targets.error.message}`);
 
-  const unrefreshed = (Object.keys(JUDGED_PARTS) as (keyof typeof JUDGED_PARTS)[])
+  const unrefreshed = JUDGED_PARTS
     .filter((part) => snapshot[part].error && snapshot[part].value !== null)
-    .map((part) => JUDGED_PARTS[part]);
+    .map((part) => SNAPSHOT_SOURCES[part].label);
   // Never read yet, and no error: a page rendered before they came (the live stream brings them).
-  const read = { ...JUDGED_PARTS, ...ALSO_READ };
-  const pending = (Object.keys(read) as (keyof typeof read)[])
+  const pending = [...JUDGED_PARTS, ...ALSO_READ]
     .filter((part) => snapshot[part].value === null && snapshot[part].error === null && snapshot[part].fetchedAt === null)
-    .map((part) => read[part]);
+    .map((part) => SNAPSHOT_SOURCES[part].label);
   const notes = { unrefreshed, ...(pending.length ? { pending } : {}) };
   if (down.length) return { status: 'down', reasons: [...down, ...degraded], ...notes };
   if (degraded.length) return { status: 'degraded', reasons: degraded, ...notes };

@@ -3,7 +3,8 @@ import { hashKey, useQueryClient, type QueryClient, type QueryKey } from '@tanst
 import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { EnvironmentSnapshot, LiveSnapshotMessage, StatusVerdict } from '@/lib/schemas/snapshot';
 import { RenderedAtProvider } from '../time';
-import { queryKeys, SNAPSHOT_PARTS, type SnapshotPart } from './query-keys';
+import type { SourceName } from '@/lib/schemas/sources';
+import { queryKeys, sourceNamesOf } from './query-keys';
 import { TabStatus } from './tab-status';
 
 /**
@@ -51,7 +52,7 @@ function loadMessageSchema() {
 function apply(client: QueryClient, message: LiveSnapshotMessage) {
   const env = message.snapshot.environment.name;
   client.setQueryData(queryKeys.environment(env), message.snapshot.environment);
-  for (const part of SNAPSHOT_PARTS) client.setQueryData(queryKeys.part(env, part), message.snapshot[part]);
+  for (const part of sourceNamesOf(message.snapshot)) client.setQueryData(queryKeys.part(env, part), message.snapshot[part]);
   client.setQueryData(queryKeys.status(env), message.snapshot.status);
   client.setQueryData(queryKeys.snapshot(env), message.snapshot);
 }
@@ -183,7 +184,7 @@ function useQueryData<T>(queryKey: QueryKey): T | undefined {
 }
 
 /** One part of the environment's snapshot, as the last applied message has it. */
-export function useSnapshotPart<P extends SnapshotPart>(part: P): EnvironmentSnapshot[P] {
+export function useSnapshotPart<P extends SourceName>(part: P): EnvironmentSnapshot[P] {
   const { env } = useLive();
   const data = useQueryData<EnvironmentSnapshot[P]>(queryKeys.part(env, part));
   if (!data) throw new Error(`no ${part} data for ${env}`);

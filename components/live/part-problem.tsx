@@ -4,7 +4,7 @@ import { formatAge } from '../format';
 import { useNow } from '../time';
 import { SharedCacheDown } from '../ui';
 import { useLive, useSnapshot } from './live-environment';
-import { SNAPSHOT_PARTS } from './query-keys';
+import { sourceNamesOf } from './query-keys';
 
 /** A value read for a panel: possibly old (its age), possibly with the error of the last read. */
 export type PartValue<T> = { value: T | null; error: ErrorInfo | null; ageMs: number | null };
@@ -27,6 +27,6 @@ export function PartProblem({ name, part }: { name: string; part: PartValue<unkn
 /** The page-wide notice while the shared cache (Redis) is down, following the live snapshot. */
 export function SharedCacheNotice() {
   const snapshot = useSnapshot();
-  const error = SNAPSHOT_PARTS.map((part) => snapshot[part].sharedCacheError).find((e) => e !== null);
+  const error = sourceNamesOf(snapshot).map((part) => snapshot[part].sharedCacheError).find((e) => e !== null);
   return error ? <SharedCacheDown message={error.message} /> : null;
 }

@@ -3,33 +3,15 @@
  * safe, so the client checks every live message against the same schema the server wrote.
  */
 import { z } from 'zod';
-import { ErrorInfoSchema } from '../errors';
-import { SERVICE_ROLES } from '../platform';
-import { EnvironmentScalingSchema } from './autoscaling';
-import { EnvironmentMetricsSchema } from './cloudwatch';
-import { RepositoryImagesSchema } from './ecr';
-import { ServiceSummarySchema } from './ecs';
-import { LoadBalancerHealthSchema } from './elb';
-import { DeployRunSchema } from './github';
-import { QueueStatsSchema } from './queue';
-import { ParameterStatusSchema } from './ssm';
+import { cachedSchema, type CachedSchema } from './cache';
+import { SNAPSHOT_SOURCES, SOURCE_NAMES, type SourceName } from './sources';
 
-/** A part as lib/cache.ts serves it: the value (maybe old), its age, and the last error. */
-export function cachedSchema<T extends z.ZodType>(value: T) {
-  return z.object({
-    value: value.nullable(),
-    fetchedAt: z.number().nullable(),
-    ageMs: z.number().nullable(),
-    stale: z.boolean(),
-    error: ErrorInfoSchema.nullable(),
-    sharedCacheError: ErrorInfoSchema.nullable(),
-  });
-}
+export { cachedSchema } from './cache';
+export { EcsPartSchema } from './sources';
 
-export const EcsPartSchema = z.object({
-  services: z.array(ServiceSummarySchema.extend({ role: z.enum(SERVICE_ROLES) })),
-  missing: z.array(z.string()),
-});
+type PartSchemas = { [N in SourceName]: CachedSchema<(typeof SNAPSHOT_SOURCES)[N]['schema']> };
+/** One cached part per source of the table (./sources.ts). */
+const PART_SCHEMAS = Object.fromEntries(SOURCE_NAMES.map((name) => [name, cachedSchema(SNAPSHOT_SOURCES[name].schema)])) as PartSchemas;
 
 /** The overall status and why (lib/status.ts), decided once on the server for every viewer. */
 export const StatusVerdictSchema = z.object({
@@ -47,19 +29,19 @@ export type StatusVerdict = z.infer<typeof StatusVerdictSchema>;
 
 export const EnvironmentSnapshotSchema = z.object({
   environment: z.object({ name: z.string(), region: z.string(), production: z.boolean(), cluster: z.string(), colour: z.string().regex(/^#[0-9a-fA-F]{6}$/) }),
-  ecs: cachedSchema(EcsPartSchema),
-  targets: cachedSchema(LoadBalancerHealthSchema),
-  queues: cachedSchema(z.array(QueueStatsSchema)),
-  metrics: cachedSchema(EnvironmentMetricsSchema),
-  scaling: cachedSchema(EnvironmentScalingSchema),
-  images: cachedSchema(RepositoryImagesSchema),
-  parameters: cachedSchema(z.array(ParameterStatusSchema)),
-  deployRuns: cachedSchema(z.array(DeployRunSchema)),
+  ...PART_SCHEMAS,
   status: StatusVerdictSchema,
 });
 export type EnvironmentSnapshot = z.infer<typeof EnvironmentSnapshotSchema>;
 /** What the status rules read: every part, before the status is decided. */
 export type SnapshotParts = Omit<EnvironmentSnapshot, 'status'>;
+/** One source's part of the snapshot: its value (maybe old), age and error. */
+export type SnapshotPart<N extends SourceName> = EnvironmentSnapshot[N];
+
+/** Each part of a snapshot with its source's name, in the table's order. */
+export function snapshotParts(snapshot: SnapshotParts): { name: SourceName; part: SnapshotPart<SourceName> }[] {
+  return SOURCE_NAMES.map((name) => ({ name, part: snapshot[name] }));
+}
 
 /** One message of /api/environments/{env}/live (lib/live.ts). */
 export const LiveSnapshotMessageSchema = z.object({
