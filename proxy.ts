@@ -2,6 +2,8 @@ import { getToken } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
 import { getConfig } from '@/lib/config';
 import { listEnvironments } from '@/lib/environments';
+import { AppError } from '@/lib/errors';
+import { errorResponse } from '@/lib/http';
 
 /**
  * Runs before every request. Two jobs:
@@ -74,7 +76,7 @@ function decodable(path: string): boolean {
 export async function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
   const headers = securityHeaders(nonce);
-  const withHeaders = (response: NextResponse) => {
+  const withHeaders = <R extends Response>(response: R): R => {
     for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
     return response;
   };
@@ -90,7 +92,7 @@ export async function proxy(request: NextRequest) {
     const message = 'the address is not valid percent-encoded UTF-8';
     return withHeaders(
       path.startsWith('/api/')
-        ? NextResponse.json({ error: { code: 'invalid_input', message } }, { status: 400 })
+        ? errorResponse(new AppError('invalid_input', message))
         : new NextResponse(`Bad request: ${message}.`, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
     );
   }
@@ -102,7 +104,7 @@ export async function proxy(request: NextRequest) {
   if (token?.login) return next();
   if (path.startsWith('/api/') && STATE_CHANGING.has(request.method)) return next();
   if (path.startsWith('/api/')) {
-    return withHeaders(NextResponse.json({ error: { code: 'unauthorized', message: 'sign in first' } }, { status: 401 }));
+    return withHeaders(errorResponse(new AppError('unauthorized', 'sign in first')));
   }
   const signIn = new URL('/api/auth/signin', request.url);
   signIn.searchParams.set('callbackUrl', `${path}${request.nextUrl.search}`);

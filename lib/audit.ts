@@ -109,6 +109,37 @@ export async function auditQuietly(entry: AuditEntry): Promise<void> {
   }
 }
 
+/** Refusals audited per person per minute: past this, refusals are only logged (the audit cannot be flooded). */
+export const AUDITED_REFUSALS_PER_MINUTE = 60;
+/**
+ * Refusals before we know who sent them (no session, or a cross-origin request) audited per
+ * hour, all such callers together: anyone on the internet can send them, so they share one
+ * allowance, 1,440 a day at most, and cannot push operators' records out of the bounded stream.
+ */
+export const AUDITED_ANONYMOUS_REFUSALS_PER_HOUR = 60;
+
+/**
+ * Audits a refusal while its sender's allowance lasts (a person's per minute, anonymous
+ * callers' together per hour), logs once that it ran out, then drops the rest of the window.
+ */
+export async function auditRefusal(entry: AuditEntry): Promise<void> {
+  const anonymous = entry.user === null;
+  const windowMs = anonymous ? 3_600_000 : 60_000;
+  const allowance = anonymous ? AUDITED_ANONYMOUS_REFUSALS_PER_HOUR : AUDITED_REFUSALS_PER_MINUTE;
+  let what: 'audit' | 'log' | 'drop';
+  try {
+    const name = keys.refusalRate(entry.user ?? '(anonymous)', Math.floor(Date.now() / windowMs));
+    const [[, count]] = (await getRedis().multi().incr(name).pexpire(name, 2 * windowMs).exec()) as [[null, number], unknown];
+    what = count <= allowance ? 'audit' : count === allowance + 1 ? 'log' : 'drop';
+  } catch {
+    // Redis failing: a person's refusal waits in the outbox; an anonymous one is only logged,
+    // so a flood cannot crowd operators' records out of the outbox.
+    what = anonymous ? 'log' : 'audit';
+  }
+  if (what === 'audit') await auditQuietly(entry);
+  else if (what === 'log') log.warn({ requestId: entry.requestId, user: entry.user, action: entry.action, status: entry.status, message: entry.detail }, 'refusal not audited: the allowance of audited refusals ran out (the rest of this window is not logged either)');
+}
+
 export type AuditFilter = { environment?: string; user?: string; action?: string; result?: AuditRecord['result'] };
 
 /** Newest first, filtered (and limited to what `visible` lets the reader see, before the limit); reads at most `scan` records back. */

@@ -2,13 +2,13 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { getServerSession, type NextAuthOptions } from 'next-auth';
 import GithubProvider from 'next-auth/providers/github';
-import { forbidden, redirect } from 'next/navigation';
+import { forbidden, notFound, redirect } from 'next/navigation';
 import { cache } from 'react';
 import { hasRole, lookUpRolesAtSignIn, rolesOf, type Role, type Roles } from './access';
 import { auditQuietly } from './audit';
 import { getConfig } from './config';
-import { listEnvironments, type Environment } from './environments';
-import type { ErrorInfo } from './errors';
+import { getEnvironmentOrThrow, type Environment } from './environments';
+import { AppError, UpstreamError, type ErrorInfo } from './errors';
 
 /**
  * Sign-in with GitHub (next-auth 4, JWT sessions in an HTTP-only, SameSite=Lax cookie, Secure
@@ -43,7 +43,7 @@ export function authOptions(): NextAuthOptions {
               headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/vnd.github+json', 'user-agent': 'pilothouse' },
               signal: AbortSignal.timeout(6_000),
             });
-            if (!response.ok) throw new Error(`GitHub GET /user answered ${response.status}`);
+            if (!response.ok) throw new UpstreamError('GitHub', `GitHub GET /user answered ${response.status}`);
             return (await response.json()) as Record<string, unknown>;
           },
         },
@@ -106,11 +106,47 @@ async function readSignedInUser(): Promise<SignedInUser | null> {
   return { login, name: session.user.name ?? null, roles, rolesError: error };
 }
 
-/** For pages: sign-in first, then a role in the environment (403 page otherwise). */
-export async function requirePageRole(environment: string, needed: Role): Promise<SignedInUser> {
-  const user = await requireSignedInPage();
-  if (!hasRole(user.roles, environment, needed)) forbidden();
-  return user;
+export type Access = { user: SignedInUser; environment: Environment };
+/** A refused request: its AppError, and who asked when that is known (the audit names them). */
+export type AccessRefused = { user: SignedInUser | null; error: AppError };
+
+/**
+ * The one authorization decision, for pages, read routes and actions alike: someone signed in
+ * (unauthorized), a known environment (not_found), and the role in it (forbidden). Roles are
+ * the person's current ones (lib/access.ts), never the session's. The adapters below turn a
+ * refusal into what each kind of request answers.
+ */
+export async function authorize(environmentName: string, needed: Role): Promise<Access | AccessRefused> {
+  const user = await getSignedInUser();
+  if (!user) return { user: null, error: new AppError('unauthorized', 'sign in first') };
+  let environment: Environment;
+  try {
+    environment = getEnvironmentOrThrow(environmentName);
+  } catch (err) {
+    if (err instanceof AppError) return { user, error: err };
+    throw err;
+  }
+  if (!hasRole(user.roles, environment.name, needed)) {
+    const why = user.rolesError ? `your roles could not be checked: ${user.rolesError.message}` : `you are not ${needed === 'operator' ? 'an operator' : 'a viewer'} of ${environment.name}`;
+    return { user, error: new AppError('forbidden', why) };
+  }
+  return { user, environment };
+}
+
+/** For read routes: the access, or its refusal thrown as an AppError (lib/http.ts answers it 401/403/404 JSON). */
+export async function authorizeOrThrow(environmentName: string, needed: Role): Promise<Access> {
+  const access = await authorize(environmentName, needed);
+  if ('error' in access) throw access.error;
+  return access;
+}
+
+/** For pages: the sign-in redirect, the app's 404 page, or its 403 page. */
+export async function authorizePage(environmentName: string, needed: Role): Promise<Access> {
+  const access = await authorize(environmentName, needed);
+  if (!('error' in access)) return access;
+  if (access.error.code === 'unauthorized') redirect('/api/auth/signin');
+  if (access.error.code === 'not_found') notFound();
+  forbidden();
 }
 
 /** For pages that only need someone signed in (the overview shows what they may see). */
@@ -118,28 +154,4 @@ export async function requireSignedInPage(): Promise<SignedInUser> {
   const user = await getSignedInUser();
   if (!user) redirect('/api/auth/signin');
   return user;
-}
-
-type ApiAccess = { user: SignedInUser; response: null } | { user: SignedInUser | null; response: Response };
-
-/** For route handlers: 401 JSON when nobody is signed in, 403 JSON without the role. */
-export async function requireApiRole(environment: string, needed: Role): Promise<ApiAccess> {
-  const user = await getSignedInUser();
-  if (!user) return { user: null, response: Response.json({ error: { code: 'unauthorized', message: 'sign in first' } }, { status: 401 }) };
-  if (!hasRole(user.roles, environment, needed)) {
-    const why = user.rolesError ? `your roles could not be checked: ${user.rolesError.message}` : `you are not ${needed === 'operator' ? 'an operator' : 'a viewer'} of ${environment}`;
-    return { user, response: Response.json({ error: { code: 'forbidden', message: why } }, { status: 403 }) };
-  }
-  return { user, response: null };
-}
-
-/**
- * For route handlers under /api/environments/[env]: the environment the URL names (404 JSON
- * for an unknown name, before the role is checked) and the person's role in it (401/403 JSON).
- */
-export async function requireApiEnvironment(name: string, needed: Role): Promise<{ environment: Environment; response: null } | { environment: null; response: Response }> {
-  const environment = listEnvironments().find((e) => e.name === name);
-  if (!environment) return { environment: null, response: Response.json({ error: { code: 'not_found', message: `no environment named ${JSON.stringify(name)}` } }, { status: 404 }) };
-  const access = await requireApiRole(name, needed);
-  return access.response ? { environment: null, response: access.response } : { environment, response: null };
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AppError, ErrorInfoSchema, toErrorInfo, type ErrorInfo } from './errors';
 import { keys } from './keys';
 import { describeRedisFailure } from './redis';
+import { acquireLock, releaseLock, whileHolding } from './redis-lock';
 import type { CachePolicy } from './schemas/cache';
 
 /**
@@ -65,13 +66,10 @@ const WAIT_POLL_MS = 25;
 
 // Writes the entry only while we still hold the lock, then releases it: a refresher that
 // outlived its lock (a slow upstream) must not overwrite the newer value of the next one.
-const WRITE_IF_LOCKED = `
-if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3])
-redis.call('del', KEYS[1])
-return 1`;
-// Deletes the lock only if we still hold it: a slow refresher must not free another's lock.
-const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const WRITE_IF_LOCKED = whileHolding(`
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('DEL', KEYS[1])
+return 1`);
 
 export type CacheOptions = {
   now?: () => number;
@@ -119,7 +117,7 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
 
   async function tryLock(name: string, lockMs: number): Promise<string | null> {
     const token = randomUUID();
-    return (await redis.set(keys.cacheLock(name), token, 'PX', lockMs, 'NX')) === 'OK' ? token : null;
+    return (await acquireLock(redis, keys.cacheLock(name), token, lockMs)) ? token : null;
   }
 
   /**
@@ -131,11 +129,11 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     const token = await tryLock(name, lockMs);
     if (!token) return null;
     const current = await readEntry(name, schema).catch(async (err: unknown) => {
-      await redis.eval(RELEASE_LOCK, 1, keys.cacheLock(name), token).catch(() => {});
+      await releaseLock(redis, keys.cacheLock(name), token).catch(() => {});
       throw err;
     });
     if (current && current.checkedAt !== seen?.checkedAt) {
-      await redis.eval(RELEASE_LOCK, 1, keys.cacheLock(name), token).catch(() => {}); // it expires anyway
+      await releaseLock(redis, keys.cacheLock(name), token).catch(() => {}); // it expires anyway
       return { entry: current };
     }
     return { token };
@@ -170,7 +168,7 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     } catch (err) {
       const sharedCacheError = sharedError(err);
       report({ name, kind: 'shared-cache', error: sharedCacheError });
-      await redis.eval(RELEASE_LOCK, 1, keys.cacheLock(name), token).catch(() => {});
+      await releaseLock(redis, keys.cacheLock(name), token).catch(() => {});
       local.set(name, entry);
       return { entry, sharedCacheError };
     }

@@ -1,9 +1,8 @@
 import 'server-only';
-import { forbidden, notFound } from 'next/navigation';
+import { notFound } from 'next/navigation';
 import { z } from 'zod';
-import { hasRole } from './access';
-import { getSignedInUser, requireSignedInPage } from './auth';
-import { listEnvironments, type Environment } from './environments';
+import { authorize, authorizePage } from './auth';
+import { getEnvironment, type Environment } from './environments';
 import { toErrorInfo, type ErrorInfo } from './errors';
 import { SERVICE_ROLES, type ServiceRole } from './platform';
 import { DEFAULT_RANGE, RANGES, type RangeName } from './ranges';
@@ -13,9 +12,7 @@ export const RangeParam = z.enum(Object.keys(RANGES) as [RangeName, ...RangeName
 
 /** The environment a route names, or the app's 404 page: never a 500 for an unknown name. */
 export function environmentOr404(name: string): Environment {
-  const environment = listEnvironments().find((e) => e.name === name);
-  if (!environment) notFound();
-  return environment;
+  return getEnvironment(name) ?? notFound();
 }
 
 /**
@@ -23,10 +20,7 @@ export function environmentOr404(name: string): Environment {
  * 404 for an unknown name, then the 403 page without a role in it.
  */
 export async function viewableEnvironment(name: string): Promise<Environment> {
-  const user = await requireSignedInPage();
-  const environment = environmentOr404(name);
-  if (!hasRole(user.roles, environment.name, 'viewer')) forbidden();
-  return environment;
+  return (await authorizePage(name, 'viewer')).environment;
 }
 
 /**
@@ -34,8 +28,8 @@ export async function viewableEnvironment(name: string): Promise<Environment> {
  * of its operators; null for a viewer (who sees no action buttons).
  */
 export async function operatorTarget(environment: Environment): Promise<{ env: string; production: boolean } | null> {
-  const user = await getSignedInUser();
-  return user && hasRole(user.roles, environment.name, 'operator') ? { env: environment.name, production: environment.production } : null;
+  const access = await authorize(environment.name, 'operator');
+  return 'error' in access ? null : { env: environment.name, production: environment.production };
 }
 
 /** The service a route names (`api` or `worker`), or the 404 page. */

@@ -2,6 +2,7 @@ import 'server-only';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { getConfig } from './config';
+import { AppError } from './errors';
 import { ENVIRONMENT_NAMES } from './platform';
 
 /**
@@ -135,6 +136,18 @@ export function listEnvironments(): Environment[] {
   return [...loadRegistry().environments].sort(
     (a, b) => rank(order, a.name) - rank(order, b.name) || a.name.localeCompare(b.name),
   );
+}
+
+/** The environment of that name, or null. */
+export function getEnvironment(name: string): Environment | null {
+  return loadRegistry().environments.find((e) => e.name === name) ?? null;
+}
+
+/** The environment of that name; a `not_found` AppError otherwise (a 404 wherever it is caught). */
+export function getEnvironmentOrThrow(name: string): Environment {
+  const environment = getEnvironment(name);
+  if (!environment) throw new AppError('not_found', `no environment named ${JSON.stringify(name)}`);
+  return environment;
 }
 
 function rank(order: readonly string[], name: string): number {

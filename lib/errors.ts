@@ -50,6 +50,15 @@ export function toErrorInfo(err: unknown): ErrorInfo {
   return { code: 'internal', message: err instanceof Error ? err.message : String(err), upstream: null, requestId: null };
 }
 
+/**
+ * A value a zod schema refused, as the `invalid_input` AppError the caller answers 400:
+ * the first few issues, each with where it is (`root` when the issue is the whole value).
+ */
+export function invalidInput(error: z.ZodError, root = 'body'): AppError {
+  const issues = error.issues.slice(0, 5).map((i) => `${i.path.join('.') || root}: ${i.message}`);
+  return new AppError('invalid_input', issues.join('; '));
+}
+
 /** The HTTP status a route answers for each code: one table for every route handler. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,

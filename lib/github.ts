@@ -1,5 +1,6 @@
 import 'server-only';
 import { createAppAuth } from '@octokit/auth-app';
+import { RequestError } from '@octokit/request-error';
 import { Octokit } from '@octokit/rest';
 import { getConfig, githubAuth } from './config';
 import type { Environment } from './environments';
@@ -62,14 +63,32 @@ export function githubClient(): Octokit {
   return defaultOctokit;
 }
 
-function toUpstream(operation: string, err: unknown): UpstreamError {
-  const status = (err as { status?: number }).status;
-  const requestId = (err as { response?: { headers?: Record<string, string> } }).response?.headers?.['x-github-request-id'];
-  const timedOut = (err as Error).name === 'TimeoutError' || ((err as Error).cause as Error | undefined)?.name === 'TimeoutError';
-  const retryAfter = (err as { response?: { headers?: Record<string, string> } }).response?.headers?.['retry-after'];
+/**
+ * Runs one GitHub call; a failure becomes our UpstreamError (Octokit's RequestError mapped here
+ * and only here, as `awsCall` does for AWS). `answers` turns statuses that are an answer rather
+ * than a failure (404: not a member, no such ref) into a value.
+ */
+export async function githubCall<T, A = never>(operation: string, run: () => Promise<T>, answers: Partial<Record<number, () => A>> = {}): Promise<T | A> {
+  try {
+    return await run();
+  } catch (err) {
+    const answer = err instanceof RequestError ? answers[err.status] : undefined;
+    if (answer) return answer();
+    throw toUpstreamError(operation, err);
+  }
+}
+
+function toUpstreamError(operation: string, err: unknown): UpstreamError {
+  const request = err instanceof RequestError ? err : null;
+  const headers = request?.response?.headers ?? {};
+  const requestId = headers['x-github-request-id'];
+  const timedOut = err instanceof Error && (err.name === 'TimeoutError' || (err.cause instanceof Error && err.cause.name === 'TimeoutError'));
+  const retryAfter = headers['retry-after'];
+  const message = err instanceof Error ? err.message : String(err);
   // A rate limit says when to come back: the operator reads it in the error.
-  const reason = timedOut ? `no answer within ${GITHUB_TIMEOUT_MS} ms` : `${(err as Error).message}${retryAfter ? ` (GitHub asks to retry after ${retryAfter} s)` : ''}`;
-  return new UpstreamError('GitHub', `GitHub ${operation} failed${status && !timedOut ? ` (${status})` : ''}: ${reason}`, requestId, {
+  const reason = timedOut ? `no answer within ${GITHUB_TIMEOUT_MS} ms` : `${message}${retryAfter ? ` (GitHub asks to retry after ${retryAfter} s)` : ''}`;
+  const status = request && !timedOut ? ` (${request.status})` : '';
+  return new UpstreamError('GitHub', `GitHub ${operation} failed${status}: ${reason}`, typeof requestId === 'string' ? requestId : undefined, {
     cause: err,
     code: timedOut ? 'timeout' : 'upstream_failed',
   });
@@ -87,12 +106,9 @@ export async function listDeployRuns(env: Environment, octokit: Octokit = github
   type Run = Awaited<ReturnType<Octokit['rest']['actions']['listWorkflowRuns']>>['data']['workflow_runs'][number];
   const mine: Run[] = [];
   for (let page = 1; page <= RUNS_PAGES && mine.length < RUNS_PER_PAGE; page++) {
-    let data;
-    try {
-      ({ data } = await octokit.rest.actions.listWorkflowRuns({ ...repo(env), workflow_id: env.github.deployWorkflow, per_page: RUNS_LISTED, page }));
-    } catch (err) {
-      throw toUpstream('list workflow runs', err);
-    }
+    const { data } = await githubCall('list workflow runs', () =>
+      octokit.rest.actions.listWorkflowRuns({ ...repo(env), workflow_id: env.github.deployWorkflow, per_page: RUNS_LISTED, page }),
+    );
     mine.push(...data.workflow_runs.filter((run) => (parseDeployRunTitle(run.display_title ?? '')?.environment ?? env.name) === env.name));
     if (data.workflow_runs.length < RUNS_LISTED) break;
   }
@@ -126,23 +142,13 @@ export async function listDeployRuns(env: Environment, octokit: Octokit = github
  */
 export async function isActiveTeamMember(team: string, login: string, octokit: Octokit = githubClient()): Promise<boolean> {
   const [org, teamSlug] = team.split('/');
-  try {
-    const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: teamSlug, username: login });
-    return data.state === 'active';
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return false;
-    throw toUpstream('team membership', err);
-  }
+  const membership = await githubCall('team membership', () => octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: teamSlug, username: login }), { 404: () => null });
+  return membership?.data.state === 'active';
 }
 
 /** A run's jobs and their steps: what an operator follows while a deploy is in progress. */
 export async function listRunJobs(env: Environment, runId: number, octokit: Octokit = githubClient()): Promise<RunJob[]> {
-  let data;
-  try {
-    ({ data } = await octokit.rest.actions.listJobsForWorkflowRun({ ...repo(env), run_id: runId }));
-  } catch (err) {
-    throw toUpstream('list jobs for a run', err);
-  }
+  const { data } = await githubCall('list jobs for a run', () => octokit.rest.actions.listJobsForWorkflowRun({ ...repo(env), run_id: runId }));
   return data.jobs.map((job) =>
     RunJobSchema.parse({
       id: job.id,
@@ -169,25 +175,22 @@ export async function dispatchDeploy(env: Environment, input: DeployInput, octok
   const inputs: Record<string, string> = { environment: env.name, ref: input.ref };
   if (input.imageTag) inputs.image_tag = input.imageTag;
   const request = { ...repo(env), workflow_id: env.github.deployWorkflow, ref: DEPLOY_WORKFLOW_BRANCH, inputs };
-  try {
-    const response = await octokit.rest.actions.createWorkflowDispatch({ ...request, return_run_details: true });
-    // Octokit's route types still say 204 only; the 200 with run details is documented since Feb 2026.
-    if ((response.status as number) === 200 && response.data) {
-      const data = response.data as { workflow_run_id: number; run_url: string; html_url: string };
-      return { runId: Number(data.workflow_run_id), runUrl: data.run_url, htmlUrl: data.html_url };
+  const withoutDetails = { runId: null, runUrl: null, htmlUrl: null };
+  const response = await githubCall('workflow dispatch', async () => {
+    try {
+      return await octokit.rest.actions.createWorkflowDispatch({ ...request, return_run_details: true });
+    } catch (err) {
+      if (!(err instanceof RequestError && err.status === 422 && /return_run_details/.test(err.message))) throw err;
+      await octokit.rest.actions.createWorkflowDispatch(request);
+      return null;
     }
-    return { runId: null, runUrl: null, htmlUrl: null };
-  } catch (err) {
-    if ((err as { status?: number }).status === 422 && /return_run_details/.test((err as Error).message)) {
-      try {
-        await octokit.rest.actions.createWorkflowDispatch(request);
-        return { runId: null, runUrl: null, htmlUrl: null };
-      } catch (retryErr) {
-        throw toUpstream('workflow dispatch', retryErr);
-      }
-    }
-    throw toUpstream('workflow dispatch', err);
+  });
+  // Octokit's route types still say 204 only; the 200 with run details is documented since Feb 2026.
+  if (response && (response.status as number) === 200 && response.data) {
+    const data = response.data as { workflow_run_id: number; run_url: string; html_url: string };
+    return { runId: Number(data.workflow_run_id), runUrl: data.run_url, htmlUrl: data.html_url };
   }
+  return withoutDetails;
 }
 
 /** Commits listed in a deploy preview; the compare's total says how many more there are. */
@@ -195,14 +198,9 @@ export const COMPARE_COMMITS_SHOWN = 30;
 
 /** The commit a ref (branch, tag, SHA) names now; null when GitHub knows no such ref (422). */
 export async function resolveCommit(env: Environment, ref: string, octokit: Octokit = githubClient()): Promise<string | null> {
-  try {
-    const { data } = await octokit.rest.repos.getCommit({ ...repo(env), ref, per_page: 1 });
-    return data.sha;
-  } catch (err) {
-    const status = (err as { status?: number }).status;
-    if (status === 422 || status === 404) return null;
-    throw toUpstream('get a commit', err);
-  }
+  const unknown = () => null;
+  const commit = await githubCall('get a commit', () => octokit.rest.repos.getCommit({ ...repo(env), ref, per_page: 1 }), { 404: unknown, 422: unknown });
+  return commit?.data.sha ?? null;
 }
 
 /**
@@ -210,13 +208,9 @@ export async function resolveCommit(env: Environment, ref: string, octokit: Octo
  * null when GitHub knows either ref not (404). One request: the first page holds up to 250.
  */
 export async function compareRefs(env: Environment, base: string, head: string, octokit: Octokit = githubClient()): Promise<RefComparison | null> {
-  let data;
-  try {
-    ({ data } = await octokit.rest.repos.compareCommitsWithBasehead({ ...repo(env), basehead: `${base}...${head}` }));
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return null;
-    throw toUpstream('compare two commits', err);
-  }
+  const comparison = await githubCall('compare two commits', () => octokit.rest.repos.compareCommitsWithBasehead({ ...repo(env), basehead: `${base}...${head}` }), { 404: () => null });
+  if (!comparison) return null;
+  const { data } = comparison;
   return RefComparisonSchema.parse({
     status: data.status,
     aheadBy: data.ahead_by,

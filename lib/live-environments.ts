@@ -1,6 +1,6 @@
 import 'server-only';
 import { waitUntil } from '@vercel/functions';
-import { listEnvironments } from './environments';
+import { getEnvironmentOrThrow } from './environments';
 import { createLiveHub, type LiveHub } from './live';
 import { log } from './log';
 import { FAIL_FAST_REDIS_OPTIONS, getRedis } from './redis';
@@ -22,8 +22,7 @@ export function getLiveHub(): LiveHub<EnvironmentSnapshot> {
       redis,
       subscriber,
       load: async (name) => {
-        const environment = listEnvironments().find((e) => e.name === name);
-        if (!environment) throw new Error(`no environment named ${name}`);
+        const environment = getEnvironmentOrThrow(name);
         const snapshot = await getEnvironmentSnapshot(environment);
         // The refresher judges each tick's status: changes are recorded and announced (once, across instances).
         // On Vercel, waitUntil keeps the function alive until the change is recorded and posted.

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { keys } from './keys';
+import { acquireLock, releaseLock, renewLock, whileHolding } from './redis-lock';
 
 /**
  * Live updates for open dashboards, across every instance of the control plane.
@@ -40,29 +41,16 @@ export const LIVE_LEASE_MS = 3 * LIVE_TICK_MS;
 
 // Publishes only while the caller holds the lease, renewing it: one round trip per tick,
 // and a refresher that lost its lease (paused past the TTL) can never publish over the new one.
-const PUBLISH_IF_HOLDER = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+const PUBLISH_IF_HOLDER = whileHolding(`
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local version = redis.call('INCR', KEYS[2])
 local message = '{"version":' .. version .. ',' .. ARGV[3]
 redis.call('SET', KEYS[3], message, 'PX', ARGV[4])
 redis.call('PUBLISH', KEYS[4], message)
-return version`;
-
-// Keeps the lease while a load is still running: a slow snapshot must not let another
-// instance take over (and refresh too) before this one publishes.
-const RENEW_IF_HOLDER = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-
-const RELEASE_IF_HOLDER = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+return version`);
 
 type LiveRedis = Redis & {
   livePublishIfHolder(lease: string, version: string, latest: string, channel: string, id: string, ttlMs: number, body: string, latestTtlMs: number): Promise<number>;
-  liveRenewIfHolder(lease: string, id: string, ttlMs: number): Promise<number>;
-  liveReleaseIfHolder(lease: string, id: string): Promise<number>;
 };
 
 export type LiveHubOptions<T> = {
@@ -83,11 +71,8 @@ export function createLiveHub<T>(options: LiveHubOptions<T>): LiveHub<T> {
   const leaseTtlMs = (options.leaseMs ?? 3 * tickMs) - tickMs;
   const instanceId = randomUUID();
   const redis = options.redis as LiveRedis;
-  if (!redis.livePublishIfHolder) {
-    redis.defineCommand('livePublishIfHolder', { numberOfKeys: 4, lua: PUBLISH_IF_HOLDER });
-    redis.defineCommand('liveRenewIfHolder', { numberOfKeys: 1, lua: RENEW_IF_HOLDER });
-    redis.defineCommand('liveReleaseIfHolder', { numberOfKeys: 1, lua: RELEASE_IF_HOLDER });
-  }
+  // A defined command is sent by its SHA after the first time: the script is not resent each tick.
+  if (!redis.livePublishIfHolder) redis.defineCommand('livePublishIfHolder', { numberOfKeys: 4, lua: PUBLISH_IF_HOLDER });
 
   type Listener = { next: LiveListener<T>; error?: (err: unknown) => void };
   type Channel = {
@@ -135,14 +120,14 @@ export function createLiveHub<T>(options: LiveHubOptions<T>): LiveHub<T> {
   async function tick(environment: string, channel: Channel) {
     try {
       if (channel.holder && channel.refreshing) {
-        // The last load is still running: keep the lease; it publishes when done.
-        if ((await redis.liveRenewIfHolder(keys.liveLease(environment), instanceId, leaseTtlMs)) === 0) channel.holder = false;
+        // The last load is still running: keep the lease (a slow snapshot must not let another
+        // instance take over and refresh too); it publishes when done.
+        if (!(await renewLock(redis, keys.liveLease(environment), instanceId, leaseTtlMs))) channel.holder = false;
         return;
       }
       if (!channel.holder) {
         if (Date.now() - channel.heardAt < leaseTtlMs) return; // someone is refreshing
-        const taken = await redis.set(keys.liveLease(environment), instanceId, 'PX', leaseTtlMs, 'NX');
-        if (taken !== 'OK') {
+        if (!(await acquireLock(redis, keys.liveLease(environment), instanceId, leaseTtlMs))) {
           channel.heardAt = Date.now(); // the holder is alive, just quiet (a slow load): wait another TTL
           return;
         }
@@ -206,7 +191,7 @@ export function createLiveHub<T>(options: LiveHubOptions<T>): LiveHub<T> {
     try {
       await subscriber.unsubscribe(keys.liveChannel(environment), keys.liveRefreshChannel(environment));
       // Hand over at once instead of after the TTL: another instance may still have viewers.
-      if (channel.holder) await redis.liveReleaseIfHolder(keys.liveLease(environment), instanceId);
+      if (channel.holder) await releaseLock(redis, keys.liveLease(environment), instanceId);
     } catch (err) {
       onError(err, environment);
     }

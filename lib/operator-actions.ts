@@ -46,7 +46,27 @@ async function rollbackTarget(env: Environment, role: ServiceRole, revision: num
   return { current, target };
 }
 
-export function serviceAction(environment: string, service: string): ActionSpec<ServiceActionBody> {
+/**
+ * A deploy started this recently is in flight whatever GitHub says yet: a dispatched run takes
+ * seconds to be listed, and a second change must not slip in before it is.
+ */
+export const DEPLOY_GRACE_MS = 60_000;
+
+type RollbackTarget = Awaited<ReturnType<typeof rollbackTarget>>;
+
+/** Within the scalable target's bounds, or an AppError naming them. */
+async function checkScale(env: Environment, role: ServiceRole, desiredCount: number): Promise<void> {
+  const bounds = (await describeScaling(env))[role];
+  const [min, max] = [bounds?.minCapacity, bounds?.maxCapacity];
+  if (min === null || min === undefined || max === null || max === undefined) {
+    throw new AppError('conflict', `${role} has no scalable target, so no bounds to check the count against: set it in Terraform`);
+  }
+  if (desiredCount < min || desiredCount > max) {
+    throw new AppError('invalid_input', `desiredCount ${desiredCount} is outside ${role}'s scaling bounds ${min}–${max}`);
+  }
+}
+
+export function serviceAction(environment: string, service: string): ActionSpec<ServiceActionBody, RollbackTarget | null> {
   return {
     action: 'service',
     actionOf: (body) => body.action,
@@ -55,12 +75,13 @@ export function serviceAction(environment: string, service: string): ActionSpec<
     body: ServiceActionBody,
     targetExists: () => isRole(service),
     check: async (body, env) => {
-      if (body.action === 'rollback') await rollbackTarget(env, service as ServiceRole, body.revision);
+      if (body.action === 'scale') await checkScale(env, service as ServiceRole, body.desiredCount);
+      return body.action === 'rollback' ? rollbackTarget(env, service as ServiceRole, body.revision) : null;
     },
     // Scaling does not start a new deployment: only redeploys and rollbacks take turns.
     exclusive: (body, env): Exclusive | null =>
       body.action === 'scale' ? null : { target: service, alsoBlockedBy: ['deploy'], busy: () => serviceBusy(env, [service as ServiceRole]) },
-    async run(body, { environment: env }) {
+    async run(body, { environment: env, checked }) {
       const role = service as ServiceRole;
       const refresh = [cacheNames.source(env.name, 'ecs')];
       if (body.action === 'redeploy') {
@@ -68,18 +89,11 @@ export function serviceAction(environment: string, service: string): ActionSpec<
         return { detail: `redeployed ${role}: deployment ${deploymentId}`, result: { action: 'redeploy', deploymentId }, refresh };
       }
       if (body.action === 'scale') {
-        const bounds = (await describeScaling(env))[role];
-        const [min, max] = [bounds?.minCapacity, bounds?.maxCapacity];
-        if (min === null || min === undefined || max === null || max === undefined) {
-          throw new AppError('conflict', `${role} has no scalable target, so no bounds to check the count against: set it in Terraform`);
-        }
-        if (body.desiredCount < min || body.desiredCount > max) {
-          throw new AppError('invalid_input', `desiredCount ${body.desiredCount} is outside ${role}'s scaling bounds ${min}–${max}`);
-        }
         const { deploymentId } = await setDesiredCount(env, role, body.desiredCount);
         return { detail: `set ${role}'s desired count to ${body.desiredCount}`, result: { action: 'scale', desiredCount: body.desiredCount, deploymentId }, refresh: [...refresh, cacheNames.source(env.name, 'scaling')] };
       }
-      const { current, target } = await rollbackTarget(env, role, body.revision);
+      if (!checked) throw new AppError('internal', 'a rollback without its checked revision');
+      const { current, target } = checked;
       const { deploymentId } = await deployTaskDefinition(env, role, target.arn);
       return {
         detail: `rolled ${role} back from ${current.family}:${current.revision} to :${target.revision} (${body.reason}): deployment ${deploymentId}`,
@@ -101,7 +115,7 @@ export function deployAction(environment: string): ActionSpec<z.infer<typeof Dep
         throw new AppError('invalid_input', `no image tagged ${body.imageTag} in ${env.name}'s repositories`);
       }
     },
-    exclusive: (_, env) => ({ target: 'deploy', alsoBlockedBy: [...SERVICE_ROLES], busy: () => serviceBusy(env, SERVICE_ROLES) }),
+    exclusive: (_, env) => ({ target: 'deploy', alsoBlockedBy: [...SERVICE_ROLES], graceMs: DEPLOY_GRACE_MS, busy: () => serviceBusy(env, SERVICE_ROLES) }),
     async run(body, { environment: env }) {
       const run = await dispatchDeploy(env, body);
       const what = body.imageTag ? `${body.ref} (image ${body.imageTag})` : body.ref;

@@ -63,7 +63,7 @@ async function readQueueStats(env: Environment, redis: Redis, now: number): Prom
       .hmget(key(q, 'metrics:failed'), 'count', 'prevCount', 'prevTS');
   }
   const results = await pipeline.exec();
-  if (!results) throw new Error('redis pipeline returned nothing');
+  if (!results) throw new AppError('internal', 'the Redis pipeline returned nothing');
   const PER_QUEUE = 14;
   const values = results.map(([err, value]) => {
     if (err) throw err;

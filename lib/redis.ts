@@ -1,6 +1,7 @@
 import 'server-only';
 import { Redis, type RedisOptions } from 'ioredis';
 import { getConfig } from './config';
+import { AppError } from './errors';
 
 /**
  * How the control plane talks to Redis: fail fast, never hang. A paused Redis (or a dead
@@ -24,7 +25,7 @@ let connection: Redis | undefined;
 export function getRedis(): Redis {
   if (!connection) {
     const url = getConfig().REDIS_URL;
-    if (!url) throw new Error('REDIS_URL is not set: the control plane needs Redis for its cache');
+    if (!url) throw new AppError('unavailable', 'REDIS_URL is not set: the control plane needs Redis for its cache');
     connection = new Redis(url, FAIL_FAST_REDIS_OPTIONS);
     connection.on('error', () => {}); // each command reports its own failure; this only silences the event
   }

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Redis } from 'ioredis';
 import { getConfig } from './config';
 import type { Environment } from './environments';
+import { UpstreamError } from './errors';
 import { keys } from './keys';
 import { log } from './log';
 import type { StatusVerdict } from './schemas/snapshot';
@@ -113,5 +114,5 @@ async function postWebhook(url: string, change: StatusChange): Promise<void> {
     signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
   });
   // The URL is a secret: it never goes into the log, only the answer's status does.
-  if (!response.ok) throw new Error(`the status webhook answered ${response.status}`);
+  if (!response.ok) throw new UpstreamError('status webhook', `the status webhook answered ${response.status}`);
 }

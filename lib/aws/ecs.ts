@@ -14,6 +14,7 @@ import {
 import type { Environment } from '../environments';
 import { SERVICE_ROLES, type ServiceRole } from '../platform';
 import { clientFor } from './clients';
+import { UpstreamError } from '../errors';
 import { awsCall } from './errors';
 import { ServiceEventSchema, type ServiceEvent, StoppedTaskSchema, type StoppedTask, TaskDefinitionRevisionSchema, type TaskDefinitionRevision, TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../schemas/ecs';
 export { TaskDefinitionRevisionSchema, type TaskDefinitionRevision } from '../schemas/ecs';
@@ -246,7 +247,7 @@ async function updateService(env: Environment, role: ServiceRole, change: { forc
   const { service } = await awsCall('ECS', 'UpdateService', () =>
     client.send(new UpdateServiceCommand({ cluster: env.ecs.cluster, service: env.ecs.services[role], ...change })),
   );
-  if (!service) throw new Error(`ECS UpdateService answered without the service ${env.ecs.services[role]}`);
+  if (!service) throw new UpstreamError('ECS', `ECS UpdateService answered without the service ${env.ecs.services[role]}`);
   const summary = toServiceSummary(service);
   return { service: summary, deploymentId: summary.deployments.find((d) => d.status === 'PRIMARY')?.id ?? null };
 }

@@ -6,7 +6,7 @@
  * INFO commandstats; memory is the heap the viewers' streams add.
  */
 import { Redis } from 'ioredis';
-import { listEnvironments } from '../../lib/environments';
+import { getEnvironmentOrThrow } from '../../lib/environments';
 import { createLiveHub, type LiveHub } from '../../lib/live';
 import { getEnvironmentSnapshot } from '../../lib/snapshot';
 import { liveEventStream } from '../../lib/sse';
@@ -48,8 +48,8 @@ function viewer(hub: LiveHub<unknown>, environment: string, counter: { events: n
 
 export async function benchReaders(emulator: RunningServer, redisServer: RunningServer) {
   const admin = new Redis(redisServer.url);
-  const staging = listEnvironments().find((e) => e.name === 'staging')!;
-  const load = (name: string) => getEnvironmentSnapshot(listEnvironments().find((e) => e.name === name)!);
+  const staging = getEnvironmentOrThrow('staging');
+  const load = (name: string) => getEnvironmentSnapshot(getEnvironmentOrThrow(name));
   // INFO itself is counted (by the next INFO): measure that once instead of guessing it.
   const infoOverhead = -(await redisCommands(admin)) + (await redisCommands(admin));
   const rows: { instances: number; viewers: number; awsPerMinute: number; redisPerMinute: number; events: number; heapPer100Kb: number }[] = [];

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { getConfig } from '@/lib/config';
+import { AppError } from '@/lib/errors';
+import { errorResponse } from '@/lib/http';
 import { listEnvironments } from '@/lib/environments';
 import { getRedis } from '@/lib/redis';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
@@ -21,8 +23,8 @@ function authorized(header: string | null, secret: string): boolean {
  */
 export async function GET(request: Request) {
   const secret = getConfig().CRON_SECRET;
-  if (!secret) return Response.json({ error: { code: 'not_found', message: 'no CRON_SECRET: scheduled status checks are off' } }, { status: 404 });
-  if (!authorized(request.headers.get('authorization'), secret)) return Response.json({ error: { code: 'unauthorized', message: 'the cron secret is required' } }, { status: 401 });
+  if (!secret) return errorResponse(new AppError('not_found', 'no CRON_SECRET: scheduled status checks are off'));
+  if (!authorized(request.headers.get('authorization'), secret)) return errorResponse(new AppError('unauthorized', 'the cron secret is required'));
   const redis = getRedis();
   const results = await Promise.all(
     listEnvironments().map(async (env) => {
