@@ -9,13 +9,12 @@ FROM node:${NODE_VERSION}-bookworm-slim AS base
 WORKDIR /app
 ENV NODE_ENV=production
 
-# Compile worker/ (and the lib/ files it shares: platform.ts, schemas/evidence.ts) to dist/.
+# Compile worker/ (and contracts/, what it shares with the control plane) to dist/.
 FROM base AS build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
-COPY lib/platform.ts lib/platform.ts
-COPY lib/schemas/evidence.ts lib/schemas/evidence.ts
+COPY contracts contracts
 COPY worker worker
 RUN node node_modules/typescript/bin/tsc -p worker
 

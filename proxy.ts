@@ -2,7 +2,7 @@ import { getToken } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
 import { getConfig } from '@/lib/config';
 import { listEnvironments } from '@/lib/environments';
-import { AppError } from '@/lib/errors';
+import { AppError } from '@/model/errors';
 import { errorResponse } from '@/lib/http';
 
 /**

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '@/lib/schemas/audit';
+import type { AuditRecord } from '@/model/schemas/audit';
 import { RelativeTime } from './time';
 import { Badge, Empty, Table, td, th } from './ui';
 

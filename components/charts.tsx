@@ -6,8 +6,8 @@
  */
 import Link from 'next/link';
 import { lazy, Suspense, useMemo } from 'react';
-import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
-import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
+import { DEFAULT_RANGE, RANGES, type RangeName } from '@/model/ranges';
+import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
 import { CHART_HEIGHT, type ChartSeries } from './chart-series';

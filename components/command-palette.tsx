@@ -6,7 +6,7 @@
  */
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { SERVICE_ROLES } from '@/lib/platform';
+import { SERVICE_ROLES } from '@/contracts/platform';
 import type { PaletteEnvironment } from './command-palette-keys';
 
 type Item = { id: string; label: string; hint: string; href: string };

@@ -1,9 +1,9 @@
 'use client';
 /** The deploys page: workflow runs beside the ECS deployments, each linked to the other. */
 import Link from 'next/link';
-import { revisionFromRun } from '@/lib/deploy-links';
-import type { TaskDefinitionRevision } from '@/lib/schemas/ecs';
-import type { RunJob } from '@/lib/schemas/github';
+import { revisionFromRun } from '@/model/deploy-links';
+import type { TaskDefinitionRevision } from '@/model/schemas/ecs';
+import type { RunJob } from '@/model/schemas/github';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';

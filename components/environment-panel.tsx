@@ -1,6 +1,6 @@
 'use client';
 import Link from 'next/link';
-import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
+import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import { formatAge } from './format';
 import { useSnapshot } from './live/live-environment';
 import { LiveStatus } from './live/live-status';

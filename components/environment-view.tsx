@@ -6,12 +6,12 @@
  */
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
+import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import { ServiceActions, type ActionTarget } from './actions/lazy';
 import { CapacityLine, KeepingUpLine, QueueSignal, useKeepingUp } from './keeping-up';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
-import type { SourceName } from '@/lib/schemas/sources';
+import type { SourceName } from '@/model/schemas/sources';
 import { RelativeTime } from './time';
 import { Badge, Card, Empty, Loading, Sparkline, Table, td, tdNum, th, thNum, type Tone } from './ui';
 

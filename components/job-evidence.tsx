@@ -1,6 +1,6 @@
 /** A failed browser job's evidence per attempt: the page at failure, the trace, console errors and failed requests. Server-rendered. */
-import type { ErrorInfo } from '@/lib/errors';
-import type { JobEvidenceView } from '@/lib/schemas/evidence';
+import type { ErrorInfo } from '@/model/errors';
+import type { JobEvidenceView } from '@/contracts/evidence';
 import { Card, Empty, Table, td, th } from './ui';
 
 export function JobEvidencePanel({ evidence, error, configured }: { evidence: JobEvidenceView[] | null; error: ErrorInfo | null; configured: boolean }) {

@@ -1,6 +1,6 @@
 'use client';
 /** "Is it keeping up?": per queue rates and drain time, the workers' capacity, and the loud signals. */
-import { formatDrain, formatRate, keepingUp, workerCapacity, type KeepingUp, type Trend, type WorkerCapacity } from '@/lib/keeping-up';
+import { formatDrain, formatRate, keepingUp, workerCapacity, type KeepingUp, type Trend, type WorkerCapacity } from '@/model/keeping-up';
 import { useSnapshotPart } from './live/live-environment';
 import { Badge, type Tone } from './ui';
 

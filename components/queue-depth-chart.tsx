@@ -4,7 +4,7 @@
  * by the charts' uPlot, which loads when the chart mounts.
  */
 import { lazy, Suspense } from 'react';
-import type { EnvironmentMetrics } from '@/lib/schemas/cloudwatch';
+import type { EnvironmentMetrics } from '@/model/schemas/cloudwatch';
 import { CHART_HEIGHT, type ChartSeries } from './chart-series';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { Card, Empty } from './ui';

@@ -1,7 +1,7 @@
 'use client';
 /** The queue page's panels: counts and throughput (live), failed jobs paged, failures grouped. */
 import Link from 'next/link';
-import type { FailedJob, FailureGroup } from '@/lib/schemas/queue';
+import type { FailedJob, FailureGroup } from '@/model/schemas/queue';
 import { QueueActions, type ActionTarget } from './actions/lazy';
 import { CapacityLine, KeepingUpLine, QueueSignal, useKeepingUp } from './keeping-up';
 import { useSnapshotPart } from './live/live-environment';

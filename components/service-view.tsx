@@ -1,8 +1,8 @@
 'use client';
 /** The service page's panels: its deployments and events (live), running tasks and revisions. */
-import type { ServiceRole } from '@/lib/platform';
-import type { StoppedTask, Task, TaskDefinitionRevision } from '@/lib/schemas/ecs';
-import { containerOutcome, deploymentFailures, stoppedByScheduler } from '@/lib/task-failures';
+import type { ServiceRole } from '@/contracts/platform';
+import type { StoppedTask, Task, TaskDefinitionRevision } from '@/model/schemas/ecs';
+import { containerOutcome, deploymentFailures, stoppedByScheduler } from '@/model/task-failures';
 import { RollbackAction, ServiceActions, type ActionTarget } from './actions/lazy';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { EnvironmentMetrics, SeriesId } from '@/lib/schemas/cloudwatch';
+import type { EnvironmentMetrics, SeriesId } from '@/model/schemas/cloudwatch';
 import { CHART_HEIGHT, type ChartSeries } from './chart-series';
 
 /** uPlot's data: the shared time axis (seconds) and one column per series. */

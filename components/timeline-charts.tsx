@@ -8,8 +8,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { EnvironmentMetrics, SeriesId } from '@/lib/schemas/cloudwatch';
-import type { MarkerTone, TimelineMarker } from '@/lib/timeline-markers';
+import type { EnvironmentMetrics, SeriesId } from '@/model/schemas/cloudwatch';
+import type { MarkerTone, TimelineMarker } from '@/model/timeline-markers';
 
 export const ROW_HEIGHT = 110;
 const TONE: Record<MarkerTone, string> = { good: '#16a34a', bad: '#dc2626', info: '#0284c7', warn: '#d97706', neutral: '#64748b' };

@@ -3,7 +3,7 @@
  * component: it has no behaviour of its own (hover is CSS), so it adds nothing to the page's JS.
  */
 import Link from 'next/link';
-import type { TimelineMarker } from '@/lib/timeline-markers';
+import type { TimelineMarker } from '@/model/timeline-markers';
 
 /** The environment page's compact strip: the markers of the last hours on a line, and the way to the full timeline. */
 export function TimelineStrip({ env, markers, from, to }: { env: string; markers: TimelineMarker[]; from: number; to: number }) {

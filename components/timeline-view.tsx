@@ -1,8 +1,8 @@
 'use client';
 /** The environment timeline: its rows and markers (timeline-charts.tsx, lazy), the markers as a list, and the compact strip. */
 import { lazy, Suspense } from 'react';
-import type { EnvironmentMetrics } from '@/lib/schemas/cloudwatch';
-import type { MarkerKind, TimelineMarker } from '@/lib/timeline-markers';
+import type { EnvironmentMetrics } from '@/model/schemas/cloudwatch';
+import type { MarkerKind, TimelineMarker } from '@/model/timeline-markers';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
 import { Badge, Card, Empty, Table, td, th, type Tone } from './ui';

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Cache } from './cache';
 import { sharedCache } from './snapshot';
 import { listEnvironments, type Environment } from './environments';
-import { toErrorInfo, type ErrorInfo } from './errors';
+import { toErrorInfo, type ErrorInfo } from '../model/errors';
 import { isActiveTeamMember } from './github';
-import { cacheNames } from './keys';
+import { cacheNames } from '../contracts/keys';
 
 /**
  * Who may do what, per environment: `viewer` (sees it) or `operator` (also acts on it), from

@@ -1,10 +1,10 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { getRedis } from './redis';
-import { keys } from './keys';
+import { keys } from '../contracts/keys';
 import { log } from './log';
-import { AuditRecordSchema, type AuditRecord } from './schemas/audit';
-export { AuditRecordSchema, type AuditRecord } from './schemas/audit';
+import { AuditRecordSchema, type AuditRecord } from '../model/schemas/audit';
+export { AuditRecordSchema, type AuditRecord } from '../model/schemas/audit';
 
 /**
  * The audit trail: every sign-in and every action attempt, allowed or refused, appended to a

@@ -8,7 +8,7 @@ import { hasRole, lookUpRolesAtSignIn, rolesOf, type Role, type Roles } from './
 import { auditQuietly } from './audit';
 import { getConfig } from './config';
 import { getEnvironmentOrThrow, type Environment } from './environments';
-import { AppError, UpstreamError, type ErrorInfo } from './errors';
+import { AppError, UpstreamError, type ErrorInfo } from '../model/errors';
 
 /**
  * Sign-in with GitHub (next-auth 4, JWT sessions in an HTTP-only, SameSite=Lax cookie, Secure

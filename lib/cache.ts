@@ -3,11 +3,11 @@ import { waitUntil } from '@vercel/functions';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { AppError, ErrorInfoSchema, toErrorInfo, type ErrorInfo } from './errors';
-import { keys } from './keys';
+import { AppError, ErrorInfoSchema, toErrorInfo, type ErrorInfo } from '../model/errors';
+import { keys } from '../contracts/keys';
 import { describeRedisFailure } from './redis';
 import { acquireLock, releaseLock, whileHolding } from './redis-lock';
-import type { CachePolicy } from './schemas/cache';
+import type { CachePolicy } from '../model/schemas/cache';
 
 /**
  * Get-or-refresh over Redis, shared by every instance of the control plane:
@@ -34,7 +34,7 @@ import type { CachePolicy } from './schemas/cache';
  *   this process and says so (`sharedCacheError`), so the page still shows AWS and GitHub.
  * In one process, concurrent reads of a key share one round trip.
  */
-export type { CachePolicy } from './schemas/cache';
+export type { CachePolicy } from '../model/schemas/cache';
 
 const DEFAULT_QUIET_RATE_LIMIT_MS = 30_000;
 

@@ -1,8 +1,8 @@
 import 'server-only';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { AppError } from './errors';
-import { keys } from './keys';
+import { AppError } from '../model/errors';
+import { keys } from '../contracts/keys';
 import { swapLock, releaseLock } from './redis-lock';
 
 /**

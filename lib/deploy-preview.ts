@@ -1,9 +1,9 @@
 import 'server-only';
 import { imageTagExists } from './aws/ecr';
 import type { Environment } from './environments';
-import { AppError } from './errors';
+import { AppError } from '../model/errors';
 import { compareRefs, resolveCommit, type DeployInput } from './github';
-import type { DeployPreview } from './schemas/github';
+import type { DeployPreview } from '../model/schemas/github';
 import { getServiceDetail } from './service-detail';
 import { getEnvironmentSnapshot } from './snapshot';
 

@@ -3,9 +3,9 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { authorize, authorizePage } from './auth';
 import { getEnvironment, type Environment } from './environments';
-import { toErrorInfo, type ErrorInfo } from './errors';
-import { SERVICE_ROLES, type ServiceRole } from './platform';
-import { DEFAULT_RANGE, RANGES, type RangeName } from './ranges';
+import { toErrorInfo, type ErrorInfo } from '../model/errors';
+import { SERVICE_ROLES, type ServiceRole } from '../contracts/platform';
+import { DEFAULT_RANGE, RANGES, type RangeName } from '../model/ranges';
 
 /** A page's `?range=`: a missing or unknown range falls back to the default, so a bad link still shows the page. */
 export const RangeParam = z.enum(Object.keys(RANGES) as [RangeName, ...RangeName[]]).catch(DEFAULT_RANGE);

@@ -2,8 +2,8 @@ import 'server-only';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { getConfig } from './config';
-import { AppError } from './errors';
-import { ENVIRONMENT_NAMES } from './platform';
+import { AppError } from '../model/errors';
+import { ENVIRONMENT_NAMES } from '../contracts/platform';
 
 /**
  * The environment registry: which platforms this control plane watches, and where each

@@ -4,18 +4,18 @@ import { RequestError } from '@octokit/request-error';
 import { Octokit } from '@octokit/rest';
 import { getConfig, githubAuth } from './config';
 import type { Environment } from './environments';
-import { AppError, UpstreamError } from './errors';
+import { AppError, UpstreamError } from '../model/errors';
 import { log } from './log';
-import { DEPLOY_WORKFLOW_BRANCH, parseDeployRunTitle } from './platform';
-import type { DeployInput } from './schemas/actions';
-import { CommitSummarySchema, DeployRunSchema, RefComparisonSchema, RunJobSchema, type DeployRun, type RefComparison, type RunJob } from './schemas/github';
-export { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from './schemas/github';
+import { DEPLOY_WORKFLOW_BRANCH, parseDeployRunTitle } from '../contracts/platform';
+import type { DeployInput } from '../model/schemas/actions';
+import { CommitSummarySchema, DeployRunSchema, RefComparisonSchema, RunJobSchema, type DeployRun, type RefComparison, type RunJob } from '../model/schemas/github';
+export { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from '../model/schemas/github';
 
 /**
  * The deploy workflow on GitHub Actions: its recent runs, one run's jobs and steps, and
  * dispatching it; the commits between two refs. The only module that talks to GitHub.
  */
-export { DeployInput } from './schemas/actions';
+export { DeployInput } from '../model/schemas/actions';
 
 export type Dispatched = { runId: number | null; runUrl: string | null; htmlUrl: string | null };
 

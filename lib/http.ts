@@ -1,5 +1,5 @@
 import 'server-only';
-import { AppError, HTTP_STATUS, UpstreamError } from './errors';
+import { AppError, HTTP_STATUS, UpstreamError } from '../model/errors';
 import { log } from './log';
 
 /**

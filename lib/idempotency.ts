@@ -2,8 +2,8 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { AppError } from './errors';
-import { keys } from './keys';
+import { AppError } from '../model/errors';
+import { keys } from '../contracts/keys';
 
 /**
  * An action's first answer, kept per person and Idempotency-Key: a repeat (a double click, a

@@ -2,8 +2,8 @@ import 'server-only';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Environment } from './environments';
-import { UpstreamError } from './errors';
-import { jobHostIndexKey } from './platform';
+import { UpstreamError } from '../model/errors';
+import { serviceKeys } from '../contracts/keys';
 import { BULL_PREFIX, queueRedis } from './queue';
 import { describeRedisFailure } from './redis';
 
@@ -11,7 +11,7 @@ import { describeRedisFailure } from './redis';
  * Finds jobs by id, or by the host or URL they render, across an environment's queues and
  * states, in four Redis round trips at most, however many jobs there are:
  * - an id: one pipelined look at `bull:{queue}:{id}` in every queue;
- * - a host: the api's index of jobs by host (lib/platform.ts), newest first, at most
+ * - a host: the api's index of jobs by host (contracts/platform.ts), newest first, at most
  *   HOST_CANDIDATES read;
  * - a URL: its host's candidates, kept where the job's URL starts with it.
  * The job hashes of the candidates come in one more pipeline, and the shown matches' states
@@ -76,8 +76,8 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
   const candidates: { queue: string; id: string; matchedBy: JobMatch['matchedBy'] }[] = [];
   if (plan.id) for (const queue of queues) candidates.push({ queue, id: plan.id, matchedBy: 'id' });
   if (plan.host) {
-    const ids = await redis.zrevrange(jobHostIndexKey(plan.host), 0, HOST_CANDIDATES - 1);
-    // The api's ids start with the job kind, which is the queue (worker/contract.ts).
+    const ids = await redis.zrevrange(serviceKeys.jobsByHost(plan.host), 0, HOST_CANDIDATES - 1);
+    // The api's ids start with the job kind, which is the queue (contracts/jobs.ts).
     for (const id of ids) {
       const queue = queues.find((q) => id.startsWith(`${q}-`));
       if (queue) candidates.push({ queue, id, matchedBy: plan.urlPrefix ? 'url' : 'host' });

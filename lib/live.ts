@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { keys } from './keys';
+import { keys } from '../contracts/keys';
 import { acquireLock, releaseLock, renewLock, whileHolding } from './redis-lock';
 
 /**

@@ -5,13 +5,13 @@ import { describeScaling } from './aws/autoscaling';
 import { imageTagExists } from './aws/ecr';
 import { deployTaskDefinition, describeEnvironmentServices, forceNewDeployment, listTaskDefinitionRevisions, setDesiredCount } from './aws/ecs';
 import type { Environment } from './environments';
-import { AppError } from './errors';
+import { AppError } from '../model/errors';
 import { dispatchDeploy, listDeployRuns } from './github';
-import { cacheNames } from './keys';
-import { SERVICE_ROLES, type ServiceRole } from './platform';
+import { cacheNames } from '../contracts/keys';
+import { SERVICE_ROLES, type ServiceRole } from '../contracts/platform';
 import { controlJob, controlQueue } from './queue';
-import { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from './schemas/actions';
-export { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from './schemas/actions';
+import { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from '../model/schemas/actions';
+export { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from '../model/schemas/actions';
 
 /**
  * The operator actions: what each does upstream, and what must hold first. Route handlers

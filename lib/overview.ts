@@ -1,8 +1,8 @@
 import 'server-only';
 import { hasRole, type Roles } from './access';
 import { listEnvironments } from './environments';
-import type { ErrorInfo } from './errors';
-import { snapshotParts } from './schemas/snapshot';
+import type { ErrorInfo } from '../model/errors';
+import { snapshotParts } from '../model/schemas/snapshot';
 import { getEnvironmentSnapshotForPage, type EnvironmentSnapshot } from './snapshot';
 
 /** The snapshot of every environment the person may see, through the shared cache: what the overview shows. */

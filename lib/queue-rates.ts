@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Redis } from 'ioredis';
-import { keys } from './keys';
-import type { QueueStats } from './schemas/queue';
+import { keys } from '../contracts/keys';
+import type { QueueStats } from '../model/schemas/queue';
 
 /**
  * Arrival and finish rates per queue, which BullMQ does not keep: each refresh of the queue

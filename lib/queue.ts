@@ -3,10 +3,10 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Environment } from './environments';
-import { AppError, UpstreamError } from './errors';
+import { AppError, UpstreamError } from '../model/errors';
 import { describeRedisFailure, FAIL_FAST_REDIS_OPTIONS } from './redis';
-import { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from './schemas/queue';
-export { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from './schemas/queue';
+import { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from '../model/schemas/queue';
+export { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from '../model/schemas/queue';
 
 /**
  * The platform's BullMQ queues as the on-call view needs them. Counts for every queue of an

@@ -2,7 +2,7 @@ import 'server-only';
 import type { z } from 'zod';
 import type { Role } from './access';
 import { authorizeOrThrow, type Access } from './auth';
-import { invalidInput } from './errors';
+import { invalidInput } from '../model/errors';
 import { errorResponse } from './http';
 
 /**

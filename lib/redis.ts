@@ -1,7 +1,8 @@
 import 'server-only';
 import { Redis, type RedisOptions } from 'ioredis';
+import { classifyRedisFailure } from '../contracts/redis-failures';
 import { getConfig } from './config';
-import { AppError } from './errors';
+import { AppError } from '../model/errors';
 
 /**
  * How the control plane talks to Redis: fail fast, never hang. A paused Redis (or a dead
@@ -34,8 +35,8 @@ export function getRedis(): Redis {
 
 /** What an operator needs to read of a Redis failure (ioredis's own texts are for the log). */
 export function describeRedisFailure(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/Command timed out/i.test(message)) return `no answer within ${REDIS_COMMAND_TIMEOUT_MS} ms`;
-  if (/max retries|ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|ENOTFOUND|ETIMEDOUT/i.test(message)) return 'cannot connect';
-  return message;
+  const failure = classifyRedisFailure(err);
+  if (failure === 'timeout') return `no answer within ${REDIS_COMMAND_TIMEOUT_MS} ms`;
+  if (failure === 'unreachable') return 'cannot connect';
+  return err instanceof Error ? err.message : String(err);
 }

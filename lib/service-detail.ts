@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { listServiceTasks, listStoppedTasks, listTaskDefinitionRevisions, StoppedTaskSchema, TaskDefinitionRevisionSchema, TaskSchema } from './aws/ecs';
 import type { Cached, CachePolicy } from './cache';
 import type { Environment } from './environments';
-import { cacheNames } from './keys';
-import type { ServiceRole } from './platform';
-import type { StoppedTask, Task, TaskDefinitionRevision } from './schemas/ecs';
+import { cacheNames } from '../contracts/keys';
+import type { ServiceRole } from '../contracts/platform';
+import type { StoppedTask, Task, TaskDefinitionRevision } from '../model/schemas/ecs';
 import { sharedCache } from './snapshot';
 
 /** Tasks move with every rollout; revisions only with deploys. */

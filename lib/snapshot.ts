@@ -9,11 +9,11 @@ import { describeLoadBalancerHealth } from './aws/elb';
 import { describeParameters } from './aws/ssm';
 import { createCache, type Cache, type Cached } from './cache';
 import { environmentColour, type Environment } from './environments';
-import { toErrorInfo } from './errors';
-import { type EnvironmentSnapshot, type SnapshotParts } from './schemas/snapshot';
-import { SNAPSHOT_SOURCES, SOURCE_NAMES, type SourceName, type SourceValue } from './schemas/sources';
-import { environmentStatus } from './status';
-import { cacheNames } from './keys';
+import { toErrorInfo } from '../model/errors';
+import { type EnvironmentSnapshot, type SnapshotParts } from '../model/schemas/snapshot';
+import { SNAPSHOT_SOURCES, SOURCE_NAMES, type SourceName, type SourceValue } from '../model/schemas/sources';
+import { environmentStatus } from '../model/status';
+import { cacheNames } from '../contracts/keys';
 import { listDeployRuns } from './github';
 import { getQueueStats } from './queue';
 import { withRates } from './queue-rates';
@@ -24,7 +24,7 @@ import { getRedis } from './redis';
 export const DEFAULT_METRICS_RANGE_MINUTES = 180;
 
 /**
- * Each source's fetch: the server-only column of the sources table (lib/schemas/sources.ts),
+ * Each source's fetch: the server-only column of the sources table (model/schemas/sources.ts),
  * keyed by its names, so a source without a fetch does not compile.
  */
 const SOURCE_FETCHES: { [N in SourceName]: (env: Environment, shared: Cache) => Promise<SourceValue<N>> } = {
@@ -45,7 +45,7 @@ export function readSource<N extends SourceName>(env: Environment, name: N, shar
   return shared.get(cacheNames.source(env.name, name), source.policy, source.schema as unknown as z.ZodType<SourceValue<N>>, () => SOURCE_FETCHES[name](env, shared));
 }
 
-export type { EnvironmentSnapshot } from './schemas/snapshot';
+export type { EnvironmentSnapshot } from '../model/schemas/snapshot';
 
 /** A part that could not be read at all (a bug, not an outage: the cache reports those itself). */
 function failedPart<T>(err: unknown): Cached<T> {
@@ -89,7 +89,7 @@ export type SnapshotOptions = {
  * A page waits for ECS, the ALB targets and the queues (each bounded by the cache's deadline),
  * and for the others at most this much longer: a slow source (a cold GetMetricData, GitHub)
  * never holds back the panels whose sources have answered. The status names what it has not
- * read yet (lib/status.ts `pending`); the live stream brings it.
+ * read yet (model/status.ts `pending`); the live stream brings it.
  */
 export const PAGE_GRACE_MS = 500;
 

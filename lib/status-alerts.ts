@@ -2,10 +2,10 @@ import 'server-only';
 import type { Redis } from 'ioredis';
 import { getConfig } from './config';
 import type { Environment } from './environments';
-import { UpstreamError } from './errors';
-import { keys } from './keys';
+import { UpstreamError } from '../model/errors';
+import { keys } from '../contracts/keys';
 import { log } from './log';
-import type { StatusVerdict } from './schemas/snapshot';
+import type { StatusVerdict } from '../model/schemas/snapshot';
 
 /**
  * Status changes, recorded and announced: every judged change goes to a capped history

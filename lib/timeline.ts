@@ -5,13 +5,13 @@ import { EnvironmentMetricsSchema, getTimelineMetrics, type EnvironmentMetrics }
 import { describeServiceEvents, ServiceEventSchema } from './aws/ecs';
 import type { Cached, CachePolicy } from './cache';
 import type { Environment } from './environments';
-import { cacheNames } from './keys';
-import { SERVICE_ROLES } from './platform';
-import { RANGES, type RangeName } from './ranges';
-import type { EnvironmentSnapshot } from './schemas/snapshot';
+import { cacheNames } from '../contracts/keys';
+import { SERVICE_ROLES } from '../contracts/platform';
+import { RANGES, type RangeName } from '../model/ranges';
+import type { EnvironmentSnapshot } from '../model/schemas/snapshot';
 import { getEnvironmentSnapshot, sharedCache } from './snapshot';
 import { readStatusHistory } from './status-alerts';
-import { timelineMarkers, type TimelineMarker } from './timeline-markers';
+import { timelineMarkers, type TimelineMarker } from '../model/timeline-markers';
 
 /** A range's metrics change by the period; the events with every rollout step. */
 export const TIMELINE_POLICIES = {

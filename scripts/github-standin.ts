@@ -14,7 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { demoRepository, type DemoCommit, type DemoRepository } from './demo-repository';
-import { DEPLOY_WORKFLOW_BRANCH, DEPLOY_WORKFLOW_INPUTS, deployRunTitle } from '../lib/platform';
+import { DEPLOY_WORKFLOW_BRANCH, DEPLOY_WORKFLOW_INPUTS, deployRunTitle } from '../contracts/platform';
 
 export type StandinOptions = {
   token: string;

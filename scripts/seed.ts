@@ -54,7 +54,7 @@ import {
   WORKER_OLDEST_WAITING_METRIC,
   WORKER_BACKLOG_PER_TASK_EXPRESSION,
   type ServiceRole,
-} from '../lib/platform';
+} from '../contracts/platform';
 import { DEPLOYED_COMMITS, deployedImageTags } from './demo-repository';
 import { controlEmulator, EMULATOR_CREDENTIALS } from './local-platform';
 

@@ -1,6 +1,6 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { UnrecoverableError } from 'bullmq';
-import { MAX_ARTIFACT_BYTES, type Artifact } from './contract.js';
+import { MAX_ARTIFACT_BYTES, type Artifact } from '../contracts/jobs.js';
 
 export type ArtifactStore = { put(key: string, body: Uint8Array, contentType: string): Promise<Artifact> };
 

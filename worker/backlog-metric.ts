@@ -11,7 +11,7 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 
-import { WORKER_BACKLOG_METRIC, WORKER_OLDEST_WAITING_METRIC } from '../lib/platform.js';
+import { WORKER_BACKLOG_METRIC, WORKER_OLDEST_WAITING_METRIC } from '../contracts/platform.js';
 
 export function startBacklogMetric(options: {
   queues: Queue[];

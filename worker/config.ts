@@ -1,7 +1,7 @@
 /**
  * The services' configuration, the one place in worker/ that reads process.env.
  * On ECS the secrets among these come from SSM through the task definition's `secrets`
- * block (lib/platform.ts SSM_PARAMETER_KEYS), under the same names.
+ * block (contracts/platform.ts SSM_PARAMETER_KEYS), under the same names.
  */
 import { z } from 'zod';
 

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ArtifactStore } from './artifacts.js';
-import type { JobEvidence } from '../lib/schemas/evidence.js';
-import { artifactKey } from './contract.js';
+import type { JobEvidence } from '../contracts/evidence.js';
+import { artifactKey } from '../contracts/jobs.js';
 
 /** Console errors and failed requests kept per attempt: the first ones say most. */
 const KEPT = 20;

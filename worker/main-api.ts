@@ -3,7 +3,7 @@ import { QueueEvents } from 'bullmq';
 import { buildApi } from './api/app.js';
 import { createQueues } from './api/jobs.js';
 import { ApiConfigSchema, loadConfig, parseAllowlist } from './config.js';
-import { JOB_KINDS, type JobKind } from './contract.js';
+import { JOB_KINDS, type JobKind } from '../contracts/jobs.js';
 import { createLogger } from './logger.js';
 import { producerConnection, workerConnection } from './redis.js';
 import { createUrlGuard } from './url-guard.js';

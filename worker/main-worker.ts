@@ -5,7 +5,7 @@ import { s3ArtifactStore } from './artifacts.js';
 import { startBacklogMetric } from './backlog-metric.js';
 import { sharedBrowser } from './browser.js';
 import { loadConfig, parseAllowlist, WorkerConfigSchema } from './config.js';
-import { JOB_KINDS } from './contract.js';
+import { JOB_KINDS } from '../contracts/jobs.js';
 import { startEgressProxy } from './egress-proxy.js';
 import { createLogger } from './logger.js';
 import { readerConnection, workerConnection } from './redis.js';

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { MetricsTime, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { JobData, JOB_KINDS, type JobKind, type JobResult } from './contract.js';
+import { JobData, JOB_KINDS, type JobKind, type JobResult } from '../contracts/jobs.js';
 import { failedOnItsOwn } from './evidence.js';
 import { PROCESSORS, type ProcessorDeps } from './processors/index.js';
 

@@ -8,7 +8,7 @@ import { readAudit, type AuditRecord } from '@/lib/audit';
 import { requireSignedInPage } from '@/lib/auth';
 import { readOnce } from '@/lib/environment-page';
 import { listEnvironments } from '@/lib/environments';
-import { AUDIT_RESULTS } from '@/lib/schemas/audit';
+import { AUDIT_RESULTS } from '@/model/schemas/audit';
 
 export const metadata: Metadata = { title: 'audit · Pilothouse' };
 

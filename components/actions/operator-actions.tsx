@@ -6,9 +6,9 @@
  * typed. One Idempotency-Key per confirmed action, so a double click acts once.
  */
 import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
-import type { TaskDefinitionRevision } from '@/lib/schemas/ecs';
-import type { DeployPreview, RefComparison } from '@/lib/schemas/github';
-import { diffRevisions } from '@/lib/task-definition-diff';
+import type { TaskDefinitionRevision } from '@/model/schemas/ecs';
+import type { DeployPreview, RefComparison } from '@/model/schemas/github';
+import { diffRevisions } from '@/model/task-definition-diff';
 
 export type ActionTarget = { env: string; production: boolean };
 type Pending = { url: string; body: unknown; what: string; destructive: boolean };

@@ -1,9 +1,9 @@
 'use client';
 import { hashKey, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { EnvironmentSnapshot, LiveSnapshotMessage, StatusVerdict } from '@/lib/schemas/snapshot';
+import type { EnvironmentSnapshot, LiveSnapshotMessage, StatusVerdict } from '@/model/schemas/snapshot';
 import { RenderedAtProvider } from '../time';
-import type { SourceName } from '@/lib/schemas/sources';
+import type { SourceName } from '@/model/schemas/sources';
 import { queryKeys, sourceNamesOf } from './query-keys';
 import { TabStatus } from './tab-status';
 
@@ -37,9 +37,9 @@ const DELAYED_AFTER_MS = 15_000;
  * the first render uses the server's own (already validated) snapshot, so zod need not be part
  * of the first-load JavaScript. Every message still waits for it.
  */
-let messageSchema: Promise<typeof import('@/lib/schemas/snapshot').LiveSnapshotMessageSchema> | null = null;
+let messageSchema: Promise<typeof import('@/model/schemas/snapshot').LiveSnapshotMessageSchema> | null = null;
 function loadMessageSchema() {
-  messageSchema ??= import('@/lib/schemas/snapshot').then(
+  messageSchema ??= import('@/model/schemas/snapshot').then(
     (module) => module.LiveSnapshotMessageSchema,
     (err: unknown) => {
       messageSchema = null; // a chunk that failed to load is asked for again by the next message

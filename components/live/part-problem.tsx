@@ -1,5 +1,5 @@
 'use client';
-import type { ErrorInfo } from '@/lib/errors';
+import type { ErrorInfo } from '@/model/errors';
 import { formatAge } from '../format';
 import { useNow } from '../time';
 import { SharedCacheDown } from '../ui';

@@ -1,13 +1,13 @@
-import type { SourceName } from '@/lib/schemas/sources';
+import type { SourceName } from '@/model/schemas/sources';
 
 /**
  * TanStack Query keys for an environment's live data, one per source of the snapshot
- * (lib/schemas/sources.ts), so a part re-renders only when its own data changed.
+ * (model/schemas/sources.ts), so a part re-renders only when its own data changed.
  */
 export const queryKeys = {
   part: (env: string, part: SourceName) => ['environment', env, part] as const,
   environment: (env: string) => ['environment', env, 'environment'] as const,
-  /** The status decided with the snapshot (lib/status.ts). */
+  /** The status decided with the snapshot (model/status.ts). */
   status: (env: string) => ['environment', env, 'status'] as const,
   /** The whole snapshot, for what reads every part (the overview's card). */
   snapshot: (env: string) => ['environment', env, 'snapshot'] as const,

@@ -6,7 +6,7 @@
  * on a page reports here; the worst one wins.
  */
 import { useEffect } from 'react';
-import type { StatusVerdict } from '@/lib/schemas/snapshot';
+import type { StatusVerdict } from '@/model/schemas/snapshot';
 import { useEnvironmentStatus, useSnapshot } from './live-environment';
 
 type Status = StatusVerdict['status'];

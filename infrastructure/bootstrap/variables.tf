@@ -26,7 +26,7 @@ variable "github_repository" {
 
 variable "github_default_branch" {
   type        = string
-  description = "The branch whose terraform.yml may apply (lib/platform.ts DEPLOY_WORKFLOW_BRANCH)."
+  description = "The branch whose terraform.yml may apply (contracts/platform.ts DEPLOY_WORKFLOW_BRANCH)."
   default     = "main"
 }
 

@@ -7,11 +7,11 @@ import {
   type TargetTrackingScalingPolicyConfiguration,
 } from '@aws-sdk/client-application-auto-scaling';
 import type { Environment } from '../environments';
-import { SERVICE_ROLES } from '../platform';
+import { SERVICE_ROLES } from '../../contracts/platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { EnvironmentScalingSchema, type EnvironmentScaling } from '../schemas/autoscaling';
-export { ServiceScalingSchema, EnvironmentScalingSchema, type ServiceScaling, type EnvironmentScaling } from '../schemas/autoscaling';
+import { EnvironmentScalingSchema, type EnvironmentScaling } from '../../model/schemas/autoscaling';
+export { ServiceScalingSchema, EnvironmentScalingSchema, type ServiceScaling, type EnvironmentScaling } from '../../model/schemas/autoscaling';
 
 const DIMENSION = 'ecs:service:DesiredCount';
 /** Recent activities shown per service. */

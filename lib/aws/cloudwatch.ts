@@ -1,11 +1,11 @@
 import 'server-only';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { Environment } from '../environments';
-import { SERVICE_ROLES, WORKER_BACKLOG_METRIC, WORKER_OLDEST_WAITING_METRIC, type ServiceRole } from '../platform';
+import { SERVICE_ROLES, WORKER_BACKLOG_METRIC, WORKER_OLDEST_WAITING_METRIC, type ServiceRole } from '../../contracts/platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { EnvironmentMetricsSchema, QUEUE_SERIES, SERIES, TIMELINE_SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
-export { EnvironmentMetricsSchema, MetricSeriesSchema, SERIES, type EnvironmentMetrics, type SeriesId } from '../schemas/cloudwatch';
+import { EnvironmentMetricsSchema, QUEUE_SERIES, SERIES, TIMELINE_SERIES, type EnvironmentMetrics, type SeriesId } from '../../model/schemas/cloudwatch';
+export { EnvironmentMetricsSchema, MetricSeriesSchema, SERIES, type EnvironmentMetrics, type SeriesId } from '../../model/schemas/cloudwatch';
 
 
 /**

@@ -1,11 +1,11 @@
 import 'server-only';
 import { DescribeImagesCommand, ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr';
 import type { Environment } from '../environments';
-import { SERVICE_ROLES } from '../platform';
+import { SERVICE_ROLES } from '../../contracts/platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { RepositoryImagesSchema, type Image, type RepositoryImages } from '../schemas/ecr';
-export { ImageSchema, RepositoryImagesSchema, type Image, type RepositoryImages } from '../schemas/ecr';
+import { RepositoryImagesSchema, type Image, type RepositoryImages } from '../../model/schemas/ecr';
+export { ImageSchema, RepositoryImagesSchema, type Image, type RepositoryImages } from '../../model/schemas/ecr';
 
 export function ecrClient(env: Environment): ECRClient {
   return clientFor(ECRClient, env);

@@ -12,13 +12,13 @@ import {
   type Task as SdkTask,
 } from '@aws-sdk/client-ecs';
 import type { Environment } from '../environments';
-import { SERVICE_ROLES, type ServiceRole } from '../platform';
+import { SERVICE_ROLES, type ServiceRole } from '../../contracts/platform';
 import { clientFor } from './clients';
-import { UpstreamError } from '../errors';
+import { UpstreamError } from '../../model/errors';
 import { awsCall } from './errors';
-import { ServiceEventSchema, type ServiceEvent, StoppedTaskSchema, type StoppedTask, TaskDefinitionRevisionSchema, type TaskDefinitionRevision, TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../schemas/ecs';
-export { TaskDefinitionRevisionSchema, type TaskDefinitionRevision } from '../schemas/ecs';
-export { TaskDefinitionRefSchema, DeploymentSchema, TaskSchema, StoppedTaskSchema, type StoppedTask, ServiceEventSchema, ServiceSummarySchema, type Deployment, type Task, type ServiceSummary } from '../schemas/ecs';
+import { ServiceEventSchema, type ServiceEvent, StoppedTaskSchema, type StoppedTask, TaskDefinitionRevisionSchema, type TaskDefinitionRevision, TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../../model/schemas/ecs';
+export { TaskDefinitionRevisionSchema, type TaskDefinitionRevision } from '../../model/schemas/ecs';
+export { TaskDefinitionRefSchema, DeploymentSchema, TaskSchema, StoppedTaskSchema, type StoppedTask, ServiceEventSchema, ServiceSummarySchema, type Deployment, type Task, type ServiceSummary } from '../../model/schemas/ecs';
 
 /** DescribeServices accepts at most 10 services per call (ECS API reference). */
 export const DESCRIBE_SERVICES_BATCH = 10;

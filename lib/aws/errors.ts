@@ -1,5 +1,5 @@
 import 'server-only';
-import { UpstreamError } from '../errors';
+import { UpstreamError } from '../../model/errors';
 
 /** Runs one AWS call (or a paginated loop); a failure becomes our UpstreamError. */
 export async function awsCall<T>(service: string, operation: string, run: () => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import 'server-only';
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Environment } from '../environments';
-import { JobEvidenceSchema, type JobEvidenceView } from '../schemas/evidence';
+import { JobEvidenceSchema, type JobEvidenceView } from '../../contracts/evidence';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
 

@@ -1,11 +1,11 @@
 import 'server-only';
 import { paginateDescribeParameters, SSMClient } from '@aws-sdk/client-ssm';
 import type { Environment } from '../environments';
-import { SSM_PARAMETER_KEYS } from '../platform';
+import { SSM_PARAMETER_KEYS } from '../../contracts/platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { ParameterStatusSchema, type ParameterStatus } from '../schemas/ssm';
-export { ParameterStatusSchema, type ParameterStatus } from '../schemas/ssm';
+import { ParameterStatusSchema, type ParameterStatus } from '../../model/schemas/ssm';
+export { ParameterStatusSchema, type ParameterStatus } from '../../model/schemas/ssm';
 
 export function ssmClient(env: Environment): SSMClient {
   return clientFor(SSMClient, env);

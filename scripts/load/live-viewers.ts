@@ -11,7 +11,7 @@ import { EventSource } from 'eventsource';
 import { Redis } from 'ioredis';
 import { readdirSync, readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
-import { keys } from '../../lib/keys';
+import { keys } from '../../contracts/keys';
 import type { RunningServer } from '../local-platform';
 
 export type LiveLoadOptions = {

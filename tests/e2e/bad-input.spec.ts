@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { SEEDED } from '../../scripts/seed';
-import { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from '../../lib/schemas/actions';
+import { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from '../../model/schemas/actions';
 import { invalidInput } from '../support/schema-arbitrary';
 import { authState } from './global-setup';
 

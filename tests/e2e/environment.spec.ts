@@ -7,8 +7,8 @@ import { expect, test } from '@playwright/test';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
-import { keys } from '../../lib/keys';
-import { SSM_PARAMETER_KEYS } from '../../lib/platform';
+import { keys } from '../../contracts/keys';
+import { SSM_PARAMETER_KEYS } from '../../contracts/platform';
 import { controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { IMAGE_TAGS, SEEDED } from '../../scripts/seed';
 

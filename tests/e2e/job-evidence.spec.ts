@@ -16,7 +16,7 @@ import { EMULATOR_CREDENTIALS, ROOT } from '../../scripts/local-platform';
 import { artifactsBucket, SEEDED } from '../../scripts/seed';
 import { buildServices, startWorker, type ServiceProcess } from '../../scripts/services';
 import { startTargetSite, type TargetSite } from '../../scripts/target-site';
-import { DEFAULT_JOB_OPTIONS } from '../../worker/contract';
+import { DEFAULT_JOB_OPTIONS } from '../../contracts/jobs';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 type Entry = { name: string; queues: { redisUrl: string } };

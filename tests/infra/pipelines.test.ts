@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEPLOY_WORKFLOW, DEPLOY_WORKFLOW_BRANCH, deployRunTitle, GIT_REF_PATTERN, IMAGE_TAG_PATTERN } from '@/lib/platform';
+import { DEPLOY_WORKFLOW, DEPLOY_WORKFLOW_BRANCH, deployRunTitle, GIT_REF_PATTERN, IMAGE_TAG_PATTERN } from '@/contracts/platform';
 import { ROOT } from '../../scripts/local-platform';
 import { INFRA, interpolate, loadHcl, loadModule, type Block } from '../support/hcl';
 
@@ -50,7 +50,7 @@ describe('the deploy workflow', () => {
     expect(deployRunTitle({ environment: 'production', ref: 'main', image_tag: 'abc123' })).toBe('Deploy main to production (image abc123)');
   });
 
-  it('validates ref and image_tag first, with the same rules as lib/platform.ts, before checkout or credentials', () => {
+  it('validates ref and image_tag first, with the same rules as contracts/platform.ts, before checkout or credentials', () => {
     const names = job.steps.map((s) => s.id ?? s.uses ?? s.name);
     expect(names[0]).toBe('validate');
     const script = job.steps[0].run!;
@@ -60,7 +60,7 @@ describe('the deploy workflow', () => {
       const result = spawnSync('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, INPUT_REF: ref, INPUT_IMAGE_TAG: tag, GITHUB_OUTPUT: output } as unknown as NodeJS.ProcessEnv });
       return result.status === 0;
     };
-    // Expected answers written out, not derived from lib/platform's regexes (which must agree too).
+    // Expected answers written out, not derived from contracts/platform's regexes (which must agree too).
     const cases: [string, string, boolean][] = [
       ['main', '', true], ['release/1.4', 'abc123def456', true], ['v1.2.0', 'v1.2.0_rc-1', true], ['0123456789abcdef0123456789abcdef01234567', '', true],
       ['main\nimage_tag=evil', '', false], ['main', 'v1\nbuild=true', false], ['--upload-pack=x', '', false], ['a..b', '', false], ['feature branch', '', false],
@@ -68,7 +68,7 @@ describe('the deploy workflow', () => {
     ];
     for (const [ref, tag, expected] of cases) {
       expect(run(ref, tag), JSON.stringify([ref, tag])).toBe(expected);
-      expect(GIT_REF_PATTERN.test(ref) && (tag === '' || IMAGE_TAG_PATTERN.test(tag)), `lib/platform: ${JSON.stringify([ref, tag])}`).toBe(expected);
+      expect(GIT_REF_PATTERN.test(ref) && (tag === '' || IMAGE_TAG_PATTERN.test(tag)), `contracts/platform: ${JSON.stringify([ref, tag])}`).toBe(expected);
     }
   });
 

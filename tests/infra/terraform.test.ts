@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEPLOY_WORKFLOW, DEPLOY_WORKFLOW_BRANCH, SERVICE_SECRET_KEYS, SSM_PARAMETER_KEYS, WORKER_BACKLOG_METRIC, WORKER_BACKLOG_PER_TASK_EXPRESSION } from '@/lib/platform';
+import { DEPLOY_WORKFLOW, DEPLOY_WORKFLOW_BRANCH, SERVICE_SECRET_KEYS, SSM_PARAMETER_KEYS, WORKER_BACKLOG_METRIC, WORKER_BACKLOG_PER_TASK_EXPRESSION } from '@/contracts/platform';
 import { ApiConfigSchema, WorkerConfigSchema } from '../../worker/config';
 import { ROOT } from '../../scripts/local-platform';
 import { INFRA, loadHcl as load, type Block } from '../support/hcl';
@@ -37,7 +37,7 @@ describe('Terraform modules', () => {
     }
   });
 
-  it('names the same nine SSM keys as lib/platform.ts under /{project}/{environment}/, and never holds their values', async () => {
+  it('names the same nine SSM keys as contracts/platform.ts under /{project}/{environment}/, and never holds their values', async () => {
     const ssm = await mod('ssm');
     expect(only(ssm.variable!.parameter_keys).default).toEqual([...SSM_PARAMETER_KEYS]);
     expect(only(ssm.output!.parameter_arns).value).toBe('${{ for k in var.parameter_keys : k => "${local.arn_prefix}/${var.project}/${var.environment}/${k}" }}');
@@ -63,7 +63,7 @@ describe('Terraform modules', () => {
     expect(only(platform.module!.ecs).secret_arns).toBe('${module.ssm.parameter_arns}');
   });
 
-  it('gives each service only the secrets it uses, as lib/platform.ts says: the worker never holds the api’s', async () => {
+  it('gives each service only the secrets it uses, as contracts/platform.ts says: the worker never holds the api’s', async () => {
     const ecs = await mod('ecs');
     expect(only(ecs.variable!.service_secret_keys).default).toEqual(SERVICE_SECRET_KEYS);
     for (const secret of ['API_KEYS', 'SESSION_SECRET', 'ARTIFACTS_SIGNING_SECRET', 'GITHUB_WEBHOOK_SECRET']) {

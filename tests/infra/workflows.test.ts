@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEPLOY_WORKFLOW, DEPLOY_WORKFLOW_INPUTS } from '@/lib/platform';
+import { DEPLOY_WORKFLOW, DEPLOY_WORKFLOW_INPUTS } from '@/contracts/platform';
 import { ROOT } from '../../scripts/local-platform';
 
 const dir = path.join(ROOT, '.github', 'workflows');

@@ -12,7 +12,7 @@ import { listImages } from '@/lib/aws/ecr';
 import { describeEnvironmentServices, listServiceTasks } from '@/lib/aws/ecs';
 import { describeLoadBalancerHealth } from '@/lib/aws/elb';
 import { describeParameters } from '@/lib/aws/ssm';
-import { SSM_PARAMETER_KEYS } from '@/lib/platform';
+import { SSM_PARAMETER_KEYS } from '@/contracts/platform';
 import { IMAGE_TAGS, METRIC_HISTORY_HOURS, SEEDED } from '../../scripts/seed';
 import { control, countCommands, emulatorClientConfig, eventually, seededEnvironment } from '../support/aws';
 

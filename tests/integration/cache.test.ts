@@ -5,8 +5,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { createCache } from '@/lib/cache';
 import { toUpstreamError } from '@/lib/aws/errors';
-import { UpstreamError } from '@/lib/errors';
-import { keys } from '@/lib/keys';
+import { UpstreamError } from '@/model/errors';
+import { keys } from '@/contracts/keys';
 import { FAIL_FAST_REDIS_OPTIONS } from '@/lib/redis';
 import { freePort, ROOT, startRedis } from '../../scripts/local-platform';
 

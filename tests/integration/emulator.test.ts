@@ -21,7 +21,7 @@ import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2C
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listServiceTasks, listStoppedTasks } from '@/lib/aws/ecs';
-import { deploymentFailures } from '@/lib/task-failures';
+import { deploymentFailures } from '@/model/task-failures';
 import { control, emulatorClientConfig, eventually, seededEnvironment } from '../support/aws';
 
 const REGION = 'ap-southeast-2'; // a region the seed does not use: these tests own it

@@ -2,7 +2,7 @@ import { Octokit } from '@octokit/rest';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubClient, DeployInput, dispatchDeploy, listDeployRuns, listRunJobs } from '@/lib/github';
-import { DEPLOY_WORKFLOW_BRANCH } from '@/lib/platform';
+import { DEPLOY_WORKFLOW_BRANCH } from '@/contracts/platform';
 import { startGithubStandin } from '../../scripts/github-standin';
 import { eventually, seededEnvironment } from '../support/aws';
 

@@ -6,7 +6,7 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { keepingUp } from '@/lib/keeping-up';
+import { keepingUp } from '@/model/keeping-up';
 import { getQueueStats } from '@/lib/queue';
 import { withRates } from '@/lib/queue-rates';
 import { seededEnvironment } from '../support/aws';

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor } from '@/lib/aws/clients';
 import { createCache } from '@/lib/cache';
-import { keys } from '@/lib/keys';
+import { keys } from '@/contracts/keys';
 import { createLiveHub, type LiveHub, type LiveMessage } from '@/lib/live';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { liveEventStream } from '@/lib/sse';

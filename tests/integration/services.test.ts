@@ -13,7 +13,7 @@ import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
 import { artifactsBucket } from '../../scripts/seed';
 import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
 import { idempotencyRedisKey, requestBodyHash } from '../../worker/api/jobs';
-import { CreateJobBody, JOB_KINDS, MAX_SCREENSHOT_HEIGHT_PX } from '../../worker/contract';
+import { CreateJobBody, JOB_KINDS, MAX_SCREENSHOT_HEIGHT_PX } from '../../contracts/jobs';
 import { invalidInput } from '../support/schema-arbitrary';
 import { listJobEvidence } from '@/lib/aws/s3';
 import type { Environment } from '@/lib/environments';

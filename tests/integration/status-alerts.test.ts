@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { StatusVerdict } from '@/lib/schemas/snapshot';
+import type { StatusVerdict } from '@/model/schemas/snapshot';
 import { readStatusHistory, trackStatus } from '@/lib/status-alerts';
 
 const redis = new Redis(`${inject('redisUrl')}/11`);

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache } from '@/lib/cache';
 import { parseRegistry, type Environment } from '@/lib/environments';
-import { QUEUE_NAMES, SERVICE_ROLES, SSM_PARAMETER_KEYS } from '@/lib/platform';
+import { QUEUE_NAMES, SERVICE_ROLES, SSM_PARAMETER_KEYS } from '@/contracts/platform';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { startGithubStandin } from '../../scripts/github-standin';
 import { EMULATOR_CREDENTIALS, ROOT, startEmulator, startRedis, type RunningServer } from '../../scripts/local-platform';

@@ -15,10 +15,11 @@ import {
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { CreateJobBody, JobId, type JobKind } from '../contract.js';
-import { isRedisUnavailable } from '../redis.js';
+import { CreateJobBody, JobId, type JobKind } from '../../contracts/jobs.js';
+import { isRedisUnavailable } from '../../contracts/redis-failures.js';
 import { withTimeout } from '../timeout.js';
 import { RefusedUrlError, type UrlGuard } from '../url-guard.js';
+import { serviceKeys } from '../../contracts/keys.js';
 import { createKeyMatcher, type ApiKey } from './auth.js';
 import { checkIdempotency, ConflictError, enqueueJob, followJob, getJob, requestBodyHash } from './jobs.js';
 
@@ -106,7 +107,7 @@ export async function buildApi(deps: ApiDeps) {
     global: false,
     hook: 'preHandler', // after authentication: the limit is per API key, not per IP
     redis: deps.redis,
-    nameSpace: 'ph:rate:',
+    nameSpace: serviceKeys.rateLimitNamespace,
     // Redis down: let the request through to the handler, which answers 503 (not a 500 from here).
     skipOnError: true,
     keyGenerator: (request) => request.apiKeyId,

@@ -6,8 +6,9 @@ import { Queue, type Job, type JobProgress, type QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { jobHostIndexKey, JOBS_INDEXED_PER_HOST } from '../../lib/platform.js';
-import { DEFAULT_JOB_OPTIONS, JOB_KINDS, jobKindOf, JobResult, type CreateJobBody, type JobData, type JobKind } from '../contract.js';
+import { serviceKeys } from '../../contracts/keys.js';
+import { JOBS_INDEXED_PER_HOST } from '../../contracts/platform.js';
+import { DEFAULT_JOB_OPTIONS, JOB_KINDS, jobKindOf, JobResult, type CreateJobBody, type JobData, type JobKind } from '../../contracts/jobs.js';
 
 /** How long an idempotency key holds its job (Stripe keeps theirs 24 h). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -36,7 +37,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /** Where an API key's Idempotency-Key is remembered (the key itself is hashed: it may be anything). */
 export function idempotencyRedisKey(owner: string, idempotencyKey: string): string {
-  return `ph:idem:${owner}:${sha256(idempotencyKey)}`;
+  return serviceKeys.idempotency(owner, sha256(idempotencyKey));
 }
 
 /** The hash a repeat is compared by: of the body as the client sent it, before defaults. */
@@ -102,7 +103,7 @@ export async function enqueueJob(
   return { job: view, replayed: repeat };
 }
 
-/** Adds the job to its host's index (lib/platform.ts), newest kept; the index lives as long as failed jobs do. */
+/** Adds the job to its host's index (contracts/platform.ts), newest kept; the index lives as long as failed jobs do. */
 export async function indexByHost(redis: Redis, url: string, jobId: string, at: number): Promise<void> {
   let host: string;
   try {
@@ -110,7 +111,7 @@ export async function indexByHost(redis: Redis, url: string, jobId: string, at: 
   } catch {
     return; // the url was checked before; nothing to index if it cannot be parsed
   }
-  const key = jobHostIndexKey(host);
+  const key = serviceKeys.jobsByHost(host);
   await redis
     .multi()
     .zadd(key, 'NX', at, jobId)

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { JobKind, JobResult } from '../contract.js';
+import type { JobKind, JobResult } from '../../contracts/jobs.js';
 import { processPdf } from './pdf.js';
 import type { ProcessorDeps } from './render.js';
 import { processScrape } from './scrape.js';

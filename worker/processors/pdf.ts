@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { artifactKey, PdfInput, type JobResult } from '../contract.js';
+import { artifactKey, PdfInput, type JobResult } from '../../contracts/jobs.js';
 import { parseInput, renderPage, timings, type ProcessorDeps } from './render.js';
 
 export async function processPdf(deps: ProcessorDeps, job: Job, signal: AbortSignal): Promise<JobResult> {

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { artifactKey, MAX_SCRAPED_TEXT_CHARS, ScrapeInput, type JobResult } from '../contract.js';
+import { artifactKey, MAX_SCRAPED_TEXT_CHARS, ScrapeInput, type JobResult } from '../../contracts/jobs.js';
 import { parseInput, renderPage, timings, type ProcessorDeps } from './render.js';
 
 /** Most matches kept per selector and links per page: a result must fit a Redis value comfortably. */

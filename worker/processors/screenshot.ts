@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { artifactKey, MAX_SCREENSHOT_HEIGHT_PX, ScreenshotInput, type JobResult } from '../contract.js';
+import { artifactKey, MAX_SCREENSHOT_HEIGHT_PX, ScreenshotInput, type JobResult } from '../../contracts/jobs.js';
 import { parseInput, renderPage, timings, type ProcessorDeps } from './render.js';
 
 export async function processScreenshot(deps: ProcessorDeps, job: Job, signal: AbortSignal): Promise<JobResult> {

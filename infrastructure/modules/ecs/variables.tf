@@ -40,7 +40,7 @@ variable "secret_arns" {
 
 variable "service_secret_keys" {
   type        = map(list(string))
-  description = "The SSM keys each service receives (lib/platform.ts SERVICE_SECRET_KEYS): the worker never gets the api's secrets."
+  description = "The SSM keys each service receives (contracts/platform.ts SERVICE_SECRET_KEYS): the worker never gets the api's secrets."
   default = {
     api    = ["REDIS_URL", "API_KEYS", "ARTIFACTS_BUCKET", "ARTIFACTS_SIGNING_SECRET", "SESSION_SECRET", "GITHUB_WEBHOOK_SECRET", "SENTRY_DSN", "WORKER_URL_ALLOWLIST", "OTEL_EXPORTER_OTLP_HEADERS"]
     worker = ["REDIS_URL", "ARTIFACTS_BUCKET", "SENTRY_DSN", "WORKER_URL_ALLOWLIST", "OTEL_EXPORTER_OTLP_HEADERS"]

@@ -60,7 +60,7 @@ variable "github_repository" {
 
 variable "github_default_branch" {
   type        = string
-  description = "The branch whose deploy.yml may assume the deploy role (lib/platform.ts DEPLOY_WORKFLOW_BRANCH)."
+  description = "The branch whose deploy.yml may assume the deploy role (contracts/platform.ts DEPLOY_WORKFLOW_BRANCH)."
   default     = "main"
 }
 

@@ -79,6 +79,6 @@ variable "vercel_project_name" {
 
 variable "queue_names" {
   type        = list(string)
-  description = "BullMQ queues (lib/platform.ts QUEUE_NAMES), for the control plane's registry entry."
+  description = "BullMQ queues (contracts/platform.ts QUEUE_NAMES), for the control plane's registry entry."
   default     = ["screenshot", "pdf", "scrape"]
 }

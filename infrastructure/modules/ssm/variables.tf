@@ -13,7 +13,7 @@ variable "environment" {
   }
 }
 
-# The same nine keys as lib/platform.ts SSM_PARAMETER_KEYS; tests/infra/terraform.test.ts fails if they drift.
+# The same nine keys as contracts/platform.ts SSM_PARAMETER_KEYS; tests/infra/terraform.test.ts fails if they drift.
 variable "parameter_keys" {
   type        = list(string)
   description = "The SecureString parameters every environment has at /{project}/{environment}/{KEY}."

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { getConfig } from '@/lib/config';
-import { AppError } from '@/lib/errors';
+import { AppError } from '@/model/errors';
 import { errorResponse } from '@/lib/http';
 import { listEnvironments } from '@/lib/environments';
 import { getRedis } from '@/lib/redis';

@@ -9,7 +9,7 @@ import { DeployForm } from '@/components/actions/lazy';
 import { Badge, Card } from '@/components/ui';
 import { operatorTarget, viewableEnvironment, readOnce } from '@/lib/environment-page';
 import { listRunJobs } from '@/lib/github';
-import { SERVICE_ROLES } from '@/lib/platform';
+import { SERVICE_ROLES } from '@/contracts/platform';
 import { getServiceDetail } from '@/lib/service-detail';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 

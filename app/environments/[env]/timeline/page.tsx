@@ -6,7 +6,7 @@ import { LiveStatus } from '@/components/live/live-status';
 import { TimelineView } from '@/components/timeline-view';
 import { Badge } from '@/components/ui';
 import { RangeParam, viewableEnvironment } from '@/lib/environment-page';
-import { RANGES, type RangeName } from '@/lib/ranges';
+import { RANGES, type RangeName } from '@/model/ranges';
 import { getTimeline } from '@/lib/timeline';
 
 export const maxDuration = 30;

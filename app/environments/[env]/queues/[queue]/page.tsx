@@ -9,7 +9,7 @@ import { QueueDepthChart } from '@/components/queue-depth-chart';
 import { FailedJobsPanel, FailureGroupsPanel, QueueCountsPanel } from '@/components/queue-view';
 import { Badge, Card, Loading } from '@/components/ui';
 import type { Environment } from '@/lib/environments';
-import { DEFAULT_RANGE, RANGES } from '@/lib/ranges';
+import { DEFAULT_RANGE, RANGES } from '@/model/ranges';
 import { operatorTarget, viewableEnvironment, queueOr404, readOnce } from '@/lib/environment-page';
 import { groupFailedJobs, listFailedJobs } from '@/lib/queue';
 import { getEnvironmentSnapshotForPage, getQueueDepth } from '@/lib/snapshot';

@@ -9,9 +9,9 @@ import { RevisionsPanel, ServiceSummaryPanel, StoppedTasksPanel, TasksPanel } fr
 import { Badge, Card, Loading } from '@/components/ui';
 import { operatorTarget, viewableEnvironment, serviceOr404, RangeParam } from '@/lib/environment-page';
 import type { Environment } from '@/lib/environments';
-import type { ServiceRole } from '@/lib/platform';
-import { DEFAULT_RANGE, RANGES, type RangeName } from '@/lib/ranges';
-import type { EnvironmentSnapshot } from '@/lib/schemas/snapshot';
+import type { ServiceRole } from '@/contracts/platform';
+import { DEFAULT_RANGE, RANGES, type RangeName } from '@/model/ranges';
+import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import { getServiceDetail } from '@/lib/service-detail';
 import { getEnvironmentSnapshotForPage, getMetrics } from '@/lib/snapshot';
 

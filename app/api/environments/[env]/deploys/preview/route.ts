@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { previewDeploy } from '@/lib/deploy-preview';
 import { readRoute } from '@/lib/read-route';
-import { DeployInput } from '@/lib/schemas/actions';
+import { DeployInput } from '@/model/schemas/actions';
 
 export const dynamic = 'force-dynamic';
 

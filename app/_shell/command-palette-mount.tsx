@@ -1,7 +1,7 @@
 import { hasRole } from '@/lib/access';
 import { getSignedInUser } from '@/lib/auth';
 import { listEnvironments } from '@/lib/environments';
-import { CommandPaletteKeys, type PaletteEnvironment } from './command-palette-keys';
+import { CommandPaletteKeys, type PaletteEnvironment } from '@/components/command-palette-keys';
 
 /** The palette's places: the environments the signed-in person may see, with their queues. Nothing for nobody. */
 export async function CommandPaletteMount() {

@@ -4,7 +4,7 @@
  * are lib/operator-actions.ts.
  */
 import { z } from 'zod';
-import { GIT_REF_PATTERN, IMAGE_TAG_PATTERN } from '../platform';
+import { GIT_REF_PATTERN, IMAGE_TAG_PATTERN } from '../../contracts/platform';
 
 /** What a deploy asks the workflow for (its `ref` and `image_tag` inputs). */
 export const DeployInput = z.object({

@@ -13,7 +13,7 @@ type PartSchemas = { [N in SourceName]: CachedSchema<(typeof SNAPSHOT_SOURCES)[N
 /** One cached part per source of the table (./sources.ts). */
 const PART_SCHEMAS = Object.fromEntries(SOURCE_NAMES.map((name) => [name, cachedSchema(SNAPSHOT_SOURCES[name].schema)])) as PartSchemas;
 
-/** The overall status and why (lib/status.ts), decided once on the server for every viewer. */
+/** The overall status and why (model/status.ts), decided once on the server for every viewer. */
 export const StatusVerdictSchema = z.object({
   status: z.enum(['healthy', 'degraded', 'down']),
   reasons: z.array(z.string()),

@@ -1,7 +1,7 @@
 /**
  * "Is it keeping up?" per queue: arrival against finish rate, the time the backlog needs to
  * drain at those rates, the backlog per worker task against the autoscaling target (the
- * `backlog / tasks` of lib/platform.ts), and the two signals that must be loud: jobs wait and
+ * `backlog / tasks` of contracts/platform.ts), and the two signals that must be loud: jobs wait and
  * no worker is connected, or the backlog grows while the worker service is at its maximum.
  * Pure and browser-safe: the status rules (server) and the panels (browser) use the same.
  */

@@ -9,7 +9,7 @@
  * Adding a source: a row here, its fetch in lib/snapshot.ts, and its panel.
  */
 import { z } from 'zod';
-import { SERVICE_ROLES } from '../platform';
+import { SERVICE_ROLES } from '../../contracts/platform';
 import type { CachePolicy } from './cache';
 import { EnvironmentScalingSchema } from './autoscaling';
 import { EnvironmentMetricsSchema } from './cloudwatch';

@@ -4,7 +4,7 @@
  * the api on enqueue, the worker as the first line of each processor.
  */
 import { z } from 'zod';
-import { QUEUE_NAMES, type QueueName } from '../lib/platform.js';
+import { QUEUE_NAMES, type QueueName } from './platform.js';
 
 export const JOB_KINDS = QUEUE_NAMES;
 export type JobKind = QueueName;

@@ -1,6 +1,6 @@
 /** The ecr DTOs: plain zod schemas, browser-safe (no server-only), so live payloads are checked in the browser too. */
 import { z } from 'zod';
-import { SERVICE_ROLES } from '../platform';
+import { SERVICE_ROLES } from '../../contracts/platform';
 
 export const ImageSchema = z.object({
   digest: z.string(),

@@ -1,9 +1,9 @@
 /**
- * Every Redis key the control plane writes, built here and only here. All start with `ph:`
- * (BullMQ's own keys start with `bull:`), so one Redis serves both without collisions.
+ * Every Redis key Pilothouse writes, the control plane's and the services', built here and
+ * only here. All start with `ph:` (BullMQ's own keys start with `bull:`); the services' keys
+ * have a namespace of their own (`ph:svc:`), so a Redis user for the services can be allowed
+ * theirs and BullMQ's and nothing of the control plane's.
  */
-import type { SourceName } from './schemas/sources';
-
 export const KEY_PREFIX = 'ph:';
 
 /**
@@ -44,8 +44,8 @@ export const keys = {
 
 /** Cache entry names: one per data source and environment (and variant, where there is one). */
 export const cacheNames = {
-  /** A snapshot source's entry (lib/schemas/sources.ts): one per source and environment. */
-  source: (env: string, source: SourceName) => `source:${source}:${env}`,
+  /** A snapshot source's entry (model/schemas/sources.ts): one per source and environment. */
+  source: (env: string, source: string) => `source:${source}:${env}`,
   /** The charts over a range other than the snapshot's default. */
   metrics: (env: string, rangeMinutes: number) => `cloudwatch:${env}:${rangeMinutes}m`,
   queueDepth: (env: string, queue: string, rangeMinutes: number) => `cloudwatch:${env}:queue:${queue}:${rangeMinutes}m`,
@@ -56,4 +56,19 @@ export const cacheNames = {
   timelineMetrics: (env: string, minutes: number) => `cloudwatch:timeline:${env}:${minutes}`,
   /** A person's roles, from GitHub team membership (lib/access.ts). Logins are case-insensitive. */
   roles: (login: string) => `access:roles:${login.toLowerCase()}`,
+};
+
+/** The services' namespace: the api's idempotency answers, rate limits and job index. */
+export const SERVICE_KEY_PREFIX = `${KEY_PREFIX}svc:`;
+
+export const serviceKeys = {
+  /** An API key's Idempotency-Key (hashed: it may be anything) and the job it made. */
+  idempotency: (owner: string, idempotencyKeyHash: string) => `${SERVICE_KEY_PREFIX}idem:${owner}:${idempotencyKeyHash}`,
+  /** @fastify/rate-limit's namespace: one counter per API key per window. */
+  rateLimitNamespace: `${SERVICE_KEY_PREFIX}rate:`,
+  /**
+   * The api's index of jobs by the host of their URL (a sorted set per host: job ids by
+   * enqueue time), so the control plane finds a job by host or URL without scanning the queues.
+   */
+  jobsByHost: (host: string) => `${SERVICE_KEY_PREFIX}jobs:by-host:${host.toLowerCase()}`,
 };

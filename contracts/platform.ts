@@ -85,11 +85,7 @@ export function parseDeployRunTitle(title: string): { ref: string; environment: 
 }
 
 /**
- * The api's index of jobs by the host of their URL (a sorted set per host: job ids by enqueue
- * time), so the control plane finds a job by host or URL without scanning the queues. Capped
- * per host; an entry whose job BullMQ has removed is skipped by the reader.
+ * Jobs the api keeps per host in its index (contracts/keys.ts `serviceKeys.jobsByHost`); an
+ * entry whose job BullMQ has removed is skipped by the reader.
  */
 export const JOBS_INDEXED_PER_HOST = 10_000;
-export function jobHostIndexKey(host: string): string {
-  return `ph:jobs:by-host:${host.toLowerCase()}`;
-}
