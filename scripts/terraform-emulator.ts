@@ -6,6 +6,10 @@
  * The committed roots are never touched: each run copies infrastructure/ into a work
  * directory and adds one override file per root with a local backend and the provider's
  * emulator endpoints and fake credentials. Those settings exist only in that copy.
+ *
+ * `environments/staging` names the one environments root applied for staging, as CI does it:
+ * its state apart (a local state per environment here, its .s3.tfbackend key in AWS), its own
+ * working directory data (TF_DATA_DIR, as CI's separate checkouts), its own .tfvars.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,11 +79,44 @@ export class TofuError extends Error {
 
 type TofuResult = { code: number; stdout: string; stderr: string };
 
+/** `environments/<name>`: the environments root, for that environment. */
+const ENVIRONMENT_ROOT = /^environments\/([a-z][a-z0-9-]*)$/;
+
+/** Where a root runs, and what tofu is told for it: an environment's state, variables and working data. */
+function rootInvocation(root: string, args: string[]): { dir: string; args: string[]; dataDir: string | null } {
+  const environment = ENVIRONMENT_ROOT.exec(root)?.[1];
+  if (!environment) return { dir: root, args, dataDir: null };
+  const [command, ...rest] = args;
+  const own =
+    command === 'init' ? [`-backend-config=path=${environment}.tfstate`]
+    : ['plan', 'apply', 'destroy'].includes(command) ? [`-var-file=${environment}.tfvars`]
+    : [];
+  return { dir: 'environments', args: [command, ...own, ...rest], dataDir: `.terraform-${environment}` };
+}
+
+/**
+ * Inits of one directory wait their turn: every environment's init writes the root's
+ * .terraform.lock.hcl, which two at once could leave torn.
+ */
+const initsByDirectory = new Map<string, Promise<unknown>>();
+
 /** Runs tofu in a root of the work copy; `okCodes` are the exit codes that are not failures. */
 export async function tofu(workDir: string, root: string, args: string[], okCodes = [0]): Promise<TofuResult> {
+  const run = rootInvocation(root, args);
+  if (args[0] === 'init') {
+    const dir = path.join(workDir, run.dir);
+    const previous = initsByDirectory.get(dir) ?? Promise.resolve();
+    const mine = previous.catch(() => {}).then(() => spawnTofu(workDir, run, root, args, okCodes));
+    initsByDirectory.set(dir, mine);
+    return mine;
+  }
+  return spawnTofu(workDir, run, root, args, okCodes);
+}
+
+async function spawnTofu(workDir: string, run: ReturnType<typeof rootInvocation>, root: string, args: string[], okCodes: number[]): Promise<TofuResult> {
   const result = await new Promise<TofuResult>((resolve, reject) => {
-    const child = spawn(TOFU, [...args, '-no-color'], {
-      cwd: path.join(workDir, root),
+    const child = spawn(TOFU, [...run.args, '-no-color'], {
+      cwd: path.join(workDir, run.dir),
       stdio: ['ignore', 'pipe', 'pipe'],
       // Only what tofu needs: no AWS_* variable of the caller's can reach the provider.
       env: {
@@ -89,6 +126,7 @@ export async function tofu(workDir: string, root: string, args: string[], okCode
         TF_IN_AUTOMATION: '1',
         TF_INPUT: '0',
         NODE_ENV: 'production',
+        ...(run.dataDir ? { TF_DATA_DIR: run.dataDir } : {}),
       },
     });
     let stdout = '';
@@ -114,9 +152,9 @@ export function prepareWorkCopy(workDir: string, emulatorUrl: string): void {
   rmSync(workDir, { recursive: true, force: true });
   cpSync(path.join(ROOT, 'infrastructure'), workDir, {
     recursive: true,
-    filter: (source) => !/[\\/](\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate[^\\/]*)$/.test(source),
+    filter: (source) => !/[\\/](\.terraform[^\\/]*|[^\\/]*\.tfstate[^\\/]*)$/.test(source),
   });
-  for (const root of ['bootstrap', ...ENVIRONMENT_ROOTS.map((name) => `environments/${name}`)]) {
+  for (const root of ['bootstrap', 'environments']) {
     writeFileSync(path.join(workDir, root, OVERRIDE_FILE), emulatorOverride(emulatorUrl));
   }
 }
@@ -237,7 +275,7 @@ export async function applyInfrastructure(options: { emulatorUrl: string; workDi
   const applied = await Promise.all(ENVIRONMENT_ROOTS.map(async (name) => {
     const root = `environments/${name}`;
     variables[root] = {
-      certificate_arn: await requestCertificate(emulatorUrl, regionOf(workDir, root), `api.${name}.pilothouse.example`),
+      certificate_arn: await requestCertificate(emulatorUrl, regionOf(workDir, name), `api.${name}.pilothouse.example`),
       github_oidc_provider_arn: github,
       vercel_oidc_provider_arn: vercel,
     };
@@ -263,10 +301,10 @@ export async function applyInfrastructure(options: { emulatorUrl: string; workDi
   };
 }
 
-/** The root's region, from its committed terraform.tfvars. */
-function regionOf(workDir: string, root: string): string {
-  const tfvars = readFileSync(path.join(workDir, root, 'terraform.tfvars'), 'utf8');
+/** The environment's region, from its committed <name>.tfvars. */
+function regionOf(workDir: string, name: string): string {
+  const tfvars = readFileSync(path.join(workDir, 'environments', `${name}.tfvars`), 'utf8');
   const match = /^region\s*=\s*"([^"]+)"/m.exec(tfvars);
-  if (!match) throw new Error(`${root}/terraform.tfvars sets no region`);
+  if (!match) throw new Error(`environments/${name}.tfvars sets no region`);
   return match[1];
 }

@@ -43,7 +43,7 @@ describe('Terraform modules', () => {
     expect(only(ssm.output!.parameter_arns).value).toBe('${{ for k in var.parameter_keys : k => "${local.arn_prefix}/${var.project}/${var.environment}/${k}" }}');
     // A managed aws_ssm_parameter would put its decrypted value in the state on every refresh,
     // where anyone who can plan could read it: no module or root manages one.
-    for (const dir of [...MODULES.map((m) => path.join(INFRA, 'modules', m)), ...ENVIRONMENTS.map((e) => path.join(INFRA, 'environments', e)), path.join(INFRA, 'bootstrap')]) {
+    for (const dir of [...MODULES.map((m) => path.join(INFRA, 'modules', m)), path.join(INFRA, 'environments'), path.join(INFRA, 'bootstrap')]) {
       const hcl = await load(dir);
       expect(Object.keys(hcl.resource ?? {}), dir).not.toContain('aws_ssm_parameter');
       expect(Object.keys(hcl.data ?? {}), dir).not.toContain('aws_ssm_parameter');
@@ -156,14 +156,19 @@ describe('Terraform modules', () => {
     }
   });
 
+  it('one root for every environment: state in S3, encrypted and locked; the control plane\'s registry entry as an output', async () => {
+    const root = await load(path.join(INFRA, 'environments'));
+    const backend = ((root.terraform as Block[]).find((t) => t.backend)!.backend as Record<string, Block[]>).s3[0];
+    expect(backend).toMatchObject({ encrypt: true, use_lockfile: true });
+    expect(root.output!.control_plane_environment).toBeDefined();
+  });
+
   for (const env of ENVIRONMENTS) {
-    it(`${env}: state in S3, encrypted and locked; the control plane's registry entry as an output`, async () => {
-      const root = await load(path.join(INFRA, 'environments', env));
-      const backend = ((root.terraform as Block[]).find((t) => t.backend)!.backend as Record<string, Block[]>).s3[0];
-      expect(backend).toMatchObject({ encrypt: true, use_lockfile: true, key: `pilothouse/${env}/terraform.tfstate` });
-      expect(root.output!.control_plane_environment).toBeDefined();
-      const tfvars = readFileSync(path.join(INFRA, 'environments', env, 'terraform.tfvars'), 'utf8');
-      expect(tfvars).toContain(`environment        = "${env}"`);
+    it(`${env}: its own state key and its variables, and nothing else of its own`, () => {
+      const own = readdirSync(path.join(INFRA, 'environments')).filter((f) => f.startsWith(`${env}.`)).sort();
+      expect(own).toEqual([`${env}.s3.tfbackend`, `${env}.tfvars`]);
+      expect(readFileSync(path.join(INFRA, 'environments', `${env}.s3.tfbackend`), 'utf8')).toMatch(new RegExp(`^key = "pilothouse/${env}/terraform.tfstate"$`, 'm'));
+      expect(readFileSync(path.join(INFRA, 'environments', `${env}.tfvars`), 'utf8')).toMatch(new RegExp(`^environment\\s+= "${env}"$`, 'm'));
     });
   }
 });

@@ -39,9 +39,9 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
 
 export const loadModule = (name: string) => loadHcl(path.join(INFRA, 'modules', name));
 
-/** A root's terraform.tfvars (flat `key = "string"` lines only; enough for the names tests need). */
+/** An environment's <name>.tfvars (flat `key = "string"` lines only; enough for the names tests need). */
 export function rootStringVars(environment: string): Record<string, string> {
-  const text = readFileSync(path.join(INFRA, 'environments', environment, 'terraform.tfvars'), 'utf8');
+  const text = readFileSync(path.join(INFRA, 'environments', `${environment}.tfvars`), 'utf8');
   return Object.fromEntries([...text.matchAll(/^(\w+)\s*=\s*"([^"]*)"\s*$/gm)].map((m) => [m[1], m[2]]));
 }
 
@@ -50,8 +50,8 @@ export function interpolate(text: string, vars: Record<string, string>): string 
   return text.replace(/\$\{(var|local)\.(\w+)\}/g, (whole, _kind: string, name: string) => vars[name] ?? whole);
 }
 
-/** A root's terraform.tfvars, parsed as HCL (numbers, maps and lists included). */
+/** An environment's <name>.tfvars, parsed as HCL (numbers, maps and lists included). */
 export async function loadTfvars(environment: string): Promise<Record<string, unknown>> {
-  const file = path.join(INFRA, 'environments', environment, 'terraform.tfvars');
-  return (await parse('terraform.tfvars', readFileSync(file, 'utf8'))) as Record<string, unknown>;
+  const file = path.join(INFRA, 'environments', `${environment}.tfvars`);
+  return (await parse(`${environment}.tfvars`, readFileSync(file, 'utf8'))) as Record<string, unknown>;
 }

@@ -155,7 +155,7 @@ describe('a mistake in a module fails validation with the provider\'s message', 
     const edited = edit(original);
     expect(edited, 'the edit applies').not.toBe(original);
     writeFileSync(target, edited);
-    writeFileSync(path.join(copy, 'environments/staging', OVERRIDE_FILE), emulatorOverride('http://127.0.0.1:9'));
+    writeFileSync(path.join(copy, 'environments', OVERRIDE_FILE), emulatorOverride('http://127.0.0.1:9'));
     await tofu(copy, 'environments/staging', ['init', '-input=false']);
     const error = await tofu(copy, 'environments/staging', ['validate']).then(() => null, (err: unknown) => err);
     expect(error).toBeInstanceOf(TofuError);

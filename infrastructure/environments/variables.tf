@@ -1,6 +1,6 @@
 variable "environment" {
   type        = string
-  description = "This root's environment name."
+  description = "The environment this apply is for: its <environment>.tfvars sets it, and its <environment>.s3.tfbackend keeps its state apart."
 }
 
 variable "region" {
@@ -20,7 +20,7 @@ variable "availability_zones" {
 
 variable "certificate_arn" {
   type        = string
-  description = "ACM certificate for the API's domain (set in terraform.tfvars or TF_VAR_certificate_arn)."
+  description = "ACM certificate for the API's domain (TF_VAR_certificate_arn: CI takes it from a repository variable)."
 }
 
 variable "services" {

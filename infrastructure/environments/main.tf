@@ -1,5 +1,5 @@
 module "platform" {
-  source                   = "../../modules/platform"
+  source                   = "../modules/platform"
   environment              = var.environment
   production               = var.environment == "production"
   cidr_block               = var.cidr_block
@@ -14,6 +14,9 @@ module "platform" {
 
 # The SSM parameters were Terraform resources before: forget them, never destroy them (their
 # values were written out of band and are live). README: "Secrets out of Terraform's state".
+# Delete this block once every environment has been applied with it: after that apply,
+# `tofu state list` there shows no module.platform.module.ssm.aws_ssm_parameter, and the
+# block has nothing left to forget.
 removed {
   from = module.platform.module.ssm.aws_ssm_parameter.this
 
