@@ -54,6 +54,8 @@ export const JobData = z.object({
   createdAt: z.iso.datetime(),
 });
 export type JobData = z.infer<typeof JobData>;
+/** A job's data once its input is checked against its kind's schema: what a processor is given. */
+export type JobDataOf<K extends JobKind> = Omit<JobData, 'kind' | 'input'> & { kind: K; input: JobInput<K> };
 
 export const Artifact = z.object({
   bucket: z.string(),

@@ -6,6 +6,7 @@
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 import type { Logger } from 'pino';
 import type { EgressProxy } from './egress-proxy.js';
+import { BrowserNotAnsweringError } from './errors/browser-not-answering-error.js';
 import { withTimeout } from './timeout.js';
 
 export const CHROMIUM_ARGS = [
@@ -33,8 +34,6 @@ type Options = { executablePath: string; proxy: EgressProxy; logger: Logger };
  * would wait on it forever.
  */
 export const NEW_CONTEXT_TIMEOUT_MS = 10_000;
-
-class BrowserNotAnsweringError extends Error {}
 
 function launch({ executablePath, proxy }: Options): Promise<Browser> {
   // Every request goes through the egress proxy; Playwright adds `<-loopback>` to the

@@ -4,6 +4,7 @@
  * block (contracts/platform.ts SSM_PARAMETER_KEYS), under the same names.
  */
 import { z } from 'zod';
+import { InvalidConfigError } from './errors/invalid-config-error.js';
 
 const Common = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
@@ -63,7 +64,7 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, s
   if (!result.success) {
     // Names the variables, never their values (some are secrets).
     const fields = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${fields}`);
+    throw new InvalidConfigError(`invalid configuration: ${fields}`);
   }
   return result.data;
 }

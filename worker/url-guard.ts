@@ -5,22 +5,9 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import { RefusedUrlError } from './errors/refused-url-error.js';
 
-/**
- * A refused URL. The message is safe to show the caller: it names the host and the kind of
- * address, never the address a hostname resolved to (that would let anyone map internal DNS
- * through the api); `resolvedAddress` is for the logs only.
- */
-export class RefusedUrlError extends Error {
-  constructor(
-    message: string,
-    /** What the hostname resolved to (or why it did not): for the logs only. */
-    readonly resolvedAddress?: string,
-  ) {
-    super(message);
-    this.name = 'RefusedUrlError';
-  }
-}
+export { RefusedUrlError } from './errors/refused-url-error.js';
 
 export type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
 const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
@@ -35,6 +22,7 @@ export type UrlGuard = {
 };
 
 /** ipaddr.js ranges: only `unicast` is the public internet. */
+
 export function addressRange(ip: string): string {
   let addr = ipaddr.parse(ip);
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {

@@ -8,9 +8,12 @@ import { hostname } from 'node:os';
 import { MetricsTime, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { JobData, JOB_KINDS, type JobKind, type JobResult } from '../contracts/jobs.js';
+import { JOB_INPUTS, JobData, JOB_KINDS, type JobDataOf, type JobKind, type JobResult } from '../contracts/jobs.js';
+import { JobAbandonedError } from './errors/job-abandoned-error.js';
+import { JobTimeoutError } from './errors/job-timeout-error.js';
 import { failedOnItsOwn } from './evidence.js';
-import { PROCESSORS, type ProcessorDeps } from './processors/index.js';
+import { PROCESSORS, type KindJob, type Processor, type ProcessorDeps } from './processors/index.js';
+import { parseInput } from './processors/render.js';
 
 export type JobWorkersOptions = {
   connection: () => Redis;
@@ -42,8 +45,13 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
       logger.info({ jobId: job.id }, 'job arrived while stopping; handed back untouched');
       throw new WaitingError();
     }
+    // The job's data is checked once, here, against the contract: bad data can never succeed,
+    // so it fails for good; the processor is handed the job with its typed, defaulted input.
     const data = JobData.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`invalid job data: ${data.error.issues[0]?.message}`);
+    const kind = data.data.kind;
+    job.data = { ...data.data, input: parseInput(JOB_INPUTS[kind], data.data.input) } satisfies JobDataOf<typeof kind>;
+    const processor = PROCESSORS[kind] as Processor<JobKind>;
     const controller = new AbortController();
     const onCancel = () => controller.abort(bullSignal?.reason ?? SHUTDOWN);
     bullSignal?.addEventListener('abort', onCancel, { once: true });
@@ -56,11 +64,11 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     // The processor honours the signal; this also frees the job's slot if something under it
     // (Chromium) stops answering and never settles.
     const abandoned = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => setTimeout(() => reject(new Error(`job abandoned: ${String(controller.signal.reason)}`)), ABANDON_AFTER_ABORT_MS).unref(), { once: true });
+      controller.signal.addEventListener('abort', () => setTimeout(() => reject(new JobAbandonedError(`job abandoned: ${String(controller.signal.reason)}`)), ABANDON_AFTER_ABORT_MS).unref(), { once: true });
     });
     abandoned.catch(() => {});
     try {
-      const result = await Promise.race([PROCESSORS[data.data.kind](deps, job, controller.signal), abandoned]);
+      const result = await Promise.race([processor(deps, job as KindJob<JobKind>, controller.signal), abandoned]);
       await job.updateProgress(100);
       log.info({ totalMs: result.timings.totalMs, bytes: result.artifact.bytes }, 'job completed');
       await jobLog(`completed in ${result.timings.totalMs} ms (navigation ${result.timings.navigationMs} ms), ${result.artifact.bytes} bytes stored`);
@@ -75,7 +83,7 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
       // A page that failed on its own and was still keeping its evidence when the timer fired: its own error stands.
       if (controller.signal.reason === TIMEOUT && !failedOnItsOwn(err)) {
         log.warn({ timeoutMs: options.jobTimeoutMs }, 'job timed out');
-        throw new Error(`job timed out after ${options.jobTimeoutMs} ms`);
+        throw new JobTimeoutError(`job timed out after ${options.jobTimeoutMs} ms`);
       }
       log.warn({ err: (err as Error).message, retryable: !(err instanceof UnrecoverableError) }, 'job failed');
       await jobLog(`failed${err instanceof UnrecoverableError ? ' for good' : ''}: ${(err as Error).message}`);

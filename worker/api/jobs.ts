@@ -7,13 +7,14 @@ import type { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { serviceKeys } from '../../contracts/keys.js';
+import { ConflictError } from '../errors/conflict-error.js';
 import { JOBS_INDEXED_PER_HOST } from '../../contracts/platform.js';
 import { DEFAULT_JOB_OPTIONS, JOB_KINDS, jobKindOf, JobResult, type CreateJobBody, type JobData, type JobKind } from '../../contracts/jobs.js';
 
 /** How long an idempotency key holds its job (Stripe keeps theirs 24 h). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
-export class ConflictError extends Error {}
+export { ConflictError } from '../errors/conflict-error.js';
 
 export type JobView = {
   id: string;

@@ -1,9 +1,9 @@
-import type { Job } from 'bullmq';
-import { artifactKey, PdfInput, type JobResult } from '../../contracts/jobs.js';
-import { parseInput, renderPage, timings, type ProcessorDeps } from './render.js';
+import { artifactKey, type JobResult } from '../../contracts/jobs.js';
+import type { KindJob } from './index.js';
+import { renderPage, timings, type ProcessorDeps } from './render.js';
 
-export async function processPdf(deps: ProcessorDeps, job: Job, signal: AbortSignal): Promise<JobResult> {
-  const input = parseInput(PdfInput, job.data.input);
+export async function processPdf(deps: ProcessorDeps, job: KindJob<'pdf'>, signal: AbortSignal): Promise<JobResult> {
+  const { input } = job.data;
   const started = performance.now();
   const rendered = await renderPage(deps, job, input.url, {}, signal, (page) =>
     page.pdf({ format: input.format, printBackground: true }),

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { ArtifactStore } from '../artifacts.js';
 import type { BrowserSource } from '../browser.js';
 import type { EgressProxy } from '../egress-proxy.js';
+import { NoResponseError } from '../errors/no-response-error.js';
 import { collectEvidence, keepEvidence, markFailedOnItsOwn } from '../evidence.js';
 import { RefusedUrlError, type UrlGuard } from '../url-guard.js';
 
@@ -64,7 +65,7 @@ export async function renderPage<R>(
         throw new UnrecoverableError(`url refused: ${refusals[0]}`);
       }
       if (navigationError) throw navigationError;
-      if (!response) throw new Error(`no response from ${url}`);
+      if (!response) throw new NoResponseError(`no response from ${url}`);
       const loaded = performance.now();
       await job.updateProgress(50);
       const value = await work(page);

@@ -1,13 +1,13 @@
-import type { Job } from 'bullmq';
-import { artifactKey, MAX_SCRAPED_TEXT_CHARS, ScrapeInput, type JobResult } from '../../contracts/jobs.js';
-import { parseInput, renderPage, timings, type ProcessorDeps } from './render.js';
+import { artifactKey, MAX_SCRAPED_TEXT_CHARS, type JobResult } from '../../contracts/jobs.js';
+import type { KindJob } from './index.js';
+import { renderPage, timings, type ProcessorDeps } from './render.js';
 
 /** Most matches kept per selector and links per page: a result must fit a Redis value comfortably. */
 const MAX_MATCHES = 100;
 const MAX_LINKS = 500;
 
-export async function processScrape(deps: ProcessorDeps, job: Job, signal: AbortSignal): Promise<JobResult> {
-  const input = parseInput(ScrapeInput, job.data.input);
+export async function processScrape(deps: ProcessorDeps, job: KindJob<'scrape'>, signal: AbortSignal): Promise<JobResult> {
+  const { input } = job.data;
   const started = performance.now();
   let cut = 0;
   const bound = (text: string) => {

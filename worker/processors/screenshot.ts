@@ -1,9 +1,9 @@
-import type { Job } from 'bullmq';
-import { artifactKey, MAX_SCREENSHOT_HEIGHT_PX, ScreenshotInput, type JobResult } from '../../contracts/jobs.js';
-import { parseInput, renderPage, timings, type ProcessorDeps } from './render.js';
+import { artifactKey, MAX_SCREENSHOT_HEIGHT_PX, type JobResult } from '../../contracts/jobs.js';
+import type { KindJob } from './index.js';
+import { renderPage, timings, type ProcessorDeps } from './render.js';
 
-export async function processScreenshot(deps: ProcessorDeps, job: Job, signal: AbortSignal): Promise<JobResult> {
-  const input = parseInput(ScreenshotInput, job.data.input);
+export async function processScreenshot(deps: ProcessorDeps, job: KindJob<'screenshot'>, signal: AbortSignal): Promise<JobResult> {
+  const { input } = job.data;
   const started = performance.now();
   const rendered = await renderPage(deps, job, input.url, { viewport: input.viewport }, signal, async (page) => {
     if (!input.fullPage) return { png: await page.screenshot({ type: 'png' }), truncated: false };
