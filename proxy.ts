@@ -93,7 +93,10 @@ export async function proxy(request: NextRequest) {
     return withHeaders(
       path.startsWith('/api/')
         ? errorResponse(new AppError('invalid_input', message))
-        : new NextResponse(`Bad request: ${message}.`, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
+        : new NextResponse(`Bad request: ${message}.`, {
+            status: 400,
+            headers: { 'content-type': 'text/plain; charset=utf-8' },
+          }),
     );
   }
   if (PUBLIC.some((pattern) => pattern.test(path))) return next();

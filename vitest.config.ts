@@ -38,7 +38,15 @@ export default defineConfig({
         test: {
           ...testDefaults,
           name: 'unit',
-          include: ['lib/**/*.test.ts', 'model/**/*.test.ts', 'contracts/**/*.test.ts', 'worker/**/*.test.ts', 'components/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts', 'tests/infra/**/*.test.ts'],
+          include: [
+            'lib/**/*.test.ts',
+            'model/**/*.test.ts',
+            'contracts/**/*.test.ts',
+            'worker/**/*.test.ts',
+            'components/**/*.test.{ts,tsx}',
+            'scripts/**/*.test.ts',
+            'tests/infra/**/*.test.ts',
+          ],
         },
       },
       {

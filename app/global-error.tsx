@@ -9,7 +9,9 @@ export default function GlobalError({ error, reset }: { error: Error & { digest?
       <body style={{ fontFamily: 'system-ui, sans-serif', margin: '3rem auto', maxWidth: '32rem', padding: '0 1rem' }}>
         <h1>Pilothouse could not be shown</h1>
         <p>{error.digest ? `Error reference ${error.digest} (in the server log).` : 'An unexpected error occurred.'}</p>
-        <button type="button" onClick={reset}>Try again</button>
+        <button type="button" onClick={reset}>
+          Try again
+        </button>
       </body>
     </html>
   );

@@ -23,9 +23,16 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
           <div className="mx-auto flex max-w-screen-2xl items-center gap-3 px-4 py-3 sm:px-6">
-            <Link href="/" className="text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-sky-600">Pilothouse</Link>
+            <Link
+              href="/"
+              className="text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-sky-600"
+            >
+              Pilothouse
+            </Link>
             <span className="hidden text-sm text-slate-600 sm:inline dark:text-slate-400">control plane</span>
-            <Link href="/audit" className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">Audit</Link>
+            <Link href="/audit" className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">
+              Audit
+            </Link>
             <div className="ml-auto flex min-w-0 items-center gap-4">
               <CommandPaletteMount />
               <SignedInAs />

@@ -24,7 +24,10 @@ export default async function OverviewPage() {
       <div className="grid gap-6 xl:grid-cols-2">
         {environments.map((snapshot) => (
           // Version 0: the server's render; the stream's first message (version 1 or more) replaces it.
-          <LiveEnvironment key={snapshot.environment.name} initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
+          <LiveEnvironment
+            key={snapshot.environment.name}
+            initial={{ version: 0, at: new Date().toISOString(), snapshot }}
+          >
             <EnvironmentPanel />
           </LiveEnvironment>
         ))}

@@ -5,24 +5,48 @@ import { Badge, Empty, Table, td, th } from './ui';
 const RESULT_TONE = { started: 'info', ok: 'good', refused: 'warn', failed: 'bad' } as const;
 
 /** Audit records, newest first: who did (or tried) what, where, and what came of it. */
-export function AuditTable({ records, caption, compact = false }: { records: AuditRecord[]; caption: string; compact?: boolean }) {
+export function AuditTable({
+  records,
+  caption,
+  compact = false,
+}: {
+  records: AuditRecord[];
+  caption: string;
+  compact?: boolean;
+}) {
   if (records.length === 0) return <Empty>No actions recorded yet.</Empty>;
   return (
     <Table caption={caption}>
       <thead>
         <tr>
-          <th scope="col" className={th}>When</th>
-          <th scope="col" className={th}>Who</th>
-          <th scope="col" className={th}>Action</th>
-          {!compact && <th scope="col" className={th}>Environment</th>}
-          <th scope="col" className={th}>Result</th>
-          <th scope="col" className={th}>What happened</th>
+          <th scope="col" className={th}>
+            When
+          </th>
+          <th scope="col" className={th}>
+            Who
+          </th>
+          <th scope="col" className={th}>
+            Action
+          </th>
+          {!compact && (
+            <th scope="col" className={th}>
+              Environment
+            </th>
+          )}
+          <th scope="col" className={th}>
+            Result
+          </th>
+          <th scope="col" className={th}>
+            What happened
+          </th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
         {records.map((r) => (
           <tr key={r.id} data-audit-action={r.action} data-audit-result={r.result}>
-            <td className={`${td} whitespace-nowrap`}><RelativeTime iso={r.at} /></td>
+            <td className={`${td} whitespace-nowrap`}>
+              <RelativeTime iso={r.at} />
+            </td>
             <td className={td}>
               {r.user ?? 'anonymous'}
               {r.role && <span className="block text-xs text-slate-600 dark:text-slate-400">{r.role}</span>}
@@ -32,10 +56,14 @@ export function AuditTable({ records, caption, compact = false }: { records: Aud
               {r.target && <span className="block text-xs text-slate-600 dark:text-slate-400">{r.target}</span>}
             </td>
             {!compact && <td className={td}>{r.environment ?? '—'}</td>}
-            <td className={td}><Badge tone={RESULT_TONE[r.result]}>{`${r.result} ${r.status}`}</Badge></td>
+            <td className={td}>
+              <Badge tone={RESULT_TONE[r.result]}>{`${r.result} ${r.status}`}</Badge>
+            </td>
             <td className={`${td} min-w-48 text-xs`}>
               {r.detail}
-              {!compact && <span className="block font-mono text-slate-500 dark:text-slate-400">request {r.requestId}</span>}
+              {!compact && (
+                <span className="block font-mono text-slate-500 dark:text-slate-400">request {r.requestId}</span>
+              )}
             </td>
           </tr>
         ))}

@@ -13,25 +13,68 @@ import { PartProblem } from './live/part-problem';
 import { CHART_HEIGHT, type ChartSeries } from './chart-series';
 import { Card, Loading } from './ui';
 
-
 // The drawing code and uPlot load after the page, with the chart's space kept while they do.
 const TimeSeriesChart = lazy(() => import('./time-series-chart'));
 
 const CHARTS: { title: string; unit: string; series: ChartSeries[] }[] = [
-  { title: 'CPU', unit: '%', series: [{ id: 'api_cpu', label: 'api', color: '#0284c7' }, { id: 'worker_cpu', label: 'worker', color: '#d97706' }] },
-  { title: 'Memory', unit: '%', series: [{ id: 'api_memory', label: 'api', color: '#0284c7' }, { id: 'worker_memory', label: 'worker', color: '#d97706' }] },
-  { title: 'Requests and 5xx', unit: '/period', series: [{ id: 'requests', label: 'requests', color: '#0284c7' }, { id: 'target_5xx', label: '5xx', color: '#e11d48' }] },
-  { title: 'Latency', unit: 's', series: [{ id: 'latency_p50', label: 'p50', color: '#059669' }, { id: 'latency_p99', label: 'p99', color: '#7c3aed' }] },
+  {
+    title: 'CPU',
+    unit: '%',
+    series: [
+      { id: 'api_cpu', label: 'api', color: '#0284c7' },
+      { id: 'worker_cpu', label: 'worker', color: '#d97706' },
+    ],
+  },
+  {
+    title: 'Memory',
+    unit: '%',
+    series: [
+      { id: 'api_memory', label: 'api', color: '#0284c7' },
+      { id: 'worker_memory', label: 'worker', color: '#d97706' },
+    ],
+  },
+  {
+    title: 'Requests and 5xx',
+    unit: '/period',
+    series: [
+      { id: 'requests', label: 'requests', color: '#0284c7' },
+      { id: 'target_5xx', label: '5xx', color: '#e11d48' },
+    ],
+  },
+  {
+    title: 'Latency',
+    unit: 's',
+    series: [
+      { id: 'latency_p50', label: 'p50', color: '#059669' },
+      { id: 'latency_p99', label: 'p99', color: '#7c3aed' },
+    ],
+  },
 ];
 
 /** For one service's page: only its series (the ALB's charts belong to the api). */
 function chartsFor(service?: 'api' | 'worker') {
   if (!service) return CHARTS;
-  return CHARTS.map((chart) => ({ ...chart, series: chart.series.filter((s) => s.label === service || !['api', 'worker'].includes(s.label)) }))
-    .filter((chart) => chart.series.length > 0 && (service === 'api' || chart.series.every((s) => s.label === service)));
+  return CHARTS.map((chart) => ({
+    ...chart,
+    series: chart.series.filter((s) => s.label === service || !['api', 'worker'].includes(s.label)),
+  })).filter(
+    (chart) => chart.series.length > 0 && (service === 'api' || chart.series.every((s) => s.label === service)),
+  );
 }
 
-export function MetricsPanel({ env, range, initial, service, basePath }: { env: string; range: RangeName; initial: EnvironmentSnapshot['metrics']; service?: 'api' | 'worker'; basePath: string }) {
+export function MetricsPanel({
+  env,
+  range,
+  initial,
+  service,
+  basePath,
+}: {
+  env: string;
+  range: RangeName;
+  initial: EnvironmentSnapshot['metrics'];
+  service?: 'api' | 'worker';
+  basePath: string;
+}) {
   const live = useSnapshotPart('metrics');
   const charts = useMemo(() => chartsFor(service), [service]); // stable: a new series list redraws the chart
   // The snapshot carries the default range and follows it live; other ranges come with the page.
@@ -61,8 +104,11 @@ export function MetricsPanel({ env, range, initial, service, basePath }: { env: 
         <div className="grid gap-px bg-slate-100 md:grid-cols-2 dark:bg-slate-800">
           {charts.map((chart) => (
             <div key={chart.title} className="min-w-0 bg-white px-3 py-2 dark:bg-slate-900">
-              <h3 className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">
-                {chart.title} <span className="normal-case">({metrics.value!.series.find((s) => s.id === chart.series[0].id)?.unit ?? chart.unit})</span>
+              <h3 className="text-xs font-medium tracking-wide text-slate-600 uppercase dark:text-slate-400">
+                {chart.title}{' '}
+                <span className="normal-case">
+                  ({metrics.value!.series.find((s) => s.id === chart.series[0].id)?.unit ?? chart.unit})
+                </span>
               </h3>
               <Suspense fallback={<div style={{ height: CHART_HEIGHT }} data-testid="chart" aria-busy="true" />}>
                 <TimeSeriesChart metrics={metrics.value!} series={chart.series} title={`${env} ${chart.title}`} />
@@ -76,4 +122,3 @@ export function MetricsPanel({ env, range, initial, service, basePath }: { env: 
     </Card>
   );
 }
-

@@ -34,7 +34,13 @@ export function CommandPaletteKeys({ environments }: { environments: PaletteEnvi
   }, []);
   return (
     <>
-      <button type="button" onClick={() => setOpen(true)} className="hidden rounded border border-slate-300 px-2 py-0.5 text-xs text-slate-600 hover:bg-slate-100 sm:inline dark:border-slate-600 dark:text-slate-300 dark:hover:bg-slate-800" aria-keyshortcuts="Control+K Meta+K" data-testid="palette-button">
+      <button
+        type="button"
+        onClick={() => setOpen(true)}
+        className="hidden rounded border border-slate-300 px-2 py-0.5 text-xs text-slate-600 hover:bg-slate-100 sm:inline dark:border-slate-600 dark:text-slate-300 dark:hover:bg-slate-800"
+        aria-keyshortcuts="Control+K Meta+K"
+        data-testid="palette-button"
+      >
         Jump to… <kbd className="font-sans">Ctrl K</kbd>
       </button>
       {open && (

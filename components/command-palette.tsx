@@ -17,15 +17,41 @@ function places(environments: PaletteEnvironment[]): Item[] {
     const tag = env.production ? `${env.name} (production)` : env.name;
     return [
       { id: `${env.name}`, label: env.name, hint: 'environment', href: base },
-      { id: `${env.name}/timeline`, label: `${env.name} timeline`, hint: 'what changed, on one time axis', href: `${base}/timeline` },
-      { id: `${env.name}/deploys`, label: `${env.name} deploys`, hint: 'runs and ECS deployments', href: `${base}/deploys` },
-      ...SERVICE_ROLES.map((role) => ({ id: `${env.name}/services/${role}`, label: `${role} in ${env.name}`, hint: `service · ${tag}`, href: `${base}/services/${role}` })),
-      ...env.queues.map((queue) => ({ id: `${env.name}/queues/${queue}`, label: `${queue} queue in ${env.name}`, hint: `queue · ${tag}`, href: `${base}/queues/${encodeURIComponent(queue)}` })),
+      {
+        id: `${env.name}/timeline`,
+        label: `${env.name} timeline`,
+        hint: 'what changed, on one time axis',
+        href: `${base}/timeline`,
+      },
+      {
+        id: `${env.name}/deploys`,
+        label: `${env.name} deploys`,
+        hint: 'runs and ECS deployments',
+        href: `${base}/deploys`,
+      },
+      ...SERVICE_ROLES.map((role) => ({
+        id: `${env.name}/services/${role}`,
+        label: `${role} in ${env.name}`,
+        hint: `service · ${tag}`,
+        href: `${base}/services/${role}`,
+      })),
+      ...env.queues.map((queue) => ({
+        id: `${env.name}/queues/${queue}`,
+        label: `${queue} queue in ${env.name}`,
+        hint: `queue · ${tag}`,
+        href: `${base}/queues/${encodeURIComponent(queue)}`,
+      })),
     ];
   });
 }
 
-export default function CommandPalette({ environments, onClose }: { environments: PaletteEnvironment[]; onClose: () => void }) {
+export default function CommandPalette({
+  environments,
+  onClose,
+}: {
+  environments: PaletteEnvironment[];
+  onClose: () => void;
+}) {
   const router = useRouter();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
@@ -37,13 +63,20 @@ export default function CommandPalette({ environments, onClose }: { environments
     const matched = all.filter((item) => words.every((w) => `${item.label} ${item.hint}`.toLowerCase().includes(w)));
     // Anything typed may be a job id, host or URL: offer the job search of each environment.
     const jobs: Item[] = query.trim()
-      ? environments.map((env) => ({ id: `job:${env.name}`, label: `Find job “${query.trim()}” in ${env.name}`, hint: 'job id, host or URL', href: `/environments/${encodeURIComponent(env.name)}/jobs?q=${encodeURIComponent(query.trim())}` }))
+      ? environments.map((env) => ({
+          id: `job:${env.name}`,
+          label: `Find job “${query.trim()}” in ${env.name}`,
+          hint: 'job id, host or URL',
+          href: `/environments/${encodeURIComponent(env.name)}/jobs?q=${encodeURIComponent(query.trim())}`,
+        }))
       : [];
     return [...matched.slice(0, 12), ...jobs];
   }, [all, environments, query]);
 
   // What had focus before the palette opened (read at the first render, before the input takes it): it gets it back.
-  const [previous] = useState(() => (typeof document === 'undefined' ? null : (document.activeElement as HTMLElement | null)));
+  const [previous] = useState(() =>
+    typeof document === 'undefined' ? null : (document.activeElement as HTMLElement | null),
+  );
   useEffect(() => {
     input.current?.focus();
     return () => previous?.focus?.();
@@ -57,8 +90,17 @@ export default function CommandPalette({ environments, onClose }: { environments
   const current = Math.min(active, Math.max(0, items.length - 1));
 
   return (
-    <div className="fixed inset-0 z-50 flex items-start justify-center bg-slate-900/40 px-4 pt-[12vh]" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div role="dialog" aria-modal="true" aria-label="Jump to" className="w-full max-w-xl overflow-hidden rounded-lg bg-white shadow-2xl dark:bg-slate-900" data-testid="command-palette">
+    <div
+      className="fixed inset-0 z-50 flex items-start justify-center bg-slate-900/40 px-4 pt-[12vh]"
+      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
+    >
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-label="Jump to"
+        className="w-full max-w-xl overflow-hidden rounded-lg bg-white shadow-2xl dark:bg-slate-900"
+        data-testid="command-palette"
+      >
         <input
           ref={input}
           role="combobox"
@@ -98,7 +140,9 @@ export default function CommandPalette({ environments, onClose }: { environments
               <span className="shrink-0 text-xs text-slate-600 dark:text-slate-400">{item.hint}</span>
             </li>
           ))}
-          {items.length === 0 && <li className="px-4 py-2 text-sm text-slate-600 dark:text-slate-400">Nothing matches.</li>}
+          {items.length === 0 && (
+            <li className="px-4 py-2 text-sm text-slate-600 dark:text-slate-400">Nothing matches.</li>
+          )}
         </ul>
       </div>
     </div>

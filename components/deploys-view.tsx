@@ -20,38 +20,106 @@ function duration(ms: number | null): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
 }
 
-export function RunsPanel({ revisions, selected, basePath }: { revisions: Revisions; selected: number | null; basePath: string }) {
+export function RunsPanel({
+  revisions,
+  selected,
+  basePath,
+}: {
+  revisions: Revisions;
+  selected: number | null;
+  basePath: string;
+}) {
   const runs = useSnapshotPart('deployRuns');
   return (
     <Card title="Deploy workflow runs" testId="panel-runs">
       <PartProblem name="GitHub" part={runs} />
-      {runs.value && (runs.value.length === 0 ? <Empty>No runs yet.</Empty> : (
-        <Table caption="Deploy workflow runs">
-          <thead><tr><th scope="col" className={th}>Run</th><th scope="col" className={th}>Result</th><th scope="col" className={th}>Ref / image</th><th scope="col" className={th}>By</th><th scope="col" className={thNum}>Took</th><th scope="col" className={th}>Made</th></tr></thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {runs.value.map((run) => {
-              const made = Object.entries(revisions).flatMap(([role, list]) => list.filter((r) => revisionFromRun(r, run)).map((r) => ({ role, r })));
-              return (
-                <tr key={run.id} id={`run-${run.id}`} data-run={run.id} aria-selected={run.id === selected} className="aria-selected:bg-sky-50 dark:aria-selected:bg-sky-950">
-                  <td className={td}>
-                    <Link href={`${basePath}?run=${run.id}`} scroll={false} className="font-medium underline-offset-2 hover:underline">#{run.runNumber ?? run.id}</Link>{' '}
-                    <a href={run.url} className="text-xs text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">GitHub ↗</a>
-                  </td>
-                  <td className={td}><Badge tone={resultTone(run.status, run.conclusion)}>{run.status === 'completed' ? run.conclusion : run.status}</Badge></td>
-                  <td className={`${td} font-mono text-xs`}>{run.ref ?? run.sha.slice(0, 7)}{run.imageTag && <span className="block text-slate-600 dark:text-slate-400">{run.imageTag.slice(0, 12)}</span>}</td>
-                  <td className={td}>{run.actor ?? '—'}</td>
-                  <td className={tdNum}>{duration(run.durationMs)}</td>
-                  <td className={`${td} text-xs`}>
-                    {made.length === 0 ? '—' : made.map(({ role, r }) => (
-                      <a key={r.arn} href={`#revision-${role}-${r.revision}`} className="mr-2 font-mono underline-offset-2 hover:underline">{role}:{r.revision}</a>
-                    ))}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </Table>
-      ))}
+      {runs.value &&
+        (runs.value.length === 0 ? (
+          <Empty>No runs yet.</Empty>
+        ) : (
+          <Table caption="Deploy workflow runs">
+            <thead>
+              <tr>
+                <th scope="col" className={th}>
+                  Run
+                </th>
+                <th scope="col" className={th}>
+                  Result
+                </th>
+                <th scope="col" className={th}>
+                  Ref / image
+                </th>
+                <th scope="col" className={th}>
+                  By
+                </th>
+                <th scope="col" className={thNum}>
+                  Took
+                </th>
+                <th scope="col" className={th}>
+                  Made
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {runs.value.map((run) => {
+                const made = Object.entries(revisions).flatMap(([role, list]) =>
+                  list.filter((r) => revisionFromRun(r, run)).map((r) => ({ role, r })),
+                );
+                return (
+                  <tr
+                    key={run.id}
+                    id={`run-${run.id}`}
+                    data-run={run.id}
+                    aria-selected={run.id === selected}
+                    className="aria-selected:bg-sky-50 dark:aria-selected:bg-sky-950"
+                  >
+                    <td className={td}>
+                      <Link
+                        href={`${basePath}?run=${run.id}`}
+                        scroll={false}
+                        className="font-medium underline-offset-2 hover:underline"
+                      >
+                        #{run.runNumber ?? run.id}
+                      </Link>{' '}
+                      <a
+                        href={run.url}
+                        className="text-xs text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"
+                      >
+                        GitHub ↗
+                      </a>
+                    </td>
+                    <td className={td}>
+                      <Badge tone={resultTone(run.status, run.conclusion)}>
+                        {run.status === 'completed' ? run.conclusion : run.status}
+                      </Badge>
+                    </td>
+                    <td className={`${td} font-mono text-xs`}>
+                      {run.ref ?? run.sha.slice(0, 7)}
+                      {run.imageTag && (
+                        <span className="block text-slate-600 dark:text-slate-400">{run.imageTag.slice(0, 12)}</span>
+                      )}
+                    </td>
+                    <td className={td}>{run.actor ?? '—'}</td>
+                    <td className={tdNum}>{duration(run.durationMs)}</td>
+                    <td className={`${td} text-xs`}>
+                      {made.length === 0
+                        ? '—'
+                        : made.map(({ role, r }) => (
+                            <a
+                              key={r.arn}
+                              href={`#revision-${role}-${r.revision}`}
+                              className="mr-2 font-mono underline-offset-2 hover:underline"
+                            >
+                              {role}:{r.revision}
+                            </a>
+                          ))}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </Table>
+        ))}
     </Card>
   );
 }
@@ -60,20 +128,30 @@ export function RunJobsPanel({ runId, jobs }: { runId: number; jobs: PartValue<R
   return (
     <Card title={`Jobs and steps of run ${runId}`} testId="panel-run-jobs">
       <PartProblem name="GitHub" part={jobs} />
-      {jobs.value && (jobs.value.length === 0 ? <Empty>No jobs (yet).</Empty> : (
-        <ul className="divide-y divide-slate-100 dark:divide-slate-800">
-          {jobs.value.map((job) => (
-            <li key={job.id} className="px-4 py-2 text-sm" data-run-job={job.name}>
-              <p className="flex flex-wrap items-center gap-2 font-medium">{job.name} <Badge tone={resultTone(job.status, job.conclusion)}>{job.status === 'completed' ? job.conclusion : job.status}</Badge></p>
-              <ol className="mt-1 space-y-0.5 text-xs text-slate-700 dark:text-slate-300">
-                {job.steps.map((step) => (
-                  <li key={step.number}>{step.number}. {step.name} — {step.status === 'completed' ? step.conclusion : step.status}</li>
-                ))}
-              </ol>
-            </li>
-          ))}
-        </ul>
-      ))}
+      {jobs.value &&
+        (jobs.value.length === 0 ? (
+          <Empty>No jobs (yet).</Empty>
+        ) : (
+          <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+            {jobs.value.map((job) => (
+              <li key={job.id} className="px-4 py-2 text-sm" data-run-job={job.name}>
+                <p className="flex flex-wrap items-center gap-2 font-medium">
+                  {job.name}{' '}
+                  <Badge tone={resultTone(job.status, job.conclusion)}>
+                    {job.status === 'completed' ? job.conclusion : job.status}
+                  </Badge>
+                </p>
+                <ol className="mt-1 space-y-0.5 text-xs text-slate-700 dark:text-slate-300">
+                  {job.steps.map((step) => (
+                    <li key={step.number}>
+                      {step.number}. {step.name} — {step.status === 'completed' ? step.conclusion : step.status}
+                    </li>
+                  ))}
+                </ol>
+              </li>
+            ))}
+          </ul>
+        ))}
     </Card>
   );
 }
@@ -92,14 +170,33 @@ export function EcsDeploymentsPanel({ revisions }: { revisions: Revisions }) {
               const revision = revisions[service.role]?.find((r) => r.revision === d.taskDefinition?.revision);
               const run = revision ? runs.find((candidate) => revisionFromRun(revision, candidate)) : undefined;
               return (
-                <li key={d.id} id={revision ? `revision-${service.role}-${revision.revision}` : undefined} className="flex flex-wrap items-center gap-2" data-deployment={d.id}>
+                <li
+                  key={d.id}
+                  id={revision ? `revision-${service.role}-${revision.revision}` : undefined}
+                  className="flex flex-wrap items-center gap-2"
+                  data-deployment={d.id}
+                >
                   <Badge tone={d.status === 'PRIMARY' ? 'info' : 'neutral'}>{d.status.toLowerCase()}</Badge>
                   <span className="font-mono text-xs">:{d.taskDefinition?.revision ?? '—'}</span>
-                  <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{revision?.containers[0]?.tag?.slice(0, 12) ?? ''}</span>
-                  <span className="tabular-nums">{d.runningCount}/{d.desiredCount}</span>
-                  {d.rolloutState && <Badge tone={d.rolloutState === 'COMPLETED' ? 'good' : d.rolloutState === 'FAILED' ? 'bad' : 'info'}>{d.rolloutState.replace('_', ' ').toLowerCase()}</Badge>}
+                  <span className="font-mono text-xs text-slate-600 dark:text-slate-400">
+                    {revision?.containers[0]?.tag?.slice(0, 12) ?? ''}
+                  </span>
+                  <span className="tabular-nums">
+                    {d.runningCount}/{d.desiredCount}
+                  </span>
+                  {d.rolloutState && (
+                    <Badge
+                      tone={d.rolloutState === 'COMPLETED' ? 'good' : d.rolloutState === 'FAILED' ? 'bad' : 'info'}
+                    >
+                      {d.rolloutState.replace('_', ' ').toLowerCase()}
+                    </Badge>
+                  )}
                   <RelativeTime iso={d.createdAt} />
-                  {run && <a href={`#run-${run.id}`} className="text-xs underline-offset-2 hover:underline">from run #{run.runNumber ?? run.id}</a>}
+                  {run && (
+                    <a href={`#run-${run.id}`} className="text-xs underline-offset-2 hover:underline">
+                      from run #{run.runNumber ?? run.id}
+                    </a>
+                  )}
                 </li>
               );
             })}

@@ -9,7 +9,6 @@ import { EnvironmentStatusLine } from './status-badge';
 import { RelativeTime } from './time';
 import { Badge, Loading, Sparkline } from './ui';
 
-
 const ROLLOUT_STYLE: Record<string, string> = {
   COMPLETED: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200',
   IN_PROGRESS: 'bg-sky-100 text-sky-800 dark:bg-sky-900/50 dark:text-sky-200',
@@ -51,21 +50,37 @@ export function EnvironmentPanel() {
         <EnvironmentStatusLine />
         <LiveStatus />
       </div>
-      <Part name="ECS" part={snapshot.ecs}>{() => <ServiceTable snapshot={snapshot} />}</Part>
+      <Part name="ECS" part={snapshot.ecs}>
+        {() => <ServiceTable snapshot={snapshot} />}
+      </Part>
       <div className="grid gap-0 border-t border-slate-200 md:grid-cols-2 dark:border-slate-800">
         <div>
-          <Part name="ALB targets" part={snapshot.targets}>{(lb) => <TargetHealth health={lb} />}</Part>
+          <Part name="ALB targets" part={snapshot.targets}>
+            {(lb) => <TargetHealth health={lb} />}
+          </Part>
           <RequestsTrend metrics={snapshot.metrics.value} />
         </div>
-        <Part name="Deploys" part={snapshot.deployRuns}>{(runs) => <LastDeploy runs={runs} />}</Part>
+        <Part name="Deploys" part={snapshot.deployRuns}>
+          {(runs) => <LastDeploy runs={runs} />}
+        </Part>
       </div>
-      <Part name="Queues" part={snapshot.queues}>{(queues) => <QueueTable queues={queues} />}</Part>
+      <Part name="Queues" part={snapshot.queues}>
+        {(queues) => <QueueTable queues={queues} />}
+      </Part>
     </section>
   );
 }
 
 /** A part of the snapshot: its content, or its error (with the age of what is shown), never silent. */
-function Part<T>({ name, part, children }: { name: string; part: PartValue<T>; children: (value: T) => React.ReactNode }) {
+function Part<T>({
+  name,
+  part,
+  children,
+}: {
+  name: string;
+  part: PartValue<T>;
+  children: (value: T) => React.ReactNode;
+}) {
   return (
     <div data-part={name} className="border-t border-slate-100 first:border-t-0 dark:border-slate-800">
       <PartProblem name={name} part={part} />
@@ -79,17 +94,34 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
   const missing = snapshot.ecs.value?.missing ?? [];
   const scaling = snapshot.scaling.value;
   return (
-    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={`ECS services in ${snapshot.environment.name}`}>
+    <div
+      className="overflow-x-auto"
+      tabIndex={0}
+      role="region"
+      aria-label={`ECS services in ${snapshot.environment.name}`}
+    >
       <table className="w-full text-sm">
         <caption className="sr-only">ECS services in {snapshot.environment.name}</caption>
-        <thead className="whitespace-nowrap text-left text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
+        <thead className="text-left text-xs tracking-wide whitespace-nowrap text-slate-600 uppercase dark:text-slate-400">
           <tr>
-            <th scope="col" className="px-5 py-2 font-medium">Service</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Desired</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Running</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Pending</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Min–max</th>
-            <th scope="col" className="px-5 py-2 font-medium">Rollout</th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              Service
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Desired
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Running
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Pending
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Min–max
+            </th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              Rollout
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -103,15 +135,19 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
                     {s.taskDefinition ? `${s.taskDefinition.family}:${s.taskDefinition.revision}` : '—'}
                   </span>
                 </th>
-                <td className="px-3 py-2.5 text-right tabular-nums" data-count="desired">{s.desiredCount}</td>
+                <td className="px-3 py-2.5 text-right tabular-nums" data-count="desired">
+                  {s.desiredCount}
+                </td>
                 <td
                   className={`px-3 py-2.5 text-right tabular-nums ${s.runningCount < s.desiredCount ? 'font-semibold text-amber-700 dark:text-amber-300' : ''}`}
                   data-count="running"
                 >
                   {s.runningCount}
                 </td>
-                <td className="px-3 py-2.5 text-right tabular-nums" data-count="pending">{s.pendingCount}</td>
-                <td className="whitespace-nowrap px-3 py-2.5 text-right tabular-nums text-slate-600 dark:text-slate-400">
+                <td className="px-3 py-2.5 text-right tabular-nums" data-count="pending">
+                  {s.pendingCount}
+                </td>
+                <td className="px-3 py-2.5 text-right whitespace-nowrap text-slate-600 tabular-nums dark:text-slate-400">
                   {bounds ? `${bounds.minCapacity}–${bounds.maxCapacity}` : '—'}
                 </td>
                 <td className="px-5 py-2.5">
@@ -128,7 +164,9 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
           })}
           {missing.map((name) => (
             <tr key={name}>
-              <th scope="row" className="px-5 py-2.5 text-left font-medium">{name}</th>
+              <th scope="row" className="px-5 py-2.5 text-left font-medium">
+                {name}
+              </th>
               <td colSpan={5} className="px-3 py-2.5 text-rose-700 dark:text-rose-300">
                 not found in cluster {snapshot.environment.cluster}
               </td>
@@ -136,7 +174,9 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
           ))}
           {services.length === 0 && missing.length === 0 && (
             <tr>
-              <td colSpan={6} className="px-5 py-4 text-slate-600">No services configured.</td>
+              <td colSpan={6} className="px-5 py-4 text-slate-600">
+                No services configured.
+              </td>
             </tr>
           )}
         </tbody>
@@ -152,8 +192,10 @@ function TargetHealth({ health }: { health: NonNullable<EnvironmentSnapshot['tar
   return (
     <div className="px-5 py-3 text-sm" data-testid="target-health">
       <p>
-        <span className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">ALB targets </span>
-        <span className={`font-semibold tabular-nums ${unhealthy.length ? 'text-rose-700 dark:text-rose-300' : 'text-emerald-700 dark:text-emerald-300'}`}>
+        <span className="text-xs tracking-wide text-slate-600 uppercase dark:text-slate-400">ALB targets </span>
+        <span
+          className={`font-semibold tabular-nums ${unhealthy.length ? 'text-rose-700 dark:text-rose-300' : 'text-emerald-700 dark:text-emerald-300'}`}
+        >
           {healthy}/{targets.length} healthy
         </span>
       </p>
@@ -179,8 +221,13 @@ function RequestsTrend({ metrics }: { metrics: EnvironmentSnapshot['metrics']['v
   if (!metrics || values.length < 2) return null;
   return (
     <div className="px-5 pb-3 text-xs text-slate-600 dark:text-slate-400" data-testid="requests-trend">
-      <span>requests, last {Math.round(metrics.rangeMinutes / 60)} h · now {values.at(-1)}/min</span>
-      <Sparkline values={values} label={`Requests per minute over the last ${Math.round(metrics.rangeMinutes / 60)} hours`} />
+      <span>
+        requests, last {Math.round(metrics.rangeMinutes / 60)} h · now {values.at(-1)}/min
+      </span>
+      <Sparkline
+        values={values}
+        label={`Requests per minute over the last ${Math.round(metrics.rangeMinutes / 60)} hours`}
+      />
     </div>
   );
 }
@@ -189,11 +236,17 @@ function RequestsTrend({ metrics }: { metrics: EnvironmentSnapshot['metrics']['v
 function LastDeploy({ runs }: { runs: NonNullable<EnvironmentSnapshot['deployRuns']['value']> }) {
   const last = runs[0];
   const live = runs.find((r) => r.conclusion === 'success');
-  const lastTone = !last ? 'neutral' : last.status !== 'completed' ? 'info' : last.conclusion === 'success' ? 'good' : 'bad';
+  const lastTone = !last
+    ? 'neutral'
+    : last.status !== 'completed'
+      ? 'info'
+      : last.conclusion === 'success'
+        ? 'good'
+        : 'bad';
   return (
     <div className="space-y-1 px-5 py-3 text-sm" data-testid="last-deploy">
       <p>
-        <span className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">Last deploy </span>
+        <span className="text-xs tracking-wide text-slate-600 uppercase dark:text-slate-400">Last deploy </span>
         {last ? (
           <span>
             <a href={last.url} className="font-medium underline-offset-2 hover:underline focus-visible:outline-2">
@@ -209,7 +262,13 @@ function LastDeploy({ runs }: { runs: NonNullable<EnvironmentSnapshot['deployRun
       {live && (
         <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="live-deploy">
           live: <span className="font-mono text-slate-800 dark:text-slate-200">{live.ref}</span>
-          {live.imageTag && <> · image <span className="font-mono">{live.imageTag.slice(0, 12)}</span></>} · <RelativeTime iso={live.startedAt ?? live.createdAt} /> by {live.actor ?? 'unknown'}
+          {live.imageTag && (
+            <>
+              {' '}
+              · image <span className="font-mono">{live.imageTag.slice(0, 12)}</span>
+            </>
+          )}{' '}
+          · <RelativeTime iso={live.startedAt ?? live.createdAt} /> by {live.actor ?? 'unknown'}
         </p>
       )}
     </div>
@@ -219,38 +278,59 @@ function LastDeploy({ runs }: { runs: NonNullable<EnvironmentSnapshot['deployRun
 function QueueTable({ queues }: { queues: NonNullable<EnvironmentSnapshot['queues']['value']> }) {
   return (
     <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Queues">
-    <table className="w-full text-sm">
-      <caption className="sr-only">Queues</caption>
-      <thead className="whitespace-nowrap text-left text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
-        <tr>
-          <th scope="col" className="px-5 py-2 font-medium">Queue</th>
-          <th scope="col" className="px-3 py-2 text-right font-medium">Waiting</th>
-          <th scope="col" className="px-3 py-2 text-right font-medium">Active</th>
-          <th scope="col" className="px-3 py-2 text-right font-medium">Failed</th>
-          <th scope="col" className="px-3 py-2 text-right font-medium">Completed</th>
-          <th scope="col" className="px-5 py-2 text-right font-medium">Oldest waiting</th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-        {queues.map((q) => (
-          <tr key={q.name} data-queue={q.name}>
-            <th scope="row" className="px-5 py-2 text-left font-medium">
-              {q.name}
-              {q.paused && <span className="ml-2 rounded bg-slate-200 px-1.5 text-xs dark:bg-slate-700">paused</span>}
+      <table className="w-full text-sm">
+        <caption className="sr-only">Queues</caption>
+        <thead className="text-left text-xs tracking-wide whitespace-nowrap text-slate-600 uppercase dark:text-slate-400">
+          <tr>
+            <th scope="col" className="px-5 py-2 font-medium">
+              Queue
             </th>
-            <td className="px-3 py-2 text-right tabular-nums" data-count="waiting">{q.counts.waiting}</td>
-            <td className="px-3 py-2 text-right tabular-nums" data-count="active">{q.counts.active}</td>
-            <td className={`px-3 py-2 text-right tabular-nums ${q.counts.failed ? 'text-rose-700 dark:text-rose-300' : ''}`} data-count="failed">
-              {q.counts.failed}
-            </td>
-            <td className="px-3 py-2 text-right tabular-nums" data-count="completed">{q.counts.completed}</td>
-            <td className="px-5 py-2 text-right tabular-nums text-slate-600 dark:text-slate-400">
-              {q.oldestWaitingAgeMs === null ? '—' : formatAge(q.oldestWaitingAgeMs)}
-            </td>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Waiting
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Active
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Failed
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Completed
+            </th>
+            <th scope="col" className="px-5 py-2 text-right font-medium">
+              Oldest waiting
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+          {queues.map((q) => (
+            <tr key={q.name} data-queue={q.name}>
+              <th scope="row" className="px-5 py-2 text-left font-medium">
+                {q.name}
+                {q.paused && <span className="ml-2 rounded bg-slate-200 px-1.5 text-xs dark:bg-slate-700">paused</span>}
+              </th>
+              <td className="px-3 py-2 text-right tabular-nums" data-count="waiting">
+                {q.counts.waiting}
+              </td>
+              <td className="px-3 py-2 text-right tabular-nums" data-count="active">
+                {q.counts.active}
+              </td>
+              <td
+                className={`px-3 py-2 text-right tabular-nums ${q.counts.failed ? 'text-rose-700 dark:text-rose-300' : ''}`}
+                data-count="failed"
+              >
+                {q.counts.failed}
+              </td>
+              <td className="px-3 py-2 text-right tabular-nums" data-count="completed">
+                {q.counts.completed}
+              </td>
+              <td className="px-5 py-2 text-right text-slate-600 tabular-nums dark:text-slate-400">
+                {q.oldestWaitingAgeMs === null ? '—' : formatAge(q.oldestWaitingAgeMs)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

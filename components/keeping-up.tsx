@@ -1,6 +1,14 @@
 'use client';
 /** "Is it keeping up?": per queue rates and drain time, the workers' capacity, and the loud signals. */
-import { formatDrain, formatRate, keepingUp, workerCapacity, type KeepingUp, type Trend, type WorkerCapacity } from '@/model/keeping-up';
+import {
+  formatDrain,
+  formatRate,
+  keepingUp,
+  workerCapacity,
+  type KeepingUp,
+  type Trend,
+  type WorkerCapacity,
+} from '@/model/keeping-up';
 import { useSnapshotPart } from './live/live-environment';
 import { Badge, type Tone } from './ui';
 
@@ -26,8 +34,15 @@ export function CapacityLine({ capacity }: { capacity: WorkerCapacity | null }) 
   const over = capacity.targetPerTask !== null && capacity.backlogPerTask > capacity.targetPerTask;
   return (
     <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="worker-capacity">
-      Jobs waiting per worker task <span className={`font-medium tabular-nums ${over ? 'text-amber-800 dark:text-amber-300' : 'text-slate-900 dark:text-slate-100'}`} data-value="backlog-per-task">{capacity.backlogPerTask.toFixed(1)}</span>
-      {capacity.targetPerTask !== null && <> (autoscaling target {capacity.targetPerTask})</>} · {capacity.running} worker task{capacity.running === 1 ? '' : 's'} running
+      Jobs waiting per worker task{' '}
+      <span
+        className={`font-medium tabular-nums ${over ? 'text-amber-800 dark:text-amber-300' : 'text-slate-900 dark:text-slate-100'}`}
+        data-value="backlog-per-task"
+      >
+        {capacity.backlogPerTask.toFixed(1)}
+      </span>
+      {capacity.targetPerTask !== null && <> (autoscaling target {capacity.targetPerTask})</>} · {capacity.running}{' '}
+      worker task{capacity.running === 1 ? '' : 's'} running
       {capacity.max !== null && <> of at most {capacity.max}</>}
     </p>
   );
@@ -36,15 +51,27 @@ export function CapacityLine({ capacity }: { capacity: WorkerCapacity | null }) 
 export function KeepingUpLine({ k }: { k: KeepingUp }) {
   const trend = TREND[k.trend];
   return (
-    <p className="flex flex-wrap items-center gap-x-1.5 text-xs text-slate-700 dark:text-slate-300" data-testid="keeping-up" data-trend={k.trend}>
+    <p
+      className="flex flex-wrap items-center gap-x-1.5 text-xs text-slate-700 dark:text-slate-300"
+      data-testid="keeping-up"
+      data-trend={k.trend}
+    >
       <Badge tone={trend.tone}>{trend.label}</Badge>
       {k.arrivedPerMinute !== null && k.finishedPerMinute !== null ? (
-        <span className="tabular-nums">in {formatRate(k.arrivedPerMinute)} · out {formatRate(k.finishedPerMinute)}</span>
+        <span className="tabular-nums">
+          in {formatRate(k.arrivedPerMinute)} · out {formatRate(k.finishedPerMinute)}
+        </span>
       ) : (
         <span>{k.noRatesBecause}</span>
       )}
-      {k.trend === 'draining' && k.drainMinutes !== null && <span data-testid="drain-time">· drains in {formatDrain(k.drainMinutes)}</span>}
-      {k.workers !== null && <span>· {k.workers} worker{k.workers === 1 ? '' : 's'}</span>}
+      {k.trend === 'draining' && k.drainMinutes !== null && (
+        <span data-testid="drain-time">· drains in {formatDrain(k.drainMinutes)}</span>
+      )}
+      {k.workers !== null && (
+        <span>
+          · {k.workers} worker{k.workers === 1 ? '' : 's'}
+        </span>
+      )}
     </p>
   );
 }

@@ -12,7 +12,13 @@ const MetricsPanelLazy = lazy(() => import('./charts').then((m) => ({ default: m
 
 export function MetricsPanel(props: ComponentProps<typeof Charts.MetricsPanel>) {
   return (
-    <Suspense fallback={<Card title="Metrics"><div className="h-40" aria-busy="true" /></Card>}>
+    <Suspense
+      fallback={
+        <Card title="Metrics">
+          <div className="h-40" aria-busy="true" />
+        </Card>
+      }
+    >
       <MetricsPanelLazy {...props} />
     </Suspense>
   );

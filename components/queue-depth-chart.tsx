@@ -12,7 +12,15 @@ import { Card, Empty } from './ui';
 const TimeSeriesChart = lazy(() => import('./time-series-chart'));
 const SERIES: ChartSeries[] = [{ id: 'queue_depth', label: 'waiting', color: '#0284c7' }];
 
-export function QueueDepthChart({ env, queue, depth }: { env: string; queue: string; depth: PartValue<EnvironmentMetrics> }) {
+export function QueueDepthChart({
+  env,
+  queue,
+  depth,
+}: {
+  env: string;
+  queue: string;
+  depth: PartValue<EnvironmentMetrics>;
+}) {
   const hours = depth.value ? Math.round(depth.value.rangeMinutes / 60) : null;
   const hasPoints = depth.value?.series[0]?.values.some((v) => v !== null) ?? false;
   return (
@@ -25,7 +33,9 @@ export function QueueDepthChart({ env, queue, depth }: { env: string; queue: str
           </Suspense>
         </div>
       ) : (
-        !depth.error && <Empty>No depth published for this queue in the range (the worker publishes it every minute).</Empty>
+        !depth.error && (
+          <Empty>No depth published for this queue in the range (the worker publishes it every minute).</Empty>
+        )
       )}
     </Card>
   );

@@ -9,7 +9,6 @@ import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
 import { Badge, Card, Empty, Sparkline, Table, td, tdNum, th, thNum } from './ui';
 
-
 export function QueueCountsPanel({ queue, operator }: { queue: string; operator: ActionTarget | null }) {
   const queues = useSnapshotPart('queues');
   const stats = queues.value?.find((q) => q.name === queue);
@@ -19,7 +18,10 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
     <Card
       title="Counts and throughput"
       testId="panel-queue-counts"
-      actions={operator && stats && <QueueActions target={operator} queue={queue} paused={stats.paused} failed={stats.counts.failed} />}
+      actions={
+        operator &&
+        stats && <QueueActions target={operator} queue={queue} paused={stats.paused} failed={stats.counts.failed} />
+      }
     >
       <PartProblem name="Queues" part={queues} />
       {stats && (
@@ -27,8 +29,12 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
           <dl className="grid grid-cols-3 gap-3 text-sm sm:grid-cols-7">
             {Object.entries(stats.counts).map(([state, count]) => (
               <div key={state}>
-                <dt className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">{state.replace(/([A-Z])/g, ' $1')}</dt>
-                <dd className="text-lg font-semibold tabular-nums" data-count={state}>{count}</dd>
+                <dt className="text-xs tracking-wide text-slate-600 uppercase dark:text-slate-400">
+                  {state.replace(/([A-Z])/g, ' $1')}
+                </dt>
+                <dd className="text-lg font-semibold tabular-nums" data-count={state}>
+                  {count}
+                </dd>
               </div>
             ))}
           </dl>
@@ -37,7 +43,9 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
           <CapacityLine capacity={keeping.capacity} />
           <p className="text-sm">
             {stats.paused && <Badge tone="warn">paused</Badge>} oldest waiting:{' '}
-            <span className="tabular-nums">{stats.oldestWaitingAgeMs === null ? 'none waiting' : `${Math.round(stats.oldestWaitingAgeMs / 1000)} s`}</span>
+            <span className="tabular-nums">
+              {stats.oldestWaitingAgeMs === null ? 'none waiting' : `${Math.round(stats.oldestWaitingAgeMs / 1000)} s`}
+            </span>
           </p>
           <div className="grid gap-3 sm:grid-cols-2">
             {(['completed', 'failed'] as const).map((what) => {
@@ -45,7 +53,11 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
               return (
                 <div key={what}>
                   {/* BullMQ keeps these per-minute counts from a queue's first finished job on. */}
-                  <p className="text-xs text-slate-600 dark:text-slate-400">{perMinute.length ? `${what} per minute, last ${perMinute.length} min` : `${what} per minute: none recorded yet`}</p>
+                  <p className="text-xs text-slate-600 dark:text-slate-400">
+                    {perMinute.length
+                      ? `${what} per minute, last ${perMinute.length} min`
+                      : `${what} per minute: none recorded yet`}
+                  </p>
                   {perMinute.length > 0 && <Sparkline values={perMinute} label={`${queue}: ${what} per minute`} />}
                 </div>
               );
@@ -57,58 +69,139 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
   );
 }
 
-export function FailureGroupsPanel({ groups, basePath }: { groups: PartValue<{ total: number; sampled: number; groups: FailureGroup[] }>; basePath: string }) {
+export function FailureGroupsPanel({
+  groups,
+  basePath,
+}: {
+  groups: PartValue<{ total: number; sampled: number; groups: FailureGroup[] }>;
+  basePath: string;
+}) {
   return (
     <Card title="Failures by message" testId="panel-failure-groups">
       <PartProblem name="Failed jobs" part={groups} />
-      {groups.value && (groups.value.groups.length === 0 ? <Empty>No failed jobs.</Empty> : (
-        <>
-          <p className="px-4 pt-2 text-xs text-slate-600 dark:text-slate-400">the newest {groups.value.sampled} of {groups.value.total} failed jobs</p>
-          <Table caption="Failed jobs grouped by message">
-            <thead><tr><th scope="col" className={th}>Message</th><th scope="col" className={thNum}>Jobs</th><th scope="col" className={th}>Latest</th></tr></thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {groups.value.groups.map((g) => (
-                <tr key={g.message} data-failure-group>
-                  <td className={`${td} break-all`}><Link href={`${basePath}/jobs/${encodeURIComponent(g.sampleJobId)}`} className="underline-offset-2 hover:underline">{g.message}</Link></td>
-                  <td className={tdNum} data-count="group">{g.count}</td>
-                  <td className={td}><RelativeTime iso={g.latestAt} /></td>
+      {groups.value &&
+        (groups.value.groups.length === 0 ? (
+          <Empty>No failed jobs.</Empty>
+        ) : (
+          <>
+            <p className="px-4 pt-2 text-xs text-slate-600 dark:text-slate-400">
+              the newest {groups.value.sampled} of {groups.value.total} failed jobs
+            </p>
+            <Table caption="Failed jobs grouped by message">
+              <thead>
+                <tr>
+                  <th scope="col" className={th}>
+                    Message
+                  </th>
+                  <th scope="col" className={thNum}>
+                    Jobs
+                  </th>
+                  <th scope="col" className={th}>
+                    Latest
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </Table>
-        </>
-      ))}
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {groups.value.groups.map((g) => (
+                  <tr key={g.message} data-failure-group>
+                    <td className={`${td} break-all`}>
+                      <Link
+                        href={`${basePath}/jobs/${encodeURIComponent(g.sampleJobId)}`}
+                        className="underline-offset-2 hover:underline"
+                      >
+                        {g.message}
+                      </Link>
+                    </td>
+                    <td className={tdNum} data-count="group">
+                      {g.count}
+                    </td>
+                    <td className={td}>
+                      <RelativeTime iso={g.latestAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          </>
+        ))}
     </Card>
   );
 }
 
-export function FailedJobsPanel({ failed, page, pageSize, basePath }: { failed: PartValue<{ total: number; jobs: FailedJob[] }>; page: number; pageSize: number; basePath: string }) {
+export function FailedJobsPanel({
+  failed,
+  page,
+  pageSize,
+  basePath,
+}: {
+  failed: PartValue<{ total: number; jobs: FailedJob[] }>;
+  page: number;
+  pageSize: number;
+  basePath: string;
+}) {
   const pages = failed.value ? Math.max(1, Math.ceil(failed.value.total / pageSize)) : 1;
   return (
     <Card title="Failed jobs" testId="panel-failed-jobs">
       <PartProblem name="Failed jobs" part={failed} />
-      {failed.value && (failed.value.jobs.length === 0 ? <Empty>No failed jobs{page > 1 ? ' on this page' : ''}.</Empty> : (
-        <>
-          <Table caption="Failed jobs">
-            <thead><tr><th scope="col" className={th}>Job</th><th scope="col" className={th}>Reason</th><th scope="col" className={thNum}>Attempts</th><th scope="col" className={th}>Failed</th></tr></thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {failed.value.jobs.map((job) => (
-                <tr key={job.id} data-job={job.id}>
-                  <td className={`${td} font-mono text-xs`}><Link href={`${basePath}/jobs/${encodeURIComponent(job.id)}`} className="underline-offset-2 hover:underline">{job.id}</Link></td>
-                  <td className={`${td} break-all text-xs`}>{job.failedReason}</td>
-                  <td className={tdNum}>{job.attemptsMade}</td>
-                  <td className={td}><RelativeTime iso={job.failedAt} /></td>
+      {failed.value &&
+        (failed.value.jobs.length === 0 ? (
+          <Empty>No failed jobs{page > 1 ? ' on this page' : ''}.</Empty>
+        ) : (
+          <>
+            <Table caption="Failed jobs">
+              <thead>
+                <tr>
+                  <th scope="col" className={th}>
+                    Job
+                  </th>
+                  <th scope="col" className={th}>
+                    Reason
+                  </th>
+                  <th scope="col" className={thNum}>
+                    Attempts
+                  </th>
+                  <th scope="col" className={th}>
+                    Failed
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </Table>
-          <nav aria-label="Failed jobs pages" className="flex items-center gap-3 px-4 py-2 text-sm">
-            {page > 1 && <Link href={`${basePath}?page=${page - 1}`} className="underline-offset-2 hover:underline">← newer</Link>}
-            <span className="text-slate-600 dark:text-slate-400">page {page} of {pages}</span>
-            {page < pages && <Link href={`${basePath}?page=${page + 1}`} className="underline-offset-2 hover:underline">older →</Link>}
-          </nav>
-        </>
-      ))}
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {failed.value.jobs.map((job) => (
+                  <tr key={job.id} data-job={job.id}>
+                    <td className={`${td} font-mono text-xs`}>
+                      <Link
+                        href={`${basePath}/jobs/${encodeURIComponent(job.id)}`}
+                        className="underline-offset-2 hover:underline"
+                      >
+                        {job.id}
+                      </Link>
+                    </td>
+                    <td className={`${td} text-xs break-all`}>{job.failedReason}</td>
+                    <td className={tdNum}>{job.attemptsMade}</td>
+                    <td className={td}>
+                      <RelativeTime iso={job.failedAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+            <nav aria-label="Failed jobs pages" className="flex items-center gap-3 px-4 py-2 text-sm">
+              {page > 1 && (
+                <Link href={`${basePath}?page=${page - 1}`} className="underline-offset-2 hover:underline">
+                  ← newer
+                </Link>
+              )}
+              <span className="text-slate-600 dark:text-slate-400">
+                page {page} of {pages}
+              </span>
+              {page < pages && (
+                <Link href={`${basePath}?page=${page + 1}`} className="underline-offset-2 hover:underline">
+                  older →
+                </Link>
+              )}
+            </nav>
+          </>
+        ))}
     </Card>
   );
 }

@@ -11,35 +11,99 @@ import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone } from './ui
 
 const ROLLOUT_TONE: Record<string, Tone> = { COMPLETED: 'good', IN_PROGRESS: 'info', FAILED: 'bad' };
 
-export function ServiceSummaryPanel({ role, operator, stoppedTasks }: { role: ServiceRole; operator: ActionTarget | null; stoppedTasks: StoppedTask[] }) {
+export function ServiceSummaryPanel({
+  role,
+  operator,
+  stoppedTasks,
+}: {
+  role: ServiceRole;
+  operator: ActionTarget | null;
+  stoppedTasks: StoppedTask[];
+}) {
   const ecs = useSnapshotPart('ecs');
   const scaling = useSnapshotPart('scaling').value?.[role];
   const service = ecs.value?.services.find((s) => s.role === role);
-  const bounds: [number, number] | null = scaling?.minCapacity != null && scaling.maxCapacity != null ? [scaling.minCapacity, scaling.maxCapacity] : null;
+  const bounds: [number, number] | null =
+    scaling?.minCapacity != null && scaling.maxCapacity != null ? [scaling.minCapacity, scaling.maxCapacity] : null;
   return (
-    <Card title="Deployments" testId="panel-deployments" actions={operator && service && <ServiceActions target={operator} service={role} desired={service.desiredCount} bounds={bounds} />}>
+    <Card
+      title="Deployments"
+      testId="panel-deployments"
+      actions={
+        operator &&
+        service && <ServiceActions target={operator} service={role} desired={service.desiredCount} bounds={bounds} />
+      }
+    >
       <PartProblem name="ECS" part={ecs} />
       {!service ? (
         ecs.value && <Empty>{role} is not in the cluster.</Empty>
       ) : (
         <div className="space-y-3 px-4 py-3 text-sm">
           <p className="tabular-nums" data-testid="service-counts">
-            <span data-count="running">{service.runningCount}</span> running of <span data-count="desired">{service.desiredCount}</span> desired
+            <span data-count="running">{service.runningCount}</span> running of{' '}
+            <span data-count="desired">{service.desiredCount}</span> desired
             {service.pendingCount > 0 && <>, {service.pendingCount} pending</>}
-            {scaling && <span className="text-slate-600 dark:text-slate-400"> · bounds {scaling.minCapacity}–{scaling.maxCapacity}</span>}
+            {scaling && (
+              <span className="text-slate-600 dark:text-slate-400">
+                {' '}
+                · bounds {scaling.minCapacity}–{scaling.maxCapacity}
+              </span>
+            )}
           </p>
           <Table caption={`${role} deployments`}>
-            <thead><tr><th scope="col" className={th}>Deployment</th><th scope="col" className={th}>Status</th><th scope="col" className={th}>Revision</th><th scope="col" className={thNum}>Running</th><th scope="col" className={thNum}>Failed</th><th scope="col" className={th}>Rollout</th><th scope="col" className={th}>Started</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col" className={th}>
+                  Deployment
+                </th>
+                <th scope="col" className={th}>
+                  Status
+                </th>
+                <th scope="col" className={th}>
+                  Revision
+                </th>
+                <th scope="col" className={thNum}>
+                  Running
+                </th>
+                <th scope="col" className={thNum}>
+                  Failed
+                </th>
+                <th scope="col" className={th}>
+                  Rollout
+                </th>
+                <th scope="col" className={th}>
+                  Started
+                </th>
+              </tr>
+            </thead>
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {service.deployments.map((d) => (
                 <tr key={d.id} data-deployment={d.id}>
                   <td className={`${td} font-mono text-xs`}>{d.id}</td>
                   <td className={td}>{d.status.toLowerCase()}</td>
-                  <td className={`${td} font-mono text-xs`}>{d.taskDefinition ? `:${d.taskDefinition.revision}` : '—'}</td>
-                  <td className={tdNum}>{d.runningCount}/{d.desiredCount}</td>
+                  <td className={`${td} font-mono text-xs`}>
+                    {d.taskDefinition ? `:${d.taskDefinition.revision}` : '—'}
+                  </td>
+                  <td className={tdNum}>
+                    {d.runningCount}/{d.desiredCount}
+                  </td>
                   <td className={tdNum}>{d.failedTasks}</td>
-                  <td className={td}>{d.rolloutState ? <Badge tone={ROLLOUT_TONE[d.rolloutState]}>{d.rolloutState.replace('_', ' ').toLowerCase()}</Badge> : '—'}{d.rolloutStateReason && <span className="block text-xs text-slate-600 dark:text-slate-400">{d.rolloutStateReason}</span>}<DeploymentFailures stopped={stoppedTasks} deploymentId={d.id} /></td>
-                  <td className={td}><RelativeTime iso={d.createdAt} /></td>
+                  <td className={td}>
+                    {d.rolloutState ? (
+                      <Badge tone={ROLLOUT_TONE[d.rolloutState]}>
+                        {d.rolloutState.replace('_', ' ').toLowerCase()}
+                      </Badge>
+                    ) : (
+                      '—'
+                    )}
+                    {d.rolloutStateReason && (
+                      <span className="block text-xs text-slate-600 dark:text-slate-400">{d.rolloutStateReason}</span>
+                    )}
+                    <DeploymentFailures stopped={stoppedTasks} deploymentId={d.id} />
+                  </td>
+                  <td className={td}>
+                    <RelativeTime iso={d.createdAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -47,7 +111,9 @@ export function ServiceSummaryPanel({ role, operator, stoppedTasks }: { role: Se
           <h3 className="font-medium">Events</h3>
           <ul className="space-y-1 text-xs text-slate-700 dark:text-slate-300" data-testid="service-events">
             {service.events.map((e) => (
-              <li key={e.id}><RelativeTime iso={e.createdAt} /> · {e.message}</li>
+              <li key={e.id}>
+                <RelativeTime iso={e.createdAt} /> · {e.message}
+              </li>
             ))}
             {service.events.length === 0 && <li>No events.</li>}
           </ul>
@@ -65,7 +131,13 @@ function DeploymentFailures({ stopped, deploymentId }: { stopped: StoppedTask[];
     <ul className="mt-1 space-y-0.5 text-xs text-red-800 dark:text-red-300" data-testid="deployment-failures">
       {groups.map((g) => (
         <li key={`${g.reason} ${g.outcome}`}>
-          <span className="font-medium tabular-nums">{g.count}×</span> {g.reason}{g.outcome && <> · <span className="font-mono">{g.outcome}</span></>}
+          <span className="font-medium tabular-nums">{g.count}×</span> {g.reason}
+          {g.outcome && (
+            <>
+              {' '}
+              · <span className="font-mono">{g.outcome}</span>
+            </>
+          )}
         </li>
       ))}
     </ul>
@@ -74,13 +146,26 @@ function DeploymentFailures({ stopped, deploymentId }: { stopped: StoppedTask[];
 
 /** Each deployment whose tasks failed (still listed by ECS or already rolled back), with why. */
 function FailedDeployments({ stopped }: { stopped: StoppedTask[] }) {
-  const deployments = [...new Map(stopped.filter((t) => !stoppedByScheduler(t) && t.deploymentId).map((t) => [t.deploymentId!, t])).values()];
+  const deployments = [
+    ...new Map(
+      stopped.filter((t) => !stoppedByScheduler(t) && t.deploymentId).map((t) => [t.deploymentId!, t]),
+    ).values(),
+  ];
   if (deployments.length === 0) return null;
   return (
     <div className="space-y-2 border-b border-slate-200 px-4 py-3 text-sm dark:border-slate-800">
       {deployments.map((t) => (
         <div key={t.deploymentId} data-failed-deployment={t.deploymentId}>
-          <p>Deployment <span className="font-mono text-xs">{t.deploymentId}</span>{t.taskDefinition && <> of <span className="font-mono text-xs">:{t.taskDefinition.revision}</span></>}: tasks failed</p>
+          <p>
+            Deployment <span className="font-mono text-xs">{t.deploymentId}</span>
+            {t.taskDefinition && (
+              <>
+                {' '}
+                of <span className="font-mono text-xs">:{t.taskDefinition.revision}</span>
+              </>
+            )}
+            : tasks failed
+          </p>
           <DeploymentFailures stopped={stopped} deploymentId={t.deploymentId!} />
         </div>
       ))}
@@ -94,33 +179,69 @@ const STOPPED_TASKS_SHOWN = 20;
 export function StoppedTasksPanel({ stopped }: { stopped: PartValue<StoppedTask[]> }) {
   const failures = (stopped.value ?? []).filter((t) => !stoppedByScheduler(t)).length;
   return (
-    <Card title="Recently stopped tasks" testId="panel-stopped-tasks" actions={stopped.value && failures > 0 && <Badge tone="bad">{failures} failed</Badge>}>
+    <Card
+      title="Recently stopped tasks"
+      testId="panel-stopped-tasks"
+      actions={stopped.value && failures > 0 && <Badge tone="bad">{failures} failed</Badge>}
+    >
       <PartProblem name="ECS stopped tasks" part={stopped} />
       {stopped.value && <FailedDeployments stopped={stopped.value} />}
-      {stopped.value && (stopped.value.length === 0 ? <Empty>No task stopped in the last hour.</Empty> : (
-        <Table caption="Recently stopped tasks">
-          <thead><tr><th scope="col" className={th}>Task</th><th scope="col" className={th}>Revision</th><th scope="col" className={th}>Deployment</th><th scope="col" className={th}>Stopped</th><th scope="col" className={th}>Why</th><th scope="col" className={th}>Containers</th></tr></thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {stopped.value.slice(0, STOPPED_TASKS_SHOWN).map((t) => {
-              const failed = !stoppedByScheduler(t);
-              return (
-                <tr key={t.arn} data-stopped-task={t.id} data-failed={failed}>
-                  <td className={`${td} font-mono text-xs`}>{t.id.slice(0, 12)}</td>
-                  <td className={`${td} font-mono text-xs`}>{t.taskDefinition ? `:${t.taskDefinition.revision}` : '—'}</td>
-                  <td className={`${td} font-mono text-xs`}>{t.deploymentId ?? '—'}</td>
-                  <td className={td}><RelativeTime iso={t.stoppedAt} /></td>
-                  <td className={td}>
-                    <Badge tone={failed ? 'bad' : 'neutral'}>{failed ? 'failed' : 'replaced'}</Badge>{' '}
-                    <span data-testid="stopped-reason">{t.stoppedReason ?? '—'}</span>
-                    {t.stopCode && <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">{t.stopCode}</span>}
-                  </td>
-                  <td className={`${td} font-mono text-xs`} data-testid="container-outcome">{containerOutcome(t) || '—'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </Table>
-      ))}
+      {stopped.value &&
+        (stopped.value.length === 0 ? (
+          <Empty>No task stopped in the last hour.</Empty>
+        ) : (
+          <Table caption="Recently stopped tasks">
+            <thead>
+              <tr>
+                <th scope="col" className={th}>
+                  Task
+                </th>
+                <th scope="col" className={th}>
+                  Revision
+                </th>
+                <th scope="col" className={th}>
+                  Deployment
+                </th>
+                <th scope="col" className={th}>
+                  Stopped
+                </th>
+                <th scope="col" className={th}>
+                  Why
+                </th>
+                <th scope="col" className={th}>
+                  Containers
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {stopped.value.slice(0, STOPPED_TASKS_SHOWN).map((t) => {
+                const failed = !stoppedByScheduler(t);
+                return (
+                  <tr key={t.arn} data-stopped-task={t.id} data-failed={failed}>
+                    <td className={`${td} font-mono text-xs`}>{t.id.slice(0, 12)}</td>
+                    <td className={`${td} font-mono text-xs`}>
+                      {t.taskDefinition ? `:${t.taskDefinition.revision}` : '—'}
+                    </td>
+                    <td className={`${td} font-mono text-xs`}>{t.deploymentId ?? '—'}</td>
+                    <td className={td}>
+                      <RelativeTime iso={t.stoppedAt} />
+                    </td>
+                    <td className={td}>
+                      <Badge tone={failed ? 'bad' : 'neutral'}>{failed ? 'failed' : 'replaced'}</Badge>{' '}
+                      <span data-testid="stopped-reason">{t.stoppedReason ?? '—'}</span>
+                      {t.stopCode && (
+                        <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">{t.stopCode}</span>
+                      )}
+                    </td>
+                    <td className={`${td} font-mono text-xs`} data-testid="container-outcome">
+                      {containerOutcome(t) || '—'}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </Table>
+        ))}
     </Card>
   );
 }
@@ -129,27 +250,66 @@ export function TasksPanel({ tasks }: { tasks: PartValue<Task[]> }) {
   return (
     <Card title="Running tasks" testId="panel-tasks">
       <PartProblem name="ECS tasks" part={tasks} />
-      {tasks.value && (tasks.value.length === 0 ? <Empty>No running tasks.</Empty> : (
-        <Table caption="Running tasks">
-          <thead><tr><th scope="col" className={th}>Task</th><th scope="col" className={th}>Revision</th><th scope="col" className={th}>Health</th><th scope="col" className={th}>Started</th><th scope="col" className={th}>IP</th></tr></thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {tasks.value.map((t) => (
-              <tr key={t.arn} data-task={t.id}>
-                <td className={`${td} font-mono text-xs`}>{t.id.slice(0, 12)}</td>
-                <td className={`${td} font-mono text-xs`}>{t.taskDefinition ? `:${t.taskDefinition.revision}` : '—'}</td>
-                <td className={td}><Badge tone={t.healthStatus === 'HEALTHY' ? 'good' : t.healthStatus === 'UNHEALTHY' ? 'bad' : 'neutral'}>{(t.healthStatus ?? 'unknown').toLowerCase()}</Badge></td>
-                <td className={td}><RelativeTime iso={t.startedAt} /></td>
-                <td className={`${td} font-mono text-xs`}>{t.privateIp ?? '—'}</td>
+      {tasks.value &&
+        (tasks.value.length === 0 ? (
+          <Empty>No running tasks.</Empty>
+        ) : (
+          <Table caption="Running tasks">
+            <thead>
+              <tr>
+                <th scope="col" className={th}>
+                  Task
+                </th>
+                <th scope="col" className={th}>
+                  Revision
+                </th>
+                <th scope="col" className={th}>
+                  Health
+                </th>
+                <th scope="col" className={th}>
+                  Started
+                </th>
+                <th scope="col" className={th}>
+                  IP
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </Table>
-      ))}
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {tasks.value.map((t) => (
+                <tr key={t.arn} data-task={t.id}>
+                  <td className={`${td} font-mono text-xs`}>{t.id.slice(0, 12)}</td>
+                  <td className={`${td} font-mono text-xs`}>
+                    {t.taskDefinition ? `:${t.taskDefinition.revision}` : '—'}
+                  </td>
+                  <td className={td}>
+                    <Badge
+                      tone={t.healthStatus === 'HEALTHY' ? 'good' : t.healthStatus === 'UNHEALTHY' ? 'bad' : 'neutral'}
+                    >
+                      {(t.healthStatus ?? 'unknown').toLowerCase()}
+                    </Badge>
+                  </td>
+                  <td className={td}>
+                    <RelativeTime iso={t.startedAt} />
+                  </td>
+                  <td className={`${td} font-mono text-xs`}>{t.privateIp ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        ))}
     </Card>
   );
 }
 
-export function RevisionsPanel({ revisions, role, operator }: { revisions: PartValue<TaskDefinitionRevision[]>; role: ServiceRole; operator: ActionTarget | null }) {
+export function RevisionsPanel({
+  revisions,
+  role,
+  operator,
+}: {
+  revisions: PartValue<TaskDefinitionRevision[]>;
+  role: ServiceRole;
+  operator: ActionTarget | null;
+}) {
   const current = useSnapshotPart('ecs').value?.services.find((s) => s.role === role)?.taskDefinition?.revision;
   const images = useSnapshotPart('images').value?.[role]?.images;
   const running = (revisions.value ?? []).find((r) => r.revision === current) ?? null;
@@ -158,18 +318,47 @@ export function RevisionsPanel({ revisions, role, operator }: { revisions: PartV
   const digests = Object.fromEntries((images ?? []).flatMap((image) => image.tags.map((tag) => [tag, image.digest])));
   return (
     <Card title="Task definition revisions (what a rollback goes back to)" testId="panel-revisions">
-      {operator && earlier.length > 0 && <div className="border-b border-slate-200 px-4 py-3 dark:border-slate-800"><RollbackAction target={operator} service={role} current={running} revisions={earlier} digests={digests} /></div>}
+      {operator && earlier.length > 0 && (
+        <div className="border-b border-slate-200 px-4 py-3 dark:border-slate-800">
+          <RollbackAction target={operator} service={role} current={running} revisions={earlier} digests={digests} />
+        </div>
+      )}
       <PartProblem name="ECS task definitions" part={revisions} />
       {revisions.value && (
         <Table caption="Task definition revisions">
-          <thead><tr><th scope="col" className={th}>Revision</th><th scope="col" className={th}>Image tag</th><th scope="col" className={th}>CPU / memory</th><th scope="col" className={th}>Registered</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col" className={th}>
+                Revision
+              </th>
+              <th scope="col" className={th}>
+                Image tag
+              </th>
+              <th scope="col" className={th}>
+                CPU / memory
+              </th>
+              <th scope="col" className={th}>
+                Registered
+              </th>
+            </tr>
+          </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {revisions.value.map((r) => (
               <tr key={r.arn} data-revision={r.revision}>
-                <td className={`${td} font-mono text-xs`}>{r.family}:{r.revision} {r.revision === current && <Badge tone="info">running</Badge>}</td>
-                <td className={`${td} font-mono text-xs`} title={r.containers.map((c) => c.image).join('\n')}>{r.containers.map((c) => (c.tag && /^[0-9a-f]{40}$/.test(c.tag) ? c.tag.slice(0, 12) : c.tag ?? c.image)).join(', ')}</td>
-                <td className={td}>{r.cpu ?? '—'} / {r.memory ?? '—'}</td>
-                <td className={td}><RelativeTime iso={r.registeredAt} /></td>
+                <td className={`${td} font-mono text-xs`}>
+                  {r.family}:{r.revision} {r.revision === current && <Badge tone="info">running</Badge>}
+                </td>
+                <td className={`${td} font-mono text-xs`} title={r.containers.map((c) => c.image).join('\n')}>
+                  {r.containers
+                    .map((c) => (c.tag && /^[0-9a-f]{40}$/.test(c.tag) ? c.tag.slice(0, 12) : (c.tag ?? c.image)))
+                    .join(', ')}
+                </td>
+                <td className={td}>
+                  {r.cpu ?? '—'} / {r.memory ?? '—'}
+                </td>
+                <td className={td}>
+                  <RelativeTime iso={r.registeredAt} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -8,7 +8,11 @@ const TONE = { healthy: 'good', degraded: 'warn', down: 'bad' } as const;
 export function EnvironmentStatusLine() {
   const verdict = useEnvironmentStatus();
   return (
-    <p className="flex min-w-0 flex-wrap items-center gap-2 text-sm" data-testid="environment-status" data-status={verdict.status}>
+    <p
+      className="flex min-w-0 flex-wrap items-center gap-2 text-sm"
+      data-testid="environment-status"
+      data-status={verdict.status}
+    >
       <Badge tone={TONE[verdict.status]}>{verdict.status}</Badge>
       {verdict.reasons[0] && <span className="min-w-0 text-slate-700 dark:text-slate-300">{verdict.reasons[0]}</span>}
       {verdict.reasons.length > 1 && (

@@ -18,7 +18,11 @@ export function ThemeToggle({ initial }: { initial: Theme }) {
     applyTheme(next);
   };
   return (
-    <div role="group" aria-label="Colour theme" className="inline-flex rounded-md border border-slate-300 text-xs dark:border-slate-600">
+    <div
+      role="group"
+      aria-label="Colour theme"
+      className="inline-flex rounded-md border border-slate-300 text-xs dark:border-slate-600"
+    >
       {THEMES.map((option) => (
         <button
           key={option}

@@ -17,12 +17,27 @@ function align(metrics: EnvironmentMetrics, ids: SeriesId[]): uPlot.AlignedData 
   return [times, ...ids.map((id) => times.map((_, i) => byId.get(id)?.[i] ?? null))] as uPlot.AlignedData;
 }
 
-export default function TimeSeriesChart({ metrics, series, title }: { metrics: EnvironmentMetrics; series: readonly ChartSeries[]; title: string }) {
+export default function TimeSeriesChart({
+  metrics,
+  series,
+  title,
+}: {
+  metrics: EnvironmentMetrics;
+  series: readonly ChartSeries[];
+  title: string;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   // The same metrics object (TanStack keeps it when a live update leaves it equal) keeps the same
   // data, so the chart is not redrawn, nor its crosshair reset, by every update of the page.
-  const data = useMemo(() => align(metrics, series.map((s) => s.id)), [metrics, series]);
+  const data = useMemo(
+    () =>
+      align(
+        metrics,
+        series.map((s) => s.id),
+      ),
+    [metrics, series],
+  );
   // The newest data, for the chart created once uPlot has loaded (asynchronously).
   const latest = useRef<uPlot.AlignedData>([[]]);
 
@@ -40,7 +55,10 @@ export default function TimeSeriesChart({ metrics, series, title }: { metrics: E
           height: CHART_HEIGHT,
           cursor: { drag: { x: true, y: false } },
           scales: { x: { time: true } },
-          axes: [{ stroke: ink, grid, ticks: grid, space: 90 }, { stroke: ink, grid, ticks: grid, size: 48 }],
+          axes: [
+            { stroke: ink, grid, ticks: grid, space: 90 },
+            { stroke: ink, grid, ticks: grid, size: 48 },
+          ],
           series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true }))],
         },
         latest.current,
@@ -62,5 +80,13 @@ export default function TimeSeriesChart({ metrics, series, title }: { metrics: E
     chart.current?.setData(data);
   }, [data]);
 
-  return <div ref={container} role="img" aria-label={`${title} chart`} className="text-slate-700 dark:text-slate-300" data-testid="chart" />;
+  return (
+    <div
+      ref={container}
+      role="img"
+      aria-label={`${title} chart`}
+      className="text-slate-700 dark:text-slate-300"
+      data-testid="chart"
+    />
+  );
 }

@@ -12,7 +12,14 @@ const TimelineCharts = lazy(() => import('./timeline-charts'));
 
 /** Constant, so the charts are not rebuilt by a render. */
 const ROWS: Row[] = [
-  { title: 'Queue: jobs waiting, oldest wait', units: ['jobs', 's'], series: [{ id: 'queue_backlog', label: 'jobs waiting', color: '#0284c7' }, { id: 'queue_oldest_age', label: 'oldest wait (s)', color: '#d97706', scale: 'y2' }] },
+  {
+    title: 'Queue: jobs waiting, oldest wait',
+    units: ['jobs', 's'],
+    series: [
+      { id: 'queue_backlog', label: 'jobs waiting', color: '#0284c7' },
+      { id: 'queue_oldest_age', label: 'oldest wait (s)', color: '#d97706', scale: 'y2' },
+    ],
+  },
   {
     title: 'Tasks: running and desired',
     units: ['tasks'],
@@ -23,14 +30,52 @@ const ROWS: Row[] = [
       { id: 'worker_desired', label: 'worker desired', color: '#d97706', dash: [4, 4] },
     ],
   },
-  { title: 'Targets: healthy and unhealthy', units: ['targets'], series: [{ id: 'healthy_hosts', label: 'healthy', color: '#16a34a' }, { id: 'unhealthy_hosts', label: 'unhealthy', color: '#dc2626' }] },
-  { title: '5xx and latency', units: ['5xx', 'ms'], series: [{ id: 'target_5xx', label: '5xx', color: '#dc2626' }, { id: 'latency_p50', label: 'p50 (ms)', color: '#059669', scale: 'y2' }, { id: 'latency_p99', label: 'p99 (ms)', color: '#7c3aed', scale: 'y2' }] },
+  {
+    title: 'Targets: healthy and unhealthy',
+    units: ['targets'],
+    series: [
+      { id: 'healthy_hosts', label: 'healthy', color: '#16a34a' },
+      { id: 'unhealthy_hosts', label: 'unhealthy', color: '#dc2626' },
+    ],
+  },
+  {
+    title: '5xx and latency',
+    units: ['5xx', 'ms'],
+    series: [
+      { id: 'target_5xx', label: '5xx', color: '#dc2626' },
+      { id: 'latency_p50', label: 'p50 (ms)', color: '#059669', scale: 'y2' },
+      { id: 'latency_p99', label: 'p99 (ms)', color: '#7c3aed', scale: 'y2' },
+    ],
+  },
 ];
 
-export const MARKER_LABEL: Record<MarkerKind, string> = { deploy: 'deploy', 'ecs-deployment': 'ECS deployment', rollback: 'rollback', scaling: 'scaling', action: 'operator action', status: 'status' };
-const MARKER_TONE: Record<TimelineMarker['tone'], Tone> = { good: 'good', bad: 'bad', info: 'info', warn: 'warn', neutral: 'neutral' };
+export const MARKER_LABEL: Record<MarkerKind, string> = {
+  deploy: 'deploy',
+  'ecs-deployment': 'ECS deployment',
+  rollback: 'rollback',
+  scaling: 'scaling',
+  action: 'operator action',
+  status: 'status',
+};
+const MARKER_TONE: Record<TimelineMarker['tone'], Tone> = {
+  good: 'good',
+  bad: 'bad',
+  info: 'info',
+  warn: 'warn',
+  neutral: 'neutral',
+};
 
-export function TimelineView({ metrics, markers, from, to }: { metrics: PartValue<EnvironmentMetrics>; markers: TimelineMarker[]; from: number; to: number }) {
+export function TimelineView({
+  metrics,
+  markers,
+  from,
+  to,
+}: {
+  metrics: PartValue<EnvironmentMetrics>;
+  markers: TimelineMarker[];
+  from: number;
+  to: number;
+}) {
   return (
     <>
       <Card title="On one time axis" testId="panel-timeline">
@@ -50,12 +95,35 @@ export function TimelineView({ metrics, markers, from, to }: { metrics: PartValu
           <Empty>Nothing happened in this range.</Empty>
         ) : (
           <Table caption="What happened, newest first">
-            <thead><tr><th scope="col" className={th}>When</th><th scope="col" className={th}>What</th><th scope="col" className={th}>Detail</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col" className={th}>
+                  When
+                </th>
+                <th scope="col" className={th}>
+                  What
+                </th>
+                <th scope="col" className={th}>
+                  Detail
+                </th>
+              </tr>
+            </thead>
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {[...markers].reverse().map((m) => (
                 <tr key={m.id} data-marker-row={m.kind} data-marker-id={m.id} data-at={m.at}>
-                  <td className={`${td} whitespace-nowrap`}><RelativeTime iso={new Date(m.at).toISOString()} /></td>
-                  <td className={td}><Badge tone={MARKER_TONE[m.tone]}>{MARKER_LABEL[m.kind]}</Badge> {m.href ? <a href={m.href} className="underline-offset-2 hover:underline">{m.title}</a> : m.title}</td>
+                  <td className={`${td} whitespace-nowrap`}>
+                    <RelativeTime iso={new Date(m.at).toISOString()} />
+                  </td>
+                  <td className={td}>
+                    <Badge tone={MARKER_TONE[m.tone]}>{MARKER_LABEL[m.kind]}</Badge>{' '}
+                    {m.href ? (
+                      <a href={m.href} className="underline-offset-2 hover:underline">
+                        {m.title}
+                      </a>
+                    ) : (
+                      m.title
+                    )}
+                  </td>
                   <td className={`${td} text-xs text-slate-600 dark:text-slate-400`}>{m.detail ?? ''}</td>
                 </tr>
               ))}

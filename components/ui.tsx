@@ -4,9 +4,24 @@
  */
 import type { ReactNode } from 'react';
 
-export function Card({ title, actions, children, className = '', testId }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  className = '',
+  testId,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+}) {
   return (
-    <section data-testid={testId} className={`min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900 ${className}`}>
+    <section
+      data-testid={testId}
+      className={`min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900 ${className}`}
+    >
       {(title || actions) && (
         <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-4 py-2.5 dark:border-slate-800">
           <h2 className="text-sm font-semibold">{title}</h2>
@@ -29,7 +44,14 @@ const TONES: Record<Tone, string> = {
 };
 
 export function Badge({ tone = 'neutral', children, testId }: { tone?: Tone; children: ReactNode; testId?: string }) {
-  return <span data-testid={testId} className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ${TONES[tone]}`}>{children}</span>;
+  return (
+    <span
+      data-testid={testId}
+      className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ${TONES[tone]}`}
+    >
+      {children}
+    </span>
+  );
 }
 
 export const th = 'px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400';
@@ -66,7 +88,13 @@ export function Sparkline({ values, label }: { values: number[]; label: string }
   const max = Math.max(1, ...values);
   const points = values.map((v, i) => `${(i / (values.length - 1)) * 100},${20 - (v / max) * 18}`).join(' ');
   return (
-    <svg role="img" aria-label={label} viewBox="0 0 100 20" preserveAspectRatio="none" className="h-6 w-full text-sky-600 dark:text-sky-400">
+    <svg
+      role="img"
+      aria-label={label}
+      viewBox="0 0 100 20"
+      preserveAspectRatio="none"
+      className="h-6 w-full text-sky-600 dark:text-sky-400"
+    >
       <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" vectorEffect="non-scaling-stroke" />
     </svg>
   );
@@ -75,8 +103,13 @@ export function Sparkline({ values, label }: { values: number[]; label: string }
 /** The control plane's own Redis is unreachable: what that means for what the page shows. */
 export function SharedCacheDown({ message }: { message: string }) {
   return (
-    <p role="status" data-testid="shared-cache-down" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
-      {message}. This server reads AWS and GitHub directly until it is back, and live updates wait for it; other instances may show other ages.
+    <p
+      role="status"
+      data-testid="shared-cache-down"
+      className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+    >
+      {message}. This server reads AWS and GitHub directly until it is back, and live updates wait for it; other
+      instances may show other ages.
     </p>
   );
 }

@@ -8,7 +8,14 @@ export const JobEvidenceSchema = z.object({
   error: z.string(),
   at: z.string(),
   consoleErrors: z.array(z.object({ text: z.string(), at: z.string() })),
-  failedRequests: z.array(z.object({ method: z.string(), url: z.string(), status: z.number().int().nullable(), failure: z.string().nullable() })),
+  failedRequests: z.array(
+    z.object({
+      method: z.string(),
+      url: z.string(),
+      status: z.number().int().nullable(),
+      failure: z.string().nullable(),
+    }),
+  ),
   files: z.array(z.string()),
 });
 

@@ -63,7 +63,8 @@ export const SERVICE_KEY_PREFIX = `${KEY_PREFIX}svc:`;
 
 export const serviceKeys = {
   /** An API key's Idempotency-Key (hashed: it may be anything) and the job it made. */
-  idempotency: (owner: string, idempotencyKeyHash: string) => `${SERVICE_KEY_PREFIX}idem:${owner}:${idempotencyKeyHash}`,
+  idempotency: (owner: string, idempotencyKeyHash: string) =>
+    `${SERVICE_KEY_PREFIX}idem:${owner}:${idempotencyKeyHash}`,
   /** @fastify/rate-limit's namespace: one counter per API key per window. */
   rateLimitNamespace: `${SERVICE_KEY_PREFIX}rate:`,
   /**

@@ -31,7 +31,17 @@ export type SsmParameterKey = (typeof SSM_PARAMETER_KEYS)[number];
  * and another checks each service's config schema reads only its own.
  */
 export const SERVICE_SECRET_KEYS = {
-  api: ['REDIS_URL', 'API_KEYS', 'ARTIFACTS_BUCKET', 'ARTIFACTS_SIGNING_SECRET', 'SESSION_SECRET', 'GITHUB_WEBHOOK_SECRET', 'SENTRY_DSN', 'WORKER_URL_ALLOWLIST', 'OTEL_EXPORTER_OTLP_HEADERS'],
+  api: [
+    'REDIS_URL',
+    'API_KEYS',
+    'ARTIFACTS_BUCKET',
+    'ARTIFACTS_SIGNING_SECRET',
+    'SESSION_SECRET',
+    'GITHUB_WEBHOOK_SECRET',
+    'SENTRY_DSN',
+    'WORKER_URL_ALLOWLIST',
+    'OTEL_EXPORTER_OTLP_HEADERS',
+  ],
   worker: ['REDIS_URL', 'ARTIFACTS_BUCKET', 'SENTRY_DSN', 'WORKER_URL_ALLOWLIST', 'OTEL_EXPORTER_OTLP_HEADERS'],
 } as const satisfies Record<ServiceRole, readonly SsmParameterKey[]>;
 
@@ -79,7 +89,9 @@ export function deployRunTitle(inputs: { environment: string; ref: string; image
   return `Deploy ${inputs.ref} to ${inputs.environment}${inputs.image_tag ? ` (image ${inputs.image_tag})` : ''}`;
 }
 
-export function parseDeployRunTitle(title: string): { ref: string; environment: string; imageTag: string | null } | null {
+export function parseDeployRunTitle(
+  title: string,
+): { ref: string; environment: string; imageTag: string | null } | null {
   const match = /^Deploy (\S+) to ([a-z][a-z0-9-]*)(?: \(image (\S+)\))?$/.exec(title);
   return match ? { ref: match[1], environment: match[2], imageTag: match[3] ?? null } : null;
 }

@@ -15,7 +15,11 @@ export function classifyRedisFailure(err: unknown): RedisFailure {
   if (err.name === 'MaxRetriesPerRequestError') return 'unreachable';
   const code = (err as NodeJS.ErrnoException).code;
   if (code && UNREACHABLE_CODES.has(code)) return 'unreachable';
-  return /max retries|Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT/i.test(err.message) ? 'unreachable' : null;
+  return /max retries|Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT/i.test(
+    err.message,
+  )
+    ? 'unreachable'
+    : null;
 }
 
 export function isRedisUnavailable(err: unknown): boolean {

@@ -32,8 +32,12 @@ export async function lookUpRoles(
   environments: Environment[] = listEnvironments(),
   isMember: (team: string, login: string) => Promise<boolean> = isActiveTeamMember,
 ): Promise<Roles> {
-  const teams = [...new Set(environments.flatMap((env) => [...env.access.operators.teams, ...env.access.viewers.teams]))];
-  const membership = new Map(await Promise.all(teams.map(async (team) => [team, await isMember(team, login)] as const)));
+  const teams = [
+    ...new Set(environments.flatMap((env) => [...env.access.operators.teams, ...env.access.viewers.teams])),
+  ];
+  const membership = new Map(
+    await Promise.all(teams.map(async (team) => [team, await isMember(team, login)] as const)),
+  );
   const includes = (principals: Environment['access']['operators']) =>
     principals.logins.some((l) => sameLogin(l, login)) || principals.teams.some((team) => membership.get(team));
   const roles: Roles = {};
@@ -50,10 +54,16 @@ export async function rolesOf(
   { cache = sharedCache(), lookUp = lookUpRoles }: { cache?: Cache; lookUp?: (login: string) => Promise<Roles> } = {},
 ): Promise<{ roles: Roles; error: ErrorInfo | null }> {
   const cached = await cache.get(cacheNames.roles(login), ROLES_POLICY, RolesSchema, () => lookUp(login));
-  if (cached.value && cached.ageMs !== null && cached.ageMs <= ROLES_MAX_AGE_MS) return { roles: cached.value, error: cached.error };
+  if (cached.value && cached.ageMs !== null && cached.ageMs <= ROLES_MAX_AGE_MS)
+    return { roles: cached.value, error: cached.error };
   return {
     roles: {},
-    error: cached.error ?? { code: 'upstream_failed', message: 'your roles could not be checked with GitHub', upstream: 'GitHub', requestId: null },
+    error: cached.error ?? {
+      code: 'upstream_failed',
+      message: 'your roles could not be checked with GitHub',
+      upstream: 'GitHub',
+      requestId: null,
+    },
   };
 }
 
@@ -61,7 +71,9 @@ export async function rolesOf(
 export async function lookUpRolesAtSignIn(login: string): Promise<{ roles: Roles; error: ErrorInfo | null }> {
   try {
     const roles = await lookUpRoles(login);
-    await sharedCache().forget(cacheNames.roles(login)).catch(() => {});
+    await sharedCache()
+      .forget(cacheNames.roles(login))
+      .catch(() => {});
     return { roles, error: null };
   } catch (err) {
     return { roles: {}, error: toErrorInfo(err) };

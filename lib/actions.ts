@@ -82,7 +82,8 @@ async function readBody<B>(request: Request, schema: z.ZodType<B>): Promise<B> {
 async function countAction(login: string): Promise<void> {
   const name = keys.actionRate(login, Math.floor(Date.now() / 60_000));
   const [[, count]] = (await getRedis().multi().incr(name).expire(name, 120).exec()) as [[null, number], unknown];
-  if (count > ACTIONS_PER_MINUTE) throw new AppError('rate_limited', `more than ${ACTIONS_PER_MINUTE} actions in a minute: wait a moment`);
+  if (count > ACTIONS_PER_MINUTE)
+    throw new AppError('rate_limited', `more than ${ACTIONS_PER_MINUTE} actions in a minute: wait a moment`);
 }
 
 export async function handleAction<B, C = void>(request: Request, spec: ActionSpec<B, C>): Promise<Response> {
@@ -92,8 +93,16 @@ export async function handleAction<B, C = void>(request: Request, spec: ActionSp
   let params: Record<string, unknown> = {};
   let actionName = spec.action;
   const record = (result: AuditEntry['result'], status: number, detail: string): AuditEntry => ({
-    user: user?.login ?? null, role, action: actionName, environment: spec.environment, target: spec.target,
-    params, result, status, detail, requestId,
+    user: user?.login ?? null,
+    role,
+    action: actionName,
+    environment: spec.environment,
+    target: spec.target,
+    params,
+    result,
+    status,
+    detail,
+    requestId,
   });
   /** Refused before anything was claimed: audited within the sender's allowance, never kept for the key. */
   const refuse = async (err: AppError) => {
@@ -110,7 +119,8 @@ export async function handleAction<B, C = void>(request: Request, spec: ActionSp
   if ('error' in access) return refuse(access.error);
   const { environment } = access;
   const operator = access.user;
-  if (spec.targetExists && !spec.targetExists(environment)) return refuse(new AppError('not_found', `${environment.name} has no ${spec.target}`));
+  if (spec.targetExists && !spec.targetExists(environment))
+    return refuse(new AppError('not_found', `${environment.name} has no ${spec.target}`));
 
   let body: B;
   try {
@@ -128,17 +138,33 @@ export async function handleAction<B, C = void>(request: Request, spec: ActionSp
   let claim: IdempotencyClaim;
   try {
     await countAction(operator.login);
-    const claimed = await claimIdempotencyKey(redis, operator.login, key.data, [actionName, spec.environment, spec.target, body]);
+    const claimed = await claimIdempotencyKey(redis, operator.login, key.data, [
+      actionName,
+      spec.environment,
+      spec.target,
+      body,
+    ]);
     if ('first' in claimed) {
       const { status, payload } = claimed.first;
-      await auditQuietly(record(status < 400 ? 'ok' : status < 500 ? 'refused' : 'failed', status, 'a repeat of an earlier request with the same Idempotency-Key: its first answer again, nothing done again'));
+      await auditQuietly(
+        record(
+          status < 400 ? 'ok' : status < 500 ? 'refused' : 'failed',
+          status,
+          'a repeat of an earlier request with the same Idempotency-Key: its first answer again, nothing done again',
+        ),
+      );
       return Response.json(payload, { status, headers: { 'idempotent-replayed': 'true' } });
     }
     claim = claimed.claim;
   } catch (err) {
     if (err instanceof AppError) return refuse(err);
     log.error({ err: (err as Error).message, requestId }, 'action refused: Redis unavailable');
-    return refuse(new AppError('unavailable', "the control plane's Redis is unavailable: actions wait until it is back (nothing was done)"));
+    return refuse(
+      new AppError(
+        'unavailable',
+        "the control plane's Redis is unavailable: actions wait until it is back (nothing was done)",
+      ),
+    );
   }
 
   /**
@@ -146,7 +172,9 @@ export async function handleAction<B, C = void>(request: Request, spec: ActionSp
    * an upstream's error or a bug a failure. An upstream that throttled us past the SDK's
    * retries did nothing: that answer is not kept, so the same key may simply be sent again.
    */
-  const answer = async (outcome: { err: unknown; result?: AuditEntry['result'] } | { payload: Record<string, unknown>; detail: string }) => {
+  const answer = async (
+    outcome: { err: unknown; result?: AuditEntry['result'] } | { payload: Record<string, unknown>; detail: string },
+  ) => {
     if ('payload' in outcome) {
       await claim.settle(200, outcome.payload);
       await auditQuietly(record('ok', 200, outcome.detail));
@@ -159,7 +187,13 @@ export async function handleAction<B, C = void>(request: Request, spec: ActionSp
     if (throttled) await claim.abandon();
     else await claim.settle(response.status, payload);
     const refused = err instanceof AppError && !(err instanceof UpstreamError);
-    await auditQuietly(record(throttled ? 'failed' : (outcome.result ?? (refused ? 'refused' : 'failed')), response.status, toErrorInfo(err).message)); // held and written later if Redis is down now
+    await auditQuietly(
+      record(
+        throttled ? 'failed' : (outcome.result ?? (refused ? 'refused' : 'failed')),
+        response.status,
+        toErrorInfo(err).message,
+      ),
+    ); // held and written later if Redis is down now
     return response;
   };
 
@@ -174,11 +208,19 @@ export async function handleAction<B, C = void>(request: Request, spec: ActionSp
   let turn: Turn | null = null;
   if (exclusive) {
     try {
-      turn = await takeTurn(redis, environment.name, exclusive, { action: actionName, user: operator.login, requestId });
+      turn = await takeTurn(redis, environment.name, exclusive, {
+        action: actionName,
+        user: operator.login,
+        requestId,
+      });
     } catch (err) {
       if (err instanceof AppError && err.code === 'conflict') return answer({ err });
       const info = toErrorInfo(err);
-      const why = new AppError(info.code, `could not tell whether ${exclusive.target} is already changing: ${info.message}`, { cause: err });
+      const why = new AppError(
+        info.code,
+        `could not tell whether ${exclusive.target} is already changing: ${info.message}`,
+        { cause: err },
+      );
       return answer({ err: why, result: 'failed' });
     }
   }
@@ -202,7 +244,18 @@ export async function handleAction<B, C = void>(request: Request, spec: ActionSp
   }
   await turn?.started();
   // The live view follows at once: what the action changed is read again, not served from the cache.
-  await Promise.all((outcome.refresh ?? []).map((name) => sharedCache().forget(name).catch(() => {})));
-  await getLiveHub().refreshNow(environment.name).catch(() => {});
-  return answer({ payload: { ok: true, detail: outcome.detail, ...outcome.result, requestId }, detail: outcome.detail });
+  await Promise.all(
+    (outcome.refresh ?? []).map((name) =>
+      sharedCache()
+        .forget(name)
+        .catch(() => {}),
+    ),
+  );
+  await getLiveHub()
+    .refreshNow(environment.name)
+    .catch(() => {});
+  return answer({
+    payload: { ok: true, detail: outcome.detail, ...outcome.result, requestId },
+    detail: outcome.detail,
+  });
 }

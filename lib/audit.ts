@@ -32,7 +32,15 @@ const WRITTEN_MARKER_TTL_S = 24 * 3600;
 type HeldEntry = TimedEntry & { recordId: string };
 
 async function appendOnce({ recordId, ...record }: HeldEntry): Promise<void> {
-  const id = await getRedis().eval(APPEND_ONCE, 2, keys.audit, keys.auditWritten(recordId), String(AUDIT_MAX_RECORDS), JSON.stringify(record), String(WRITTEN_MARKER_TTL_S));
+  const id = await getRedis().eval(
+    APPEND_ONCE,
+    2,
+    keys.audit,
+    keys.auditWritten(recordId),
+    String(AUDIT_MAX_RECORDS),
+    JSON.stringify(record),
+    String(WRITTEN_MARKER_TTL_S),
+  );
   if (id) log.info({ audit: { ...record, id } }, `audit ${record.action} ${record.result}`);
 }
 
@@ -51,8 +59,15 @@ let flushing: Promise<void> | null = null;
 
 function hold(record: HeldEntry, err: unknown) {
   held.push(record);
-  log.error({ err: (err as Error).message, audit: record }, 'audit record held: Redis did not take it; it is written when Redis is back');
-  if (held.length > AUDIT_HELD_MAX) log.error({ audit: held.shift() }, `audit record lost: more than ${AUDIT_HELD_MAX} held while Redis was unavailable`);
+  log.error(
+    { err: (err as Error).message, audit: record },
+    'audit record held: Redis did not take it; it is written when Redis is back',
+  );
+  if (held.length > AUDIT_HELD_MAX)
+    log.error(
+      { audit: held.shift() },
+      `audit record lost: more than ${AUDIT_HELD_MAX} held while Redis was unavailable`,
+    );
   retryTimer ??= setInterval(() => void flushHeld(), AUDIT_RETRY_MS).unref();
 }
 
@@ -129,7 +144,11 @@ export async function auditRefusal(entry: AuditEntry): Promise<void> {
   let what: 'audit' | 'log' | 'drop';
   try {
     const name = keys.refusalRate(entry.user ?? '(anonymous)', Math.floor(Date.now() / windowMs));
-    const [[, count]] = (await getRedis().multi().incr(name).pexpire(name, 2 * windowMs).exec()) as [[null, number], unknown];
+    const [[, count]] = (await getRedis()
+      .multi()
+      .incr(name)
+      .pexpire(name, 2 * windowMs)
+      .exec()) as [[null, number], unknown];
     what = count <= allowance ? 'audit' : count === allowance + 1 ? 'log' : 'drop';
   } catch {
     // Redis failing: a person's refusal waits in the outbox; an anonymous one is only logged,
@@ -137,13 +156,28 @@ export async function auditRefusal(entry: AuditEntry): Promise<void> {
     what = anonymous ? 'log' : 'audit';
   }
   if (what === 'audit') await auditQuietly(entry);
-  else if (what === 'log') log.warn({ requestId: entry.requestId, user: entry.user, action: entry.action, status: entry.status, message: entry.detail }, 'refusal not audited: the allowance of audited refusals ran out (the rest of this window is not logged either)');
+  else if (what === 'log')
+    log.warn(
+      {
+        requestId: entry.requestId,
+        user: entry.user,
+        action: entry.action,
+        status: entry.status,
+        message: entry.detail,
+      },
+      'refusal not audited: the allowance of audited refusals ran out (the rest of this window is not logged either)',
+    );
 }
 
 export type AuditFilter = { environment?: string; user?: string; action?: string; result?: AuditRecord['result'] };
 
 /** Newest first, filtered (and limited to what `visible` lets the reader see, before the limit); reads at most `scan` records back. */
-export async function readAudit(filter: AuditFilter = {}, limit = 100, scan = 2_000, visible: (record: AuditRecord) => boolean = () => true): Promise<AuditRecord[]> {
+export async function readAudit(
+  filter: AuditFilter = {},
+  limit = 100,
+  scan = 2_000,
+  visible: (record: AuditRecord) => boolean = () => true,
+): Promise<AuditRecord[]> {
   const entries = await getRedis().xrevrange(keys.audit, '+', '-', 'COUNT', scan);
   const records: AuditRecord[] = [];
   for (const [id, fields] of entries) {

@@ -40,7 +40,11 @@ export function authOptions(): NextAuthOptions {
           // The provider's own request also calls api.github.com/user/emails; we need no email.
           async request({ tokens }) {
             const response = await fetch(`${api}/user`, {
-              headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/vnd.github+json', 'user-agent': 'pilothouse' },
+              headers: {
+                authorization: `Bearer ${tokens.access_token}`,
+                accept: 'application/vnd.github+json',
+                'user-agent': 'pilothouse',
+              },
               signal: AbortSignal.timeout(6_000),
             });
             if (!response.ok) throw new UpstreamError('GitHub', `GitHub GET /user answered ${response.status}`);
@@ -48,7 +52,12 @@ export function authOptions(): NextAuthOptions {
           },
         },
         profile(profile) {
-          return { id: String(profile.id), name: profile.name ?? profile.login, email: null, image: profile.avatar_url };
+          return {
+            id: String(profile.id),
+            name: profile.name ?? profile.login,
+            email: null,
+            image: profile.avatar_url,
+          };
         },
       }),
     ],
@@ -59,9 +68,20 @@ export function authOptions(): NextAuthOptions {
         const { roles, error } = await lookUpRolesAtSignIn(login);
         const allowed = Object.keys(roles).length > 0;
         await auditQuietly({
-          user: login, role: null, action: 'sign-in', environment: null, target: null, params: {},
-          result: allowed ? 'ok' : 'refused', status: allowed ? 200 : 403, requestId: randomUUID(),
-          detail: allowed ? `roles: ${describeRoles(roles)}` : error ? `roles could not be checked: ${error.message}` : 'no role in any environment',
+          user: login,
+          role: null,
+          action: 'sign-in',
+          environment: null,
+          target: null,
+          params: {},
+          result: allowed ? 'ok' : 'refused',
+          status: allowed ? 200 : 403,
+          requestId: randomUUID(),
+          detail: allowed
+            ? `roles: ${describeRoles(roles)}`
+            : error
+              ? `roles could not be checked: ${error.message}`
+              : 'no role in any environment',
         });
         if (error) return `/signin/refused?reason=lookup&login=${encodeURIComponent(login)}`;
         if (!allowed) return `/signin/refused?reason=no-role&login=${encodeURIComponent(login)}`;
@@ -90,7 +110,11 @@ export function authOptions(): NextAuthOptions {
 }
 
 export function describeRoles(roles: Roles): string {
-  return Object.entries(roles).map(([env, role]) => `${role} of ${env}`).join(', ') || 'none';
+  return (
+    Object.entries(roles)
+      .map(([env, role]) => `${role} of ${env}`)
+      .join(', ') || 'none'
+  );
 }
 
 export type SignedInUser = { login: string; name: string | null; roles: Roles; rolesError: ErrorInfo | null };
@@ -127,7 +151,9 @@ export async function authorize(environmentName: string, needed: Role): Promise<
     throw err;
   }
   if (!hasRole(user.roles, environment.name, needed)) {
-    const why = user.rolesError ? `your roles could not be checked: ${user.rolesError.message}` : `you are not ${needed === 'operator' ? 'an operator' : 'a viewer'} of ${environment.name}`;
+    const why = user.rolesError
+      ? `your roles could not be checked: ${user.rolesError.message}`
+      : `you are not ${needed === 'operator' ? 'an operator' : 'a viewer'} of ${environment.name}`;
     return { user, error: new AppError('forbidden', why) };
   }
   return { user, environment };

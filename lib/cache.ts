@@ -125,7 +125,12 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
    * between our read and our lock, another refresher may have written and released, and
    * fetching again then would break single-flight. Returns the lock's token or that entry.
    */
-  async function lockUnlessRefreshed<T>(name: string, schema: z.ZodType<T>, seen: Entry | null, lockMs: number): Promise<{ token: string } | { entry: Entry } | null> {
+  async function lockUnlessRefreshed<T>(
+    name: string,
+    schema: z.ZodType<T>,
+    seen: Entry | null,
+    lockMs: number,
+  ): Promise<{ token: string } | { entry: Entry } | null> {
     const token = await tryLock(name, lockMs);
     if (!token) return null;
     const current = await readEntry(name, schema).catch(async (err: unknown) => {
@@ -139,19 +144,38 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     return { token };
   }
 
-  async function fetchEntry<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, previous: Entry | null, fetcher: () => Promise<T>, timeoutMs: number): Promise<Entry> {
+  async function fetchEntry<T>(
+    name: string,
+    policy: CachePolicy,
+    schema: z.ZodType<T>,
+    previous: Entry | null,
+    fetcher: () => Promise<T>,
+    timeoutMs: number,
+  ): Promise<Entry> {
     try {
       const value = await withDeadline(fetcher(), timeoutMs, `refreshing ${name}`);
       // A value the schema rejects is a bug upstream of the cache: an error for this part,
       // never stored (it would be refetched by every reader) nor blamed on Redis.
       const checked = schema.safeParse(value);
-      if (!checked.success) throw new AppError('internal', `${name}: unexpected shape (${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message})`);
+      if (!checked.success)
+        throw new AppError(
+          'internal',
+          `${name}: unexpected shape (${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message})`,
+        );
       return { value: checked.data, fetchedAt: now(), error: null, checkedAt: now() };
     } catch (err) {
       const error = toErrorInfo(err);
       report({ name, kind: 'upstream', error });
-      const quiet = error.code === 'rate_limited' && previous?.fetchedAt != null && now() - previous.fetchedAt < policy.ttlMs + (policy.quietRateLimitMs ?? DEFAULT_QUIET_RATE_LIMIT_MS);
-      return { value: previous?.value ?? null, fetchedAt: previous?.fetchedAt ?? null, error: quiet ? null : error, checkedAt: now() };
+      const quiet =
+        error.code === 'rate_limited' &&
+        previous?.fetchedAt != null &&
+        now() - previous.fetchedAt < policy.ttlMs + (policy.quietRateLimitMs ?? DEFAULT_QUIET_RATE_LIMIT_MS);
+      return {
+        value: previous?.value ?? null,
+        fetchedAt: previous?.fetchedAt ?? null,
+        error: quiet ? null : error,
+        checkedAt: now(),
+      };
     }
   }
 
@@ -159,11 +183,33 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
    * Fetches and writes while holding the lock. A failed write (Redis timing out) does not
    * cost a second upstream fetch: the fetched value is served, marked as not shared.
    */
-  async function refresh<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, token: string, previous: Entry | null, fetcher: () => Promise<T>): Promise<{ entry: Entry; sharedCacheError: ErrorInfo | null }> {
+  async function refresh<T>(
+    name: string,
+    policy: CachePolicy,
+    schema: z.ZodType<T>,
+    token: string,
+    previous: Entry | null,
+    fetcher: () => Promise<T>,
+  ): Promise<{ entry: Entry; sharedCacheError: ErrorInfo | null }> {
     const lockMs = policy.lockMs ?? DEFAULT_LOCK_MS;
-    const entry = await fetchEntry(name, policy, schema, previous, fetcher, Math.max(lockMs - WRITE_MARGIN_MS, lockMs / 2));
+    const entry = await fetchEntry(
+      name,
+      policy,
+      schema,
+      previous,
+      fetcher,
+      Math.max(lockMs - WRITE_MARGIN_MS, lockMs / 2),
+    );
     try {
-      await redis.eval(WRITE_IF_LOCKED, 2, keys.cacheLock(name), keys.cacheEntry(name), token, JSON.stringify(entry), policy.ttlMs + policy.maxStaleMs);
+      await redis.eval(
+        WRITE_IF_LOCKED,
+        2,
+        keys.cacheLock(name),
+        keys.cacheEntry(name),
+        token,
+        JSON.stringify(entry),
+        policy.ttlMs + policy.maxStaleMs,
+      );
       return { entry, sharedCacheError: null };
     } catch (err) {
       const sharedCacheError = sharedError(err);
@@ -185,13 +231,30 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
     return old;
   }
 
-  function toResult<T>(entry: Entry, policy: CachePolicy, schema: z.ZodType<T>, sharedCacheError: ErrorInfo | null = null): Cached<T> {
+  function toResult<T>(
+    entry: Entry,
+    policy: CachePolicy,
+    schema: z.ZodType<T>,
+    sharedCacheError: ErrorInfo | null = null,
+  ): Cached<T> {
     const value = entry.value === null ? null : schema.parse(entry.value);
     const ageMs = entry.fetchedAt === null ? null : now() - entry.fetchedAt;
-    return { value, fetchedAt: entry.fetchedAt, ageMs, stale: ageMs === null || ageMs >= policy.ttlMs, error: entry.error, sharedCacheError };
+    return {
+      value,
+      fetchedAt: entry.fetchedAt,
+      ageMs,
+      stale: ageMs === null || ageMs >= policy.ttlMs,
+      error: entry.error,
+      sharedCacheError,
+    };
   }
 
-  async function readShared<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, fetcher: () => Promise<T>): Promise<Cached<T>> {
+  async function readShared<T>(
+    name: string,
+    policy: CachePolicy,
+    schema: z.ZodType<T>,
+    fetcher: () => Promise<T>,
+  ): Promise<Cached<T>> {
     const lockMs = policy.lockMs ?? DEFAULT_LOCK_MS;
     const entry = await readEntry(name, schema);
     if (entry) {
@@ -222,17 +285,35 @@ export function createCache(redis: Redis, options: CacheOptions = {}) {
       const filled = await readEntry(name, schema);
       if (filled) return toResult(filled, policy, schema);
       if (now() > deadline) {
-        const error: ErrorInfo = { code: 'timeout', message: `no value for ${name} within ${lockMs} ms (another instance is fetching it)`, upstream: null, requestId: null };
+        const error: ErrorInfo = {
+          code: 'timeout',
+          message: `no value for ${name} within ${lockMs} ms (another instance is fetching it)`,
+          upstream: null,
+          requestId: null,
+        };
         return { value: null, fetchedAt: null, ageMs: null, stale: true, error, sharedCacheError: null };
       }
     }
   }
 
   /** Redis failed: serve this process's own copy, refreshed at most once per TTL. */
-  async function readLocal<T>(name: string, policy: CachePolicy, schema: z.ZodType<T>, fetcher: () => Promise<T>, sharedCacheError: ErrorInfo): Promise<Cached<T>> {
+  async function readLocal<T>(
+    name: string,
+    policy: CachePolicy,
+    schema: z.ZodType<T>,
+    fetcher: () => Promise<T>,
+    sharedCacheError: ErrorInfo,
+  ): Promise<Cached<T>> {
     let entry = local.get(name);
     if (!entry || now() - entry.checkedAt >= policy.ttlMs) {
-      entry = await fetchEntry(name, policy, schema, entry ?? null, fetcher, (policy.lockMs ?? DEFAULT_LOCK_MS) - WRITE_MARGIN_MS);
+      entry = await fetchEntry(
+        name,
+        policy,
+        schema,
+        entry ?? null,
+        fetcher,
+        (policy.lockMs ?? DEFAULT_LOCK_MS) - WRITE_MARGIN_MS,
+      );
       local.set(name, entry);
     }
     return toResult(entry, policy, schema, sharedCacheError);

@@ -58,27 +58,36 @@ function parseRecord(raw: string | null): ChangeRecord | null {
   }
 }
 
-const inFlight = (r: ChangeRecord | null, now: number): r is ChangeRecord => r !== null && (r.running === true || now - Date.parse(r.at) < (r.graceMs ?? 0));
+const inFlight = (r: ChangeRecord | null, now: number): r is ChangeRecord =>
+  r !== null && (r.running === true || now - Date.parse(r.at) < (r.graceMs ?? 0));
 
 function describeAge(iso: string): string {
   const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
   return seconds < 120 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
 }
 
-const startedBy = (target: string, r: ChangeRecord) => `${r.action}${target === r.action ? '' : ` of ${target}`} by ${r.user} (${describeAge(r.at)})`;
+const startedBy = (target: string, r: ChangeRecord) =>
+  `${r.action}${target === r.action ? '' : ` of ${target}`} by ${r.user} (${describeAge(r.at)})`;
 
 /**
  * Takes the turn at changing `exclusive.target`, or throws a `conflict` AppError saying what
  * is in flight and who started it. Other failures (Redis, the upstream's busy check) are
  * thrown as they are.
  */
-export async function takeTurn(redis: Redis, environment: string, exclusive: Exclusive, who: { action: string; user: string; requestId: string }): Promise<Turn> {
+export async function takeTurn(
+  redis: Redis,
+  environment: string,
+  exclusive: Exclusive,
+  who: { action: string; user: string; requestId: string },
+): Promise<Turn> {
   const key = keys.inflight(environment, exclusive.target);
   const targets = [exclusive.target, ...(exclusive.alsoBlockedBy ?? [])];
   const read = await redis.mget(...targets.map((t) => keys.inflight(environment, t)));
   const held = read[0];
   const now = Date.now();
-  const young = targets.map((target, i) => ({ target, record: parseRecord(read[i]) })).find((r) => inFlight(r.record, now));
+  const young = targets
+    .map((target, i) => ({ target, record: parseRecord(read[i]) }))
+    .find((r) => inFlight(r.record, now));
   if (young?.record) throw new AppError('conflict', `${startedBy(young.target, young.record)} has just started`);
 
   const upstream = await exclusive.busy();
@@ -89,14 +98,29 @@ export async function takeTurn(redis: Redis, environment: string, exclusive: Exc
       .map((raw, i) => ({ target: targets[i], record: parseRecord(raw) }))
       .filter((r): r is { target: string; record: ChangeRecord } => r.record !== null)
       .sort((a, b) => Date.parse(b.record.at) - Date.parse(a.record.at))[0];
-    throw new AppError('conflict', starter ? `${startedBy(starter.target, starter.record)} is still in flight: ${upstream}` : `${upstream} (started outside Pilothouse)`);
+    throw new AppError(
+      'conflict',
+      starter
+        ? `${startedBy(starter.target, starter.record)} is still in flight: ${upstream}`
+        : `${upstream} (started outside Pilothouse)`,
+    );
   }
 
-  const mine = JSON.stringify({ ...who, at: new Date().toISOString(), running: true, graceMs: exclusive.graceMs } satisfies ChangeRecord);
+  const mine = JSON.stringify({
+    ...who,
+    at: new Date().toISOString(),
+    running: true,
+    graceMs: exclusive.graceMs,
+  } satisfies ChangeRecord);
   if (!(await swapLock(redis, key, held, mine, CHANGE_RECORD_TTL_MS))) {
     // Someone took it between our read and our write: name them (their record, if it is still there).
     const winner = parseRecord(await redis.get(key));
-    throw new AppError('conflict', winner ? `${startedBy(exclusive.target, winner)} has just started` : `another change of ${exclusive.target} started a moment ago`);
+    throw new AppError(
+      'conflict',
+      winner
+        ? `${startedBy(exclusive.target, winner)} has just started`
+        : `another change of ${exclusive.target} started a moment ago`,
+    );
   }
   return {
     async started() {

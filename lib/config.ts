@@ -10,7 +10,10 @@ const ConfigSchema = z.object({
   /** Path of a JSON file holding the environment registry. */
   PILOTHOUSE_ENVIRONMENTS_FILE: z.string().min(1).optional(),
   /** The control plane's own Redis: cache, single-flight locks, pub/sub (Upstash: rediss://). */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   /** A token for the deploy workflow (actions read/write on the platform repo): local use. */
   GITHUB_TOKEN: z.string().min(1).optional(),
   /** The GitHub App that dispatches deploys and reads runs in production (installation tokens). */
@@ -90,7 +93,11 @@ export type GithubAuth =
 
 /** The GitHub App when configured (production), else the token (local use). */
 export function githubAuth(config: Config = getConfig()): GithubAuth {
-  const { GITHUB_APP_ID: appId, GITHUB_APP_PRIVATE_KEY: privateKey, GITHUB_APP_INSTALLATION_ID: installationId } = config;
+  const {
+    GITHUB_APP_ID: appId,
+    GITHUB_APP_PRIVATE_KEY: privateKey,
+    GITHUB_APP_INSTALLATION_ID: installationId,
+  } = config;
   if (appId && privateKey && installationId) return { kind: 'app', appId, privateKey, installationId };
   if (config.GITHUB_TOKEN) return { kind: 'token', token: config.GITHUB_TOKEN };
   return { kind: 'none' };
@@ -109,8 +116,14 @@ export function missingProductionSettings(config: Config): string[] {
     if (!config[name]) missing.push(name);
   }
   if (!config.NEXTAUTH_URL && config.VERCEL !== '1') missing.push('NEXTAUTH_URL');
-  const app = { GITHUB_APP_ID: config.GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY: config.GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID: config.GITHUB_APP_INSTALLATION_ID };
-  const appSet = Object.entries(app).filter(([, v]) => v).map(([k]) => k);
+  const app = {
+    GITHUB_APP_ID: config.GITHUB_APP_ID,
+    GITHUB_APP_PRIVATE_KEY: config.GITHUB_APP_PRIVATE_KEY,
+    GITHUB_APP_INSTALLATION_ID: config.GITHUB_APP_INSTALLATION_ID,
+  };
+  const appSet = Object.entries(app)
+    .filter(([, v]) => v)
+    .map(([k]) => k);
   if (appSet.length > 0 && appSet.length < 3) {
     missing.push(...Object.keys(app).filter((k) => !appSet.includes(k)));
   } else if (appSet.length === 0 && !config.GITHUB_TOKEN) {

@@ -22,7 +22,11 @@ export async function previewDeploy(env: Environment, input: DeployInput): Promi
   const liveTag = revisions?.find((r) => r.revision === running?.revision)?.containers[0]?.tag ?? null;
 
   const sha = await resolveCommit(env, input.ref);
-  if (!sha) throw new AppError('invalid_input', `GitHub knows no branch, tag or commit ${JSON.stringify(input.ref)} in ${env.github.owner}/${env.github.repo}`);
+  if (!sha)
+    throw new AppError(
+      'invalid_input',
+      `GitHub knows no branch, tag or commit ${JSON.stringify(input.ref)} in ${env.github.owner}/${env.github.repo}`,
+    );
   const imageTag = input.imageTag ?? sha;
   const [comparison, exists] = await Promise.all([
     liveTag ? compareRefs(env, liveTag, sha) : Promise.resolve(null),
@@ -33,5 +37,12 @@ export async function previewDeploy(env: Environment, input: DeployInput): Promi
     : !comparison
       ? `the running image's tag ${liveTag.slice(0, 12)} is not a commit GitHub knows`
       : null;
-  return { ref: input.ref, sha, live: { imageTag: liveTag, revision: running?.revision ?? null }, comparison, comparisonProblem, image: { tag: imageTag, exists } };
+  return {
+    ref: input.ref,
+    sha,
+    live: { imageTag: liveTag, revision: running?.revision ?? null },
+    comparison,
+    comparisonProblem,
+    image: { tag: imageTag, exists },
+  };
 }

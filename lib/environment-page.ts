@@ -40,7 +40,9 @@ export function serviceOr404(name: string): ServiceRole {
 }
 
 /** A read done for one page view (not cached): its value, or its error as the panels show errors. */
-export async function readOnce<T>(read: Promise<T>): Promise<{ value: T | null; error: ErrorInfo | null; ageMs: number | null }> {
+export async function readOnce<T>(
+  read: Promise<T>,
+): Promise<{ value: T | null; error: ErrorInfo | null; ageMs: number | null }> {
   try {
     return { value: await read, error: null, ageMs: 0 };
   } catch (err) {

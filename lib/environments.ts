@@ -15,7 +15,9 @@ const Arn = z.string().regex(/^arn:aws[a-z-]*:/, 'must be an ARN');
 
 /** People on GitHub: members of org teams (`org/team-slug`) and single logins. */
 const GithubPrincipals = z.object({
-  teams: z.array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]+$/, 'must be org/team-slug')).default([]),
+  teams: z
+    .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]+$/, 'must be org/team-slug'))
+    .default([]),
   logins: z.array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login')).default([]),
 });
 
@@ -24,7 +26,10 @@ export const EnvironmentSchema = z.object({
   /** Production actions ask for typed confirmation. */
   production: z.boolean().default(false),
   /** The environment's colour in headers and the tab's icon, so production is never mistaken for staging. */
-  colour: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour').optional(),
+  colour: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour')
+    .optional(),
   /** Status alerts: a new status is posted once it has held this long (shorter flaps are not). */
   alerts: z.object({ settleSeconds: z.number().int().min(0).max(3600).default(60) }).default({ settleSeconds: 60 }),
   aws: z.object({
@@ -43,7 +48,9 @@ export const EnvironmentSchema = z.object({
   ecr: z.object({ repositories: z.object({ api: z.string().min(1), worker: z.string().min(1) }) }),
   ssm: z.object({ prefix: z.string().regex(/^\/[^/]+\/[^/]+\/$/, 'must look like /{project}/{environment}/') }),
   /** The bucket the worker keeps job artifacts and failure evidence in (jobs/{id}/); the job page reads it. */
-  artifacts: z.object({ bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name') }).optional(),
+  artifacts: z
+    .object({ bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name') })
+    .optional(),
   queues: z.object({
     names: z.array(z.string().min(1)).min(1),
     /** Server-side only: never sent to the browser or logged. */
@@ -59,7 +66,10 @@ export const EnvironmentSchema = z.object({
    * Nobody is the default: a person with no role anywhere is refused at sign-in.
    */
   access: z
-    .object({ operators: GithubPrincipals.default({ teams: [], logins: [] }), viewers: GithubPrincipals.default({ teams: [], logins: [] }) })
+    .object({
+      operators: GithubPrincipals.default({ teams: [], logins: [] }),
+      viewers: GithubPrincipals.default({ teams: [], logins: [] }),
+    })
     .default({ operators: { teams: [], logins: [] }, viewers: { teams: [], logins: [] } }),
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;

@@ -19,9 +19,19 @@ export function errorResponse(err: unknown, requestId?: string): Response {
   const withId = requestId ? { requestId } : {};
   if (err instanceof UpstreamError && err.code === 'rate_limited') {
     const message = `${err.message}: nothing was done; try again in a moment`;
-    return Response.json({ error: { code: 'unavailable', message }, ...withId }, { status: 503, headers: { 'retry-after': String(THROTTLED_RETRY_AFTER_S) } });
+    return Response.json(
+      { error: { code: 'unavailable', message }, ...withId },
+      { status: 503, headers: { 'retry-after': String(THROTTLED_RETRY_AFTER_S) } },
+    );
   }
-  if (err instanceof AppError) return Response.json({ error: { code: err.code, message: err.message }, ...withId }, { status: HTTP_STATUS[err.code] });
+  if (err instanceof AppError)
+    return Response.json(
+      { error: { code: err.code, message: err.message }, ...withId },
+      { status: HTTP_STATUS[err.code] },
+    );
   log.error({ err, requestId }, 'request failed');
-  return Response.json({ error: { code: 'internal', message: 'internal error; see the server log', ...withId } }, { status: 500 });
+  return Response.json(
+    { error: { code: 'internal', message: 'internal error; see the server log', ...withId } },
+    { status: 500 },
+  );
 }

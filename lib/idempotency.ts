@@ -14,7 +14,9 @@ import { keys } from '../contracts/keys';
 /** A repeat within this time returns the first answer. */
 export const IDEMPOTENCY_TTL_S = 600;
 
-export const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'the Idempotency-Key header must be 8 to 128 letters, digits, - or _');
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,128}$/, 'the Idempotency-Key header must be 8 to 128 letters, digits, - or _');
 
 const StoredAnswerSchema = z.object({
   hash: z.string(),
@@ -39,20 +41,42 @@ export type IdempotencyClaim = {
  * first answer to it. A conflict (another request's key, or this request still running)
  * throws a `conflict` AppError. Redis errors are thrown as they are (the caller answers 503).
  */
-export async function claimIdempotencyKey(redis: Redis, login: string, key: string, request: unknown): Promise<{ claim: IdempotencyClaim } | { first: FirstAnswer }> {
+export async function claimIdempotencyKey(
+  redis: Redis,
+  login: string,
+  key: string,
+  request: unknown,
+): Promise<{ claim: IdempotencyClaim } | { first: FirstAnswer }> {
   const name = keys.idempotency(login, key);
   const hash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-  const claimed = await redis.set(name, JSON.stringify({ hash, state: 'running' } satisfies StoredAnswer), 'EX', IDEMPOTENCY_TTL_S, 'NX');
+  const claimed = await redis.set(
+    name,
+    JSON.stringify({ hash, state: 'running' } satisfies StoredAnswer),
+    'EX',
+    IDEMPOTENCY_TTL_S,
+    'NX',
+  );
   if (claimed !== 'OK') {
     const stored = StoredAnswerSchema.safeParse(JSON.parse((await redis.get(name)) ?? '{}'));
-    if (!stored.success || stored.data.hash !== hash) throw new AppError('conflict', 'this Idempotency-Key was used for a different request: use a new key for a new action');
+    if (!stored.success || stored.data.hash !== hash)
+      throw new AppError(
+        'conflict',
+        'this Idempotency-Key was used for a different request: use a new key for a new action',
+      );
     if (stored.data.state !== 'done') throw new AppError('conflict', 'the same request is still running');
     return { first: { status: stored.data.status ?? 200, payload: stored.data.payload } };
   }
   return {
     claim: {
       async settle(status, payload) {
-        await redis.set(name, JSON.stringify({ hash, state: 'done', status, payload } satisfies StoredAnswer), 'EX', IDEMPOTENCY_TTL_S).catch(() => {});
+        await redis
+          .set(
+            name,
+            JSON.stringify({ hash, state: 'done', status, payload } satisfies StoredAnswer),
+            'EX',
+            IDEMPOTENCY_TTL_S,
+          )
+          .catch(() => {});
       },
       async abandon() {
         await redis.del(name).catch(() => {});

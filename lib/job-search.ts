@@ -60,14 +60,32 @@ export function planSearch(query: string): Plan {
 }
 
 // BullMQ 5 keeps the attempts made as `atm` (older jobs: `attemptsMade`).
-const FIELDS = ['name', 'data', 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'returnvalue', 'atm', 'delay', 'attemptsMade'] as const;
+const FIELDS = [
+  'name',
+  'data',
+  'timestamp',
+  'processedOn',
+  'finishedOn',
+  'failedReason',
+  'returnvalue',
+  'atm',
+  'delay',
+  'attemptsMade',
+] as const;
 
-export async function searchJobs(env: Environment, query: string, redis: Redis = queueRedis(env), now = Date.now()): Promise<JobMatch[]> {
+export async function searchJobs(
+  env: Environment,
+  query: string,
+  redis: Redis = queueRedis(env),
+  now = Date.now(),
+): Promise<JobMatch[]> {
   const plan = planSearch(query);
   try {
     return await run(env, plan, redis, now);
   } catch (err) {
-    throw new UpstreamError('Redis', `the queues' Redis did not answer (${describeRedisFailure(err)})`, undefined, { cause: err });
+    throw new UpstreamError('Redis', `the queues' Redis did not answer (${describeRedisFailure(err)})`, undefined, {
+      cause: err,
+    });
   }
 }
 
@@ -84,7 +102,9 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
     }
   }
   if (candidates.length === 0) return [];
-  const rows = await redis.pipeline(candidates.map((c) => ['hmget', `${BULL_PREFIX}:${c.queue}:${c.id}`, ...FIELDS])).exec();
+  const rows = await redis
+    .pipeline(candidates.map((c) => ['hmget', `${BULL_PREFIX}:${c.queue}:${c.id}`, ...FIELDS]))
+    .exec();
   const matches: JobMatch[] = [];
   candidates.forEach((c, i) => {
     const [err, values] = rows?.[i] ?? [null, null];
@@ -93,13 +113,22 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
       if (/WRONGTYPE/.test(String(err))) return;
       throw err;
     }
-    const [name, data, timestamp, processedOn, finishedOn, failedReason, returnvalue, atm, delay, legacyAttempts] = (values ?? []) as (string | null)[];
+    const [name, data, timestamp, processedOn, finishedOn, failedReason, returnvalue, atm, delay, legacyAttempts] =
+      (values ?? []) as (string | null)[];
     const attemptsMade = atm ?? legacyAttempts;
     if (timestamp === null) return; // removed by BullMQ since it was indexed, or not in this queue
     const url = urlOf(data);
     if (plan.urlPrefix && !(url ?? '').startsWith(plan.urlPrefix)) return;
     // A first guess from the hash; the shown matches get their exact state below.
-    const state = finishedOn ? (failedReason && returnvalue === null ? 'failed' : 'completed') : processedOn ? 'active' : Number(delay ?? 0) > 0 && Number(timestamp) + Number(delay) > now ? 'delayed' : 'waiting';
+    const state = finishedOn
+      ? failedReason && returnvalue === null
+        ? 'failed'
+        : 'completed'
+      : processedOn
+        ? 'active'
+        : Number(delay ?? 0) > 0 && Number(timestamp) + Number(delay) > now
+          ? 'delayed'
+          : 'waiting';
     matches.push({
       queue: c.queue,
       id: c.id,
@@ -119,12 +148,19 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
     .pipeline(
       shown.flatMap((m) => {
         const key = (set: string) => `${BULL_PREFIX}:${m.queue}:${set}`;
-        return [['zscore', key('completed'), m.id], ['zscore', key('failed'), m.id], ['zscore', key('delayed'), m.id], ['lpos', key('active'), m.id]];
+        return [
+          ['zscore', key('completed'), m.id],
+          ['zscore', key('failed'), m.id],
+          ['zscore', key('delayed'), m.id],
+          ['lpos', key('active'), m.id],
+        ];
       }),
     )
     .exec();
   shown.forEach((m, i) => {
-    const [completed, failed, delayed, active] = (states ?? []).slice(i * 4, i * 4 + 4).map(([, value]) => value !== null);
+    const [completed, failed, delayed, active] = (states ?? [])
+      .slice(i * 4, i * 4 + 4)
+      .map(([, value]) => value !== null);
     m.state = completed ? 'completed' : failed ? 'failed' : delayed ? 'delayed' : active ? 'active' : 'waiting';
   });
   return shown;

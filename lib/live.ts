@@ -50,7 +50,16 @@ redis.call('PUBLISH', KEYS[4], message)
 return version`);
 
 type LiveRedis = Redis & {
-  livePublishIfHolder(lease: string, version: string, latest: string, channel: string, id: string, ttlMs: number, body: string, latestTtlMs: number): Promise<number>;
+  livePublishIfHolder(
+    lease: string,
+    version: string,
+    latest: string,
+    channel: string,
+    id: string,
+    ttlMs: number,
+    body: string,
+    latestTtlMs: number,
+  ): Promise<number>;
 };
 
 export type LiveHubOptions<T> = {
@@ -72,7 +81,8 @@ export function createLiveHub<T>(options: LiveHubOptions<T>): LiveHub<T> {
   const instanceId = randomUUID();
   const redis = options.redis as LiveRedis;
   // A defined command is sent by its SHA after the first time: the script is not resent each tick.
-  if (!redis.livePublishIfHolder) redis.defineCommand('livePublishIfHolder', { numberOfKeys: 4, lua: PUBLISH_IF_HOLDER });
+  if (!redis.livePublishIfHolder)
+    redis.defineCommand('livePublishIfHolder', { numberOfKeys: 4, lua: PUBLISH_IF_HOLDER });
 
   type Listener = { next: LiveListener<T>; error?: (err: unknown) => void };
   type Channel = {
@@ -150,8 +160,14 @@ export function createLiveHub<T>(options: LiveHubOptions<T>): LiveHub<T> {
       if (channels.get(environment) !== channel) return; // everyone left while it loaded
       const body = `"at":${JSON.stringify(new Date().toISOString())},"snapshot":${JSON.stringify(snapshot)}}`;
       const version = await redis.livePublishIfHolder(
-        keys.liveLease(environment), keys.liveVersion(environment), keys.liveLatest(environment), keys.liveChannel(environment),
-        instanceId, leaseTtlMs, body, 10 * leaseTtlMs,
+        keys.liveLease(environment),
+        keys.liveVersion(environment),
+        keys.liveLatest(environment),
+        keys.liveChannel(environment),
+        instanceId,
+        leaseTtlMs,
+        body,
+        10 * leaseTtlMs,
       );
       if (version === 0) channel.holder = false; // lost the lease (paused past its TTL): another refreshes
     } catch (err) {

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { ActionSpec, Exclusive } from './actions';
 import { describeScaling } from './aws/autoscaling';
 import { imageTagExists } from './aws/ecr';
-import { deployTaskDefinition, describeEnvironmentServices, forceNewDeployment, listTaskDefinitionRevisions, setDesiredCount } from './aws/ecs';
+import {
+  deployTaskDefinition,
+  describeEnvironmentServices,
+  forceNewDeployment,
+  listTaskDefinitionRevisions,
+  setDesiredCount,
+} from './aws/ecs';
 import type { Environment } from './environments';
 import { AppError } from '../model/errors';
 import { dispatchDeploy, listDeployRuns } from './github';
@@ -25,23 +31,30 @@ async function serviceBusy(env: Environment, roles: readonly ServiceRole[]): Pro
   const { services } = await describeEnvironmentServices(env);
   for (const service of services.filter((s) => roles.includes(s.role))) {
     const rolling = service.deployments.find((d) => d.rolloutState === 'IN_PROGRESS');
-    if (rolling) return `${service.role} deployment ${rolling.id} is rolling out (${rolling.runningCount} of ${rolling.desiredCount} running)`;
+    if (rolling)
+      return `${service.role} deployment ${rolling.id} is rolling out (${rolling.runningCount} of ${rolling.desiredCount} running)`;
   }
   // A GitHub outage must not stop a redeploy: an unknown run counts as none.
   const runs = await listDeployRuns(env).catch(() => []);
   const active = runs.find((r) => r.status !== 'completed');
-  return active ? `deploy run #${active.runNumber ?? active.id} (${active.ref ?? active.sha.slice(0, 7)}) is ${active.status}` : null;
+  return active
+    ? `deploy run #${active.runNumber ?? active.id} (${active.ref ?? active.sha.slice(0, 7)}) is ${active.status}`
+    : null;
 }
 
 /** The revision a rollback goes to, checked: one of the family's recent revisions, and not the one running. */
 async function rollbackTarget(env: Environment, role: ServiceRole, revision: number) {
   const current = (await describeEnvironmentServices(env)).services.find((s) => s.role === role)?.taskDefinition;
   if (!current) throw new AppError('conflict', `${role} has no task definition to roll back from`);
-  if (revision === current.revision) throw new AppError('invalid_input', `${role} already runs ${current.family}:${current.revision}`);
+  if (revision === current.revision)
+    throw new AppError('invalid_input', `${role} already runs ${current.family}:${current.revision}`);
   const revisions = await listTaskDefinitionRevisions(env, current.family);
   const target = revisions.find((r) => r.revision === revision);
   if (!target) {
-    throw new AppError('invalid_input', `revision ${revision} is not one of ${current.family}'s recent revisions (${revisions.map((r) => r.revision).join(', ')})`);
+    throw new AppError(
+      'invalid_input',
+      `revision ${revision} is not one of ${current.family}'s recent revisions (${revisions.map((r) => r.revision).join(', ')})`,
+    );
   }
   return { current, target };
 }
@@ -59,14 +72,23 @@ async function checkScale(env: Environment, role: ServiceRole, desiredCount: num
   const bounds = (await describeScaling(env))[role];
   const [min, max] = [bounds?.minCapacity, bounds?.maxCapacity];
   if (min === null || min === undefined || max === null || max === undefined) {
-    throw new AppError('conflict', `${role} has no scalable target, so no bounds to check the count against: set it in Terraform`);
+    throw new AppError(
+      'conflict',
+      `${role} has no scalable target, so no bounds to check the count against: set it in Terraform`,
+    );
   }
   if (desiredCount < min || desiredCount > max) {
-    throw new AppError('invalid_input', `desiredCount ${desiredCount} is outside ${role}'s scaling bounds ${min}–${max}`);
+    throw new AppError(
+      'invalid_input',
+      `desiredCount ${desiredCount} is outside ${role}'s scaling bounds ${min}–${max}`,
+    );
   }
 }
 
-export function serviceAction(environment: string, service: string): ActionSpec<ServiceActionBody, RollbackTarget | null> {
+export function serviceAction(
+  environment: string,
+  service: string,
+): ActionSpec<ServiceActionBody, RollbackTarget | null> {
   return {
     action: 'service',
     actionOf: (body) => body.action,
@@ -80,17 +102,27 @@ export function serviceAction(environment: string, service: string): ActionSpec<
     },
     // Scaling does not start a new deployment: only redeploys and rollbacks take turns.
     exclusive: (body, env): Exclusive | null =>
-      body.action === 'scale' ? null : { target: service, alsoBlockedBy: ['deploy'], busy: () => serviceBusy(env, [service as ServiceRole]) },
+      body.action === 'scale'
+        ? null
+        : { target: service, alsoBlockedBy: ['deploy'], busy: () => serviceBusy(env, [service as ServiceRole]) },
     async run(body, { environment: env, checked }) {
       const role = service as ServiceRole;
       const refresh = [cacheNames.source(env.name, 'ecs')];
       if (body.action === 'redeploy') {
         const { deploymentId } = await forceNewDeployment(env, role);
-        return { detail: `redeployed ${role}: deployment ${deploymentId}`, result: { action: 'redeploy', deploymentId }, refresh };
+        return {
+          detail: `redeployed ${role}: deployment ${deploymentId}`,
+          result: { action: 'redeploy', deploymentId },
+          refresh,
+        };
       }
       if (body.action === 'scale') {
         const { deploymentId } = await setDesiredCount(env, role, body.desiredCount);
-        return { detail: `set ${role}'s desired count to ${body.desiredCount}`, result: { action: 'scale', desiredCount: body.desiredCount, deploymentId }, refresh: [...refresh, cacheNames.source(env.name, 'scaling')] };
+        return {
+          detail: `set ${role}'s desired count to ${body.desiredCount}`,
+          result: { action: 'scale', desiredCount: body.desiredCount, deploymentId },
+          refresh: [...refresh, cacheNames.source(env.name, 'scaling')],
+        };
       }
       if (!checked) throw new AppError('internal', 'a rollback without its checked revision');
       const { current, target } = checked;
@@ -115,7 +147,12 @@ export function deployAction(environment: string): ActionSpec<z.infer<typeof Dep
         throw new AppError('invalid_input', `no image tagged ${body.imageTag} in ${env.name}'s repositories`);
       }
     },
-    exclusive: (_, env) => ({ target: 'deploy', alsoBlockedBy: [...SERVICE_ROLES], graceMs: DEPLOY_GRACE_MS, busy: () => serviceBusy(env, SERVICE_ROLES) }),
+    exclusive: (_, env) => ({
+      target: 'deploy',
+      alsoBlockedBy: [...SERVICE_ROLES],
+      graceMs: DEPLOY_GRACE_MS,
+      busy: () => serviceBusy(env, SERVICE_ROLES),
+    }),
     async run(body, { environment: env }) {
       const run = await dispatchDeploy(env, body);
       const what = body.imageTag ? `${body.ref} (image ${body.imageTag})` : body.ref;

@@ -24,9 +24,17 @@ export function jobsInQueue(stats: QueueStats): number {
 }
 
 /** The stats with `rates` filled where the samples allow; without them (Redis failing) unchanged. */
-export async function withRates(env: string, stats: QueueStats[], redis: Redis, now = Date.now()): Promise<QueueStats[]> {
+export async function withRates(
+  env: string,
+  stats: QueueStats[],
+  redis: Redis,
+  now = Date.now(),
+): Promise<QueueStats[]> {
   const key = keys.queueSamples(env);
-  const sample: Sample = { t: now, q: Object.fromEntries(stats.map((s) => [s.name, [jobsInQueue(s), s.finishedTotal]])) };
+  const sample: Sample = {
+    t: now,
+    q: Object.fromEntries(stats.map((s) => [s.name, [jobsInQueue(s), s.finishedTotal]])),
+  };
   let base: Sample | null = null;
   try {
     const results = await redis
@@ -50,6 +58,13 @@ export async function withRates(env: string, stats: QueueStats[], redis: Redis, 
     const finished = s.finishedTotal - (before[1] ?? 0);
     if (finished < 0) return s; // the metrics were reset (a queue obliterated): no rate this window
     const arrived = Math.max(0, jobsInQueue(s) - before[0] + finished);
-    return { ...s, rates: { arrivedPerMinute: arrived / minutes, finishedPerMinute: finished / minutes, windowSeconds: Math.round(minutes * 60) } };
+    return {
+      ...s,
+      rates: {
+        arrivedPerMinute: arrived / minutes,
+        finishedPerMinute: finished / minutes,
+        windowSeconds: Math.round(minutes * 60),
+      },
+    };
   });
 }

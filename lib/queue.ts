@@ -5,8 +5,26 @@ import { z } from 'zod';
 import type { Environment } from './environments';
 import { AppError, UpstreamError } from '../model/errors';
 import { describeRedisFailure, FAIL_FAST_REDIS_OPTIONS } from './redis';
-import { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from '../model/schemas/queue';
-export { FailedJobSchema, FailureGroupSchema, JobDetailSchema, QueueStatsSchema, type FailedJob, type FailureGroup, type JobDetail, type QueueStats } from '../model/schemas/queue';
+import {
+  FailedJobSchema,
+  FailureGroupSchema,
+  JobDetailSchema,
+  QueueStatsSchema,
+  type FailedJob,
+  type FailureGroup,
+  type JobDetail,
+  type QueueStats,
+} from '../model/schemas/queue';
+export {
+  FailedJobSchema,
+  FailureGroupSchema,
+  JobDetailSchema,
+  QueueStatsSchema,
+  type FailedJob,
+  type FailureGroup,
+  type JobDetail,
+  type QueueStats,
+} from '../model/schemas/queue';
 
 /**
  * The platform's BullMQ queues as the on-call view needs them. Counts for every queue of an
@@ -33,12 +51,18 @@ export function queueRedis(env: Environment): Redis {
 
 const key = (queue: string, suffix: string) => `${BULL_PREFIX}:${queue}:${suffix}`;
 
-export async function getQueueStats(env: Environment, redis: Redis = queueRedis(env), now = Date.now()): Promise<QueueStats[]> {
+export async function getQueueStats(
+  env: Environment,
+  redis: Redis = queueRedis(env),
+  now = Date.now(),
+): Promise<QueueStats[]> {
   try {
     return await readQueueStats(env, redis, now);
   } catch (err) {
     if (err instanceof z.ZodError) throw err; // our bug, not Redis's outage
-    throw new UpstreamError('Redis', `the queues' Redis did not answer (${describeRedisFailure(err)})`, undefined, { cause: err });
+    throw new UpstreamError('Redis', `the queues' Redis did not answer (${describeRedisFailure(err)})`, undefined, {
+      cause: err,
+    });
   }
 }
 
@@ -78,7 +102,8 @@ async function readQueueStats(env: Environment, redis: Redis, now: number): Prom
   return names.map((name, i) => {
     const v = values.slice(i * PER_QUEUE, (i + 1) * PER_QUEUE);
     const oldestTs = Number(timestamps?.[i]?.[1] ?? NaN);
-    const perMinute = (list: unknown, meta: unknown) => perMinuteSeries(list as string[], meta as (string | null)[], now);
+    const perMinute = (list: unknown, meta: unknown) =>
+      perMinuteSeries(list as string[], meta as (string | null)[], now);
     return QueueStatsSchema.parse({
       name,
       counts: {
@@ -185,9 +210,16 @@ export async function listFailedJobs(
 export const FAILURE_GROUP_SAMPLE = 500;
 
 /** The newest failed jobs grouped by message, most frequent first, with how many of all failed were read. */
-export async function groupFailedJobs(env: Environment, queueName: string, redis: Redis = queueRedis(env)): Promise<{ total: number; sampled: number; groups: FailureGroup[] }> {
+export async function groupFailedJobs(
+  env: Environment,
+  queueName: string,
+  redis: Redis = queueRedis(env),
+): Promise<{ total: number; sampled: number; groups: FailureGroup[] }> {
   const queue = bullQueue(env, queueName, redis);
-  const [total, jobs] = await Promise.all([queue.getJobCountByTypes('failed'), queue.getFailed(0, FAILURE_GROUP_SAMPLE - 1)]);
+  const [total, jobs] = await Promise.all([
+    queue.getJobCountByTypes('failed'),
+    queue.getFailed(0, FAILURE_GROUP_SAMPLE - 1),
+  ]);
   const groups = new Map<string, FailureGroup>();
   for (const job of jobs) {
     const message = (job.failedReason ?? '').split('\n')[0].slice(0, 300) || '(no message)';
@@ -200,7 +232,11 @@ export async function groupFailedJobs(env: Environment, queueName: string, redis
       groups.set(message, FailureGroupSchema.parse({ message, count: 1, latestAt: failedAt, sampleJobId: job.id }));
     }
   }
-  return { total, sampled: jobs.length, groups: [...groups.values()].sort((a, b) => b.count - a.count || a.message.localeCompare(b.message)) };
+  return {
+    total,
+    sampled: jobs.length,
+    groups: [...groups.values()].sort((a, b) => b.count - a.count || a.message.localeCompare(b.message)),
+  };
 }
 
 /** A job's data and result are shown cut to this many characters. */
@@ -217,7 +253,12 @@ async function findJob(queue: Queue, id: string) {
 }
 
 /** One job of a queue, or null when the queue has no job with that id. */
-export async function getJob(env: Environment, queueName: string, id: string, redis: Redis = queueRedis(env)): Promise<JobDetail | null> {
+export async function getJob(
+  env: Environment,
+  queueName: string,
+  id: string,
+  redis: Redis = queueRedis(env),
+): Promise<JobDetail | null> {
   const queue = bullQueue(env, queueName, redis);
   const job = await findJob(queue, id);
   if (!job) return null;
@@ -251,7 +292,12 @@ export type QueueAction = 'pause' | 'resume' | 'retry-failed';
 export type JobAction = 'retry' | 'remove';
 
 /** Pauses or resumes a queue, or moves every failed job back to waiting; what it did, in words. */
-export async function controlQueue(env: Environment, queueName: string, action: QueueAction, redis: Redis = queueRedis(env)): Promise<string> {
+export async function controlQueue(
+  env: Environment,
+  queueName: string,
+  action: QueueAction,
+  redis: Redis = queueRedis(env),
+): Promise<string> {
   const queue = bullQueue(env, queueName, redis);
   switch (action) {
     case 'pause':
@@ -272,12 +318,22 @@ export async function controlQueue(env: Environment, queueName: string, action: 
  * Retries or removes one failed job; null when the queue has no such job. Both need it failed:
  * a waiting or running job is someone's work in progress, not the operator's to drop.
  */
-export async function controlJob(env: Environment, queueName: string, id: string, action: JobAction, redis: Redis = queueRedis(env)): Promise<string | null> {
+export async function controlJob(
+  env: Environment,
+  queueName: string,
+  id: string,
+  action: JobAction,
+  redis: Redis = queueRedis(env),
+): Promise<string | null> {
   const queue = bullQueue(env, queueName, redis);
   const job = await findJob(queue, id);
   if (!job) return null;
   const state = await job.getState();
-  if (state !== 'failed') throw new AppError('conflict', `job ${id} is ${state}, not failed: only a failed job can be ${action === 'retry' ? 'retried' : 'removed'}`);
+  if (state !== 'failed')
+    throw new AppError(
+      'conflict',
+      `job ${id} is ${state}, not failed: only a failed job can be ${action === 'retry' ? 'retried' : 'removed'}`,
+    );
   if (action === 'retry') {
     await job.retry('failed');
     return `retried job ${id} of ${queueName}`;

@@ -43,6 +43,12 @@ export async function renewLock(redis: Redis, key: string, token: string, ttlMs:
 }
 
 /** Replaces the lock's value with `next` if it is still `expected` (null: still free). */
-export async function swapLock(redis: Redis, key: string, expected: string | null, next: string, ttlMs: number): Promise<boolean> {
+export async function swapLock(
+  redis: Redis,
+  key: string,
+  expected: string | null,
+  next: string,
+  ttlMs: number,
+): Promise<boolean> {
   return (await redis.eval(SWAP, 1, key, expected ?? '', next, ttlMs)) === 1;
 }

@@ -1,6 +1,13 @@
 import 'server-only';
 import { z } from 'zod';
-import { listServiceTasks, listStoppedTasks, listTaskDefinitionRevisions, StoppedTaskSchema, TaskDefinitionRevisionSchema, TaskSchema } from './aws/ecs';
+import {
+  listServiceTasks,
+  listStoppedTasks,
+  listTaskDefinitionRevisions,
+  StoppedTaskSchema,
+  TaskDefinitionRevisionSchema,
+  TaskSchema,
+} from './aws/ecs';
 import type { Cached, CachePolicy } from './cache';
 import type { Environment } from './environments';
 import { cacheNames } from '../contracts/keys';
@@ -15,16 +22,32 @@ export const SERVICE_DETAIL_POLICIES = {
   revisions: { ttlMs: 60_000, maxStaleMs: 60 * 60_000 },
 } satisfies Record<string, CachePolicy>;
 
-export type ServiceDetail = { tasks: Cached<Task[]>; stoppedTasks: Cached<StoppedTask[]>; revisions: Cached<TaskDefinitionRevision[]> };
+export type ServiceDetail = {
+  tasks: Cached<Task[]>;
+  stoppedTasks: Cached<StoppedTask[]>;
+  revisions: Cached<TaskDefinitionRevision[]>;
+};
 
 /** What the service page adds to the environment's snapshot: running and stopped tasks, and the family's revisions. */
 export async function getServiceDetail(env: Environment, role: ServiceRole, family: string): Promise<ServiceDetail> {
   const cache = sharedCache();
   const service = env.ecs.services[role];
   const [tasks, stoppedTasks, revisions] = await Promise.all([
-    cache.get(cacheNames.serviceTasks(env.name, role), SERVICE_DETAIL_POLICIES.tasks, z.array(TaskSchema), () => listServiceTasks(env, service)),
-    cache.get(cacheNames.stoppedTasks(env.name, role), SERVICE_DETAIL_POLICIES.stoppedTasks, z.array(StoppedTaskSchema), () => listStoppedTasks(env, service)),
-    cache.get(cacheNames.taskDefinitions(env.name, role), SERVICE_DETAIL_POLICIES.revisions, z.array(TaskDefinitionRevisionSchema), () => listTaskDefinitionRevisions(env, family)),
+    cache.get(cacheNames.serviceTasks(env.name, role), SERVICE_DETAIL_POLICIES.tasks, z.array(TaskSchema), () =>
+      listServiceTasks(env, service),
+    ),
+    cache.get(
+      cacheNames.stoppedTasks(env.name, role),
+      SERVICE_DETAIL_POLICIES.stoppedTasks,
+      z.array(StoppedTaskSchema),
+      () => listStoppedTasks(env, service),
+    ),
+    cache.get(
+      cacheNames.taskDefinitions(env.name, role),
+      SERVICE_DETAIL_POLICIES.revisions,
+      z.array(TaskDefinitionRevisionSchema),
+      () => listTaskDefinitionRevisions(env, family),
+    ),
   ]);
   return { tasks, stoppedTasks, revisions };
 }

@@ -2,7 +2,12 @@ import 'server-only';
 import { waitUntil } from '@vercel/functions';
 import type { z } from 'zod';
 import { describeScaling } from './aws/autoscaling';
-import { EnvironmentMetricsSchema, getEnvironmentMetrics, getQueueDepthMetrics, type EnvironmentMetrics } from './aws/cloudwatch';
+import {
+  EnvironmentMetricsSchema,
+  getEnvironmentMetrics,
+  getQueueDepthMetrics,
+  type EnvironmentMetrics,
+} from './aws/cloudwatch';
 import { listImages } from './aws/ecr';
 import { describeEnvironmentServices } from './aws/ecs';
 import { describeLoadBalancerHealth } from './aws/elb';
@@ -39,17 +44,29 @@ const SOURCE_FETCHES: { [N in SourceName]: (env: Environment, shared: Cache) => 
 };
 
 /** One source of one environment, through the shared cache under its table row's policy. */
-export function readSource<N extends SourceName>(env: Environment, name: N, shared: Cache = sharedCache()): Promise<Cached<SourceValue<N>>> {
+export function readSource<N extends SourceName>(
+  env: Environment,
+  name: N,
+  shared: Cache = sharedCache(),
+): Promise<Cached<SourceValue<N>>> {
   const source = SNAPSHOT_SOURCES[name];
   // TypeScript cannot narrow the union of row schemas by a generic name: the row is the one for N.
-  return shared.get(cacheNames.source(env.name, name), source.policy, source.schema as unknown as z.ZodType<SourceValue<N>>, () => SOURCE_FETCHES[name](env, shared));
+  return shared.get(
+    cacheNames.source(env.name, name),
+    source.policy,
+    source.schema as unknown as z.ZodType<SourceValue<N>>,
+    () => SOURCE_FETCHES[name](env, shared),
+  );
 }
 
 export type { EnvironmentSnapshot } from '../model/schemas/snapshot';
 
 /** A part that could not be read at all (a bug, not an outage: the cache reports those itself). */
 function failedPart<T>(err: unknown): Cached<T> {
-  log.error({ err: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'snapshot part threw');
+  log.error(
+    { err: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined },
+    'snapshot part threw',
+  );
   return { value: null, fetchedAt: null, ageMs: null, stale: true, error: toErrorInfo(err), sharedCacheError: null };
 }
 
@@ -58,20 +75,50 @@ let defaultCache: Cache | undefined;
 export function sharedCache(): Cache {
   defaultCache ??= createCache(getRedis(), {
     // Every failure is in the server log with its code and upstream request id; pages show the message.
-    onError: ({ name, kind, error }) => log.warn({ part: name, kind, code: error.code, upstream: error.upstream, requestId: error.requestId, err: error.message }, 'snapshot part failed'),
+    onError: ({ name, kind, error }) =>
+      log.warn(
+        {
+          part: name,
+          kind,
+          code: error.code,
+          upstream: error.upstream,
+          requestId: error.requestId,
+          err: error.message,
+        },
+        'snapshot part failed',
+      ),
   });
   return defaultCache;
 }
 
 /** One queue's jobs waiting over a range (the queue page), through the shared cache as the charts are. */
-export function getQueueDepth(env: Environment, queue: string, rangeMinutes: number, shared: Cache = sharedCache()): Promise<Cached<EnvironmentMetrics>> {
-  return shared.get(cacheNames.queueDepth(env.name, queue, rangeMinutes), SNAPSHOT_SOURCES.metrics.policy, EnvironmentMetricsSchema, () => getQueueDepthMetrics(env, queue, rangeMinutes));
+export function getQueueDepth(
+  env: Environment,
+  queue: string,
+  rangeMinutes: number,
+  shared: Cache = sharedCache(),
+): Promise<Cached<EnvironmentMetrics>> {
+  return shared.get(
+    cacheNames.queueDepth(env.name, queue, rangeMinutes),
+    SNAPSHOT_SOURCES.metrics.policy,
+    EnvironmentMetricsSchema,
+    () => getQueueDepthMetrics(env, queue, rangeMinutes),
+  );
 }
 
 /** The environment's charts over a range, through the shared cache (one GetMetricData per TTL); the default range is the snapshot's own. */
-export function getMetrics(env: Environment, rangeMinutes: number, shared: Cache = sharedCache()): Promise<Cached<EnvironmentMetrics>> {
+export function getMetrics(
+  env: Environment,
+  rangeMinutes: number,
+  shared: Cache = sharedCache(),
+): Promise<Cached<EnvironmentMetrics>> {
   if (rangeMinutes === DEFAULT_METRICS_RANGE_MINUTES) return readSource(env, 'metrics', shared);
-  return shared.get(cacheNames.metrics(env.name, rangeMinutes), SNAPSHOT_SOURCES.metrics.policy, EnvironmentMetricsSchema, () => getEnvironmentMetrics(env, rangeMinutes));
+  return shared.get(
+    cacheNames.metrics(env.name, rangeMinutes),
+    SNAPSHOT_SOURCES.metrics.policy,
+    EnvironmentMetricsSchema,
+    () => getEnvironmentMetrics(env, rangeMinutes),
+  );
 }
 
 export type SnapshotOptions = {
@@ -103,8 +150,13 @@ export function getEnvironmentSnapshotForPage(env: Environment): Promise<Environ
  * the queues' Redis are called once per part per TTL, however many people are watching.
  * A failed part carries its error (and its last value, if any); the others are unaffected.
  */
-export async function getEnvironmentSnapshot(env: Environment, shared: Cache = sharedCache(), options: SnapshotOptions = {}): Promise<EnvironmentSnapshot> {
-  const read = <N extends SourceName>(name: N) => readSource(env, name, shared).catch((err: unknown) => failedPart<SourceValue<N>>(err));
+export async function getEnvironmentSnapshot(
+  env: Environment,
+  shared: Cache = sharedCache(),
+  options: SnapshotOptions = {},
+): Promise<EnvironmentSnapshot> {
+  const read = <N extends SourceName>(name: N) =>
+    readSource(env, name, shared).catch((err: unknown) => failedPart<SourceValue<N>>(err));
   const waited = SOURCE_NAMES.filter((name) => SNAPSHOT_SOURCES[name].page === 'waits');
   const reads = new Map(waited.map((name) => [name, read(name)]));
   // The others: within graceMs of the waited-for parts, or pending while their load goes on.
@@ -114,18 +166,40 @@ export async function getEnvironmentSnapshot(env: Environment, shared: Cache = s
     const graceMs = options.graceMs;
     if (graceMs === undefined) return settled;
     waitUntil(settled); // the load goes on past a page that stopped waiting: it fills the cache
-    const pending = waitedIn.then((parts) => parts.some((p) => p.sharedCacheError)
-      ? settled
-      : Promise.race([settled, new Promise<Cached<T>>((resolve) => {
-        const timer = setTimeout(() => resolve({ value: null, fetchedAt: null, ageMs: null, stale: true, error: null, sharedCacheError: null }), graceMs);
-        void settled.finally(() => clearTimeout(timer));
-      })]));
+    const pending = waitedIn.then((parts) =>
+      parts.some((p) => p.sharedCacheError)
+        ? settled
+        : Promise.race([
+            settled,
+            new Promise<Cached<T>>((resolve) => {
+              const timer = setTimeout(
+                () =>
+                  resolve({
+                    value: null,
+                    fetchedAt: null,
+                    ageMs: null,
+                    stale: true,
+                    error: null,
+                    sharedCacheError: null,
+                  }),
+                graceMs,
+              );
+              void settled.finally(() => clearTimeout(timer));
+            }),
+          ]),
+    );
     return Promise.race([settled, pending]);
   };
   for (const name of SOURCE_NAMES) if (!reads.has(name)) reads.set(name, withGrace(read(name)));
   const values = await Promise.all(SOURCE_NAMES.map((name) => reads.get(name)!));
   const parts = {
-    environment: { name: env.name, region: env.aws.region, production: env.production, cluster: env.ecs.cluster, colour: environmentColour(env) },
+    environment: {
+      name: env.name,
+      region: env.aws.region,
+      production: env.production,
+      cluster: env.ecs.cluster,
+      colour: environmentColour(env),
+    },
     ...Object.fromEntries(SOURCE_NAMES.map((name, i) => [name, values[i]])),
   } as SnapshotParts;
   return { ...parts, status: environmentStatus(parts) };

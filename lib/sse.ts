@@ -38,9 +38,15 @@ export function liveEventStream<T>(
           if (options.lastEventId !== undefined && message.version <= options.lastEventId) return;
           send(`id: ${message.version}\nevent: snapshot\ndata: ${JSON.stringify(message)}\n\n`);
         },
-        (err) => send(`event: problem\ndata: ${JSON.stringify({ message: err instanceof Error ? err.message : String(err) })}\n\n`),
+        (err) =>
+          send(
+            `event: problem\ndata: ${JSON.stringify({ message: err instanceof Error ? err.message : String(err) })}\n\n`,
+          ),
       );
-      const heartbeat = setInterval(() => send(`: ${new Date().toISOString()}\n\n`), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
+      const heartbeat = setInterval(
+        () => send(`: ${new Date().toISOString()}\n\n`),
+        options.heartbeatMs ?? SSE_HEARTBEAT_MS,
+      );
       cleanup = () => {
         if (closed) return;
         closed = true;

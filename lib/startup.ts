@@ -20,7 +20,8 @@ export function startupProblems(): string[] {
     const registry = loadRegistry();
     if (awsCredentialSource(config) === 'vercel-oidc') {
       registry.environments.forEach((env, i) => {
-        if (!env.aws.roleArn) problems.push(`environments[${i}].aws.roleArn: required with Vercel OIDC credentials (there are no others)`);
+        if (!env.aws.roleArn)
+          problems.push(`environments[${i}].aws.roleArn: required with Vercel OIDC credentials (there are no others)`);
       });
     }
   } catch (err) {

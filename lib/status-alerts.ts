@@ -51,18 +51,38 @@ if redis.call('HGET', KEYS[1], 'notified') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'notified', ARGV[2], 'differentSince', ARGV[3])
 return 1`;
 
-export type StatusChange = { environment: string; from: string; to: StatusVerdict['status']; reasons: string[]; at: number };
+export type StatusChange = {
+  environment: string;
+  from: string;
+  to: StatusVerdict['status'];
+  reasons: string[];
+  at: number;
+};
 export type StatusHistoryEntry = { at: number; from: string | null; to: StatusVerdict['status']; reasons: string[] };
 
 /** Judges one verdict; announces it when it is a settled change. Never throws: alerts must not break a page. */
 export async function trackStatus(
   env: Pick<Environment, 'name' | 'production' | 'alerts'>,
   verdict: StatusVerdict,
-  options: { redis: Redis; now?: number; webhookUrl?: string | undefined; send?: (url: string, change: StatusChange) => Promise<void> },
+  options: {
+    redis: Redis;
+    now?: number;
+    webhookUrl?: string | undefined;
+    send?: (url: string, change: StatusChange) => Promise<void>;
+  },
 ): Promise<StatusChange | null> {
   const now = options.now ?? Date.now();
   try {
-    const from = (await options.redis.eval(JUDGE, 2, keys.statusState(env.name), keys.statusHistory(env.name), verdict.status, now, env.alerts.settleSeconds * 1000, JSON.stringify(verdict.reasons.slice(0, 5)))) as string;
+    const from = (await options.redis.eval(
+      JUDGE,
+      2,
+      keys.statusState(env.name),
+      keys.statusHistory(env.name),
+      verdict.status,
+      now,
+      env.alerts.settleSeconds * 1000,
+      JSON.stringify(verdict.reasons.slice(0, 5)),
+    )) as string;
     if (!from) return null;
     const change: StatusChange = { environment: env.name, from, to: verdict.status, reasons: verdict.reasons, at: now };
     const url = options.webhookUrl === undefined ? getConfig().STATUS_WEBHOOK_URL : options.webhookUrl;
@@ -71,7 +91,14 @@ export async function trackStatus(
         await (options.send ?? postWebhook)(url, change);
       } catch (err) {
         // Not announced: undo, so the next judgement (seconds away) tries again rather than losing it.
-        await options.redis.eval(UNDO, 1, keys.statusState(env.name), verdict.status, from, now - env.alerts.settleSeconds * 1000);
+        await options.redis.eval(
+          UNDO,
+          1,
+          keys.statusState(env.name),
+          verdict.status,
+          from,
+          now - env.alerts.settleSeconds * 1000,
+        );
         throw err;
       }
     }
@@ -84,20 +111,41 @@ export async function trackStatus(
 }
 
 /** The newest changes first. */
-export async function readStatusHistory(redis: Redis, env: string, sinceMs: number, limit = 500): Promise<StatusHistoryEntry[]> {
+export async function readStatusHistory(
+  redis: Redis,
+  env: string,
+  sinceMs: number,
+  limit = 500,
+): Promise<StatusHistoryEntry[]> {
   const entries = await redis.xrevrange(keys.statusHistory(env), '+', String(sinceMs), 'COUNT', limit);
   return entries.map(([, fields]) => {
-    const f = Object.fromEntries(fields.reduce<[string, string][]>((pairs, v, i, all) => (i % 2 === 0 ? [...pairs, [v, all[i + 1]]] : pairs), []));
-    return { at: Number(f.at), from: f.from || null, to: f.to as StatusHistoryEntry['to'], reasons: JSON.parse(f.reasons ?? '[]') as string[] };
+    const f = Object.fromEntries(
+      fields.reduce<[string, string][]>((pairs, v, i, all) => (i % 2 === 0 ? [...pairs, [v, all[i + 1]]] : pairs), []),
+    );
+    return {
+      at: Number(f.at),
+      from: f.from || null,
+      to: f.to as StatusHistoryEntry['to'],
+      reasons: JSON.parse(f.reasons ?? '[]') as string[],
+    };
   });
 }
 
-const EMOJI: Record<StatusVerdict['status'], string> = { healthy: ':large_green_circle:', degraded: ':large_yellow_circle:', down: ':red_circle:' };
+const EMOJI: Record<StatusVerdict['status'], string> = {
+  healthy: ':large_green_circle:',
+  degraded: ':large_yellow_circle:',
+  down: ':red_circle:',
+};
 
 /** Slack's incoming-webhook payload: `text` for notifications, `blocks` for the message. */
 export function slackPayload(change: StatusChange): { text: string; blocks: unknown[] } {
   const text = `${change.environment} is ${change.to} (was ${change.from})`;
-  const why = change.reasons.length ? change.reasons.slice(0, 5).map((r) => `• ${r}`).join('\n') : 'all checks pass';
+  const why = change.reasons.length
+    ? change.reasons
+        .slice(0, 5)
+        .map((r) => `• ${r}`)
+        .join('\n')
+    : 'all checks pass';
   return {
     text,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `${EMOJI[change.to]} *${text}*\n${why}` } }],

@@ -43,7 +43,12 @@ export async function getTimeline(env: Environment, range: RangeName, now = Date
   const from = now - RANGES[range] * 60_000;
   const [snapshot, metrics] = await Promise.all([
     getEnvironmentSnapshot(env),
-    sharedCache().get(cacheNames.timelineMetrics(env.name, RANGES[range]), TIMELINE_POLICIES.metrics, EnvironmentMetricsSchema, () => getTimelineMetrics(env, RANGES[range])),
+    sharedCache().get(
+      cacheNames.timelineMetrics(env.name, RANGES[range]),
+      TIMELINE_POLICIES.metrics,
+      EnvironmentMetricsSchema,
+      () => getTimelineMetrics(env, RANGES[range]),
+    ),
   ]);
   const { markers, problems } = await getMarkers(env, snapshot, from, now, 5_000);
   return { range, snapshot, from, to: now, metrics, markers, problems };
@@ -54,11 +59,19 @@ export async function getTimeline(env: Environment, range: RangeName, now = Date
  * deployments in flight), ECS's events (cached), and the audit stream and status history
  * (Redis; the audit read looks at the newest `auditScan` records).
  */
-export async function getMarkers(env: Environment, snapshot: EnvironmentSnapshot, from: number, to: number, auditScan = 1_000): Promise<Pick<Timeline, 'markers' | 'problems'>> {
+export async function getMarkers(
+  env: Environment,
+  snapshot: EnvironmentSnapshot,
+  from: number,
+  to: number,
+  auditScan = 1_000,
+): Promise<Pick<Timeline, 'markers' | 'problems'>> {
   const cache = sharedCache();
   const problems: Timeline['problems'] = [];
   const [events, audit, statusChanges] = await Promise.all([
-    cache.get(cacheNames.serviceEvents(env.name), TIMELINE_POLICIES.events, EventsSchema, () => describeServiceEvents(env)),
+    cache.get(cacheNames.serviceEvents(env.name), TIMELINE_POLICIES.events, EventsSchema, () =>
+      describeServiceEvents(env),
+    ),
     readAudit({ environment: env.name }, 500, auditScan).catch((err: Error) => {
       problems.push({ source: 'audit', message: err.message });
       return [];
@@ -69,7 +82,11 @@ export async function getMarkers(env: Environment, snapshot: EnvironmentSnapshot
     }),
   ]);
   const partProblem = (source: string, part: { error: { message: string } | null; value: unknown }) => {
-    if (part.error) problems.push({ source, message: part.value === null ? part.error.message : `${part.error.message} (older values shown)` });
+    if (part.error)
+      problems.push({
+        source,
+        message: part.value === null ? part.error.message : `${part.error.message} (older values shown)`,
+      });
   };
   partProblem('ECS events', events);
   partProblem('GitHub deploy runs', snapshot.deployRuns);

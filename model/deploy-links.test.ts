@@ -3,7 +3,15 @@ import { revisionFromRun } from './deploy-links';
 import type { TaskDefinitionRevision } from './schemas/ecs';
 import type { DeployRun } from './schemas/github';
 
-const revision = (tag: string | null): TaskDefinitionRevision => ({ arn: 'arn', family: 'f', revision: 1, registeredAt: null, cpu: null, memory: null, containers: [{ name: 'api', image: `repo:${tag}`, tag, digest: null, environmentNames: [], secretNames: [] }] });
+const revision = (tag: string | null): TaskDefinitionRevision => ({
+  arn: 'arn',
+  family: 'f',
+  revision: 1,
+  registeredAt: null,
+  cpu: null,
+  memory: null,
+  containers: [{ name: 'api', image: `repo:${tag}`, tag, digest: null, environmentNames: [], secretNames: [] }],
+});
 const run = (sha: string, imageTag: string | null = null) => ({ sha, imageTag }) as DeployRun;
 
 describe('revisionFromRun', () => {

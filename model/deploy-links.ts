@@ -9,5 +9,7 @@ import type { DeployRun } from './schemas/github';
 /** True when the revision runs the image the run deployed. */
 export function revisionFromRun(revision: TaskDefinitionRevision, run: DeployRun): boolean {
   const wanted = run.imageTag ?? run.sha;
-  return revision.containers.some((c) => c.tag !== null && (c.tag === wanted || (c.tag.length >= 7 && wanted.startsWith(c.tag))));
+  return revision.containers.some(
+    (c) => c.tag !== null && (c.tag === wanted || (c.tag.length >= 7 && wanted.startsWith(c.tag))),
+  );
 }

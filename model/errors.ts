@@ -4,7 +4,19 @@ import { z } from 'zod';
  * One error type for the control plane, with a code; route handlers map codes to HTTP
  * statuses in one place. No server-only import: the browser renders `ErrorInfo` too.
  */
-export const ERROR_CODES = ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'too_large', 'rate_limited', 'upstream_failed', 'unavailable', 'timeout', 'internal'] as const;
+export const ERROR_CODES = [
+  'invalid_input',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'too_large',
+  'rate_limited',
+  'upstream_failed',
+  'unavailable',
+  'timeout',
+  'internal',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
@@ -45,9 +57,15 @@ export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
 /** Our errors keep their code and request id; anything else is `internal` with its message. */
 export function toErrorInfo(err: unknown): ErrorInfo {
-  if (err instanceof UpstreamError) return { code: err.code, message: err.message, upstream: err.upstream, requestId: err.requestId ?? null };
+  if (err instanceof UpstreamError)
+    return { code: err.code, message: err.message, upstream: err.upstream, requestId: err.requestId ?? null };
   if (err instanceof AppError) return { code: err.code, message: err.message, upstream: null, requestId: null };
-  return { code: 'internal', message: err instanceof Error ? err.message : String(err), upstream: null, requestId: null };
+  return {
+    code: 'internal',
+    message: err instanceof Error ? err.message : String(err),
+    upstream: null,
+    requestId: null,
+  };
 }
 
 /**

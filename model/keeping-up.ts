@@ -84,13 +84,35 @@ export function keepingUp(queue: QueueStats, capacity: WorkerCapacity | null): K
   }
 
   let signal: Signal | null = null;
-  if (backlog > 0 && queue.paused) signal = { kind: 'paused', message: `paused with ${backlog} job${backlog === 1 ? '' : 's'} waiting` };
-  else if (backlog > 0 && queue.workers === 0) signal = { kind: 'no-consumer', message: `${backlog} job${backlog === 1 ? '' : 's'} wait and no worker is connected` };
+  if (backlog > 0 && queue.paused)
+    signal = { kind: 'paused', message: `paused with ${backlog} job${backlog === 1 ? '' : 's'} waiting` };
+  else if (backlog > 0 && queue.workers === 0)
+    signal = {
+      kind: 'no-consumer',
+      message: `${backlog} job${backlog === 1 ? '' : 's'} wait and no worker is connected`,
+    };
   else if (trend === 'growing' && capacity && capacity.max !== null && capacity.running >= capacity.max) {
-    signal = { kind: 'growing-at-max', message: `the backlog grows by ${formatRate(arrived! - finished!)} and the worker service is at its maximum of ${capacity.max} task${capacity.max === 1 ? '' : 's'}` };
+    signal = {
+      kind: 'growing-at-max',
+      message: `the backlog grows by ${formatRate(arrived! - finished!)} and the worker service is at its maximum of ${capacity.max} task${capacity.max === 1 ? '' : 's'}`,
+    };
   }
-  const noRatesBecause = queue.rates ? null : queue.finishedTotal === null ? 'no job finished yet' : 'rates after half a minute of watching';
-  return { queue: queue.name, backlog, arrivedPerMinute: arrived, finishedPerMinute: finished, noRatesBecause, drainMinutes, trend, workers: queue.workers, signal };
+  const noRatesBecause = queue.rates
+    ? null
+    : queue.finishedTotal === null
+      ? 'no job finished yet'
+      : 'rates after half a minute of watching';
+  return {
+    queue: queue.name,
+    backlog,
+    arrivedPerMinute: arrived,
+    finishedPerMinute: finished,
+    noRatesBecause,
+    drainMinutes,
+    trend,
+    workers: queue.workers,
+    signal,
+  };
 }
 
 export function formatRate(perMinute: number): string {

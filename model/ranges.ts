@@ -6,4 +6,3 @@
 export const RANGES = { '1h': 60, '3h': 180, '6h': 360, '24h': 1440, '7d': 10080 } as const;
 export type RangeName = keyof typeof RANGES;
 export const DEFAULT_RANGE: RangeName = '3h';
-

@@ -59,34 +59,58 @@ export function environmentStatus(snapshot: SnapshotParts, now = Date.now()): St
   if (!ecs) down.push(`ECS cannot be read: ${snapshot.ecs.error?.message ?? 'no data yet'}`);
   for (const name of ecs?.missing ?? []) down.push(`service ${name} does not exist in the cluster`);
   for (const service of ecs?.services ?? []) {
-    if (service.desiredCount > 0 && service.runningCount === 0) down.push(`${service.role}: no task running of ${service.desiredCount} desired`);
+    if (service.desiredCount > 0 && service.runningCount === 0)
+      down.push(`${service.role}: no task running of ${service.desiredCount} desired`);
     else if (service.runningCount < service.desiredCount && service.rolloutState !== 'IN_PROGRESS') {
       degraded.push(`${service.role}: ${service.runningCount} of ${service.desiredCount} tasks running`);
     }
     const failed = service.deployments.find((d) => d.rolloutState === 'FAILED');
-    if (failed) degraded.push(`${service.role}: deployment ${failed.id} failed${failed.rolloutStateReason ? ` (${failed.rolloutStateReason})` : ''}`);
+    if (failed)
+      degraded.push(
+        `${service.role}: deployment ${failed.id} failed${failed.rolloutStateReason ? ` (${failed.rolloutStateReason})` : ''}`,
+      );
     // ECS's event when the circuit breaker undoes a deployment: a bad deploy happened, even if all is running again.
-    const rollback = service.events.find((e) => /rolling back to deployment/.test(e.message) && e.createdAt && now - Date.parse(e.createdAt) < ROLLED_BACK_RECENT_MS);
-    if (rollback && !failed) degraded.push(`${service.role}: the circuit breaker rolled a deployment back ${Math.max(1, Math.round((now - Date.parse(rollback.createdAt!)) / 60_000))} min ago`);
+    const rollback = service.events.find(
+      (e) =>
+        /rolling back to deployment/.test(e.message) &&
+        e.createdAt &&
+        now - Date.parse(e.createdAt) < ROLLED_BACK_RECENT_MS,
+    );
+    if (rollback && !failed)
+      degraded.push(
+        `${service.role}: the circuit breaker rolled a deployment back ${Math.max(1, Math.round((now - Date.parse(rollback.createdAt!)) / 60_000))} min ago`,
+      );
   }
 
   const errorRate = recentErrorRate(snapshot);
-  if (errorRate && errorRate.rate >= ERROR_RATE_DOWN) down.push(`${formatPercent(errorRate.rate)} of requests answered 5xx in the last ${errorRate.minutes} min`);
-  else if (errorRate && errorRate.rate >= ERROR_RATE_DEGRADED) degraded.push(`${formatPercent(errorRate.rate)} of requests answered 5xx in the last ${errorRate.minutes} min`);
+  if (errorRate && errorRate.rate >= ERROR_RATE_DOWN)
+    down.push(`${formatPercent(errorRate.rate)} of requests answered 5xx in the last ${errorRate.minutes} min`);
+  else if (errorRate && errorRate.rate >= ERROR_RATE_DEGRADED)
+    degraded.push(`${formatPercent(errorRate.rate)} of requests answered 5xx in the last ${errorRate.minutes} min`);
 
   for (const group of snapshot.targets.value?.targetGroups ?? []) {
     const healthy = group.targets.filter((t) => t.state === 'healthy').length;
     const unhealthy = group.targets.filter((t) => t.state === 'unhealthy');
-    if (group.targets.length > 0 && healthy === 0) down.push(`${group.name}: no healthy target of ${group.targets.length}`);
+    if (group.targets.length > 0 && healthy === 0)
+      down.push(`${group.name}: no healthy target of ${group.targets.length}`);
     else if (unhealthy.length > 0) {
       const first = unhealthy[0];
-      degraded.push(`${group.name}: ${unhealthy.length} unhealthy target${unhealthy.length > 1 ? 's' : ''} (${first.id}${first.reason ? `: ${first.reason}` : ''})`);
+      degraded.push(
+        `${group.name}: ${unhealthy.length} unhealthy target${unhealthy.length > 1 ? 's' : ''} (${first.id}${first.reason ? `: ${first.reason}` : ''})`,
+      );
     }
   }
 
   const lastRun = snapshot.deployRuns.value?.[0];
-  if (lastRun && lastRun.status === 'completed' && lastRun.conclusion && !['success', 'skipped', 'neutral'].includes(lastRun.conclusion)) {
-    degraded.push(`last deploy #${lastRun.runNumber ?? lastRun.id} (${lastRun.ref ?? lastRun.sha.slice(0, 7)}) ended ${lastRun.conclusion}`);
+  if (
+    lastRun &&
+    lastRun.status === 'completed' &&
+    lastRun.conclusion &&
+    !['success', 'skipped', 'neutral'].includes(lastRun.conclusion)
+  ) {
+    degraded.push(
+      `last deploy #${lastRun.runNumber ?? lastRun.id} (${lastRun.ref ?? lastRun.sha.slice(0, 7)}) ended ${lastRun.conclusion}`,
+    );
   }
 
   const capacity = workerCapacity(snapshot);
@@ -99,15 +123,19 @@ export function environmentStatus(snapshot: SnapshotParts, now = Date.now()): St
       degraded.push(`queue ${queue.name}: oldest job waiting ${Math.round(queue.oldestWaitingAgeMs / 60_000)} min`);
     }
   }
-  if (!snapshot.queues.value && snapshot.queues.error) degraded.push(`queues cannot be read: ${snapshot.queues.error.message}`);
-  if (snapshot.targets.error && !snapshot.targets.value) degraded.push(`ALB health cannot be read: ${snapshot.targets.error.message}`);
+  if (!snapshot.queues.value && snapshot.queues.error)
+    degraded.push(`queues cannot be read: ${snapshot.queues.error.message}`);
+  if (snapshot.targets.error && !snapshot.targets.value)
+    degraded.push(`ALB health cannot be read: ${snapshot.targets.error.message}`);
 
-  const unrefreshed = JUDGED_PARTS
-    .filter((part) => snapshot[part].error && snapshot[part].value !== null)
-    .map((part) => SNAPSHOT_SOURCES[part].label);
+  const unrefreshed = JUDGED_PARTS.filter((part) => snapshot[part].error && snapshot[part].value !== null).map(
+    (part) => SNAPSHOT_SOURCES[part].label,
+  );
   // Never read yet, and no error: a page rendered before they came (the live stream brings them).
   const pending = [...JUDGED_PARTS, ...ALSO_READ]
-    .filter((part) => snapshot[part].value === null && snapshot[part].error === null && snapshot[part].fetchedAt === null)
+    .filter(
+      (part) => snapshot[part].value === null && snapshot[part].error === null && snapshot[part].fetchedAt === null,
+    )
     .map((part) => SNAPSHOT_SOURCES[part].label);
   const notes = { unrefreshed, ...(pending.length ? { pending } : {}) };
   if (down.length) return { status: 'down', reasons: [...down, ...degraded], ...notes };

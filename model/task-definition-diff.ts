@@ -17,7 +17,12 @@ export type ContainerDiff = {
   environment: NameChanges;
   secrets: NameChanges;
 };
-export type RevisionDiff = { cpu: Change | null; memory: Change | null; containers: ContainerDiff[]; identical: boolean };
+export type RevisionDiff = {
+  cpu: Change | null;
+  memory: Change | null;
+  containers: ContainerDiff[];
+  identical: boolean;
+};
 
 type Container = TaskDefinitionRevision['containers'][number];
 /** ECR's digest for a container's image, when the revision does not pin one. */
@@ -31,12 +36,18 @@ function names(from: string[], to: string[]): NameChanges {
   return { added: to.filter((n) => !from.includes(n)), removed: from.filter((n) => !to.includes(n)) };
 }
 
-export function diffRevisions(current: TaskDefinitionRevision, target: TaskDefinitionRevision, digestOf: DigestLookup = (c) => c.digest): RevisionDiff {
-  const containerNames = [...new Set([...current.containers.map((c) => c.name), ...target.containers.map((c) => c.name)])];
+export function diffRevisions(
+  current: TaskDefinitionRevision,
+  target: TaskDefinitionRevision,
+  digestOf: DigestLookup = (c) => c.digest,
+): RevisionDiff {
+  const containerNames = [
+    ...new Set([...current.containers.map((c) => c.name), ...target.containers.map((c) => c.name)]),
+  ];
   const containers = containerNames.map((name): ContainerDiff => {
     const from = current.containers.find((c) => c.name === name);
     const to = target.containers.find((c) => c.name === name);
-    const digest = (c: Container | undefined) => (c ? c.digest ?? digestOf(c) : null);
+    const digest = (c: Container | undefined) => (c ? (c.digest ?? digestOf(c)) : null);
     return {
       name,
       presence: from && to ? 'both' : to ? 'added' : 'removed',
@@ -48,6 +59,15 @@ export function diffRevisions(current: TaskDefinitionRevision, target: TaskDefin
   });
   const cpu = change(current.cpu, target.cpu);
   const memory = change(current.memory, target.memory);
-  const identical = !cpu && !memory && containers.every((c) => c.presence === 'both' && !c.image && !c.digest && [c.environment, c.secrets].every((n) => n.added.length === 0 && n.removed.length === 0));
+  const identical =
+    !cpu &&
+    !memory &&
+    containers.every(
+      (c) =>
+        c.presence === 'both' &&
+        !c.image &&
+        !c.digest &&
+        [c.environment, c.secrets].every((n) => n.added.length === 0 && n.removed.length === 0),
+    );
   return { cpu, memory, containers, identical };
 }

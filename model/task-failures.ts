@@ -13,7 +13,9 @@ export function stoppedByScheduler(task: StoppedTask): boolean {
 export function containerOutcome(task: StoppedTask): string {
   return task.containers
     .filter((c) => c.exitCode !== null || c.reason)
-    .map((c) => `${c.name} ${c.exitCode !== null ? `exited ${c.exitCode}` : 'stopped'}${c.reason ? `: ${c.reason}` : ''}`)
+    .map(
+      (c) => `${c.name} ${c.exitCode !== null ? `exited ${c.exitCode}` : 'stopped'}${c.reason ? `: ${c.reason}` : ''}`,
+    )
     .join('; ');
 }
 

@@ -32,7 +32,8 @@ export type MarkerSources = {
   statusChanges: { at: number; from: string | null; to: string; reasons: string[] }[];
 };
 
-const RUN_TONE = (run: DeployRun): MarkerTone => (run.status !== 'completed' ? 'info' : run.conclusion === 'success' ? 'good' : 'bad');
+const RUN_TONE = (run: DeployRun): MarkerTone =>
+  run.status !== 'completed' ? 'info' : run.conclusion === 'success' ? 'good' : 'bad';
 
 export function timelineMarkers(sources: MarkerSources, from: number, to: number): TimelineMarker[] {
   const base = `/environments/${encodeURIComponent(sources.env)}`;
@@ -47,7 +48,10 @@ export function timelineMarkers(sources: MarkerSources, from: number, to: number
       at: Date.parse(run.createdAt), // when it was dispatched: who deployed what, when
       kind: 'deploy',
       title: `Deploy #${run.runNumber ?? run.id} ${run.ref ?? run.sha.slice(0, 7)}: ${run.status === 'completed' ? run.conclusion : run.status}`,
-      detail: [run.actor && `by ${run.actor}`, run.imageTag && `image ${run.imageTag.slice(0, 12)}`].filter(Boolean).join(' · ') || null,
+      detail:
+        [run.actor && `by ${run.actor}`, run.imageTag && `image ${run.imageTag.slice(0, 12)}`]
+          .filter(Boolean)
+          .join(' · ') || null,
       href: `${base}/deploys?run=${run.id}`,
       tone: RUN_TONE(run),
     });
@@ -59,19 +63,59 @@ export function timelineMarkers(sources: MarkerSources, from: number, to: number
       const at = Date.parse(event.createdAt);
       const deployment = /\(deployment (ecs-svc\/\d+)\)/.exec(event.message)?.[1];
       if (/deployment completed/.test(event.message)) {
-        add({ id: `ev-${event.id}`, at, kind: 'ecs-deployment', title: `${role}: deployment completed`, detail: deployment ?? null, href: `${base}/services/${role}`, tone: 'good' });
+        add({
+          id: `ev-${event.id}`,
+          at,
+          kind: 'ecs-deployment',
+          title: `${role}: deployment completed`,
+          detail: deployment ?? null,
+          href: `${base}/services/${role}`,
+          tone: 'good',
+        });
       } else if (/deployment failed/.test(event.message)) {
-        add({ id: `ev-${event.id}`, at, kind: 'ecs-deployment', title: `${role}: deployment failed`, detail: event.message.replace(/^\(service [^)]+\) /, ''), href: `${base}/services/${role}`, tone: 'bad' });
+        add({
+          id: `ev-${event.id}`,
+          at,
+          kind: 'ecs-deployment',
+          title: `${role}: deployment failed`,
+          detail: event.message.replace(/^\(service [^)]+\) /, ''),
+          href: `${base}/services/${role}`,
+          tone: 'bad',
+        });
       } else if (/rolling back to deployment/.test(event.message)) {
-        add({ id: `ev-${event.id}`, at, kind: 'rollback', title: `${role}: circuit breaker rolled back`, detail: event.message.replace(/^\(service [^)]+\) /, ''), href: `${base}/services/${role}`, tone: 'bad' });
+        add({
+          id: `ev-${event.id}`,
+          at,
+          kind: 'rollback',
+          title: `${role}: circuit breaker rolled back`,
+          detail: event.message.replace(/^\(service [^)]+\) /, ''),
+          href: `${base}/services/${role}`,
+          tone: 'bad',
+        });
       }
     }
     for (const d of sources.deployments[role] ?? []) {
       if (!d.createdAt || d.rolloutState !== 'IN_PROGRESS') continue;
-      add({ id: `dep-${d.id}`, at: Date.parse(d.createdAt), kind: 'ecs-deployment', title: `${role}: deployment started`, detail: `${d.id}${d.taskDefinition ? ` of :${d.taskDefinition.revision}` : ''} · ${d.runningCount} of ${d.desiredCount} running`, href: `${base}/services/${role}`, tone: 'info' });
+      add({
+        id: `dep-${d.id}`,
+        at: Date.parse(d.createdAt),
+        kind: 'ecs-deployment',
+        title: `${role}: deployment started`,
+        detail: `${d.id}${d.taskDefinition ? ` of :${d.taskDefinition.revision}` : ''} · ${d.runningCount} of ${d.desiredCount} running`,
+        href: `${base}/services/${role}`,
+        tone: 'info',
+      });
     }
     for (const activity of sources.scaling[role]?.activities ?? []) {
-      add({ id: `scale-${activity.id}`, at: Date.parse(activity.startedAt), kind: 'scaling', title: `${role}: ${activity.description}`, detail: activity.cause, href: `${base}/services/${role}`, tone: activity.status === 'Successful' ? 'neutral' : 'warn' });
+      add({
+        id: `scale-${activity.id}`,
+        at: Date.parse(activity.startedAt),
+        kind: 'scaling',
+        title: `${role}: ${activity.description}`,
+        detail: activity.cause,
+        href: `${base}/services/${role}`,
+        tone: activity.status === 'Successful' ? 'neutral' : 'warn',
+      });
     }
   }
 
@@ -90,7 +134,15 @@ export function timelineMarkers(sources: MarkerSources, from: number, to: number
 
   for (const change of sources.statusChanges) {
     if (!change.from) continue; // the first judgement is not a change
-    add({ id: `status-${change.at}`, at: change.at, kind: 'status', title: `status ${change.from} → ${change.to}`, detail: change.reasons[0] ?? null, href: base, tone: change.to === 'healthy' ? 'good' : change.to === 'down' ? 'bad' : 'warn' });
+    add({
+      id: `status-${change.at}`,
+      at: change.at,
+      kind: 'status',
+      title: `status ${change.from} → ${change.to}`,
+      detail: change.reasons[0] ?? null,
+      href: base,
+      tone: change.to === 'healthy' ? 'good' : change.to === 'down' ? 'bad' : 'warn',
+    });
   }
   return markers.sort((a, b) => a.at - b.at);
 }

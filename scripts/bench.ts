@@ -46,8 +46,16 @@ try {
   await run('search', () => benchJobSearch(platform.redis));
   await run('bull-board', () => benchBullBoard());
   printReport();
-  writeReport(REPORT_FILE, { at: new Date().toISOString(), node: process.version, cpus: cpus().length, only: only ?? null, failed: failures });
-  console.log(`\nwritten to ${path.relative(process.cwd(), REPORT_FILE)}${failures.length ? ` (failed: ${failures.join(', ')})` : ''}`);
+  writeReport(REPORT_FILE, {
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    only: only ?? null,
+    failed: failures,
+  });
+  console.log(
+    `\nwritten to ${path.relative(process.cwd(), REPORT_FILE)}${failures.length ? ` (failed: ${failures.join(', ')})` : ''}`,
+  );
 } finally {
   await platform.stop();
   rmSync(stateDir, { recursive: true, force: true });

@@ -6,7 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 
-export type DemoCommit = { sha: string; message: string; author: { login: string; name: string; email: string }; date: string; parents: string[] };
+export type DemoCommit = {
+  sha: string;
+  message: string;
+  author: { login: string; name: string; email: string };
+  date: string;
+  parents: string[];
+};
 export type DemoRepository = { commits: DemoCommit[]; branches: Record<string, string>; tags: Record<string, string> };
 
 const AUTHORS = [
@@ -53,8 +59,20 @@ export function demoRepository(now = Date.parse('2026-11-01T00:00:00Z')): DemoRe
   }
   // A branch off main[35] with two commits of its own: compared with main, it has diverged.
   const fork = commits[35].sha;
-  const branch1: DemoCommit = { sha: sha('pilothouse branch 1'), message: 'pdf: try a larger default margin', author: AUTHORS[1], date: new Date(now - 20 * hour).toISOString(), parents: [fork] };
-  const branch2: DemoCommit = { sha: sha('pilothouse branch 2'), message: 'pdf: margins in the job result', author: AUTHORS[1], date: new Date(now - 19 * hour).toISOString(), parents: [branch1.sha] };
+  const branch1: DemoCommit = {
+    sha: sha('pilothouse branch 1'),
+    message: 'pdf: try a larger default margin',
+    author: AUTHORS[1],
+    date: new Date(now - 20 * hour).toISOString(),
+    parents: [fork],
+  };
+  const branch2: DemoCommit = {
+    sha: sha('pilothouse branch 2'),
+    message: 'pdf: margins in the job result',
+    author: AUTHORS[1],
+    date: new Date(now - 19 * hour).toISOString(),
+    parents: [branch1.sha],
+  };
   commits.push(branch1, branch2);
   return {
     commits,

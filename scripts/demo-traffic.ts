@@ -14,7 +14,12 @@ import { startTargetSite } from './target-site';
 /** About one job every 3 s: enough to see queues move, little enough for 2 cores. */
 const JOB_INTERVAL_MS = 3_000;
 
-export async function startDemoTraffic(platform: SeededPlatform, stateDir: string, step: Step, log: (line: string) => void) {
+export async function startDemoTraffic(
+  platform: SeededPlatform,
+  stateDir: string,
+  step: Step,
+  log: (line: string) => void,
+) {
   await buildServices(log);
   const done = step('starting the api and worker for staging, and the job generator');
   const site = await startTargetSite();

@@ -56,10 +56,16 @@ try {
   log(`  AWS emulator ${platform.emulator.url}  (control API: ${platform.emulator.url}/_pilothouse/)`);
   log(`  registry     ${path.relative(ROOT, platform.registryFile)}`);
   log(`  GitHub       ${platform.github.url}  (local stand-in: records deploy dispatches, reports runs)`);
-  log(`  job api      ${traffic.apiUrl}  (staging; a job every 3 s; your key: ${path.relative(ROOT, traffic.keyFile)})`);
-  log(`    curl -H "authorization: Bearer $(cat ${path.relative(ROOT, traffic.keyFile)})" -H 'content-type: application/json' \\`);
-  log(`      -d '{"kind":"scrape","input":{"url":"${traffic.siteUrl}/","selectors":["h1"]}}' ${traffic.apiUrl}/api/jobs`);
-  log('Sign in with GitHub (the local stand-in\'s page lets you choose who you are):');
+  log(
+    `  job api      ${traffic.apiUrl}  (staging; a job every 3 s; your key: ${path.relative(ROOT, traffic.keyFile)})`,
+  );
+  log(
+    `    curl -H "authorization: Bearer $(cat ${path.relative(ROOT, traffic.keyFile)})" -H 'content-type: application/json' \\`,
+  );
+  log(
+    `      -d '{"kind":"scrape","input":{"url":"${traffic.siteUrl}/","selectors":["h1"]}}' ${traffic.apiUrl}/api/jobs`,
+  );
+  log("Sign in with GitHub (the local stand-in's page lets you choose who you are):");
   for (const user of Object.values(LOCAL_USERS)) log(`  ${user.login.padEnd(16)} ${user.note}`);
   log('Press Ctrl-C to stop.');
 } catch (err) {

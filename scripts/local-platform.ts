@@ -128,11 +128,18 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningSer
     const child = spawnGroup(
       'redis-server',
       [
-        '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
-        '--save', '',
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--dir',
+        dir,
+        '--save',
+        '',
         ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
         // BullMQ needs keys never to be evicted (DESIGN.md, Redis).
-        '--maxmemory-policy', 'noeviction',
+        '--maxmemory-policy',
+        'noeviction',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -46,9 +46,18 @@ const LOCAL_TEAMS = {
   [`${ORG}/engineering`]: [LOCAL_USERS.operator.login, LOCAL_USERS.viewer.login],
 };
 /** Each environment's roles, by team (the registry's `access`). */
-const LOCAL_ACCESS: Record<string, { operators: { teams: string[]; logins: string[] }; viewers: { teams: string[]; logins: string[] } }> = {
-  staging: { operators: { teams: [`${ORG}/platform-oncall`, `${ORG}/staging-deployers`], logins: [] }, viewers: { teams: [`${ORG}/engineering`], logins: [] } },
-  production: { operators: { teams: [`${ORG}/platform-oncall`], logins: [] }, viewers: { teams: [`${ORG}/engineering`], logins: [] } },
+const LOCAL_ACCESS: Record<
+  string,
+  { operators: { teams: string[]; logins: string[] }; viewers: { teams: string[]; logins: string[] } }
+> = {
+  staging: {
+    operators: { teams: [`${ORG}/platform-oncall`, `${ORG}/staging-deployers`], logins: [] },
+    viewers: { teams: [`${ORG}/engineering`], logins: [] },
+  },
+  production: {
+    operators: { teams: [`${ORG}/platform-oncall`], logins: [] },
+    viewers: { teams: [`${ORG}/engineering`], logins: [] },
+  },
 };
 /** The local OAuth app: its secret opens only the stand-in on this machine. */
 const LOCAL_OAUTH_APP = { clientId: 'Ov23li-pilothouse-local', clientSecret: 'local-standin-oauth-secret' };
@@ -66,7 +75,9 @@ export function timedStep(log: (line: string) => void): Step {
 
 /** The environment registry (lib/environments.ts) of the local platform, hand-seeded or applied. */
 type LocalRegistry = {
-  environments: ((Awaited<ReturnType<typeof seedPlatform>>['environments'][number] | ReturnType<typeof registryEntry>) & { access?: (typeof LOCAL_ACCESS)[string] })[];
+  environments: ((
+    Awaited<ReturnType<typeof seedPlatform>>['environments'][number] | ReturnType<typeof registryEntry>
+  ) & { access?: (typeof LOCAL_ACCESS)[string] })[];
 };
 
 export type SeededPlatform = {
@@ -106,7 +117,11 @@ export async function startSeededPlatform(options: {
     let registry: LocalRegistry;
     if (options.terraform) {
       done = options.step(`applying infrastructure/ to the emulator at ${emulator.url} (OpenTofu, a few minutes)`);
-      const applied = await applyInfrastructure({ emulatorUrl: emulator.url, workDir: path.join(options.stateDir, 'infrastructure'), log: console.log });
+      const applied = await applyInfrastructure({
+        emulatorUrl: emulator.url,
+        workDir: path.join(options.stateDir, 'infrastructure'),
+        log: console.log,
+      });
       for (const env of applied.environments) await seedOutOfBand(env, emulator.url);
       const { settled } = await controlEmulator<{ settled: boolean }>(emulator.url, 'ecs/settle');
       if (!settled) throw new Error('the emulator did not settle the deploys');
@@ -118,7 +133,13 @@ export async function startSeededPlatform(options: {
     for (const env of registry.environments) env.access = LOCAL_ACCESS[env.name];
     const { owner, repo, deployWorkflow } = registry.environments[0].github;
     const github = await startGithubStandin({
-      token: LOCAL_GITHUB_TOKEN, owner, repo, workflow: deployWorkflow, supportsRunDetails: true, history: 4, historyEnvironments: registry.environments.map((e) => e.name),
+      token: LOCAL_GITHUB_TOKEN,
+      owner,
+      repo,
+      workflow: deployWorkflow,
+      supportsRunDetails: true,
+      history: 4,
+      historyEnvironments: registry.environments.map((e) => e.name),
       oauth: { ...LOCAL_OAUTH_APP, users: Object.values(LOCAL_USERS), teams: LOCAL_TEAMS },
     });
     stops.push(github.close);
@@ -158,16 +179,31 @@ export async function startSeededPlatform(options: {
 }
 
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-const SOURCES = ['app', 'components', 'lib', 'next.config.js', 'postcss.config.mjs', 'package-lock.json', 'tsconfig.json'];
+const SOURCES = [
+  'app',
+  'components',
+  'lib',
+  'next.config.js',
+  'postcss.config.mjs',
+  'package-lock.json',
+  'tsconfig.json',
+];
 
 /** True when .next holds a production build newer than every source file. */
 export function buildIsFresh(): boolean {
-  return isNewerThanSources(path.join(ROOT, '.next', 'BUILD_ID'), SOURCES.map((s) => path.join(ROOT, s)));
+  return isNewerThanSources(
+    path.join(ROOT, '.next', 'BUILD_ID'),
+    SOURCES.map((s) => path.join(ROOT, s)),
+  );
 }
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: string[] = [];
     child.stdout.on('data', (d) => output.push(String(d)));
     child.stderr.on('data', (d) => output.push(String(d)));
@@ -199,7 +235,11 @@ export async function startControlPlane(
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, ...platform.env, NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production',
+      ...process.env,
+      ...platform.env,
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
       // The load test reads the server's heap after a full GC through the inspector (loopback only).
       ...(options.inspect ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {}),
     },

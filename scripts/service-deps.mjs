@@ -21,7 +21,11 @@ export const SERVICE_DEPENDENCIES = [
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = JSON.parse(readFileSync(process.argv[2] ?? 'package.json', 'utf8'));
   const dependencies = Object.fromEntries(SERVICE_DEPENDENCIES.map((name) => [name, root.dependencies[name]]));
-  const missing = Object.entries(dependencies).filter(([, version]) => !version).map(([name]) => name);
+  const missing = Object.entries(dependencies)
+    .filter(([, version]) => !version)
+    .map(([name]) => name);
   if (missing.length) throw new Error(`not in package.json dependencies: ${missing.join(', ')}`);
-  process.stdout.write(`${JSON.stringify({ name: 'pilothouse-services', private: true, type: 'module', dependencies }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ name: 'pilothouse-services', private: true, type: 'module', dependencies }, null, 2)}\n`,
+  );
 }

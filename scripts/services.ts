@@ -27,11 +27,21 @@ const MAX_LOG_LINES = 5_000;
 
 /** Compiles worker/ to dist/ with tsc when a source is newer than the build. */
 export async function buildServices(log: (line: string) => void = () => {}): Promise<void> {
-  if (isNewerThanSources(path.join(DIST, 'main-worker.js'), [path.join(ROOT, 'worker'), path.join(ROOT, 'lib', 'platform.ts'), path.join(ROOT, 'lib', 'schemas', 'evidence.ts')])) return;
+  if (
+    isNewerThanSources(path.join(DIST, 'main-worker.js'), [
+      path.join(ROOT, 'worker'),
+      path.join(ROOT, 'lib', 'platform.ts'),
+      path.join(ROOT, 'lib', 'schemas', 'evidence.ts'),
+    ])
+  )
+    return;
   const started = Date.now();
   log('▸ building the api and worker (tsc -p worker) ...');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'worker'], { cwd: ROOT, stdio: 'inherit' });
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'worker'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tsc -p worker failed (${code})`))));
   });
   log(`  building the api and worker: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -72,7 +82,14 @@ export function startService(name: 'api' | 'worker', env: Record<string, string>
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`${name}: no matching log line within ${timeoutMs} ms; last lines:\n${logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`));
+          reject(
+            new Error(
+              `${name}: no matching log line within ${timeoutMs} ms; last lines:\n${logs
+                .slice(-15)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         const waiter = (line: LogLine) => {
           if (!match(line)) return;
@@ -85,7 +102,14 @@ export function startService(name: 'api' | 'worker', env: Record<string, string>
           if (!waiters.has(waiter)) return;
           clearTimeout(timer);
           waiters.delete(waiter);
-          reject(new Error(`${name} exited (${code}); last lines:\n${logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`));
+          reject(
+            new Error(
+              `${name} exited (${code}); last lines:\n${logs
+                .slice(-15)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}`,
+            ),
+          );
         });
       });
     },
@@ -97,7 +121,9 @@ export function startService(name: 'api' | 'worker', env: Record<string, string>
 export async function startApi(env: Record<string, string>): Promise<ServiceProcess & { url: string }> {
   const api = startService('api', { HOST: '127.0.0.1', PORT: '0', ...env });
   try {
-    const line = await api.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at http://127.0.0.1:'));
+    const line = await api.waitForLog(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at http://127.0.0.1:'),
+    );
     const url = /http:\/\/127\.0\.0\.1:\d+/.exec(line.msg!)![0];
     return { ...api, url };
   } catch (err) {

@@ -15,7 +15,11 @@ export async function signInWithStandin(controlPlaneUrl: string, login: string):
     }
   };
   const request = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: cookieHeader() } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: cookieHeader() },
+    });
     keep(response);
     return response;
   };
@@ -26,15 +30,22 @@ export async function signInWithStandin(controlPlaneUrl: string, login: string):
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ csrfToken: csrf.csrfToken, callbackUrl: `${controlPlaneUrl}/`, json: 'true' }),
   });
-  const authorizeUrl = start.status === 200 ? ((await start.json()) as { url: string }).url : start.headers.get('location');
+  const authorizeUrl =
+    start.status === 200 ? ((await start.json()) as { url: string }).url : start.headers.get('location');
   if (!authorizeUrl) throw new Error(`sign-in did not start: ${start.status}`);
   const authorize = new URL(authorizeUrl);
-  if (!authorize.pathname.endsWith('/login/oauth/authorize')) throw new Error(`sign-in went to ${authorizeUrl}, not GitHub's authorize page`);
+  if (!authorize.pathname.endsWith('/login/oauth/authorize'))
+    throw new Error(`sign-in went to ${authorizeUrl}, not GitHub's authorize page`);
 
   // Choosing the user on the stand-in's page: its form posts these fields.
   const form = new URLSearchParams({ login });
-  for (const name of ['client_id', 'redirect_uri', 'state', 'scope']) form.set(name, authorize.searchParams.get(name) ?? '');
-  const chosen = await fetch(`${authorize.origin}/login/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+  for (const name of ['client_id', 'redirect_uri', 'state', 'scope'])
+    form.set(name, authorize.searchParams.get(name) ?? '');
+  const chosen = await fetch(`${authorize.origin}/login/oauth/authorize`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
   const callback = chosen.headers.get('location');
   if (chosen.status !== 302 || !callback) throw new Error(`the stand-in did not redirect back: ${chosen.status}`);
 

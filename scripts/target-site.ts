@@ -22,20 +22,29 @@ export async function startTargetSite(): Promise<TargetSite> {
       res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
     } else if (url.pathname === '/tall') {
       const px = Number(url.searchParams.get('px') ?? 30_000);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><body style="margin:0"><div style="height:${px}px;background:linear-gradient(#fff,#333)"></div></body>`);
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<!doctype html><body style="margin:0"><div style="height:${px}px;background:linear-gradient(#fff,#333)"></div></body>`,
+        );
     } else if (url.pathname === '/broken') {
       // A page that loads but is broken: a console error and a missing image (the failure evidence's material).
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(BROKEN_HTML);
     } else if (url.pathname === '/hanging') {
       // Content at once, but its load event waits on an image that never finishes: a navigation timeout.
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(BROKEN_HTML.replace('</body>', '<img src="/never.png" alt="banner"></body>'));
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(BROKEN_HTML.replace('</body>', '<img src="/never.png" alt="banner"></body>'));
     } else if (url.pathname === '/never.png') {
       res.writeHead(200, { 'content-type': 'image/png' }); // and nothing more, until the client goes
       req.on('close', () => res.destroy());
     } else if (url.pathname === '/missing.png') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     } else if (url.pathname === '/slow') {
-      setTimeout(() => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE_HTML), Number(url.searchParams.get('ms') ?? 1000));
+      setTimeout(
+        () => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE_HTML),
+        Number(url.searchParams.get('ms') ?? 1000),
+      );
     } else {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE_HTML);
     }
@@ -46,6 +55,10 @@ export async function startTargetSite(): Promise<TargetSite> {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     hits: (path) => (path ? hits.filter((p) => p === path).length : hits.length),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

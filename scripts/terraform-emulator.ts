@@ -35,8 +35,20 @@ const BOOTSTRAP_VARIABLES = {
 
 /** Every AWS service the provider calls for our roots, all pointed at the emulator. */
 const PROVIDER_ENDPOINTS = [
-  'acm', 'applicationautoscaling', 'cloudwatch', 'cloudwatchlogs', 'ec2', 'ecr', 'ecs', 'elbv2',
-  'iam', 'kms', 's3', 's3control', 'ssm', 'sts',
+  'acm',
+  'applicationautoscaling',
+  'cloudwatch',
+  'cloudwatchlogs',
+  'ec2',
+  'ecr',
+  'ecs',
+  'elbv2',
+  'iam',
+  'kms',
+  's3',
+  's3control',
+  'ssm',
+  'sts',
 ];
 
 export function emulatorOverride(emulatorUrl: string): string {
@@ -88,9 +100,11 @@ function rootInvocation(root: string, args: string[]): { dir: string; args: stri
   if (!environment) return { dir: root, args, dataDir: null };
   const [command, ...rest] = args;
   const own =
-    command === 'init' ? [`-backend-config=path=${environment}.tfstate`]
-    : ['plan', 'apply', 'destroy'].includes(command) ? [`-var-file=${environment}.tfvars`]
-    : [];
+    command === 'init'
+      ? [`-backend-config=path=${environment}.tfstate`]
+      : ['plan', 'apply', 'destroy'].includes(command)
+        ? [`-var-file=${environment}.tfvars`]
+        : [];
   return { dir: 'environments', args: [command, ...own, ...rest], dataDir: `.terraform-${environment}` };
 }
 
@@ -113,7 +127,13 @@ export async function tofu(workDir: string, root: string, args: string[], okCode
   return spawnTofu(workDir, run, root, args, okCodes);
 }
 
-async function spawnTofu(workDir: string, run: ReturnType<typeof rootInvocation>, root: string, args: string[], okCodes: number[]): Promise<TofuResult> {
+async function spawnTofu(
+  workDir: string,
+  run: ReturnType<typeof rootInvocation>,
+  root: string,
+  args: string[],
+  okCodes: number[],
+): Promise<TofuResult> {
   const result = await new Promise<TofuResult>((resolve, reject) => {
     const child = spawn(TOFU, [...run.args, '-no-color'], {
       cwd: path.join(workDir, run.dir),
@@ -189,7 +209,12 @@ export type Step = (line: string) => void;
  * init, validate, apply, then plan again: a plan that is not empty means the Terraform and
  * what AWS (here, the emulator) reports disagree, and fails with the plan's text.
  */
-export async function applyRoot(workDir: string, root: string, variables: Record<string, string>, log: Step = () => {}): Promise<RootReport> {
+export async function applyRoot(
+  workDir: string,
+  root: string,
+  variables: Record<string, string>,
+  log: Step = () => {},
+): Promise<RootReport> {
   const timed = async <T>(name: string, run: () => Promise<T>): Promise<[T, number]> => {
     const started = Date.now();
     const value = await run();
@@ -200,10 +225,18 @@ export async function applyRoot(workDir: string, root: string, variables: Record
   const vars = varArgs(variables);
   const [, init] = await timed('init', () => tofu(workDir, root, ['init', '-input=false']));
   const [, validate] = await timed('validate', () => tofu(workDir, root, ['validate']));
-  const [applied, apply] = await timed('apply', () => tofu(workDir, root, ['apply', '-auto-approve', '-input=false', ...vars]));
-  const [planned, plan] = await timed('plan', () => tofu(workDir, root, ['plan', '-detailed-exitcode', '-input=false', ...vars], [0, 2]));
+  const [applied, apply] = await timed('apply', () =>
+    tofu(workDir, root, ['apply', '-auto-approve', '-input=false', ...vars]),
+  );
+  const [planned, plan] = await timed('plan', () =>
+    tofu(workDir, root, ['plan', '-detailed-exitcode', '-input=false', ...vars], [0, 2]),
+  );
   if (planned.code === 2) {
-    throw new TofuError(root, ['plan'], `the plan after apply is not empty (drift between the Terraform and the emulator):\n${planChanges(planned.stdout)}`);
+    throw new TofuError(
+      root,
+      ['plan'],
+      `the plan after apply is not empty (drift between the Terraform and the emulator):\n${planChanges(planned.stdout)}`,
+    );
   }
   const added = /Resources: (\d+) added/.exec(applied.stdout);
   return { root, resources: added ? Number(added[1]) : 0, seconds: { init, validate, apply, plan } };
@@ -263,7 +296,11 @@ export type AppliedInfrastructure = {
  * provider waiting (30 s before it first asks whether an ALB is active, a minute for S3 to
  * agree on a lifecycle configuration), so two at once take little longer than one.
  */
-export async function applyInfrastructure(options: { emulatorUrl: string; workDir: string; log?: Step }): Promise<AppliedInfrastructure> {
+export async function applyInfrastructure(options: {
+  emulatorUrl: string;
+  workDir: string;
+  log?: Step;
+}): Promise<AppliedInfrastructure> {
   const { emulatorUrl, workDir, log = () => {} } = options;
   prepareWorkCopy(workDir, emulatorUrl);
   const variables: Record<string, Record<string, string>> = { bootstrap: BOOTSTRAP_VARIABLES };
@@ -272,23 +309,31 @@ export async function applyInfrastructure(options: { emulatorUrl: string; workDi
     outputs(workDir, 'bootstrap', 'github_oidc_provider_arn', z.string()),
     outputs(workDir, 'bootstrap', 'vercel_oidc_provider_arn', z.string()),
   ]);
-  const applied = await Promise.all(ENVIRONMENT_ROOTS.map(async (name) => {
-    const root = `environments/${name}`;
-    variables[root] = {
-      certificate_arn: await requestCertificate(emulatorUrl, regionOf(workDir, name), `api.${name}.pilothouse.example`),
-      github_oidc_provider_arn: github,
-      vercel_oidc_provider_arn: vercel,
-    };
-    const report = await applyRoot(workDir, root, variables[root], log);
-    const [environment, ssmKmsKeyArn] = await Promise.all([
-      outputs(workDir, root, 'control_plane_environment', ControlPlaneEnvironmentOutput),
-      outputs(workDir, root, 'ssm_kms_key_arn', z.string()),
-    ]);
-    return { report, environment: { ...environment, ssmKmsKeyArn } };
-  }));
+  const applied = await Promise.all(
+    ENVIRONMENT_ROOTS.map(async (name) => {
+      const root = `environments/${name}`;
+      variables[root] = {
+        certificate_arn: await requestCertificate(
+          emulatorUrl,
+          regionOf(workDir, name),
+          `api.${name}.pilothouse.example`,
+        ),
+        github_oidc_provider_arn: github,
+        vercel_oidc_provider_arn: vercel,
+      };
+      const report = await applyRoot(workDir, root, variables[root], log);
+      const [environment, ssmKmsKeyArn] = await Promise.all([
+        outputs(workDir, root, 'control_plane_environment', ControlPlaneEnvironmentOutput),
+        outputs(workDir, root, 'ssm_kms_key_arn', z.string()),
+      ]);
+      return { report, environment: { ...environment, ssmKmsKeyArn } };
+    }),
+  );
   const destroy = async () => {
     // Both run to their end even when one fails, so a retry never meets a root still locked.
-    const results = await Promise.allSettled(ENVIRONMENT_ROOTS.map((name) => destroyRoot(workDir, `environments/${name}`, variables[`environments/${name}`])));
+    const results = await Promise.allSettled(
+      ENVIRONMENT_ROOTS.map((name) => destroyRoot(workDir, `environments/${name}`, variables[`environments/${name}`])),
+    );
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     await destroyRoot(workDir, 'bootstrap', variables.bootstrap);

@@ -21,15 +21,23 @@ const CANARIES: Record<string, string> = {
   REDIS_URL: 'rediss://default:canary-redis-5d1f0c@canary.upstash.io:6379',
   GITHUB_TOKEN: 'ghp_canaryTOKEN5d1f0c0000000000000000000',
   GITHUB_APP_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\ncanary-app-key-5d1f0c\\n-----END PRIVATE KEY-----',
-  PILOTHOUSE_ENVIRONMENTS: JSON.stringify({ environments: [{ name: 'canary', queues: { redisUrl: 'rediss://canary-queue-5d1f0c@x:6379' } }] }),
+  PILOTHOUSE_ENVIRONMENTS: JSON.stringify({
+    environments: [{ name: 'canary', queues: { redisUrl: 'rediss://canary-queue-5d1f0c@x:6379' } }],
+  }),
   NEXTAUTH_SECRET: 'canary-nextauth-secret-5d1f0c',
   GITHUB_OAUTH_CLIENT_SECRET: 'canary-oauth-client-secret-5d1f0c',
   AWS_ACCESS_KEY_ID: 'AKIACANARY5D1F0C0000',
   AWS_SECRET_ACCESS_KEY: 'canary-aws-secret-key-5d1f0c',
 };
 const CANARY_MARKERS = [
-  'canary-redis-5d1f0c', 'ghp_canaryTOKEN5d1f0c', 'canary-app-key-5d1f0c', 'canary-queue-5d1f0c', 'canary-nextauth-secret-5d1f0c',
-  'canary-oauth-client-secret-5d1f0c', 'AKIACANARY5D1F0C', 'canary-aws-secret-key-5d1f0c',
+  'canary-redis-5d1f0c',
+  'ghp_canaryTOKEN5d1f0c',
+  'canary-app-key-5d1f0c',
+  'canary-queue-5d1f0c',
+  'canary-nextauth-secret-5d1f0c',
+  'canary-oauth-client-secret-5d1f0c',
+  'AKIACANARY5D1F0C',
+  'canary-aws-secret-key-5d1f0c',
 ];
 
 function build(): void {
@@ -39,7 +47,14 @@ function build(): void {
     JSON.stringify({
       projectId: 'prj_pilothouse_local',
       orgId: 'team_pilothouse_local',
-      settings: { framework: 'nextjs', installCommand: null, buildCommand: null, devCommand: null, outputDirectory: null, rootDirectory: null },
+      settings: {
+        framework: 'nextjs',
+        installCommand: null,
+        buildCommand: null,
+        devCommand: null,
+        outputDirectory: null,
+        rootDirectory: null,
+      },
     }),
   );
   const started = Date.now();
@@ -56,7 +71,13 @@ function build(): void {
   console.log(`  vercel build: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-type FunctionConfig = { runtime?: string; launcherType?: string; supportsResponseStreaming?: boolean; maxDuration?: number; filePathMap?: Record<string, string> };
+type FunctionConfig = {
+  runtime?: string;
+  launcherType?: string;
+  supportsResponseStreaming?: boolean;
+  maxDuration?: number;
+  filePathMap?: Record<string, string>;
+};
 
 function* walk(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -74,7 +95,12 @@ function declaredMaxDurations(): Map<string, number> {
     const m = /export const maxDuration = (\d+)/.exec(readFileSync(file, 'utf8'));
     if (!m) continue;
     // Route groups, `(name)`, organise app/ without being part of the URL or the function's name.
-    const route = path.relative(path.join(ROOT, 'app'), path.dirname(file)).replace(/\\/g, '/').split('/').filter((segment) => !/^\(.+\)$/.test(segment)).join('/');
+    const route = path
+      .relative(path.join(ROOT, 'app'), path.dirname(file))
+      .replace(/\\/g, '/')
+      .split('/')
+      .filter((segment) => !/^\(.+\)$/.test(segment))
+      .join('/');
     found.set(route === '' ? 'index' : route, Number(m[1]));
   }
   return found;
@@ -90,11 +116,14 @@ function check(): string[] {
   for (const configFile of functions) {
     const name = path.relative(functionsDir, path.dirname(configFile)).replace(/\.func$/, '');
     const config = JSON.parse(readFileSync(configFile, 'utf8')) as FunctionConfig;
-    if (config.launcherType !== 'Nodejs' || !config.runtime?.startsWith('nodejs')) problems.push(`${name}: not a Node.js function (${config.runtime})`);
+    if (config.launcherType !== 'Nodejs' || !config.runtime?.startsWith('nodejs'))
+      problems.push(`${name}: not a Node.js function (${config.runtime})`);
     // The proxy (proxy.ts, `_middleware`) answers before any page: a redirect, a 401 or "go on".
-    if (config.supportsResponseStreaming !== true && name !== '_middleware') problems.push(`${name}: does not stream its response`);
+    if (config.supportsResponseStreaming !== true && name !== '_middleware')
+      problems.push(`${name}: does not stream its response`);
     const wanted = declared.get(name.replace(/\.rsc$/, ''));
-    if (wanted !== undefined && config.maxDuration !== wanted) problems.push(`${name}: maxDuration ${config.maxDuration} in the output, ${wanted} in the source`);
+    if (wanted !== undefined && config.maxDuration !== wanted)
+      problems.push(`${name}: maxDuration ${config.maxDuration} in the output, ${wanted} in the source`);
     // What the function ships: its own directory, and the project files it maps in.
     for (const file of walk(path.dirname(configFile))) scanned.add(file);
     for (const source of Object.values(config.filePathMap ?? {})) scanned.add(path.join(ROOT, source));
@@ -103,12 +132,16 @@ function check(): string[] {
   for (const file of scanned) {
     if (!existsSync(file) || statSync(file).isDirectory()) continue;
     const text = readFileSync(file, 'latin1');
-    for (const marker of CANARY_MARKERS) if (text.includes(marker)) problems.push(`${path.relative(ROOT, file)} contains a server secret (${marker})`);
+    for (const marker of CANARY_MARKERS)
+      if (text.includes(marker)) problems.push(`${path.relative(ROOT, file)} contains a server secret (${marker})`);
   }
   for (const [route] of declared) {
-    if (!functions.some((f) => path.relative(functionsDir, path.dirname(f)).replace(/\.func$/, '') === route)) problems.push(`${route}: declares maxDuration but has no function`);
+    if (!functions.some((f) => path.relative(functionsDir, path.dirname(f)).replace(/\.func$/, '') === route))
+      problems.push(`${route}: declares maxDuration but has no function`);
   }
-  console.log(`  Build Output: ${functions.length} functions, ${scanned.size} files scanned for secrets; maxDuration declared by ${[...declared].map(([r, s]) => `${r} (${s} s)`).join(', ') || 'none'}`);
+  console.log(
+    `  Build Output: ${functions.length} functions, ${scanned.size} files scanned for secrets; maxDuration declared by ${[...declared].map(([r, s]) => `${r} (${s} s)`).join(', ') || 'none'}`,
+  );
   return problems;
 }
 

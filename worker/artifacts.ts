@@ -15,7 +15,9 @@ export function s3ArtifactStore(options: { bucket: string; region: string; endpo
     async put(key, body, contentType) {
       // The same page gives the same size again: failing for good beats three attempts.
       if (body.byteLength > MAX_ARTIFACT_BYTES) {
-        throw new UnrecoverableError(`artifact of ${body.byteLength} bytes exceeds the ${MAX_ARTIFACT_BYTES}-byte limit`);
+        throw new UnrecoverableError(
+          `artifact of ${body.byteLength} bytes exceeds the ${MAX_ARTIFACT_BYTES}-byte limit`,
+        );
       }
       await s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body, ContentType: contentType }));
       return { bucket: options.bucket, key, bytes: body.byteLength, contentType };

@@ -36,7 +36,13 @@ export function startBacklogMetric(options: {
         Namespace: WORKER_BACKLOG_METRIC.namespace,
         MetricData: [
           // The environment's (what the worker service scales on) and each queue's (a metric of its own: other dimensions).
-          { MetricName: WORKER_BACKLOG_METRIC.name, Dimensions: dimensions, Unit: 'Count', Value: backlog, Timestamp: new Date(now) },
+          {
+            MetricName: WORKER_BACKLOG_METRIC.name,
+            Dimensions: dimensions,
+            Unit: 'Count',
+            Value: backlog,
+            Timestamp: new Date(now),
+          },
           ...queues.map((q, i) => ({
             MetricName: WORKER_BACKLOG_METRIC.name,
             Dimensions: [...dimensions, { Name: 'Queue', Value: q.name }],
@@ -44,7 +50,13 @@ export function startBacklogMetric(options: {
             Value: (counts[i].waiting ?? 0) + (counts[i].prioritized ?? 0),
             Timestamp: new Date(now),
           })),
-          { MetricName: WORKER_OLDEST_WAITING_METRIC.name, Dimensions: dimensions, Unit: 'Seconds', Value: Math.round(oldestWaitingSeconds), Timestamp: new Date(now) },
+          {
+            MetricName: WORKER_OLDEST_WAITING_METRIC.name,
+            Dimensions: dimensions,
+            Unit: 'Seconds',
+            Value: Math.round(oldestWaitingSeconds),
+            Timestamp: new Date(now),
+          },
         ],
       }),
     );

@@ -10,8 +10,15 @@ import { BrowserNotAnsweringError } from './errors/browser-not-answering-error.j
 import { withTimeout } from './timeout.js';
 
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
   // WebRTC would send UDP (STUN/TURN, ICE candidates) straight out, around the egress proxy:
   // only proxied traffic is allowed, and the proxy carries no UDP, so none leaves.
   '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
@@ -20,7 +27,11 @@ export const CHROMIUM_ARGS = [
 
 export type BrowserSource = {
   /** Runs `fn` in a new context whose traffic goes through the egress proxy as `jobId`; always closes it. */
-  withContext<T>(jobId: string, options: BrowserContextOptions, fn: (context: BrowserContext) => Promise<T>): Promise<T>;
+  withContext<T>(
+    jobId: string,
+    options: BrowserContextOptions,
+    fn: (context: BrowserContext) => Promise<T>,
+  ): Promise<T>;
   /** The running browser's process id, or null (for tests and logs). */
   pid(): Promise<number | null>;
   close(): Promise<void>;
@@ -96,7 +107,11 @@ export function sharedBrowser(options: Options): BrowserSource {
       const browser = await launching;
       let context: BrowserContext;
       try {
-        context = await withTimeout(browser.newContext(contextOptions(contextOpts, options.proxy, jobId)), NEW_CONTEXT_TIMEOUT_MS, () => new BrowserNotAnsweringError(`chromium newContext: no answer within ${NEW_CONTEXT_TIMEOUT_MS} ms`));
+        context = await withTimeout(
+          browser.newContext(contextOptions(contextOpts, options.proxy, jobId)),
+          NEW_CONTEXT_TIMEOUT_MS,
+          () => new BrowserNotAnsweringError(`chromium newContext: no answer within ${NEW_CONTEXT_TIMEOUT_MS} ms`),
+        );
       } catch (err) {
         if (err instanceof BrowserNotAnsweringError) {
           options.logger.warn('chromium not answering; replacing it');

@@ -25,10 +25,14 @@ export const ApiConfigSchema = Common.extend({
     .string()
     .min(1)
     .transform((text, ctx) => {
-      const keys = text.split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => {
-        const i = pair.indexOf(':');
-        return { id: pair.slice(0, i), secret: pair.slice(i + 1) };
-      });
+      const keys = text
+        .split(',')
+        .map((pair) => pair.trim())
+        .filter(Boolean)
+        .map((pair) => {
+          const i = pair.indexOf(':');
+          return { id: pair.slice(0, i), secret: pair.slice(i + 1) };
+        });
       if (keys.some((k) => !k.id || k.secret.length < 16)) {
         ctx.addIssue({ code: 'custom', message: 'each entry must be id:secret with a secret of 16+ characters' });
         return z.NEVER;
@@ -59,7 +63,10 @@ export const WorkerConfigSchema = Common.extend({
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
-export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
     // Names the variables, never their values (some are secrets).
@@ -70,5 +77,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, s
 }
 
 export function parseAllowlist(text: string): string[] {
-  return text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
 }

@@ -52,7 +52,8 @@ beforeAll(async () => {
   const lookup: LookupAll = async (host) => {
     lookups.push(host);
     if (host === 'private.test') return [{ address: '10.0.0.1', family: 4 }];
-    if (host === 'rebind.test') return [{ address: lookups.filter((h) => h === host).length > 1 ? '127.0.0.2' : '127.0.0.1', family: 4 }];
+    if (host === 'rebind.test')
+      return [{ address: lookups.filter((h) => h === host).length > 1 ? '127.0.0.2' : '127.0.0.1', family: 4 }];
     return [{ address: '127.0.0.1', family: 4 }];
   };
   proxy = await startEgressProxy(createUrlGuard({ allowlist: ['127.0.0.1', 'rebind.test'], lookup }), logger);
@@ -92,20 +93,33 @@ function readUntil(socket: net.Socket, pattern: RegExp): Promise<string> {
       }
     };
     socket.on('data', onData);
-    socket.once('close', () => (pattern.test(text) ? resolve(text) : reject(new Error(`closed before ${pattern}: ${JSON.stringify(text)}`))));
+    socket.once('close', () =>
+      pattern.test(text) ? resolve(text) : reject(new Error(`closed before ${pattern}: ${JSON.stringify(text)}`)),
+    );
   });
 }
 
 /** A plain GET through the proxy, as Chromium sends it (absolute URL, Proxy-Authorization). */
-async function get(url: string, job = JOB): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+async function get(
+  url: string,
+  job = JOB,
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: proxyPort, path: url, headers: { host: target.host, 'proxy-authorization': authHeader(job) } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: proxyPort,
+        path: url,
+        headers: { host: target.host, 'proxy-authorization': authHeader(job) },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -121,7 +135,9 @@ describe('the egress proxy', () => {
 
   it('survives the site resetting the connection mid-body, and keeps serving', async () => {
     const socket = await rawClient();
-    socket.write(`GET http://127.0.0.1:${sitePort}/reset-mid-body HTTP/1.1\r\nHost: 127.0.0.1:${sitePort}\r\nProxy-Authorization: ${authHeader()}\r\n\r\n`);
+    socket.write(
+      `GET http://127.0.0.1:${sitePort}/reset-mid-body HTTP/1.1\r\nHost: 127.0.0.1:${sitePort}\r\nProxy-Authorization: ${authHeader()}\r\n\r\n`,
+    );
     const received = await new Promise<string>((resolve) => {
       let text = '';
       socket.on('data', (d) => (text += d));
@@ -135,7 +151,9 @@ describe('the egress proxy', () => {
 
   it('survives the browser resetting its connection mid-response, and stops fetching for it', async () => {
     const socket = await rawClient();
-    socket.write(`GET http://127.0.0.1:${sitePort}/slow-body HTTP/1.1\r\nHost: 127.0.0.1:${sitePort}\r\nProxy-Authorization: ${authHeader()}\r\n\r\n`);
+    socket.write(
+      `GET http://127.0.0.1:${sitePort}/slow-body HTTP/1.1\r\nHost: 127.0.0.1:${sitePort}\r\nProxy-Authorization: ${authHeader()}\r\n\r\n`,
+    );
     await readUntil(socket, /yyyy/);
     const closedBefore = slowBodyClosed;
     socket.resetAndDestroy();
@@ -149,7 +167,9 @@ describe('the egress proxy', () => {
     for (const side of ['site', 'browser'] as const) {
       const socket = await rawClient();
       socket.on('error', () => {});
-      socket.write(`CONNECT 127.0.0.1:${tcpPort} HTTP/1.1\r\nHost: 127.0.0.1:${tcpPort}\r\nProxy-Authorization: ${authHeader()}\r\n\r\n`);
+      socket.write(
+        `CONNECT 127.0.0.1:${tcpPort} HTTP/1.1\r\nHost: 127.0.0.1:${tcpPort}\r\nProxy-Authorization: ${authHeader()}\r\n\r\n`,
+      );
       await readUntil(socket, /200 Connection Established\r\n\r\n/);
       socket.write('hello');
       await readUntil(socket, /hello/);
@@ -178,12 +198,16 @@ describe('the egress proxy', () => {
     const res = await get('http://private.test/pixel.gif', 'job-refused');
     expect(res.status).toBe(403);
     expect(res.headers['x-pilothouse-refused']).toBe('1');
-    expect(proxy.refusals('job-refused')).toEqual(['private.test does not resolve to a public address; refusing to fetch it']);
+    expect(proxy.refusals('job-refused')).toEqual([
+      'private.test does not resolve to a public address; refusing to fetch it',
+    ]);
   });
 
   it('refuses a CONNECT tunnel to a private address, and reports it to the job', async () => {
     const socket = await rawClient();
-    socket.write(`CONNECT private.test:443 HTTP/1.1\r\nHost: private.test:443\r\nProxy-Authorization: ${authHeader('job-tunnel')}\r\n\r\n`);
+    socket.write(
+      `CONNECT private.test:443 HTTP/1.1\r\nHost: private.test:443\r\nProxy-Authorization: ${authHeader('job-tunnel')}\r\n\r\n`,
+    );
     expect(await readUntil(socket, /\r\n\r\n/)).toMatch(/^HTTP\/1\.1 403/);
     expect(proxy.refusals('job-tunnel')).toHaveLength(1);
   });
@@ -218,10 +242,18 @@ describe('the egress proxy', () => {
     expect(proxy.trackedJobs()).toBe(before - 1);
     expect(proxy.refusals('job-done')).toEqual([]);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: proxyPort, path: `http://127.0.0.1:${sitePort}/`, headers: { 'proxy-authorization': auth } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: proxyPort,
+          path: `http://127.0.0.1:${sitePort}/`,
+          headers: { 'proxy-authorization': auth },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

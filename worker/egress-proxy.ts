@@ -77,14 +77,23 @@ export async function startEgressProxy(guard: UrlGuard, logger: Logger): Promise
       const headers = { ...req.headers };
       for (const h of HOP_BY_HOP) delete headers[h];
       const upstream = http.request(
-        { host: address, port, method: req.method, path: `${target.pathname}${target.search}`, headers, timeout: UPSTREAM_CONNECT_TIMEOUT_MS },
+        {
+          host: address,
+          port,
+          method: req.method,
+          path: `${target.pathname}${target.search}`,
+          headers,
+          timeout: UPSTREAM_CONNECT_TIMEOUT_MS,
+        },
         (up) => {
           up.on('error', () => res.destroy()); // the site reset mid-body: cut the browser's response too
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
         },
       );
-      upstream.on('timeout', () => upstream.destroy(new Error(`no answer from ${target.host} within ${UPSTREAM_CONNECT_TIMEOUT_MS} ms`)));
+      upstream.on('timeout', () =>
+        upstream.destroy(new Error(`no answer from ${target.host} within ${UPSTREAM_CONNECT_TIMEOUT_MS} ms`)),
+      );
       upstream.on('error', (err) => {
         if (!res.headersSent) res.writeHead(502).end(refuse(jobId, err));
         else res.destroy();
@@ -93,7 +102,9 @@ export async function startEgressProxy(guard: UrlGuard, logger: Logger): Promise
       req.pipe(upstream);
     } catch (err) {
       if (!res.headersSent && !res.destroyed) {
-        res.writeHead(err instanceof RefusedUrlError ? 403 : 400, { 'x-pilothouse-refused': '1' }).end(refuse(jobId, err));
+        res
+          .writeHead(err instanceof RefusedUrlError ? 403 : 400, { 'x-pilothouse-refused': '1' })
+          .end(refuse(jobId, err));
       }
     }
   });
@@ -102,7 +113,9 @@ export async function startEgressProxy(guard: UrlGuard, logger: Logger): Promise
     client.on('error', () => client.destroy());
     const jobId = jobOf(req);
     if (!jobId) {
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="pilothouse-egress"\r\n\r\n');
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="pilothouse-egress"\r\n\r\n',
+      );
       return;
     }
     try {

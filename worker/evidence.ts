@@ -26,16 +26,30 @@ export function collectEvidence() {
     failedRequests,
     watch(page: Page) {
       page.on('console', (message) => {
-        if (message.type() === 'error' && consoleErrors.length < KEPT) consoleErrors.push({ text: message.text().slice(0, 1_000), at: new Date().toISOString() });
+        if (message.type() === 'error' && consoleErrors.length < KEPT)
+          consoleErrors.push({ text: message.text().slice(0, 1_000), at: new Date().toISOString() });
       });
       page.on('pageerror', (error) => {
-        if (consoleErrors.length < KEPT) consoleErrors.push({ text: `uncaught: ${error.message}`.slice(0, 1_000), at: new Date().toISOString() });
+        if (consoleErrors.length < KEPT)
+          consoleErrors.push({ text: `uncaught: ${error.message}`.slice(0, 1_000), at: new Date().toISOString() });
       });
       page.on('requestfailed', (request) => {
-        if (failedRequests.length < KEPT) failedRequests.push({ method: request.method(), url: request.url().slice(0, 2_000), status: null, failure: request.failure()?.errorText ?? 'failed' });
+        if (failedRequests.length < KEPT)
+          failedRequests.push({
+            method: request.method(),
+            url: request.url().slice(0, 2_000),
+            status: null,
+            failure: request.failure()?.errorText ?? 'failed',
+          });
       });
       page.on('response', (response) => {
-        if (response.status() >= 400 && failedRequests.length < KEPT) failedRequests.push({ method: response.request().method(), url: response.url().slice(0, 2_000), status: response.status(), failure: null });
+        if (response.status() >= 400 && failedRequests.length < KEPT)
+          failedRequests.push({
+            method: response.request().method(),
+            url: response.url().slice(0, 2_000),
+            status: response.status(),
+            failure: null,
+          });
       });
     },
   };
@@ -76,10 +90,17 @@ async function capture(
   const tracePath = path.join(tmpdir(), `pilothouse-trace-${job.id}-${attempt}-${process.pid}.zip`);
   try {
     const screenshot = page ? await page.screenshot({ timeout: SCREENSHOT_TIMEOUT_MS }).catch(() => null) : null;
-    const traced = await context.tracing.stop({ path: tracePath }).then(() => true, () => false);
+    const traced = await context.tracing.stop({ path: tracePath }).then(
+      () => true,
+      () => false,
+    );
     const files: JobEvidence['files'] = [];
-    if (screenshot) files.push((await store.put(artifactKey(job.id!, `${dir}/failure.png`), screenshot, 'image/png')).key);
-    if (traced) files.push((await store.put(artifactKey(job.id!, `${dir}/trace.zip`), await readFile(tracePath), 'application/zip')).key);
+    if (screenshot)
+      files.push((await store.put(artifactKey(job.id!, `${dir}/failure.png`), screenshot, 'image/png')).key);
+    if (traced)
+      files.push(
+        (await store.put(artifactKey(job.id!, `${dir}/trace.zip`), await readFile(tracePath), 'application/zip')).key,
+      );
     const evidence: JobEvidence = {
       jobId: job.id!,
       attempt,
@@ -90,7 +111,11 @@ async function capture(
       failedRequests: collected.failedRequests,
       files,
     };
-    await store.put(artifactKey(job.id!, `${dir}/evidence.json`), Buffer.from(JSON.stringify(evidence, null, 2)), 'application/json');
+    await store.put(
+      artifactKey(job.id!, `${dir}/evidence.json`),
+      Buffer.from(JSON.stringify(evidence, null, 2)),
+      'application/json',
+    );
   } catch {
     // The bucket or the browser failed too: the job's own error is what BullMQ records.
   } finally {

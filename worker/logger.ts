@@ -6,7 +6,14 @@ export function createLogger(service: 'api' | 'worker', level: string): Logger {
     level,
     base: { service },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', '*.redisUrl', '*.REDIS_URL', '*.API_KEYS'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-api-key"]',
+        'req.headers.cookie',
+        '*.redisUrl',
+        '*.REDIS_URL',
+        '*.API_KEYS',
+      ],
       censor: '[redacted]',
     },
   });

@@ -19,7 +19,13 @@ const REDIS_CLOSE_WAIT_MS = 2_000;
 // A stray rejection must not take the api down (Node's default exits); it is logged. An
 // uncaught exception leaves the process in an unknown state: log it and stop, as the worker does.
 process.on('unhandledRejection', (reason) => {
-  logger.error({ err: reason instanceof Error ? reason.message : String(reason), stack: reason instanceof Error ? reason.stack : undefined }, 'unhandled rejection');
+  logger.error(
+    {
+      err: reason instanceof Error ? reason.message : String(reason),
+      stack: reason instanceof Error ? reason.stack : undefined,
+    },
+    'unhandled rejection',
+  );
 });
 let listening = false;
 process.on('uncaughtException', (err) => {
@@ -69,7 +75,10 @@ function shutdown(reason: string, code = 0): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS).unref();
     try {
       await app.close();
-      const closed = Promise.all([...Object.values(queueEvents).map((e) => e.close()), ...Object.values(queues).map((q) => q.close())]);
+      const closed = Promise.all([
+        ...Object.values(queueEvents).map((e) => e.close()),
+        ...Object.values(queues).map((q) => q.close()),
+      ]);
       await Promise.race([closed, new Promise((r) => setTimeout(r, REDIS_CLOSE_WAIT_MS).unref())]);
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'error while stopping');

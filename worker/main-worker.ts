@@ -28,7 +28,11 @@ process.on('unhandledRejection', (reason) => {
 const guard = createUrlGuard({ allowlist: parseAllowlist(config.WORKER_URL_ALLOWLIST) });
 const proxy = await startEgressProxy(guard, logger);
 const browser = sharedBrowser({ executablePath: config.CHROMIUM_PATH, proxy, logger });
-const store = s3ArtifactStore({ bucket: config.ARTIFACTS_BUCKET, region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL });
+const store = s3ArtifactStore({
+  bucket: config.ARTIFACTS_BUCKET,
+  region: config.AWS_REGION,
+  endpoint: config.AWS_ENDPOINT_URL,
+});
 const jobs = startJobWorkers(
   // The page gets three quarters of the job's time: a page that never loads fails as a navigation
   // timeout, with time left to keep its evidence, before the job's own timeout aborts everything.

@@ -18,5 +18,10 @@ export function readerConnection(url: string): Redis {
 export const PRODUCER_COMMAND_TIMEOUT_MS = 2_000;
 
 export function producerConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000, commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS });
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 5_000,
+    commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+  });
 }

@@ -34,24 +34,37 @@ describe('the URL guard', () => {
   }
 
   it('refuses a host whose DNS answer holds any private address, even beside a public one', async () => {
-    const lookup: LookupAll = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }];
+    const lookup: LookupAll = async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.5', family: 4 },
+    ];
     const refusal = createUrlGuard({ allowlist: [], lookup }).checkUrl('http://mixed.example/');
     await expect(refusal).rejects.toThrow('mixed.example does not resolve to a public address; refusing to fetch it');
     // The address itself is for the logs, never the message a caller sees.
-    await expect(refusal).rejects.toMatchObject({ resolvedAddress: '10.0.0.5 (private)', message: expect.not.stringContaining('10.0.0.5') });
+    await expect(refusal).rejects.toMatchObject({
+      resolvedAddress: '10.0.0.5 (private)',
+      message: expect.not.stringContaining('10.0.0.5'),
+    });
   });
 
   it('says the same of a hostname that resolves privately and one that does not resolve (no oracle for private DNS)', async () => {
     const lookup: LookupAll = async (host) => (host === 'db.internal' ? [{ address: '10.0.0.9', family: 4 }] : []);
     const g = createUrlGuard({ allowlist: [], lookup });
-    const [a, b] = await Promise.all([g.checkUrl('http://db.internal/').catch((e: Error) => e.message), g.checkUrl('http://nothing.internal/').catch((e: Error) => e.message)]);
+    const [a, b] = await Promise.all([
+      g.checkUrl('http://db.internal/').catch((e: Error) => e.message),
+      g.checkUrl('http://nothing.internal/').catch((e: Error) => e.message),
+    ]);
     expect(String(a).replace('db.internal', 'HOST')).toBe(String(b).replace('nothing.internal', 'HOST'));
     expect(String(a)).toMatch(/refusing to fetch it$/);
   });
 
   it('returns the address it checked, so the caller connects to exactly that one', async () => {
     const lookup: LookupAll = async () => [{ address: '93.184.216.34', family: 4 }];
-    await expect(createUrlGuard({ allowlist: [], lookup }).checkUrl('https://example.org/x')).resolves.toEqual({ host: 'example.org', port: 443, address: '93.184.216.34' });
+    await expect(createUrlGuard({ allowlist: [], lookup }).checkUrl('https://example.org/x')).resolves.toEqual({
+      host: 'example.org',
+      port: 443,
+      address: '93.184.216.34',
+    });
   });
 
   it('refuses other schemes, and names them', async () => {

@@ -40,9 +40,13 @@ export function createUrlGuard(options: { allowlist: string[]; lookup?: LookupAl
     const addresses = ipaddr.isValid(host)
       ? [{ address: host, family: host.includes(':') ? 6 : 4 }]
       : await lookup(host).catch((err: NodeJS.ErrnoException) => {
-          throw new RefusedUrlError(`${host} does not resolve to a public address; refusing to fetch it`, `(${err.code ?? err.message})`);
+          throw new RefusedUrlError(
+            `${host} does not resolve to a public address; refusing to fetch it`,
+            `(${err.code ?? err.message})`,
+          );
         });
-    if (addresses.length === 0) throw new RefusedUrlError(`${host} does not resolve to a public address; refusing to fetch it`, '(no address)');
+    if (addresses.length === 0)
+      throw new RefusedUrlError(`${host} does not resolve to a public address; refusing to fetch it`, '(no address)');
     if (!allowlist.has(host) && !allowlist.has(`${host}:${port}`)) {
       for (const { address } of addresses) {
         const range = addressRange(address);
@@ -51,7 +55,10 @@ export function createUrlGuard(options: { allowlist: string[]; lookup?: LookupAl
           // thing whether it resolves privately or not at all: the api's resolver sees private
           // DNS zones, and the difference would let callers map them.
           if (address === host) throw new RefusedUrlError(`${host} is a ${range} address; refusing to fetch it`);
-          throw new RefusedUrlError(`${host} does not resolve to a public address; refusing to fetch it`, `${address} (${range})`);
+          throw new RefusedUrlError(
+            `${host} does not resolve to a public address; refusing to fetch it`,
+            `${address} (${range})`,
+          );
         }
       }
     }

@@ -59,19 +59,30 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     const log = logger.child({ jobId: job.id, kind: data.data.kind, attempt: job.attemptsMade + 1 });
     log.info('job started');
     // The job's own log (job.log in Redis): what the control plane's job page shows per attempt.
-    const jobLog = (line: string) => job.log(`${new Date().toISOString()} attempt ${job.attemptsMade + 1}: ${line}`).catch(() => {});
+    const jobLog = (line: string) =>
+      job.log(`${new Date().toISOString()} attempt ${job.attemptsMade + 1}: ${line}`).catch(() => {});
     await jobLog(`started on ${hostname()}`);
     // The processor honours the signal; this also frees the job's slot if something under it
     // (Chromium) stops answering and never settles.
     const abandoned = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => setTimeout(() => reject(new JobAbandonedError(`job abandoned: ${String(controller.signal.reason)}`)), ABANDON_AFTER_ABORT_MS).unref(), { once: true });
+      controller.signal.addEventListener(
+        'abort',
+        () =>
+          setTimeout(
+            () => reject(new JobAbandonedError(`job abandoned: ${String(controller.signal.reason)}`)),
+            ABANDON_AFTER_ABORT_MS,
+          ).unref(),
+        { once: true },
+      );
     });
     abandoned.catch(() => {});
     try {
       const result = await Promise.race([processor(deps, job as KindJob<JobKind>, controller.signal), abandoned]);
       await job.updateProgress(100);
       log.info({ totalMs: result.timings.totalMs, bytes: result.artifact.bytes }, 'job completed');
-      await jobLog(`completed in ${result.timings.totalMs} ms (navigation ${result.timings.navigationMs} ms), ${result.artifact.bytes} bytes stored`);
+      await jobLog(
+        `completed in ${result.timings.totalMs} ms (navigation ${result.timings.navigationMs} ms), ${result.artifact.bytes} bytes stored`,
+      );
       return result;
     } catch (err) {
       if (controller.signal.reason === SHUTDOWN) {
@@ -121,9 +132,14 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
         // With Redis gone no job can be acknowledged or handed back: waiting for them, or for
         // BullMQ to close its connections, only delays the stop (ECS would SIGKILL at 30 s).
         if (connections.every((c) => c.status !== 'ready')) {
-          logger.warn('redis unreachable: stopping without waiting for running jobs (they will be retried once their lock expires)');
+          logger.warn(
+            'redis unreachable: stopping without waiting for running jobs (they will be retried once their lock expires)',
+          );
           for (const worker of workers) worker.cancelAllJobs(SHUTDOWN);
-          await Promise.race([Promise.all(workers.map((w) => w.close(true).catch(() => {}))), new Promise((r) => setTimeout(r, 1_000).unref())]);
+          await Promise.race([
+            Promise.all(workers.map((w) => w.close(true).catch(() => {}))),
+            new Promise((r) => setTimeout(r, 1_000).unref()),
+          ]);
           for (const c of connections) c.disconnect();
           return;
         }

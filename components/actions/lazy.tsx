@@ -13,9 +13,29 @@ const QueueActionsLazy = lazy(() => load().then((m) => ({ default: m.QueueAction
 const JobActionsLazy = lazy(() => load().then((m) => ({ default: m.JobActions })));
 const DeployFormLazy = lazy(() => load().then((m) => ({ default: m.DeployForm })));
 
-export const ServiceActions = (props: ComponentProps<typeof Controls.ServiceActions>) => <Suspense fallback={null}><ServiceActionsLazy {...props} /></Suspense>;
-export const RollbackAction = (props: ComponentProps<typeof Controls.RollbackAction>) => <Suspense fallback={null}><RollbackActionLazy {...props} /></Suspense>;
-export const QueueActions = (props: ComponentProps<typeof Controls.QueueActions>) => <Suspense fallback={null}><QueueActionsLazy {...props} /></Suspense>;
-export const JobActions = (props: ComponentProps<typeof Controls.JobActions>) => <Suspense fallback={null}><JobActionsLazy {...props} /></Suspense>;
-export const DeployForm = (props: ComponentProps<typeof Controls.DeployForm>) => <Suspense fallback={null}><DeployFormLazy {...props} /></Suspense>;
+export const ServiceActions = (props: ComponentProps<typeof Controls.ServiceActions>) => (
+  <Suspense fallback={null}>
+    <ServiceActionsLazy {...props} />
+  </Suspense>
+);
+export const RollbackAction = (props: ComponentProps<typeof Controls.RollbackAction>) => (
+  <Suspense fallback={null}>
+    <RollbackActionLazy {...props} />
+  </Suspense>
+);
+export const QueueActions = (props: ComponentProps<typeof Controls.QueueActions>) => (
+  <Suspense fallback={null}>
+    <QueueActionsLazy {...props} />
+  </Suspense>
+);
+export const JobActions = (props: ComponentProps<typeof Controls.JobActions>) => (
+  <Suspense fallback={null}>
+    <JobActionsLazy {...props} />
+  </Suspense>
+);
+export const DeployForm = (props: ComponentProps<typeof Controls.DeployForm>) => (
+  <Suspense fallback={null}>
+    <DeployFormLazy {...props} />
+  </Suspense>
+);
 export type { ActionTarget } from './operator-actions';

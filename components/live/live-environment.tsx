@@ -1,6 +1,15 @@
 'use client';
 import { hashKey, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
 import type { EnvironmentSnapshot, LiveSnapshotMessage, StatusVerdict } from '@/model/schemas/snapshot';
 import { RenderedAtProvider } from '../time';
 import type { SourceName } from '@/model/schemas/sources';
@@ -52,7 +61,8 @@ function loadMessageSchema() {
 function apply(client: QueryClient, message: LiveSnapshotMessage) {
   const env = message.snapshot.environment.name;
   client.setQueryData(queryKeys.environment(env), message.snapshot.environment);
-  for (const part of sourceNamesOf(message.snapshot)) client.setQueryData(queryKeys.part(env, part), message.snapshot[part]);
+  for (const part of sourceNamesOf(message.snapshot))
+    client.setQueryData(queryKeys.part(env, part), message.snapshot[part]);
   client.setQueryData(queryKeys.status(env), message.snapshot.status);
   client.setQueryData(queryKeys.snapshot(env), message.snapshot);
 }
@@ -77,10 +87,13 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
   const pausedRef = useRef(false);
   const pending = useRef<LiveSnapshotMessage | null>(null);
 
-  const show = useCallback((message: LiveSnapshotMessage) => {
-    apply(client, message);
-    setShown({ version: message.version, at: message.at });
-  }, [client]);
+  const show = useCallback(
+    (message: LiveSnapshotMessage) => {
+      apply(client, message);
+      setShown({ version: message.version, at: message.at });
+    },
+    [client],
+  );
 
   useEffect(() => {
     let source: EventSource | null = null;
@@ -139,15 +152,18 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
     };
   }, [env, show]);
 
-  const setPaused = useCallback((next: boolean) => {
-    pausedRef.current = next;
-    setPausedState(next);
-    if (!next && pending.current) {
-      show(pending.current);
-      pending.current = null;
-    }
-    if (!next) setWaiting(0);
-  }, [show]);
+  const setPaused = useCallback(
+    (next: boolean) => {
+      pausedRef.current = next;
+      setPausedState(next);
+      if (!next && pending.current) {
+        show(pending.current);
+        pending.current = null;
+      }
+      if (!next) setWaiting(0);
+    },
+    [show],
+  );
 
   return (
     <LiveContext.Provider value={{ env, connection, at: shown.at, version: shown.version, paused, waiting, setPaused }}>
@@ -174,9 +190,10 @@ function useQueryData<T>(queryKey: QueryKey): T | undefined {
   const client = useQueryClient();
   const hash = hashKey(queryKey);
   const subscribe = useCallback(
-    (onChange: () => void) => client.getQueryCache().subscribe((event) => {
-      if (event.query.queryHash === hash) onChange();
-    }),
+    (onChange: () => void) =>
+      client.getQueryCache().subscribe((event) => {
+        if (event.query.queryHash === hash) onChange();
+      }),
     [client, hash],
   );
   const read = () => client.getQueryCache().get<T>(hash)?.state.data;

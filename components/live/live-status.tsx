@@ -8,18 +8,34 @@ export function LiveStatus() {
   const { connection, at, paused, waiting, setPaused } = useLive();
   const now = useNow();
   const age = Math.max(0, now - Date.parse(at));
-  const label = paused ? 'paused' : { live: 'live', connecting: 'connecting…', delayed: 'updates delayed', reconnecting: 'reconnecting…' }[connection];
+  const label = paused
+    ? 'paused'
+    : { live: 'live', connecting: 'connecting…', delayed: 'updates delayed', reconnecting: 'reconnecting…' }[
+        connection
+      ];
   const dot = paused ? 'bg-slate-400' : connection === 'live' ? 'bg-emerald-500' : 'bg-amber-500 animate-pulse';
   return (
-    <div className="flex flex-wrap items-center gap-3 text-xs text-slate-600 dark:text-slate-400" data-testid="live-status" data-connection={connection}>
+    <div
+      className="flex flex-wrap items-center gap-3 text-xs text-slate-600 dark:text-slate-400"
+      data-testid="live-status"
+      data-connection={connection}
+    >
       <span role="status" aria-live="polite" className="inline-flex items-center gap-1.5">
         <span aria-hidden className={`h-2 w-2 rounded-full ${dot}`} />
         <span data-testid="live-state">{label}</span>
       </span>
       <span title={new Date(at).toLocaleString()} suppressHydrationWarning>
-        data from <span className="tabular-nums" data-testid="live-age" suppressHydrationWarning>{formatAge(age)}</span> ago
+        data from{' '}
+        <span className="tabular-nums" data-testid="live-age" suppressHydrationWarning>
+          {formatAge(age)}
+        </span>{' '}
+        ago
       </span>
-      {paused && waiting > 0 && <span data-testid="updates-waiting">{waiting} update{waiting === 1 ? '' : 's'} waiting</span>}
+      {paused && waiting > 0 && (
+        <span data-testid="updates-waiting">
+          {waiting} update{waiting === 1 ? '' : 's'} waiting
+        </span>
+      )}
       <button
         type="button"
         onClick={() => setPaused(!paused)}

@@ -18,7 +18,12 @@ export function PartProblem({ name, part }: { name: string; part: PartValue<unkn
   return (
     <p role="alert" data-part-error={name} className="px-4 pt-3 text-sm text-rose-700 dark:text-rose-300">
       {name}: {part.error.message}
-      {part.value !== null && age !== null && <> (showing data from <span suppressHydrationWarning>{formatAge(age)}</span> ago)</>}
+      {part.value !== null && age !== null && (
+        <>
+          {' '}
+          (showing data from <span suppressHydrationWarning>{formatAge(age)}</span> ago)
+        </>
+      )}
       {part.error.requestId && <span className="opacity-80"> · request id {part.error.requestId}</span>}
     </p>
   );
@@ -27,6 +32,8 @@ export function PartProblem({ name, part }: { name: string; part: PartValue<unkn
 /** The page-wide notice while the shared cache (Redis) is down, following the live snapshot. */
 export function SharedCacheNotice() {
   const snapshot = useSnapshot();
-  const error = sourceNamesOf(snapshot).map((part) => snapshot[part].sharedCacheError).find((e) => e !== null);
+  const error = sourceNamesOf(snapshot)
+    .map((part) => snapshot[part].sharedCacheError)
+    .find((e) => e !== null);
   return error ? <SharedCacheDown message={error.message} /> : null;
 }

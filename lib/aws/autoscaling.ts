@@ -11,7 +11,12 @@ import { SERVICE_ROLES } from '../../contracts/platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
 import { EnvironmentScalingSchema, type EnvironmentScaling } from '../../model/schemas/autoscaling';
-export { ServiceScalingSchema, EnvironmentScalingSchema, type ServiceScaling, type EnvironmentScaling } from '../../model/schemas/autoscaling';
+export {
+  ServiceScalingSchema,
+  EnvironmentScalingSchema,
+  type ServiceScaling,
+  type EnvironmentScaling,
+} from '../../model/schemas/autoscaling';
 
 const DIMENSION = 'ecs:service:DesiredCount';
 /** Recent activities shown per service. */
@@ -34,16 +39,29 @@ export async function describeScaling(
   const call = <T>(operation: string, run: () => Promise<T>) => awsCall('Application Auto Scaling', operation, run);
   const [targets, ...perService] = await Promise.all([
     call('DescribeScalableTargets', () =>
-      client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: ids, ScalableDimension: DIMENSION })),
+      client.send(
+        new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: ids, ScalableDimension: DIMENSION }),
+      ),
     ),
     ...ids.map((id) =>
       Promise.all([
         call('DescribeScalingPolicies', () =>
-          client.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: id, ScalableDimension: DIMENSION })),
+          client.send(
+            new DescribeScalingPoliciesCommand({
+              ServiceNamespace: 'ecs',
+              ResourceId: id,
+              ScalableDimension: DIMENSION,
+            }),
+          ),
         ),
         call('DescribeScalingActivities', () =>
           client.send(
-            new DescribeScalingActivitiesCommand({ ServiceNamespace: 'ecs', ResourceId: id, ScalableDimension: DIMENSION, MaxResults: ACTIVITIES_PER_SERVICE }),
+            new DescribeScalingActivitiesCommand({
+              ServiceNamespace: 'ecs',
+              ResourceId: id,
+              ScalableDimension: DIMENSION,
+              MaxResults: ACTIVITIES_PER_SERVICE,
+            }),
           ),
         ),
       ]),

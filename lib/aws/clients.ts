@@ -37,7 +37,12 @@ const clients = new Map<string, unknown>();
  *   this (infrastructure/modules/iam, control_plane_assume; tests/infra/credentials.test.ts);
  * - `assume-role`: sts:AssumeRole with the base credentials (an operator's machine, the emulator).
  */
-export function roleCredentials(roleArn: string, region: string, source: AwsCredentialSource, endpoint?: string): AwsCredentialIdentityProvider {
+export function roleCredentials(
+  roleArn: string,
+  region: string,
+  source: AwsCredentialSource,
+  endpoint?: string,
+): AwsCredentialIdentityProvider {
   // STS gets the same timeouts: a hung credential exchange would otherwise stall every call of the client.
   const clientConfig = {
     region,
@@ -46,7 +51,12 @@ export function roleCredentials(roleArn: string, region: string, source: AwsCred
     requestHandler: { connectionTimeout: AWS_TIMEOUTS.connectionTimeout, requestTimeout: AWS_TIMEOUTS.requestTimeout },
   };
   if (source === 'vercel-oidc') {
-    return awsCredentialsProvider({ roleArn, roleSessionName: ROLE_SESSION_NAME, durationSeconds: ROLE_SESSION_SECONDS, clientConfig });
+    return awsCredentialsProvider({
+      roleArn,
+      roleSessionName: ROLE_SESSION_NAME,
+      durationSeconds: ROLE_SESSION_SECONDS,
+      clientConfig,
+    });
   }
   return fromTemporaryCredentials({
     params: { RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME, DurationSeconds: ROLE_SESSION_SECONDS },
@@ -67,7 +77,10 @@ export function clientFor<C>(Client: ClientConstructor<C>, env: Environment): C 
       // Adaptive retry backs off client-side when AWS throttles a busy account.
       retryMode: 'adaptive',
       maxAttempts: AWS_TIMEOUTS.maxAttempts,
-      requestHandler: { connectionTimeout: AWS_TIMEOUTS.connectionTimeout, requestTimeout: AWS_TIMEOUTS.requestTimeout },
+      requestHandler: {
+        connectionTimeout: AWS_TIMEOUTS.connectionTimeout,
+        requestTimeout: AWS_TIMEOUTS.requestTimeout,
+      },
       credentials: roleArn ? roleCredentials(roleArn, region, source, endpoint) : undefined,
     });
     clients.set(key, client);

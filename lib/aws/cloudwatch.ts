@@ -1,12 +1,29 @@
 import 'server-only';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { Environment } from '../environments';
-import { SERVICE_ROLES, WORKER_BACKLOG_METRIC, WORKER_OLDEST_WAITING_METRIC, type ServiceRole } from '../../contracts/platform';
+import {
+  SERVICE_ROLES,
+  WORKER_BACKLOG_METRIC,
+  WORKER_OLDEST_WAITING_METRIC,
+  type ServiceRole,
+} from '../../contracts/platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
-import { EnvironmentMetricsSchema, QUEUE_SERIES, SERIES, TIMELINE_SERIES, type EnvironmentMetrics, type SeriesId } from '../../model/schemas/cloudwatch';
-export { EnvironmentMetricsSchema, MetricSeriesSchema, SERIES, type EnvironmentMetrics, type SeriesId } from '../../model/schemas/cloudwatch';
-
+import {
+  EnvironmentMetricsSchema,
+  QUEUE_SERIES,
+  SERIES,
+  TIMELINE_SERIES,
+  type EnvironmentMetrics,
+  type SeriesId,
+} from '../../model/schemas/cloudwatch';
+export {
+  EnvironmentMetricsSchema,
+  MetricSeriesSchema,
+  SERIES,
+  type EnvironmentMetrics,
+  type SeriesId,
+} from '../../model/schemas/cloudwatch';
 
 /**
  * The period for a range, so a chart has at most a few hundred points. GetMetricData
@@ -66,15 +83,25 @@ async function queryMetrics(
   const tgDim = { Name: 'TargetGroup', Value: env.alb.targetGroupArns.api.split(':').at(-1)! };
   const alb = (id: SeriesId, metric: string, stat: string): MetricDataQuery => ({
     Id: id,
-    MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: metric, Dimensions: [lbDim, tgDim] }, Period: period, Stat: stat },
+    MetricStat: {
+      Metric: { Namespace: 'AWS/ApplicationELB', MetricName: metric, Dimensions: [lbDim, tgDim] },
+      Period: period,
+      Stat: stat,
+    },
   });
-  const ecs = (role: (typeof SERVICE_ROLES)[number], metric: 'CPUUtilization' | 'MemoryUtilization'): MetricDataQuery => ({
+  const ecs = (
+    role: (typeof SERVICE_ROLES)[number],
+    metric: 'CPUUtilization' | 'MemoryUtilization',
+  ): MetricDataQuery => ({
     Id: `${role}_${metric === 'CPUUtilization' ? 'cpu' : 'memory'}`,
     MetricStat: {
       Metric: {
         Namespace: 'AWS/ECS',
         MetricName: metric,
-        Dimensions: [{ Name: 'ClusterName', Value: env.ecs.cluster }, { Name: 'ServiceName', Value: env.ecs.services[role] }],
+        Dimensions: [
+          { Name: 'ClusterName', Value: env.ecs.cluster },
+          { Name: 'ServiceName', Value: env.ecs.services[role] },
+        ],
       },
       Period: period,
       Stat: 'Average',
@@ -82,26 +109,52 @@ async function queryMetrics(
   });
   const queue = (id: SeriesId, metric: string): MetricDataQuery => ({
     Id: id,
-    MetricStat: { Metric: { Namespace: WORKER_BACKLOG_METRIC.namespace, MetricName: metric, Dimensions: [{ Name: 'Environment', Value: env.name }] }, Period: period, Stat: 'Maximum' },
+    MetricStat: {
+      Metric: {
+        Namespace: WORKER_BACKLOG_METRIC.namespace,
+        MetricName: metric,
+        Dimensions: [{ Name: 'Environment', Value: env.name }],
+      },
+      Period: period,
+      Stat: 'Maximum',
+    },
   });
   // Container Insights' task counts: what the worker's autoscaling divides the backlog by.
   const tasks = (role: ServiceRole, metric: 'RunningTaskCount' | 'DesiredTaskCount'): MetricDataQuery => ({
     Id: `${role}_${metric === 'RunningTaskCount' ? 'running' : 'desired'}`,
     MetricStat: {
-      Metric: { Namespace: 'ECS/ContainerInsights', MetricName: metric, Dimensions: [{ Name: 'ClusterName', Value: env.ecs.cluster }, { Name: 'ServiceName', Value: env.ecs.services[role] }] },
+      Metric: {
+        Namespace: 'ECS/ContainerInsights',
+        MetricName: metric,
+        Dimensions: [
+          { Name: 'ClusterName', Value: env.ecs.cluster },
+          { Name: 'ServiceName', Value: env.ecs.services[role] },
+        ],
+      },
       Period: period,
       Stat: 'Average',
     },
   });
   const allQueries: MetricDataQuery[] = [
-    ...(queueName === undefined ? [] : [{
-      Id: 'queue_depth',
-      MetricStat: {
-        Metric: { Namespace: WORKER_BACKLOG_METRIC.namespace, MetricName: WORKER_BACKLOG_METRIC.name, Dimensions: [{ Name: 'Environment', Value: env.name }, { Name: 'Queue', Value: queueName }] },
-        Period: period,
-        Stat: 'Maximum',
-      },
-    }]),
+    ...(queueName === undefined
+      ? []
+      : [
+          {
+            Id: 'queue_depth',
+            MetricStat: {
+              Metric: {
+                Namespace: WORKER_BACKLOG_METRIC.namespace,
+                MetricName: WORKER_BACKLOG_METRIC.name,
+                Dimensions: [
+                  { Name: 'Environment', Value: env.name },
+                  { Name: 'Queue', Value: queueName },
+                ],
+              },
+              Period: period,
+              Stat: 'Maximum',
+            },
+          },
+        ]),
     queue('queue_backlog', WORKER_BACKLOG_METRIC.name),
     queue('queue_oldest_age', WORKER_OLDEST_WAITING_METRIC.name),
     ...SERVICE_ROLES.flatMap((role) => [tasks(role, 'RunningTaskCount'), tasks(role, 'DesiredTaskCount')]),
@@ -116,7 +169,14 @@ async function queryMetrics(
   const queries = allQueries.filter((q) => (ids as readonly string[]).includes(q.Id!));
   const start = new Date(Math.floor((now.getTime() - rangeMinutes * 60_000) / (period * 1000)) * period * 1000);
   const results = await awsCall('CloudWatch', 'GetMetricData', () =>
-    client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: now, ScanBy: 'TimestampAscending' })),
+    client.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: start,
+        EndTime: now,
+        ScanBy: 'TimestampAscending',
+      }),
+    ),
   );
   const startSeconds = start.getTime() / 1000;
   const length = Math.floor((now.getTime() / 1000 - startSeconds) / period) + 1;

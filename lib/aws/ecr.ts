@@ -37,16 +37,23 @@ export async function listImages(env: Environment, client: ECRClient = ecrClient
 }
 
 /** Whether every service's repository has an image with this tag (a deploy of a tag needs both). */
-export async function imageTagExists(env: Environment, tag: string, client: ECRClient = ecrClient(env)): Promise<boolean> {
+export async function imageTagExists(
+  env: Environment,
+  tag: string,
+  client: ECRClient = ecrClient(env),
+): Promise<boolean> {
   const found = await Promise.all(
     SERVICE_ROLES.map((role) =>
       awsCall('ECR', 'DescribeImages', () =>
-        client.send(new DescribeImagesCommand({ repositoryName: env.ecr.repositories[role], imageIds: [{ imageTag: tag }] })),
+        client.send(
+          new DescribeImagesCommand({ repositoryName: env.ecr.repositories[role], imageIds: [{ imageTag: tag }] }),
+        ),
       ).then(
         (r) => (r.imageDetails?.length ?? 0) > 0,
         (err: unknown) => {
           // ECR answers ImageNotFoundException for a tag it does not have.
-          if (/ImageNotFound/.test(String((err as Error).cause ?? err)) || /ImageNotFound/.test((err as Error).message)) return false;
+          if (/ImageNotFound/.test(String((err as Error).cause ?? err)) || /ImageNotFound/.test((err as Error).message))
+            return false;
           throw err;
         },
       ),

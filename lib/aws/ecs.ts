@@ -16,9 +16,31 @@ import { SERVICE_ROLES, type ServiceRole } from '../../contracts/platform';
 import { clientFor } from './clients';
 import { UpstreamError } from '../../model/errors';
 import { awsCall } from './errors';
-import { ServiceEventSchema, type ServiceEvent, StoppedTaskSchema, type StoppedTask, TaskDefinitionRevisionSchema, type TaskDefinitionRevision, TaskSchema, ServiceSummarySchema, type Task, type ServiceSummary } from '../../model/schemas/ecs';
+import {
+  ServiceEventSchema,
+  type ServiceEvent,
+  StoppedTaskSchema,
+  type StoppedTask,
+  TaskDefinitionRevisionSchema,
+  type TaskDefinitionRevision,
+  TaskSchema,
+  ServiceSummarySchema,
+  type Task,
+  type ServiceSummary,
+} from '../../model/schemas/ecs';
 export { TaskDefinitionRevisionSchema, type TaskDefinitionRevision } from '../../model/schemas/ecs';
-export { TaskDefinitionRefSchema, DeploymentSchema, TaskSchema, StoppedTaskSchema, type StoppedTask, ServiceEventSchema, ServiceSummarySchema, type Deployment, type Task, type ServiceSummary } from '../../model/schemas/ecs';
+export {
+  TaskDefinitionRefSchema,
+  DeploymentSchema,
+  TaskSchema,
+  StoppedTaskSchema,
+  type StoppedTask,
+  ServiceEventSchema,
+  ServiceSummarySchema,
+  type Deployment,
+  type Task,
+  type ServiceSummary,
+} from '../../model/schemas/ecs';
 
 /** DescribeServices accepts at most 10 services per call (ECS API reference). */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -50,7 +72,9 @@ export async function describeServices(
   }
   const responses = await Promise.all(
     batches.map((services) =>
-      awsCall('ECS', 'DescribeServices', () => client.send(new DescribeServicesCommand({ cluster: env.ecs.cluster, services }))),
+      awsCall('ECS', 'DescribeServices', () =>
+        client.send(new DescribeServicesCommand({ cluster: env.ecs.cluster, services })),
+      ),
     ),
   );
   return {
@@ -118,15 +142,27 @@ function toServiceSummary(s: SdkService): ServiceSummary {
 }
 
 /** Each service's events as ECS keeps them (its last 100), newest first: what the timeline marks. One DescribeServices call. */
-export async function describeServiceEvents(env: Environment, client: ECSClient = ecsClient(env)): Promise<Record<ServiceRole, ServiceEvent[]>> {
+export async function describeServiceEvents(
+  env: Environment,
+  client: ECSClient = ecsClient(env),
+): Promise<Record<ServiceRole, ServiceEvent[]>> {
   const { services = [] } = await awsCall('ECS', 'DescribeServices', () =>
-    client.send(new DescribeServicesCommand({ cluster: env.ecs.cluster, services: SERVICE_ROLES.map((role) => env.ecs.services[role]) })),
+    client.send(
+      new DescribeServicesCommand({
+        cluster: env.ecs.cluster,
+        services: SERVICE_ROLES.map((role) => env.ecs.services[role]),
+      }),
+    ),
   );
   return Object.fromEntries(
     SERVICE_ROLES.map((role) => [
       role,
       (services.find((s) => s.serviceName === env.ecs.services[role])?.events ?? []).map((e) =>
-        ServiceEventSchema.parse({ id: e.id ?? 'unknown', createdAt: e.createdAt?.toISOString() ?? null, message: e.message ?? '' }),
+        ServiceEventSchema.parse({
+          id: e.id ?? 'unknown',
+          createdAt: e.createdAt?.toISOString() ?? null,
+          message: e.message ?? '',
+        }),
       ),
     ]),
   ) as Record<ServiceRole, ServiceEvent[]>;
@@ -143,12 +179,20 @@ async function describeTaskArns(env: Environment, arns: string[], client: ECSCli
   const batches: string[][] = [];
   for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_BATCH) batches.push(arns.slice(i, i + DESCRIBE_TASKS_BATCH));
   const described = await Promise.all(
-    batches.map((tasks) => awsCall('ECS', 'DescribeTasks', () => client.send(new DescribeTasksCommand({ cluster: env.ecs.cluster, tasks })))),
+    batches.map((tasks) =>
+      awsCall('ECS', 'DescribeTasks', () => client.send(new DescribeTasksCommand({ cluster: env.ecs.cluster, tasks }))),
+    ),
   );
   return described.flatMap((r) => r.tasks ?? []);
 }
 
-async function listTaskArns(env: Environment, serviceName: string, desiredStatus: DesiredStatus, limit: number, client: ECSClient): Promise<string[]> {
+async function listTaskArns(
+  env: Environment,
+  serviceName: string,
+  desiredStatus: DesiredStatus,
+  limit: number,
+  client: ECSClient,
+): Promise<string[]> {
   const arns: string[] = [];
   await awsCall('ECS', 'ListTasks', async () => {
     for await (const page of paginateListTasks({ client }, { cluster: env.ecs.cluster, serviceName, desiredStatus })) {
@@ -160,7 +204,11 @@ async function listTaskArns(env: Environment, serviceName: string, desiredStatus
 }
 
 /** A service's running tasks with their health and start time, oldest first. */
-export async function listServiceTasks(env: Environment, serviceName: string, client: ECSClient = ecsClient(env)): Promise<Task[]> {
+export async function listServiceTasks(
+  env: Environment,
+  serviceName: string,
+  client: ECSClient = ecsClient(env),
+): Promise<Task[]> {
   const arns = await listTaskArns(env, serviceName, DesiredStatus.RUNNING, Infinity, client);
   return (await describeTaskArns(env, arns, client))
     .map((t) =>
@@ -184,7 +232,11 @@ export async function listServiceTasks(env: Environment, serviceName: string, cl
 export const STOPPED_TASKS_READ = DESCRIBE_TASKS_BATCH;
 
 /** A service's recently stopped tasks with their stop reason and each container's exit code, newest first. */
-export async function listStoppedTasks(env: Environment, serviceName: string, client: ECSClient = ecsClient(env)): Promise<StoppedTask[]> {
+export async function listStoppedTasks(
+  env: Environment,
+  serviceName: string,
+  client: ECSClient = ecsClient(env),
+): Promise<StoppedTask[]> {
   const arns = await listTaskArns(env, serviceName, DesiredStatus.STOPPED, STOPPED_TASKS_READ, client);
   if (arns.length === 0) return [];
   return (await describeTaskArns(env, arns, client))
@@ -198,7 +250,11 @@ export async function listStoppedTasks(env: Environment, serviceName: string, cl
         stoppedAt: t.stoppedAt?.toISOString() ?? null,
         stopCode: t.stopCode ?? null,
         stoppedReason: t.stoppedReason || null,
-        containers: (t.containers ?? []).map((c) => ({ name: c.name ?? '', exitCode: c.exitCode ?? null, reason: c.reason || null })),
+        containers: (t.containers ?? []).map((c) => ({
+          name: c.name ?? '',
+          exitCode: c.exitCode ?? null,
+          reason: c.reason || null,
+        })),
       }),
     )
     .sort((a, b) => (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? ''));
@@ -208,7 +264,11 @@ export async function listStoppedTasks(env: Environment, serviceName: string, cl
 export const TASK_DEFINITION_REVISIONS = 10;
 
 /** A family's newest revisions with their images, newest first (ListTaskDefinitions + one Describe each). */
-export async function listTaskDefinitionRevisions(env: Environment, family: string, client: ECSClient = ecsClient(env)): Promise<TaskDefinitionRevision[]> {
+export async function listTaskDefinitionRevisions(
+  env: Environment,
+  family: string,
+  client: ECSClient = ecsClient(env),
+): Promise<TaskDefinitionRevision[]> {
   const { taskDefinitionArns = [] } = await awsCall('ECS', 'ListTaskDefinitions', () =>
     client.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: 100 })),
   );
@@ -218,7 +278,11 @@ export async function listTaskDefinitionRevisions(env: Environment, family: stri
     .sort((a, b) => b.revision - a.revision)
     .slice(0, TASK_DEFINITION_REVISIONS);
   const described = await Promise.all(
-    newest.map((ref) => awsCall('ECS', 'DescribeTaskDefinition', () => client.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref.arn })))),
+    newest.map((ref) =>
+      awsCall('ECS', 'DescribeTaskDefinition', () =>
+        client.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref.arn })),
+      ),
+    ),
   );
   return described.map(({ taskDefinition: td }) =>
     TaskDefinitionRevisionSchema.parse({
@@ -233,8 +297,14 @@ export async function listTaskDefinitionRevisions(env: Environment, family: stri
         image: c.image ?? '',
         tag: /:([^:/@]+)$/.exec(c.image ?? '')?.[1] ?? null,
         digest: /@(sha256:[0-9a-f]{64})$/.exec(c.image ?? '')?.[1] ?? null,
-        environmentNames: (c.environment ?? []).map((e) => e.name ?? '').filter(Boolean).sort(),
-        secretNames: (c.secrets ?? []).map((e) => e.name ?? '').filter(Boolean).sort(),
+        environmentNames: (c.environment ?? [])
+          .map((e) => e.name ?? '')
+          .filter(Boolean)
+          .sort(),
+        secretNames: (c.secrets ?? [])
+          .map((e) => e.name ?? '')
+          .filter(Boolean)
+          .sort(),
       })),
     }),
   );
@@ -243,26 +313,46 @@ export async function listTaskDefinitionRevisions(env: Environment, family: stri
 /** What an UpdateService started: the service as ECS now has it, and its new PRIMARY deployment. */
 export type ServiceUpdate = { service: ServiceSummary; deploymentId: string | null };
 
-async function updateService(env: Environment, role: ServiceRole, change: { forceNewDeployment?: boolean; desiredCount?: number; taskDefinition?: string }, client: ECSClient): Promise<ServiceUpdate> {
+async function updateService(
+  env: Environment,
+  role: ServiceRole,
+  change: { forceNewDeployment?: boolean; desiredCount?: number; taskDefinition?: string },
+  client: ECSClient,
+): Promise<ServiceUpdate> {
   const { service } = await awsCall('ECS', 'UpdateService', () =>
     client.send(new UpdateServiceCommand({ cluster: env.ecs.cluster, service: env.ecs.services[role], ...change })),
   );
-  if (!service) throw new UpstreamError('ECS', `ECS UpdateService answered without the service ${env.ecs.services[role]}`);
+  if (!service)
+    throw new UpstreamError('ECS', `ECS UpdateService answered without the service ${env.ecs.services[role]}`);
   const summary = toServiceSummary(service);
   return { service: summary, deploymentId: summary.deployments.find((d) => d.status === 'PRIMARY')?.id ?? null };
 }
 
 /** The one-click redeploy: a new deployment of the same task definition (fresh tasks, same image). */
-export function forceNewDeployment(env: Environment, role: ServiceRole, client: ECSClient = ecsClient(env)): Promise<ServiceUpdate> {
+export function forceNewDeployment(
+  env: Environment,
+  role: ServiceRole,
+  client: ECSClient = ecsClient(env),
+): Promise<ServiceUpdate> {
   return updateService(env, role, { forceNewDeployment: true }, client);
 }
 
 /** Sets the desired count (the caller has checked it against the scalable target's bounds). */
-export function setDesiredCount(env: Environment, role: ServiceRole, desiredCount: number, client: ECSClient = ecsClient(env)): Promise<ServiceUpdate> {
+export function setDesiredCount(
+  env: Environment,
+  role: ServiceRole,
+  desiredCount: number,
+  client: ECSClient = ecsClient(env),
+): Promise<ServiceUpdate> {
   return updateService(env, role, { desiredCount }, client);
 }
 
 /** Rolls the service to an existing task definition revision (no new revision is registered). */
-export function deployTaskDefinition(env: Environment, role: ServiceRole, taskDefinitionArn: string, client: ECSClient = ecsClient(env)): Promise<ServiceUpdate> {
+export function deployTaskDefinition(
+  env: Environment,
+  role: ServiceRole,
+  taskDefinitionArn: string,
+  client: ECSClient = ecsClient(env),
+): Promise<ServiceUpdate> {
   return updateService(env, role, { taskDefinition: taskDefinitionArn }, client);
 }

@@ -9,7 +9,12 @@ import type { Environment } from '../environments';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
 import { LoadBalancerHealthSchema, type LoadBalancerHealth } from '../../model/schemas/elb';
-export { TargetSchema, TargetGroupSchema, LoadBalancerHealthSchema, type LoadBalancerHealth } from '../../model/schemas/elb';
+export {
+  TargetSchema,
+  TargetGroupSchema,
+  LoadBalancerHealthSchema,
+  type LoadBalancerHealth,
+} from '../../model/schemas/elb';
 
 export function elbClient(env: Environment): ElasticLoadBalancingV2Client {
   return clientFor(ElasticLoadBalancingV2Client, env);
@@ -23,12 +28,16 @@ export async function describeLoadBalancerHealth(
   const send = <T>(operation: string, run: () => Promise<T>) => awsCall('ELBv2', operation, run);
   const groupArns = Object.values(env.alb.targetGroupArns);
   const [lbs, groups] = await Promise.all([
-    send('DescribeLoadBalancers', () => client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [env.alb.loadBalancerArn] }))),
+    send('DescribeLoadBalancers', () =>
+      client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [env.alb.loadBalancerArn] })),
+    ),
     send('DescribeTargetGroups', () => client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: groupArns }))),
   ]);
   const healths = await Promise.all(
     (groups.TargetGroups ?? []).map((tg) =>
-      send('DescribeTargetHealth', () => client.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))),
+      send('DescribeTargetHealth', () =>
+        client.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn })),
+      ),
     ),
   );
   const lb = lbs.LoadBalancers?.[0];
@@ -50,13 +59,14 @@ export async function describeLoadBalancerHealth(
         healthyThreshold: tg.HealthyThresholdCount ?? null,
         unhealthyThreshold: tg.UnhealthyThresholdCount ?? null,
       },
-      targets: (healths[i].TargetHealthDescriptions ?? []).map((t) => ({
-        id: t.Target?.Id ?? 'unknown',
-        port: t.Target?.Port ?? null,
-        state: t.TargetHealth?.State ?? 'unknown',
-        reason: t.TargetHealth?.Reason ?? null,
-        description: t.TargetHealth?.Description ?? null,
-      }))
+      targets: (healths[i].TargetHealthDescriptions ?? [])
+        .map((t) => ({
+          id: t.Target?.Id ?? 'unknown',
+          port: t.Target?.Port ?? null,
+          state: t.TargetHealth?.State ?? 'unknown',
+          reason: t.TargetHealth?.Reason ?? null,
+          description: t.TargetHealth?.Description ?? null,
+        }))
         // AWS gives no order: sorted, so a live update never reshuffles the list being read.
         .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }) || (a.port ?? 0) - (b.port ?? 0)),
     })),

@@ -18,9 +18,19 @@ export async function awsCall<T>(service: string, operation: string, run: () => 
  * answers as 503, to be retried (lib/actions.ts).
  */
 const THROTTLING_ERROR_NAMES = new Set([
-  'BandwidthLimitExceeded', 'EC2ThrottledException', 'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException',
-  'SlowDown', 'ThrottledException', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'TransactionInProgressException',
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
 ]);
 
 /** Turns an SDK (or network) failure into our UpstreamError, keeping the request id. */

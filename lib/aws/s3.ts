@@ -27,16 +27,24 @@ export function s3Client(env: Environment): S3Client {
  * the evidence record, and short-lived presigned links to its screenshot and trace. Only the
  * page of a signed-in viewer asks for these; nothing here is public.
  */
-export async function listJobEvidence(env: Environment, jobId: string, client: S3Client = s3Client(env)): Promise<JobEvidenceView[]> {
+export async function listJobEvidence(
+  env: Environment,
+  jobId: string,
+  client: S3Client = s3Client(env),
+): Promise<JobEvidenceView[]> {
   const bucket = env.artifacts?.bucket;
   if (!bucket) return [];
   const prefix = `jobs/${jobId}/attempt-`;
-  const listed = await awsCall('S3', 'ListObjectsV2', () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: MAX_KEYS })));
+  const listed = await awsCall('S3', 'ListObjectsV2', () =>
+    client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: MAX_KEYS })),
+  );
   const keys = (listed.Contents ?? []).map((o) => o.Key!).filter(Boolean);
   const attempts = keys.filter((k) => k.endsWith('/evidence.json'));
   const views = await Promise.all(
     attempts.map(async (key): Promise<JobEvidenceView | null> => {
-      const object = await awsCall('S3', 'GetObject', () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+      const object = await awsCall('S3', 'GetObject', () =>
+        client.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+      );
       let json: unknown;
       try {
         json = JSON.parse((await object.Body?.transformToString()) ?? '{}');
@@ -48,7 +56,16 @@ export async function listJobEvidence(env: Environment, jobId: string, client: S
       const dir = key.slice(0, -'evidence.json'.length);
       const link = async (name: string, contentType: string, download?: string) =>
         keys.includes(`${dir}${name}`)
-          ? getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: `${dir}${name}`, ResponseContentType: contentType, ResponseContentDisposition: download ? `attachment; filename="${download}"` : undefined }), { expiresIn: EVIDENCE_LINK_SECONDS })
+          ? getSignedUrl(
+              client,
+              new GetObjectCommand({
+                Bucket: bucket,
+                Key: `${dir}${name}`,
+                ResponseContentType: contentType,
+                ResponseContentDisposition: download ? `attachment; filename="${download}"` : undefined,
+              }),
+              { expiresIn: EVIDENCE_LINK_SECONDS },
+            )
           : null;
       return {
         ...parsed.data,

@@ -12,7 +12,10 @@ export function ssmClient(env: Environment): SSMClient {
 }
 
 /** Every expected parameter of the environment, present or missing, from DescribeParameters alone. */
-export async function describeParameters(env: Environment, client: SSMClient = ssmClient(env)): Promise<ParameterStatus[]> {
+export async function describeParameters(
+  env: Environment,
+  client: SSMClient = ssmClient(env),
+): Promise<ParameterStatus[]> {
   const found = new Map<string, { Type?: string; Version?: number; LastModifiedDate?: Date }>();
   await awsCall('SSM', 'DescribeParameters', async () => {
     for await (const page of paginateDescribeParameters(

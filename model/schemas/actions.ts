@@ -16,7 +16,11 @@ export type DeployInput = z.infer<typeof DeployInput>;
 export const ServiceActionBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('redeploy') }),
   z.strictObject({ action: z.literal('scale'), desiredCount: z.number().int().min(0).max(1_000) }),
-  z.strictObject({ action: z.literal('rollback'), revision: z.number().int().positive(), reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }),
+  z.strictObject({
+    action: z.literal('rollback'),
+    revision: z.number().int().positive(),
+    reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500),
+  }),
 ]);
 export type ServiceActionBody = z.infer<typeof ServiceActionBody>;
 

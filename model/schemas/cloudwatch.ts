@@ -3,11 +3,26 @@ import { z } from 'zod';
 
 /** Every series the environment view charts, fetched with ONE GetMetricData call. */
 export const SERIES = [
-  'api_cpu', 'api_memory', 'worker_cpu', 'worker_memory',
-  'requests', 'target_5xx', 'latency_p50', 'latency_p99', 'healthy_hosts', 'unhealthy_hosts',
+  'api_cpu',
+  'api_memory',
+  'worker_cpu',
+  'worker_memory',
+  'requests',
+  'target_5xx',
+  'latency_p50',
+  'latency_p99',
+  'healthy_hosts',
+  'unhealthy_hosts',
 ] as const;
 /** What the timeline adds, in the same one call: the queue (as the worker publishes it) and the tasks. */
-export const TIMELINE_SERIES = ['queue_backlog', 'queue_oldest_age', 'api_running', 'api_desired', 'worker_running', 'worker_desired'] as const;
+export const TIMELINE_SERIES = [
+  'queue_backlog',
+  'queue_oldest_age',
+  'api_running',
+  'api_desired',
+  'worker_running',
+  'worker_desired',
+] as const;
 /** The queue page's: one queue's jobs waiting (Pilothouse/QueueBacklog with its Queue dimension). */
 export const QUEUE_SERIES = ['queue_depth'] as const;
 export type SeriesId = (typeof SERIES)[number] | (typeof TIMELINE_SERIES)[number] | (typeof QUEUE_SERIES)[number];

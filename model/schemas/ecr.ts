@@ -11,6 +11,9 @@ export const ImageSchema = z.object({
 
 export type Image = z.infer<typeof ImageSchema>;
 
-export const RepositoryImagesSchema = z.record(z.enum(SERVICE_ROLES), z.object({ repository: z.string(), images: z.array(ImageSchema) }));
+export const RepositoryImagesSchema = z.record(
+  z.enum(SERVICE_ROLES),
+  z.object({ repository: z.string(), images: z.array(ImageSchema) }),
+);
 
 export type RepositoryImages = z.infer<typeof RepositoryImagesSchema>;

@@ -45,12 +45,18 @@ export const StoppedTaskSchema = z.object({
   /** ECS's stop code: EssentialContainerExited, TaskFailedToStart, ServiceSchedulerInitiated, … */
   stopCode: z.string().nullable(),
   stoppedReason: z.string().nullable(),
-  containers: z.array(z.object({ name: z.string(), exitCode: z.number().int().nullable(), reason: z.string().nullable() })),
+  containers: z.array(
+    z.object({ name: z.string(), exitCode: z.number().int().nullable(), reason: z.string().nullable() }),
+  ),
 });
 
 export type StoppedTask = z.infer<typeof StoppedTaskSchema>;
 
-export const ServiceEventSchema = z.object({ id: z.string(), createdAt: z.iso.datetime().nullable(), message: z.string() });
+export const ServiceEventSchema = z.object({
+  id: z.string(),
+  createdAt: z.iso.datetime().nullable(),
+  message: z.string(),
+});
 export type ServiceEvent = z.infer<typeof ServiceEventSchema>;
 
 export const ServiceSummarySchema = z.object({

@@ -24,7 +24,12 @@ export const TargetGroupSchema = z.object({
 });
 
 export const LoadBalancerHealthSchema = z.object({
-  loadBalancer: z.object({ arn: z.string(), name: z.string(), dnsName: z.string().nullable(), state: z.string().nullable() }),
+  loadBalancer: z.object({
+    arn: z.string(),
+    name: z.string(),
+    dnsName: z.string().nullable(),
+    state: z.string().nullable(),
+  }),
   targetGroups: z.array(TargetGroupSchema),
 });
 

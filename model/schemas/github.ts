@@ -28,7 +28,9 @@ export const RunJobSchema = z.object({
   conclusion: z.string().nullable(),
   startedAt: z.iso.datetime().nullable(),
   completedAt: z.iso.datetime().nullable(),
-  steps: z.array(z.object({ number: z.number(), name: z.string(), status: z.string(), conclusion: z.string().nullable() })),
+  steps: z.array(
+    z.object({ number: z.number(), name: z.string(), status: z.string(), conclusion: z.string().nullable() }),
+  ),
 });
 export type RunJob = z.infer<typeof RunJobSchema>;
 

@@ -23,7 +23,9 @@ export const QueueStatsSchema = z.object({
   /** Jobs finished so far (completed + failed), BullMQ's metrics counters; null when the worker keeps no metrics. */
   finishedTotal: z.number().nullable(),
   /** Arrival and finish rates over the last minutes (lib/queue-rates.ts); null until samples span long enough. */
-  rates: z.object({ arrivedPerMinute: z.number(), finishedPerMinute: z.number(), windowSeconds: z.number() }).nullable(),
+  rates: z
+    .object({ arrivedPerMinute: z.number(), finishedPerMinute: z.number(), windowSeconds: z.number() })
+    .nullable(),
 });
 
 export type QueueStats = z.infer<typeof QueueStatsSchema>;

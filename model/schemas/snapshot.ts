@@ -11,7 +11,9 @@ export { EcsPartSchema } from './sources';
 
 type PartSchemas = { [N in SourceName]: CachedSchema<(typeof SNAPSHOT_SOURCES)[N]['schema']> };
 /** One cached part per source of the table (./sources.ts). */
-const PART_SCHEMAS = Object.fromEntries(SOURCE_NAMES.map((name) => [name, cachedSchema(SNAPSHOT_SOURCES[name].schema)])) as PartSchemas;
+const PART_SCHEMAS = Object.fromEntries(
+  SOURCE_NAMES.map((name) => [name, cachedSchema(SNAPSHOT_SOURCES[name].schema)]),
+) as PartSchemas;
 
 /** The overall status and why (model/status.ts), decided once on the server for every viewer. */
 export const StatusVerdictSchema = z.object({
@@ -28,7 +30,13 @@ export const StatusVerdictSchema = z.object({
 export type StatusVerdict = z.infer<typeof StatusVerdictSchema>;
 
 export const EnvironmentSnapshotSchema = z.object({
-  environment: z.object({ name: z.string(), region: z.string(), production: z.boolean(), cluster: z.string(), colour: z.string().regex(/^#[0-9a-fA-F]{6}$/) }),
+  environment: z.object({
+    name: z.string(),
+    region: z.string(),
+    production: z.boolean(),
+    cluster: z.string(),
+    colour: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  }),
   ...PART_SCHEMAS,
   status: StatusVerdictSchema,
 });

@@ -49,7 +49,9 @@ export async function benchBullBoard(): Promise<void> {
   try {
     // The same jobs for both: some waiting, completed and failed in each queue.
     for (const queue of queues) {
-      await queue.addBulk(Array.from({ length: 50 }, (_, i) => ({ name: queue.name, data: { url: `https://example.com/${i}` } })));
+      await queue.addBulk(
+        Array.from({ length: 50 }, (_, i) => ({ name: queue.name, data: { url: `https://example.com/${i}` } })),
+      );
     }
     const board = new FastifyAdapter();
     board.setBasePath('/ui');
@@ -64,7 +66,10 @@ export async function benchBullBoard(): Promise<void> {
       const before = await commands(admin);
       const tripsBefore = roundTrips();
       for (let i = 0; i < REFRESHES; i++) await refresh();
-      return { commands: ((await commands(admin)) - before - overhead) / REFRESHES, roundTrips: (roundTrips() - tripsBefore) / REFRESHES };
+      return {
+        commands: ((await commands(admin)) - before - overhead) / REFRESHES,
+        roundTrips: (roundTrips() - tripsBefore) / REFRESHES,
+      };
     };
     const bullBoard = await measure(async () => {
       const res = await app.inject({ method: 'GET', url: '/ui/api/queues?page=1&jobsPerPage=10' });
@@ -73,16 +78,50 @@ export async function benchBullBoard(): Promise<void> {
     const env = { name: 'bench', queues: { names: QUEUES, redisUrl: server.url } } as unknown as Environment;
     const pilothouse = await measure(() => getQueueStats(env, connection));
 
-    console.log(`\nQueue overview refresh, ${QUEUES.length} queues of 50 jobs, Redis commands (INFO commandstats) and round trips, mean of ${REFRESHES}:`);
-    console.log(`  Bull Board GET /api/queues, per open tab: ${bullBoard.commands.toFixed(0)} commands in ${bullBoard.roundTrips.toFixed(0)} round trips per refresh`);
-    console.log(`  Pilothouse getQueueStats, once for all tabs: ${pilothouse.commands.toFixed(0)} commands in ${pilothouse.roundTrips.toFixed(0)} round trips per refresh`);
+    console.log(
+      `\nQueue overview refresh, ${QUEUES.length} queues of 50 jobs, Redis commands (INFO commandstats) and round trips, mean of ${REFRESHES}:`,
+    );
+    console.log(
+      `  Bull Board GET /api/queues, per open tab: ${bullBoard.commands.toFixed(0)} commands in ${bullBoard.roundTrips.toFixed(0)} round trips per refresh`,
+    );
+    console.log(
+      `  Pilothouse getQueueStats, once for all tabs: ${pilothouse.commands.toFixed(0)} commands in ${pilothouse.roundTrips.toFixed(0)} round trips per refresh`,
+    );
     for (const tabs of [1, 10, 100]) {
-      console.log(`  ${String(tabs).padStart(3)} tabs: Bull Board ${(bullBoard.commands * tabs).toFixed(0)}, Pilothouse ${pilothouse.commands.toFixed(0)}: ${((bullBoard.commands * tabs) / pilothouse.commands).toFixed(1)}x`);
+      console.log(
+        `  ${String(tabs).padStart(3)} tabs: Bull Board ${(bullBoard.commands * tabs).toFixed(0)}, Pilothouse ${pilothouse.commands.toFixed(0)}: ${((bullBoard.commands * tabs) / pilothouse.commands).toFixed(1)}x`,
+      );
     }
-    record({ group: 'queue overview refresh', figure: 'Bull Board (reference), per open tab', value: bullBoard.commands, unit: 'Redis commands' });
-    record({ group: 'queue overview refresh', figure: 'Pilothouse, for all tabs', value: pilothouse.commands, unit: 'Redis commands', ratio: bullBoard.commands / pilothouse.commands, ratioOf: 'Bull Board with 1 tab / Pilothouse' });
-    record({ group: 'queue overview refresh', figure: 'with 10 tabs open', value: bullBoard.commands * 10, unit: 'Bull Board Redis commands', ratio: (bullBoard.commands * 10) / pilothouse.commands, ratioOf: 'Bull Board / Pilothouse' });
-    record({ group: 'queue overview refresh', figure: 'Pilothouse round trips per refresh', value: pilothouse.roundTrips, unit: 'round trips', ratio: bullBoard.roundTrips / pilothouse.roundTrips, ratioOf: `Bull Board's ${bullBoard.roundTrips.toFixed(0)} per tab / Pilothouse` });
+    record({
+      group: 'queue overview refresh',
+      figure: 'Bull Board (reference), per open tab',
+      value: bullBoard.commands,
+      unit: 'Redis commands',
+    });
+    record({
+      group: 'queue overview refresh',
+      figure: 'Pilothouse, for all tabs',
+      value: pilothouse.commands,
+      unit: 'Redis commands',
+      ratio: bullBoard.commands / pilothouse.commands,
+      ratioOf: 'Bull Board with 1 tab / Pilothouse',
+    });
+    record({
+      group: 'queue overview refresh',
+      figure: 'with 10 tabs open',
+      value: bullBoard.commands * 10,
+      unit: 'Bull Board Redis commands',
+      ratio: (bullBoard.commands * 10) / pilothouse.commands,
+      ratioOf: 'Bull Board / Pilothouse',
+    });
+    record({
+      group: 'queue overview refresh',
+      figure: 'Pilothouse round trips per refresh',
+      value: pilothouse.roundTrips,
+      unit: 'round trips',
+      ratio: bullBoard.roundTrips / pilothouse.roundTrips,
+      ratioOf: `Bull Board's ${bullBoard.roundTrips.toFixed(0)} per tab / Pilothouse`,
+    });
   } finally {
     await app.close();
     await Promise.all(queues.map((q) => q.close()));

@@ -7,7 +7,13 @@
  * 1. ECS batching: describing N services with DescribeServices in batches of 10 (lib/aws/ecs)
  *    versus one call per service, same services, same emulator.
  */
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
 import { describeServices } from '../../lib/aws/ecs';
 import { parseRegistry } from '../../lib/environments';
 import { EMULATOR_CREDENTIALS, type RunningServer } from '../local-platform';
@@ -19,13 +25,31 @@ const ROUNDS = 20;
 export async function benchEcsBatching(emulator: RunningServer) {
   const ecs = new ECSClient({ region: 'us-east-1', endpoint: emulator.url, credentials: EMULATOR_CREDENTIALS });
   let calls = 0;
-  ecs.middlewareStack.add((next) => (args) => { calls++; return next(args); }, { step: 'initialize' });
+  ecs.middlewareStack.add(
+    (next) => (args) => {
+      calls++;
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
 
   await ecs.send(new CreateClusterCommand({ clusterName: 'bench' }));
-  const td = await ecs.send(new RegisterTaskDefinitionCommand({ family: 'bench', containerDefinitions: [{ name: 'app', image: 'app', memory: 128 }] }));
+  const td = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'bench',
+      containerDefinitions: [{ name: 'app', image: 'app', memory: 128 }],
+    }),
+  );
   const names = Array.from({ length: SERVICES }, (_, i) => `svc-${i}`);
   for (const serviceName of names) {
-    await ecs.send(new CreateServiceCommand({ cluster: 'bench', serviceName, taskDefinition: td.taskDefinition!.taskDefinitionArn, desiredCount: 1 }));
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'bench',
+        serviceName,
+        taskDefinition: td.taskDefinition!.taskDefinitionArn,
+        desiredCount: 1,
+      }),
+    );
   }
 
   const measure = async (label: string, read: () => Promise<unknown>) => {
@@ -43,11 +67,29 @@ export async function benchEcsBatching(emulator: RunningServer) {
 
   console.log(`\nECS: describe ${SERVICES} services, mean of ${ROUNDS} reads against the local emulator`);
   for (const r of [batched, perService]) {
-    console.log(`  ${r.label.padEnd(24)} ${String(r.callsPerRead).padStart(3)} calls/read  ${r.msPerRead.toFixed(1).padStart(7)} ms/read`);
+    console.log(
+      `  ${r.label.padEnd(24)} ${String(r.callsPerRead).padStart(3)} calls/read  ${r.msPerRead.toFixed(1).padStart(7)} ms/read`,
+    );
   }
-  console.log(`  ratio per-service / batched: ${(perService.callsPerRead / batched.callsPerRead).toFixed(1)}x calls, ${(perService.msPerRead / batched.msPerRead).toFixed(1)}x time`);
-  record({ group: `ECS, ${SERVICES} services`, figure: 'DescribeServices calls per read (batched by 10)', value: batched.callsPerRead, unit: 'calls', ratio: perService.callsPerRead / batched.callsPerRead, ratioOf: 'one call per service / batched' });
-  record({ group: `ECS, ${SERVICES} services`, figure: 'time per read (batched)', value: batched.msPerRead, unit: 'ms', ratio: perService.msPerRead / batched.msPerRead, ratioOf: 'one call per service / batched' });
+  console.log(
+    `  ratio per-service / batched: ${(perService.callsPerRead / batched.callsPerRead).toFixed(1)}x calls, ${(perService.msPerRead / batched.msPerRead).toFixed(1)}x time`,
+  );
+  record({
+    group: `ECS, ${SERVICES} services`,
+    figure: 'DescribeServices calls per read (batched by 10)',
+    value: batched.callsPerRead,
+    unit: 'calls',
+    ratio: perService.callsPerRead / batched.callsPerRead,
+    ratioOf: 'one call per service / batched',
+  });
+  record({
+    group: `ECS, ${SERVICES} services`,
+    figure: 'time per read (batched)',
+    value: batched.msPerRead,
+    unit: 'ms',
+    ratio: perService.msPerRead / batched.msPerRead,
+    ratioOf: 'one call per service / batched',
+  });
 }
 
 function benchEnvironment() {

@@ -52,7 +52,14 @@ export async function benchReaders(emulator: RunningServer, redisServer: Running
   const load = (name: string) => getEnvironmentSnapshot(getEnvironmentOrThrow(name));
   // INFO itself is counted (by the next INFO): measure that once instead of guessing it.
   const infoOverhead = -(await redisCommands(admin)) + (await redisCommands(admin));
-  const rows: { instances: number; viewers: number; awsPerMinute: number; redisPerMinute: number; events: number; heapPer100Kb: number }[] = [];
+  const rows: {
+    instances: number;
+    viewers: number;
+    awsPerMinute: number;
+    redisPerMinute: number;
+    events: number;
+    heapPer100Kb: number;
+  }[] = [];
   const connections: Redis[] = [];
   try {
     for (const run of RUNS) {
@@ -81,21 +88,49 @@ export async function benchReaders(emulator: RunningServer, redisServer: Running
       const redis = (await redisCommands(admin)) - redis0 - infoOverhead;
       await Promise.all(hubs.map((hub) => hub.close()));
       const perMinute = (n: number) => (n * 60_000) / WINDOW_MS;
-      rows.push({ ...run, awsPerMinute: perMinute(aws), redisPerMinute: perMinute(redis), events: counter.events, heapPer100Kb: (heap / run.viewers) * 100 / 1024 });
+      rows.push({
+        ...run,
+        awsPerMinute: perMinute(aws),
+        redisPerMinute: perMinute(redis),
+        events: counter.events,
+        heapPer100Kb: ((heap / run.viewers) * 100) / 1024,
+      });
     }
   } finally {
     connections.forEach((c) => c.disconnect());
     admin.disconnect();
   }
-  console.log(`\nLive fan-out: SSE viewers of one environment, ${WINDOW_MS / 1000} s per run after ${WARMUP_MS / 1000} s of warm-up, cold cache at the start of each`);
+  console.log(
+    `\nLive fan-out: SSE viewers of one environment, ${WINDOW_MS / 1000} s per run after ${WARMUP_MS / 1000} s of warm-up, cold cache at the start of each`,
+  );
   for (const r of rows) {
-    console.log(`  ${String(r.viewers).padStart(3)} viewers on ${r.instances} instance(s)  ${r.awsPerMinute.toFixed(0).padStart(4)} AWS calls/min  ${r.redisPerMinute.toFixed(0).padStart(5)} Redis commands/min  (${r.events} events delivered)`);
+    console.log(
+      `  ${String(r.viewers).padStart(3)} viewers on ${r.instances} instance(s)  ${r.awsPerMinute.toFixed(0).padStart(4)} AWS calls/min  ${r.redisPerMinute.toFixed(0).padStart(5)} Redis commands/min  (${r.events} events delivered)`,
+    );
   }
   const [one, many] = rows;
-  console.log(`  ratio 500 viewers on 2 instances / 1 viewer on 1: AWS ${(many.awsPerMinute / one.awsPerMinute).toFixed(2)}, Redis ${(many.redisPerMinute / one.redisPerMinute).toFixed(2)} (goal: within 1.05 each)`);
-  console.log(`  server heap per 100 viewers: ${many.heapPer100Kb.toFixed(0)} KB${global.gc ? '' : ' (without --expose-gc: rough)'}`);
+  console.log(
+    `  ratio 500 viewers on 2 instances / 1 viewer on 1: AWS ${(many.awsPerMinute / one.awsPerMinute).toFixed(2)}, Redis ${(many.redisPerMinute / one.redisPerMinute).toFixed(2)} (goal: within 1.05 each)`,
+  );
+  console.log(
+    `  server heap per 100 viewers: ${many.heapPer100Kb.toFixed(0)} KB${global.gc ? '' : ' (without --expose-gc: rough)'}`,
+  );
   const group = 'live hubs in one process, 1 environment';
-  record({ group, figure: 'AWS calls per minute, 500 viewers on 2 hubs', value: many.awsPerMinute, unit: 'calls/min', ratio: many.awsPerMinute / one.awsPerMinute, ratioOf: `vs 1 viewer on 1 hub (${one.awsPerMinute.toFixed(0)}/min)` });
-  record({ group, figure: 'Redis commands per minute, 500 viewers on 2 hubs', value: many.redisPerMinute, unit: 'commands/min', ratio: many.redisPerMinute / one.redisPerMinute, ratioOf: `vs 1 viewer on 1 hub (${one.redisPerMinute.toFixed(0)}/min)` });
+  record({
+    group,
+    figure: 'AWS calls per minute, 500 viewers on 2 hubs',
+    value: many.awsPerMinute,
+    unit: 'calls/min',
+    ratio: many.awsPerMinute / one.awsPerMinute,
+    ratioOf: `vs 1 viewer on 1 hub (${one.awsPerMinute.toFixed(0)}/min)`,
+  });
+  record({
+    group,
+    figure: 'Redis commands per minute, 500 viewers on 2 hubs',
+    value: many.redisPerMinute,
+    unit: 'commands/min',
+    ratio: many.redisPerMinute / one.redisPerMinute,
+    ratioOf: `vs 1 viewer on 1 hub (${one.redisPerMinute.toFixed(0)}/min)`,
+  });
   record({ group, figure: 'server heap per 100 viewers', value: many.heapPer100Kb, unit: 'KB' });
 }

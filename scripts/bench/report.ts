@@ -21,10 +21,25 @@ export function record(figure: Figure): void {
   figures.push(figure);
 }
 
-const show = (n: number) => (Number.isInteger(n) ? String(n) : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : Math.abs(n) >= 0.1 ? n.toFixed(2) : n.toPrecision(2));
+const show = (n: number) =>
+  Number.isInteger(n)
+    ? String(n)
+    : Math.abs(n) >= 100
+      ? n.toFixed(0)
+      : Math.abs(n) >= 10
+        ? n.toFixed(1)
+        : Math.abs(n) >= 0.1
+          ? n.toFixed(2)
+          : n.toPrecision(2);
 
 export function printReport(): void {
-  const rows = figures.map((f) => [f.group, f.figure, `${show(f.value)} ${f.unit}`, f.ratio === undefined ? '' : `${show(f.ratio)}x`, f.ratioOf ?? '']);
+  const rows = figures.map((f) => [
+    f.group,
+    f.figure,
+    `${show(f.value)} ${f.unit}`,
+    f.ratio === undefined ? '' : `${show(f.ratio)}x`,
+    f.ratioOf ?? '',
+  ]);
   const header = ['group', 'figure', 'value', 'ratio', 'ratio of'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -22,11 +22,24 @@ export async function benchSingleFlight(redis: { url: string }): Promise<void> {
     };
     const name = `bench-single-flight-${Date.now()}`;
     const started = performance.now();
-    const values = await Promise.all(Array.from({ length: READERS }, (_, i) => caches[i % 2].get(name, { ttlMs: 60_000, maxStaleMs: 60_000 }, z.object({ v: z.number() }), upstream)));
+    const values = await Promise.all(
+      Array.from({ length: READERS }, (_, i) =>
+        caches[i % 2].get(name, { ttlMs: 60_000, maxStaleMs: 60_000 }, z.object({ v: z.number() }), upstream),
+      ),
+    );
     const ms = performance.now() - started;
     if (values.some((v) => v.value?.v !== 42)) throw new Error('a reader got no value');
-    console.log(`\nSingle-flight: ${READERS} concurrent reads of a cold key from 2 instances, upstream 200 ms: ${fetches} upstream fetch(es) in ${ms.toFixed(0)} ms (${READERS}x without it)`);
-    record({ group: 'single-flight', figure: `${READERS} cold reads on 2 instances`, value: fetches, unit: 'upstream fetches', ratio: READERS / fetches, ratioOf: 'fetches without / with single-flight' });
+    console.log(
+      `\nSingle-flight: ${READERS} concurrent reads of a cold key from 2 instances, upstream 200 ms: ${fetches} upstream fetch(es) in ${ms.toFixed(0)} ms (${READERS}x without it)`,
+    );
+    record({
+      group: 'single-flight',
+      figure: `${READERS} cold reads on 2 instances`,
+      value: fetches,
+      unit: 'upstream fetches',
+      ratio: READERS / fetches,
+      ratioOf: 'fetches without / with single-flight',
+    });
   } finally {
     connections.forEach((c) => c.disconnect());
   }

@@ -36,13 +36,26 @@ export async function benchWorkerBrowser(emulator: RunningServer, redis: Running
     const queue = new Queue('scrape', { connection });
     const jobs = startJobWorkers(
       { browser, proxy, guard, store, navigationTimeoutMs: 30_000 },
-      { connection: () => new Redis(url, { maxRetriesPerRequest: null }), concurrency: CONCURRENCY, jobTimeoutMs: 60_000, stopGraceMs: 5_000, logger, kinds: ['scrape'] },
+      {
+        connection: () => new Redis(url, { maxRetriesPerRequest: null }),
+        concurrency: CONCURRENCY,
+        jobTimeoutMs: 60_000,
+        stopGraceMs: 5_000,
+        logger,
+        kinds: ['scrape'],
+      },
     );
     // Warm-up job, not timed: the shared browser's one launch is part of its start-up.
     await queue.add('scrape', job(-1));
     await waitForCompleted(queue, 1);
     const started = performance.now();
-    await queue.addBulk(Array.from({ length: JOBS }, (_, i) => ({ name: 'scrape', data: job(i), opts: { jobId: `scrape-${crypto.randomUUID()}` } })));
+    await queue.addBulk(
+      Array.from({ length: JOBS }, (_, i) => ({
+        name: 'scrape',
+        data: job(i),
+        opts: { jobId: `scrape-${crypto.randomUUID()}` },
+      })),
+    );
     await waitForCompleted(queue, JOBS + 1);
     const seconds = (performance.now() - started) / 1000;
     await jobs.close();
@@ -53,18 +66,42 @@ export async function benchWorkerBrowser(emulator: RunningServer, redis: Running
   }
 
   function job(i: number) {
-    return { kind: 'scrape', input: { url: `${site.url}/?n=${i}`, selectors: ['.price', 'h1'] }, owner: 'bench', createdAt: new Date().toISOString() };
+    return {
+      kind: 'scrape',
+      input: { url: `${site.url}/?n=${i}`, selectors: ['.price', 'h1'] },
+      owner: 'bench',
+      createdAt: new Date().toISOString(),
+    };
   }
 
   try {
-    const shared = await run('one shared Chromium', sharedBrowser({ executablePath: '/usr/bin/chromium', proxy, logger }), 10);
-    const perJob = await run('a Chromium per job', browserPerJob({ executablePath: '/usr/bin/chromium', proxy, logger }), 11);
+    const shared = await run(
+      'one shared Chromium',
+      sharedBrowser({ executablePath: '/usr/bin/chromium', proxy, logger }),
+      10,
+    );
+    const perJob = await run(
+      'a Chromium per job',
+      browserPerJob({ executablePath: '/usr/bin/chromium', proxy, logger }),
+      11,
+    );
     console.log(`\nWorker: ${JOBS} scrape jobs of a local page, concurrency ${CONCURRENCY}, real Redis + S3 emulator`);
     for (const r of [shared, perJob]) {
-      console.log(`  ${r.label.padEnd(24)} ${r.jobsPerSecond.toFixed(2).padStart(6)} jobs/s  (${r.seconds.toFixed(1)} s)`);
+      console.log(
+        `  ${r.label.padEnd(24)} ${r.jobsPerSecond.toFixed(2).padStart(6)} jobs/s  (${r.seconds.toFixed(1)} s)`,
+      );
     }
-    console.log(`  ratio shared / per-job: ${(shared.jobsPerSecond / perJob.jobsPerSecond).toFixed(1)}x jobs per second`);
-    record({ group: `worker, ${JOBS} scrape jobs`, figure: 'jobs per second, one shared Chromium', value: shared.jobsPerSecond, unit: 'jobs/s', ratio: shared.jobsPerSecond / perJob.jobsPerSecond, ratioOf: `vs a Chromium per job (${perJob.jobsPerSecond.toFixed(2)} jobs/s)` });
+    console.log(
+      `  ratio shared / per-job: ${(shared.jobsPerSecond / perJob.jobsPerSecond).toFixed(1)}x jobs per second`,
+    );
+    record({
+      group: `worker, ${JOBS} scrape jobs`,
+      figure: 'jobs per second, one shared Chromium',
+      value: shared.jobsPerSecond,
+      unit: 'jobs/s',
+      ratio: shared.jobsPerSecond / perJob.jobsPerSecond,
+      ratioOf: `vs a Chromium per job (${perJob.jobsPerSecond.toFixed(2)} jobs/s)`,
+    });
   } finally {
     await proxy.close();
     await site.close();

@@ -84,7 +84,11 @@ export function processGroupRssBytes(pgid: number): number {
 function inspectorCall(socket: WebSocket, id: number, method: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const onMessage = (data: Buffer) => {
-      const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string } };
+      const message = JSON.parse(String(data)) as {
+        id?: number;
+        result?: Record<string, unknown>;
+        error?: { message: string };
+      };
       if (message.id !== id) return;
       socket.off('message', onMessage);
       if (message.error) reject(new Error(`${method}: ${message.error.message}`));
@@ -146,11 +150,26 @@ type Viewer = {
   firstUpdateAt: number | null;
 };
 
-function openViewer(instance: RunningServer, environment: string, cookie: string, latencies: number[], measuring: { on: boolean }): Viewer {
+function openViewer(
+  instance: RunningServer,
+  environment: string,
+  cookie: string,
+  latencies: number[],
+  measuring: { on: boolean },
+): Viewer {
   const source = new EventSource(`${instance.url}/api/environments/${environment}/live`, {
     fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, cookie } }),
   });
-  const viewer: Viewer = { environment, source, versions: new Set(), opened: 0, errors: 0, awaitingFirst: true, createdAt: Date.now(), firstUpdateAt: null };
+  const viewer: Viewer = {
+    environment,
+    source,
+    versions: new Set(),
+    opened: 0,
+    errors: 0,
+    awaitingFirst: true,
+    createdAt: Date.now(),
+    firstUpdateAt: null,
+  };
   source.addEventListener('open', () => {
     viewer.opened++;
     viewer.awaitingFirst = true;
@@ -179,12 +198,23 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
     const before = memory();
     const heapBefore = await heapAfterGcMb(options.instances);
     for (let i = 0; i < options.viewers; i++) {
-      viewers.push(openViewer(options.instances[i % options.instances.length], options.environments[Math.floor(i / options.instances.length) % options.environments.length], options.cookie, latencies, measuring));
+      viewers.push(
+        openViewer(
+          options.instances[i % options.instances.length],
+          options.environments[Math.floor(i / options.instances.length) % options.environments.length],
+          options.cookie,
+          latencies,
+          measuring,
+        ),
+      );
     }
     // Everyone connected and has the latest update before the window opens.
     const deadline = Date.now() + 60_000;
     while (viewers.some((v) => v.opened === 0 || v.awaitingFirst)) {
-      if (Date.now() > deadline) throw new Error(`${viewers.filter((v) => v.opened === 0 || v.awaitingFirst).length} of ${viewers.length} viewers did not connect within 60 s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${viewers.filter((v) => v.opened === 0 || v.awaitingFirst).length} of ${viewers.length} viewers did not connect within 60 s`,
+        );
       await sleep(100);
     }
     const errorsBefore = viewers.map((v) => v.errors);
@@ -202,13 +232,21 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
     let during = 0;
     // Actions on a fixed schedule (at every actionEveryMs from the start), however long each takes.
     for (let k = 1; Date.now() - started < options.windowMs; k++) {
-      const at = options.actionEveryMs > 0 ? Math.min(started + k * options.actionEveryMs, started + options.windowMs) : started + options.windowMs;
+      const at =
+        options.actionEveryMs > 0
+          ? Math.min(started + k * options.actionEveryMs, started + options.windowMs)
+          : started + options.windowMs;
       await sleep(Math.max(0, at - Date.now()));
       during = Math.max(during, memory());
       if (options.actionEveryMs > 0 && at < started + options.windowMs) {
         const res = await fetch(`${options.instances[0].url}/api/environments/staging/services/worker`, {
           method: 'POST',
-          headers: { cookie: options.cookie, origin: options.instances[0].url, 'content-type': 'application/json', 'idempotency-key': `load-${Date.now()}-${desired}` },
+          headers: {
+            cookie: options.cookie,
+            origin: options.instances[0].url,
+            'content-type': 'application/json',
+            'idempotency-key': `load-${Date.now()}-${desired}`,
+          },
           body: JSON.stringify({ action: 'scale', desiredCount: desired }),
         });
         actions[res.ok ? 'ok' : 'failed']++;
@@ -227,7 +265,8 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
     let missed = 0;
     for (const [i, v] of viewers.entries()) {
       if (v.errors > errorsBefore[i]) continue; // a stream that broke resumes from the latest, by design
-      for (let version = firstVersion[v.environment] + 1; version <= lastVersion[v.environment]; version++) if (!v.versions.has(version)) missed++;
+      for (let version = firstVersion[v.environment] + 1; version <= lastVersion[v.environment]; version++)
+        if (!v.versions.has(version)) missed++;
     }
     const failed = viewers.filter((v, i) => v.errors > errorsBefore[i]);
     const dropped = failed.filter((v) => v.source.readyState === EventSource.CLOSED).length;
@@ -243,12 +282,19 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
       windowMs,
       awsPerMinute: (aws * 60_000) / windowMs,
       redisPerMinute: (redis * 60_000) / windowMs,
-      updates: Object.fromEntries(options.environments.map((environment) => [environment, lastVersion[environment] - firstVersion[environment]])),
+      updates: Object.fromEntries(
+        options.environments.map((environment) => [environment, lastVersion[environment] - firstVersion[environment]]),
+      ),
       deliveries: sorted.length,
       missed,
       reconnects: failed.length - dropped,
       dropped,
-      latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, samples: sorted.length },
+      latencyMs: {
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        max: sorted.at(-1) ?? NaN,
+        samples: sorted.length,
+      },
       firstUpdateMs: { p50: percentile(firstUpdates, 50), p99: percentile(firstUpdates, 99) },
       memoryMb: { before, during, after: memory() },
       heapMb: { before: heapBefore, after: heapAfter },

@@ -47,19 +47,43 @@ const MATRIX: Record<string, Row[]> = {
   ],
   '/environments/[env]': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}` }],
   '/environments/[env]/deploys': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/deploys` }],
-  '/environments/[env]/services/[service]': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/services/api` }],
-  '/environments/[env]/queues/[queue]': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/queues/pdf` }],
-  '/environments/[env]/queues/[queue]/jobs/[job]': [{ method: 'GET', need: 'viewer', path: (env, ids) => `/environments/${env}/queues/pdf/jobs/${ids.job}` }],
-  '/api/environments/[env]/live': [{ method: 'GET', need: 'viewer', path: (env) => `/api/environments/${env}/live`, stream: true }],
-  '/api/environments/[env]/services/[service]': [{ method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/services/api` }],
-  '/api/environments/[env]/deploys': [{ method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/deploys` }],
-  '/api/environments/[env]/deploys/preview': [{ method: 'GET', need: 'operator', path: (env) => `/api/environments/${env}/deploys/preview?ref=main` }],
-  '/environments/[env]/jobs': [{ method: 'GET', need: 'viewer', path: (env, ids) => `/environments/${env}/jobs?q=${ids.job}` }],
-  '/environments/[env]/timeline': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/timeline?range=1h` }],
-  '/api/environments/[env]/jobs/search': [{ method: 'GET', need: 'viewer', path: (env, ids) => `/api/environments/${env}/jobs/search?q=${ids.job}` }],
+  '/environments/[env]/services/[service]': [
+    { method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/services/api` },
+  ],
+  '/environments/[env]/queues/[queue]': [
+    { method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/queues/pdf` },
+  ],
+  '/environments/[env]/queues/[queue]/jobs/[job]': [
+    { method: 'GET', need: 'viewer', path: (env, ids) => `/environments/${env}/queues/pdf/jobs/${ids.job}` },
+  ],
+  '/api/environments/[env]/live': [
+    { method: 'GET', need: 'viewer', path: (env) => `/api/environments/${env}/live`, stream: true },
+  ],
+  '/api/environments/[env]/services/[service]': [
+    { method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/services/api` },
+  ],
+  '/api/environments/[env]/deploys': [
+    { method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/deploys` },
+  ],
+  '/api/environments/[env]/deploys/preview': [
+    { method: 'GET', need: 'operator', path: (env) => `/api/environments/${env}/deploys/preview?ref=main` },
+  ],
+  '/environments/[env]/jobs': [
+    { method: 'GET', need: 'viewer', path: (env, ids) => `/environments/${env}/jobs?q=${ids.job}` },
+  ],
+  '/environments/[env]/timeline': [
+    { method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/timeline?range=1h` },
+  ],
+  '/api/environments/[env]/jobs/search': [
+    { method: 'GET', need: 'viewer', path: (env, ids) => `/api/environments/${env}/jobs/search?q=${ids.job}` },
+  ],
   '/api/cron/status': [{ method: 'GET', need: 'cron', path: () => '/api/cron/status' }],
-  '/api/environments/[env]/queues/[queue]': [{ method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/queues/pdf` }],
-  '/api/environments/[env]/queues/[queue]/jobs/[job]': [{ method: 'POST', need: 'operator', path: (env, ids) => `/api/environments/${env}/queues/pdf/jobs/${ids.job}` }],
+  '/api/environments/[env]/queues/[queue]': [
+    { method: 'POST', need: 'operator', path: (env) => `/api/environments/${env}/queues/pdf` },
+  ],
+  '/api/environments/[env]/queues/[queue]/jobs/[job]': [
+    { method: 'POST', need: 'operator', path: (env, ids) => `/api/environments/${env}/queues/pdf/jobs/${ids.job}` },
+  ],
 };
 
 const ROLES: Record<Exclude<Who, 'anonymous'>, Record<string, 'viewer' | 'operator'>> = {
@@ -90,11 +114,16 @@ test('every page and route handler answers each kind of person as its row says',
   const routes = appRoutes();
   const missing = routes.filter((r) => !MATRIX[r.pattern]).map((r) => `${r.kind} ${r.pattern}`);
   expect(missing, 'routes in app/ with no row in the authorization matrix').toEqual([]);
-  expect(Object.keys(MATRIX).filter((p) => !routes.some((r) => r.pattern === p)), 'rows for routes that no longer exist').toEqual([]);
+  expect(
+    Object.keys(MATRIX).filter((p) => !routes.some((r) => r.pattern === p)),
+    'rows for routes that no longer exist',
+  ).toEqual([]);
 
   // A job to show, in each environment's queue.
   const ids: Record<string, Ids> = {};
-  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: { name: string; queues: { redisUrl: string } }[] };
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as {
+    environments: { name: string; queues: { redisUrl: string } }[];
+  };
   const added: { queue: Queue; remove: () => Promise<void> }[] = [];
   for (const env of registry.environments) {
     const queue = new Queue('pdf', { connection: new Redis(env.queues.redisUrl, { maxRetriesPerRequest: null }) });
@@ -113,16 +142,32 @@ test('every page and route handler answers each kind of person as its row says',
             const url = `${baseURL()}${row.path(env, ids[env])}`;
             const abort = new AbortController();
             const headers: Record<string, string> = { cookie: cookieHeader(who) };
-            if (row.method === 'POST') Object.assign(headers, { origin: baseURL(), 'content-type': 'application/json', 'idempotency-key': `matrix-${Date.now()}-${Math.random().toString(36).slice(2)}` });
-            const response = await fetch(url, { method: row.method, headers, body: row.method === 'POST' ? '{}' : undefined, redirect: 'manual', signal: abort.signal });
+            if (row.method === 'POST')
+              Object.assign(headers, {
+                origin: baseURL(),
+                'content-type': 'application/json',
+                'idempotency-key': `matrix-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+              });
+            const response = await fetch(url, {
+              method: row.method,
+              headers,
+              body: row.method === 'POST' ? '{}' : undefined,
+              redirect: 'manual',
+              signal: abort.signal,
+            });
             abort.abort(); // a live stream never ends by itself: its status and headers are enough
             const want = expected(row, who, env);
             const location = response.headers.get('location') ?? '';
             // Security headers on every answer, allowed or not.
             const csp = response.headers.get('content-security-policy') ?? '';
-            const headersOk = response.headers.get('x-content-type-options') === 'nosniff' && csp.includes("frame-ancestors 'none'") && !/script-src[^;]*'unsafe-(eval|inline)'/.test(csp);
+            const headersOk =
+              response.headers.get('x-content-type-options') === 'nosniff' &&
+              csp.includes("frame-ancestors 'none'") &&
+              !/script-src[^;]*'unsafe-(eval|inline)'/.test(csp);
             const ok = headersOk && response.status === want && (want !== 307 || location.includes('/api/auth/signin'));
-            outcomes.push(`${ok ? 'ok ' : 'BAD'} ${row.method} ${row.path(env, ids[env])} as ${who}: ${response.status}${location ? ` -> ${location}` : ''} (want ${want})${headersOk ? '' : ' security headers missing'}`);
+            outcomes.push(
+              `${ok ? 'ok ' : 'BAD'} ${row.method} ${row.path(env, ids[env])} as ${who}: ${response.status}${location ? ` -> ${location}` : ''} (want ${want})${headersOk ? '' : ' security headers missing'}`,
+            );
           }
         }
       }
@@ -139,7 +184,8 @@ test('every page and route handler answers each kind of person as its row says',
 
 test('the cron route answers Vercel Cron’s bearer secret only: each environment’s status with it, 401 without or with a wrong one', async () => {
   const { CRON_SECRET } = JSON.parse(process.env.PILOTHOUSE_E2E_SERVER_SECRETS!) as Record<string, string>;
-  const call = (authorization?: string) => fetch(`${baseURL()}/api/cron/status`, { headers: authorization ? { authorization } : {} });
+  const call = (authorization?: string) =>
+    fetch(`${baseURL()}/api/cron/status`, { headers: authorization ? { authorization } : {} });
   expect((await call()).status).toBe(401);
   expect((await call(`Bearer ${CRON_SECRET.slice(0, -1)}x`)).status).toBe(401);
   expect((await call(CRON_SECRET)).status).toBe(401);
@@ -153,7 +199,9 @@ test('the cron route answers Vercel Cron’s bearer secret only: each environmen
 test('no server secret in the HTML of any page, or in any script it loads, as an operator sees them', async () => {
   const secrets = JSON.parse(process.env.PILOTHOUSE_E2E_SERVER_SECRETS!) as Record<string, string>;
   expect(Object.values(secrets).every((value) => value.length >= 16)).toBe(true); // long enough to mean something if found
-  const pages = Object.values(MATRIX).flat().filter((row) => row.method === 'GET' && !row.stream && !row.path('staging', { job: '1' }).startsWith('/api/'));
+  const pages = Object.values(MATRIX)
+    .flat()
+    .filter((row) => row.method === 'GET' && !row.stream && !row.path('staging', { job: '1' }).startsWith('/api/'));
   const scripts = new Set<string>();
   const found: string[] = [];
   for (const row of pages) {

@@ -16,11 +16,26 @@ import { invalidInput } from '../support/schema-arbitrary';
 import { authState } from './global-setup';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
-const cookie = () => (JSON.parse(readFileSync(authState('operator'), 'utf8')) as { cookies: { name: string; value: string }[] }).cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+const cookie = () =>
+  (JSON.parse(readFileSync(authState('operator'), 'utf8')) as { cookies: { name: string; value: string }[] }).cookies
+    .map((c) => `${c.name}=${c.value}`)
+    .join('; ');
 
 /** Path segments an attacker or a broken client sends: traversal, NUL, very long, invalid UTF-8, lone surrogate, RTL override, prototype keys. */
 // (Not `%2e%2e`: the URL standard makes it `..` in the client, which then asks for the parent page.)
-const SEGMENTS = ['..%2F..%2Fetc%2Fpasswd', '%00', 'a%00b', 'x'.repeat(10_000), '%ED%A0%80', '%ff', '%E2%80%AEtxt.exe', '__proto__', 'constructor', '%F0%9F%92%A9', '%252e%252e'];
+const SEGMENTS = [
+  '..%2F..%2Fetc%2Fpasswd',
+  '%00',
+  'a%00b',
+  'x'.repeat(10_000),
+  '%ED%A0%80',
+  '%ff',
+  '%E2%80%AEtxt.exe',
+  '__proto__',
+  'constructor',
+  '%F0%9F%92%A9',
+  '%252e%252e',
+];
 
 /** Route templates with a `{x}` in each position a segment can take. */
 const ROUTES: { method: 'GET' | 'POST'; path: string }[] = [
@@ -44,7 +59,17 @@ async function call(method: 'GET' | 'POST', path: string, body?: string, headers
     method,
     redirect: 'manual',
     signal: abort.signal,
-    headers: { cookie: cookie(), ...(method === 'POST' ? { origin: baseURL(), 'content-type': 'application/json', 'idempotency-key': `bad-${Date.now()}-${Math.random().toString(36).slice(2)}` } : {}), ...headers },
+    headers: {
+      cookie: cookie(),
+      ...(method === 'POST'
+        ? {
+            origin: baseURL(),
+            'content-type': 'application/json',
+            'idempotency-key': `bad-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+          }
+        : {}),
+      ...headers,
+    },
     body,
   });
   const text = response.headers.get('content-type')?.includes('text/event-stream') ? '' : await response.text();
@@ -71,10 +96,23 @@ test('hostile path segments in every position answer a clean 4xx: 404 for names 
 });
 
 test('hostile query strings and bodies answer 400 (or 413 past the size limit), change nothing, and a refused action is audited', async () => {
-  const ecs = new ECSClient({ region: SEEDED.staging.region, endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL, credentials: EMULATOR_CREDENTIALS });
-  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: { name: string; ecs: { cluster: string; services: Record<string, string> } }[] };
+  const ecs = new ECSClient({
+    region: SEEDED.staging.region,
+    endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL,
+    credentials: EMULATOR_CREDENTIALS,
+  });
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as {
+    environments: { name: string; ecs: { cluster: string; services: Record<string, string> } }[];
+  };
   const staging = registry.environments.find((e) => e.name === 'staging')!;
-  const deployments = async () => (await ecs.send(new DescribeServicesCommand({ cluster: staging.ecs.cluster, services: [staging.ecs.services.api] }))).services![0].deployments!.map((d) => d.id).sort();
+  const deployments = async () =>
+    (
+      await ecs.send(
+        new DescribeServicesCommand({ cluster: staging.ecs.cluster, services: [staging.ecs.services.api] }),
+      )
+    )
+      .services![0].deployments!.map((d) => d.id)
+      .sort();
   const before = await deployments();
 
   for (const q of ['', 'x'.repeat(3_000), 'a%00b']) {
@@ -108,14 +146,21 @@ test('hostile query strings and bodies answer 400 (or 413 past the size limit), 
     const answer = await call('POST', '/api/environments/staging/services/api', body);
     clean(what, answer);
     expect(answer.status, what).toBe(status);
-    expect((JSON.parse(answer.text) as { error: { code: string } }).error.code, what).toBe(status === 413 ? 'too_large' : 'invalid_input');
+    expect((JSON.parse(answer.text) as { error: { code: string } }).error.code, what).toBe(
+      status === 413 ? 'too_large' : 'invalid_input',
+    );
   }
   expect(await deployments(), 'no refused request deployed anything').toEqual(before);
   // Each refusal is in the audit, with its status.
   const audit = new Redis(process.env.PILOTHOUSE_E2E_REDIS_URL!);
   try {
-    const records = (await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 200)).map(([, fields]) => JSON.parse(fields[1]) as { user: string; environment: string; target: string; result: string; status: number });
-    const refused = records.filter((r) => r.user === 'olivia-ops' && r.environment === 'staging' && r.target === 'api' && r.result === 'refused');
+    const records = (await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 200)).map(
+      ([, fields]) =>
+        JSON.parse(fields[1]) as { user: string; environment: string; target: string; result: string; status: number },
+    );
+    const refused = records.filter(
+      (r) => r.user === 'olivia-ops' && r.environment === 'staging' && r.target === 'api' && r.result === 'refused',
+    );
     expect(refused.filter((r) => r.status === 400).length).toBeGreaterThanOrEqual(bodies.length - 1);
     expect(refused.some((r) => r.status === 413)).toBe(true);
   } finally {
@@ -128,7 +173,7 @@ test('hostile query strings and bodies answer 400 (or 413 past the size limit), 
   expect(JSON.parse(fine.text)).toEqual({ jobs: [] });
 });
 
-test('bodies generated from each action\'s schema and then broken (fast-check): always 400 or 413, never a 500 or a stack, and no action starts', async () => {
+test("bodies generated from each action's schema and then broken (fast-check): always 400 or 413, never a 500 or a stack, and no action starts", async () => {
   test.setTimeout(240_000);
   const audit = new Redis(process.env.PILOTHOUSE_E2E_REDIS_URL!);
   try {
@@ -156,7 +201,9 @@ test('bodies generated from each action\'s schema and then broken (fast-check): 
     }
     // Every action records its start before it runs: none did.
     const after = await audit.xrange('ph:audit', `(${since}`, '+');
-    const started = after.map(([, fields]) => JSON.parse(fields[1]) as { result: string; action: string }).filter((r) => r.result === 'started');
+    const started = after
+      .map(([, fields]) => JSON.parse(fields[1]) as { result: string; action: string })
+      .filter((r) => r.result === 'started');
     expect(started, `${sent} bodies sent`).toEqual([]);
   } finally {
     audit.disconnect();

@@ -13,15 +13,25 @@ import { controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/local-platf
 import { IMAGE_TAGS, SEEDED } from '../../scripts/seed';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
-type RegistryEnvironment = { name: string; aws: { region: string }; ecs: { cluster: string; services: Record<string, string> }; alb: { targetGroupArns: { api: string } }; queues: { redisUrl: string } };
+type RegistryEnvironment = {
+  name: string;
+  aws: { region: string };
+  ecs: { cluster: string; services: Record<string, string> };
+  alb: { targetGroupArns: { api: string } };
+  queues: { redisUrl: string };
+};
 function registryEnvironment(name: string): RegistryEnvironment {
-  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: RegistryEnvironment[] };
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as {
+    environments: RegistryEnvironment[];
+  };
   return registry.environments.find((e) => e.name === name)!;
 }
 /** Two live ticks (5 s each) plus the 5 s the shared cache keeps ECS and target health. */
 const LIVE = { timeout: 20_000 };
 
-test('shows the seeded environment: services with bounds, targets, queues, deploys, images and parameters', async ({ page }) => {
+test('shows the seeded environment: services with bounds, targets, queues, deploys, images and parameters', async ({
+  page,
+}) => {
   const spec = SEEDED.production;
   await page.goto(`${baseURL()}/environments/production`);
   await expect(page.getByRole('heading', { level: 1, name: 'production' })).toBeVisible();
@@ -30,7 +40,9 @@ test('shows the seeded environment: services with bounds, targets, queues, deplo
     const service = page.locator(`article[data-service="${role}"]`);
     await expect(service.locator('[data-count="desired"]')).toHaveText(String(spec.desired[role]));
     await expect(service.locator('[data-count="running"]')).toHaveText(String(spec.desired[role]));
-    await expect(service.locator('[data-count="bounds"]')).toHaveText(`${spec.bounds[role][0]}–${spec.bounds[role][1]}`);
+    await expect(service.locator('[data-count="bounds"]')).toHaveText(
+      `${spec.bounds[role][0]}–${spec.bounds[role][1]}`,
+    );
   }
   await expect(page.locator('article[data-service="worker"]')).toContainText('Scaling:');
   await expect(page.getByTestId('targets-healthy')).toHaveText(`${spec.desired.api}/${spec.desired.api} healthy`);
@@ -42,19 +54,33 @@ test('shows the seeded environment: services with bounds, targets, queues, deplo
   await expect(page.getByTestId('environment-status')).toHaveAttribute('data-status', 'healthy');
 });
 
-test('follows changes live, without a reload: a rollout, a desired count, an unhealthy target, jobs waiting', async ({ page }) => {
+test('follows changes live, without a reload: a rollout, a desired count, an unhealthy target, jobs waiting', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const staging = registryEnvironment('staging');
   await page.goto(`${baseURL()}/environments/staging`);
   await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
   let reloaded = false;
-  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) reloaded = true; });
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) reloaded = true;
+  });
 
-  const ecs = new ECSClient({ region: staging.aws.region, endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL, credentials: EMULATOR_CREDENTIALS });
+  const ecs = new ECSClient({
+    region: staging.aws.region,
+    endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL,
+    credentials: EMULATOR_CREDENTIALS,
+  });
   // A task per 3 s, as a slow rollout: in flight for several live ticks, not under one.
   await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'settings', { taskStepSeconds: 3 });
   try {
-    await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.api, forceNewDeployment: true }));
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: staging.ecs.cluster,
+        service: staging.ecs.services.api,
+        forceNewDeployment: true,
+      }),
+    );
     const api = page.locator('article[data-service="api"]');
     await expect(api.locator('[data-deployment]')).toHaveCount(2, LIVE);
     await expect(api.getByTestId('deployment-progress').first()).toContainText(/[0-2] of 2 running/);
@@ -67,17 +93,33 @@ test('follows changes live, without a reload: a rollout, a desired count, an unh
   const worker = page.locator('article[data-service="worker"]');
   const desired = SEEDED.staging.desired.worker;
   await expect(worker.locator('[data-count="desired"]')).toHaveText(String(desired));
-  await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: desired + 1 }));
+  await ecs.send(
+    new UpdateServiceCommand({
+      cluster: staging.ecs.cluster,
+      service: staging.ecs.services.worker,
+      desiredCount: desired + 1,
+    }),
+  );
   try {
     await expect(worker.locator('[data-count="desired"]')).toHaveText(String(desired + 1), LIVE);
     await expect(worker.locator('[data-count="running"]')).toHaveText(String(desired + 1), LIVE);
   } finally {
-    await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: desired }));
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: staging.ecs.cluster,
+        service: staging.ecs.services.worker,
+        desiredCount: desired,
+      }),
+    );
   }
   await expect(worker.locator('[data-count="running"]')).toHaveText(String(desired), LIVE);
 
   await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
-    targetGroupArn: staging.alb.targetGroupArns.api, targetId: '10.10.10.12', state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out',
+    targetGroupArn: staging.alb.targetGroupArns.api,
+    targetId: '10.10.10.12',
+    state: 'unhealthy',
+    reason: 'Target.Timeout',
+    description: 'Request timed out',
   });
   await expect(page.locator('[data-target="10.10.10.12"]')).toContainText('Target.Timeout: Request timed out', LIVE);
   await expect(page.getByTestId('environment-status')).toHaveAttribute('data-status', 'degraded');
@@ -91,18 +133,26 @@ test('follows changes live, without a reload: a rollout, a desired count, an unh
   } finally {
     await queue.obliterate({ force: true });
     await queue.close();
-    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', { targetGroupArn: staging.alb.targetGroupArns.api, targetId: '10.10.10.12', state: 'healthy' });
+    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+      targetGroupArn: staging.alb.targetGroupArns.api,
+      targetId: '10.10.10.12',
+      state: 'healthy',
+    });
   }
   expect(reloaded, 'the page never reloaded').toBe(false);
 });
 
-test('keeping up: jobs waiting with no worker connected raise the loud signal and make the environment down, live', async ({ page }) => {
+test('keeping up: jobs waiting with no worker connected raise the loud signal and make the environment down, live', async ({
+  page,
+}) => {
   const staging = registryEnvironment('staging');
   await page.goto(`${baseURL()}/environments/staging`);
   await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
   const card = page.locator('[data-queue="scrape"]');
   await expect(card.getByTestId('queue-signal')).toHaveCount(0);
-  await expect(page.getByTestId('worker-capacity')).toContainText(`worker task${SEEDED.staging.desired.worker === 1 ? '' : 's'} running`);
+  await expect(page.getByTestId('worker-capacity')).toContainText(
+    `worker task${SEEDED.staging.desired.worker === 1 ? '' : 's'} running`,
+  );
 
   // No worker runs in this platform: BullMQ's worker list for the queue is empty.
   const queue = new Queue('scrape', { connection: new Redis(staging.queues.redisUrl, { maxRetriesPerRequest: null }) });
@@ -111,7 +161,9 @@ test('keeping up: jobs waiting with no worker connected raise the loud signal an
     await expect(card.getByTestId('queue-signal')).toHaveText('4 jobs wait and no worker is connected', LIVE);
     await expect(card.getByTestId('queue-signal')).toHaveAttribute('role', 'alert');
     await expect(page.getByTestId('environment-status')).toHaveAttribute('data-status', 'down');
-    await expect(page.getByTestId('environment-status')).toContainText('queue scrape: 4 jobs wait and no worker is connected');
+    await expect(page.getByTestId('environment-status')).toContainText(
+      'queue scrape: 4 jobs wait and no worker is connected',
+    );
   } finally {
     await queue.obliterate({ force: true });
     await queue.close();
@@ -119,7 +171,9 @@ test('keeping up: jobs waiting with no worker connected raise the loud signal an
   await expect(card.getByTestId('queue-signal')).toHaveCount(0, LIVE);
 });
 
-test('the tab tells the status from the background: its title and icon follow the worst status; each environment has its colour', async ({ page }) => {
+test('the tab tells the status from the background: its title and icon follow the worst status; each environment has its colour', async ({
+  page,
+}) => {
   const staging = registryEnvironment('staging');
   await page.goto(`${baseURL()}/environments/production`);
   await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);
@@ -136,7 +190,11 @@ test('the tab tells the status from the background: its title and icon follow th
   expect(healthyIcon).toMatch(/^data:image\/svg\+xml,/);
 
   await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
-    targetGroupArn: staging.alb.targetGroupArns.api, targetId: '10.10.10.12', state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out',
+    targetGroupArn: staging.alb.targetGroupArns.api,
+    targetId: '10.10.10.12',
+    state: 'unhealthy',
+    reason: 'Target.Timeout',
+    description: 'Request timed out',
   });
   try {
     await expect(icon).toHaveAttribute('data-status', 'degraded', LIVE);
@@ -144,7 +202,11 @@ test('the tab tells the status from the background: its title and icon follow th
     expect(await icon.getAttribute('href')).not.toBe(healthyIcon);
     expect(decodeURIComponent((await icon.getAttribute('href'))!)).toContain('fill="#f59e0b"'); // the amber dot
   } finally {
-    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', { targetGroupArn: staging.alb.targetGroupArns.api, targetId: '10.10.10.12', state: 'healthy' });
+    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+      targetGroupArn: staging.alb.targetGroupArns.api,
+      targetId: '10.10.10.12',
+      state: 'healthy',
+    });
   }
   await expect(icon).toHaveAttribute('data-status', 'healthy', LIVE);
   await expect(page).toHaveTitle('staging · Pilothouse');
@@ -161,7 +223,12 @@ test('the pause control freezes the view and counts the updates waiting', async 
 });
 
 test('unknown names answer the 404 page, never a 500', async ({ page, request }) => {
-  for (const path of ['/environments/nope', '/environments/STAGING', '/environments/staging/services/nope', '/environments/staging/queues/nope']) {
+  for (const path of [
+    '/environments/nope',
+    '/environments/STAGING',
+    '/environments/staging/services/nope',
+    '/environments/staging/queues/nope',
+  ]) {
     const response = await page.goto(`${baseURL()}${path}`);
     expect(response!.status(), path).toBe(404);
     await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
@@ -173,7 +240,8 @@ test('unknown names answer the 404 page, never a 500', async ({ page, request })
 
 test('closing the page ends its server-side subscription', async ({ browser }) => {
   const admin = new Redis(process.env.PILOTHOUSE_E2E_REDIS_URL!);
-  const subscribers = async () => ((await admin.pubsub('NUMSUB', keys.liveChannel('production'))) as [string, number])[1];
+  const subscribers = async () =>
+    ((await admin.pubsub('NUMSUB', keys.liveChannel('production'))) as [string, number])[1];
   try {
     const page = await browser.newPage();
     await page.goto(`${baseURL()}/environments/production`);
@@ -186,7 +254,9 @@ test('closing the page ends its server-side subscription', async ({ browser }) =
   }
 });
 
-test('with AWS not answering, panels keep their values with the error and its age, and recover by themselves', async ({ page }) => {
+test('with AWS not answering, panels keep their values with the error and its age, and recover by themselves', async ({
+  page,
+}) => {
   // Two waits of up to 30 s (the parts' deadline, then a TTL after AWS answers): a budget, not a goal.
   test.setTimeout(90_000);
   await page.goto(`${baseURL()}/environments/staging`);
@@ -203,7 +273,9 @@ test('with AWS not answering, panels keep their values with the error and its ag
   await expect(page.locator('[data-part-error="ECS"]')).toHaveCount(0, { timeout: 30_000 });
 });
 
-test('charts: CPU, memory, requests and latency drawn by uPlot, the range in the URL, values at the crosshair', async ({ page }) => {
+test('charts: CPU, memory, requests and latency drawn by uPlot, the range in the URL, values at the crosshair', async ({
+  page,
+}) => {
   await page.goto(`${baseURL()}/environments/staging`);
   const charts = page.getByTestId('chart');
   await expect(charts.locator('canvas')).toHaveCount(4);
@@ -215,21 +287,29 @@ test('charts: CPU, memory, requests and latency drawn by uPlot, the range in the
     const box = (await over.boundingBox())!;
     await over.hover({ position: { x: Math.round(box.width * 0.8), y: Math.round(box.height / 2) } });
     await over.hover({ position: { x: Math.round(box.width * 0.8) + 3, y: Math.round(box.height / 2) } });
-    await expect(cpu.locator('.u-legend .u-series').nth(1).locator('.u-value')).toHaveText(/^\d+(\.\d+)?$/, { timeout: 500 });
+    await expect(cpu.locator('.u-legend .u-series').nth(1).locator('.u-value')).toHaveText(/^\d+(\.\d+)?$/, {
+      timeout: 500,
+    });
   }).toPass({ timeout: 15_000 });
 
   await page.getByRole('navigation', { name: 'Chart range' }).getByRole('link', { name: '24h' }).click();
   await expect(page).toHaveURL(/[?&]range=24h/);
-  await expect(page.getByRole('navigation', { name: 'Chart range' }).getByRole('link', { name: '24h' })).toHaveAttribute('aria-current', 'page');
+  await expect(
+    page.getByRole('navigation', { name: 'Chart range' }).getByRole('link', { name: '24h' }),
+  ).toHaveAttribute('aria-current', 'page');
   await expect(page.getByTestId('chart').locator('canvas')).toHaveCount(4);
 });
 
-test('the service page: deployments and events, running tasks, revisions with their image tags, its charts', async ({ page }) => {
+test('the service page: deployments and events, running tasks, revisions with their image tags, its charts', async ({
+  page,
+}) => {
   await page.goto(`${baseURL()}/environments/staging`);
   await page.locator('article[data-service="api"] h3 a').click();
   await expect(page).toHaveURL(/\/environments\/staging\/services\/api$/);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('api');
-  await expect(page.getByTestId('service-counts').locator('[data-count="desired"]')).toHaveText(String(SEEDED.staging.desired.api));
+  await expect(page.getByTestId('service-counts').locator('[data-count="desired"]')).toHaveText(
+    String(SEEDED.staging.desired.api),
+  );
   await expect(page.getByTestId('service-events').locator('li').first()).toBeVisible();
   // The emulator runs each task of the service; DescribeTasks gives each its IP.
   await expect(page.getByTestId('panel-tasks').locator('tr[data-task]')).toHaveCount(SEEDED.staging.desired.api);
@@ -244,16 +324,35 @@ test('the service page: deployments and events, running tasks, revisions with th
   await expect(page.getByTestId('chart').locator('canvas')).toHaveCount(2);
 });
 
-test('the queue page: counts, failures grouped by message with their counts, failed jobs with reason and stack, one job', async ({ page }) => {
+test('the queue page: counts, failures grouped by message with their counts, failed jobs with reason and stack, one job', async ({
+  page,
+}) => {
   const staging = registryEnvironment('staging');
   const connection = new Redis(staging.queues.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('scrape', { connection });
   // Five jobs fail the way BullMQ records it: through a worker whose processor throws.
-  const reasons = ['page.goto: net::ERR_NAME_NOT_RESOLVED', 'page.goto: net::ERR_NAME_NOT_RESOLVED', 'page.goto: net::ERR_NAME_NOT_RESOLVED', 'Timeout 30000ms exceeded', 'Timeout 30000ms exceeded'];
-  const worker = new Worker('scrape', async (job) => { throw new Error(reasons[job.data.n as number]); }, { connection: new Redis(staging.queues.redisUrl, { maxRetriesPerRequest: null }), autorun: false });
+  const reasons = [
+    'page.goto: net::ERR_NAME_NOT_RESOLVED',
+    'page.goto: net::ERR_NAME_NOT_RESOLVED',
+    'page.goto: net::ERR_NAME_NOT_RESOLVED',
+    'Timeout 30000ms exceeded',
+    'Timeout 30000ms exceeded',
+  ];
+  const worker = new Worker(
+    'scrape',
+    async (job) => {
+      throw new Error(reasons[job.data.n as number]);
+    },
+    { connection: new Redis(staging.queues.redisUrl, { maxRetriesPerRequest: null }), autorun: false },
+  );
   try {
     await queue.addBulk(reasons.map((_, n) => ({ name: 'scrape', data: { n, url: `https://example.com/${n}` } })));
-    const failedAll = new Promise<void>((resolve) => { let failed = 0; worker.on('failed', () => { if (++failed === reasons.length) resolve(); }); });
+    const failedAll = new Promise<void>((resolve) => {
+      let failed = 0;
+      worker.on('failed', () => {
+        if (++failed === reasons.length) resolve();
+      });
+    });
     void worker.run();
     await failedAll;
 
@@ -285,7 +384,9 @@ test('the queue page: counts, failures grouped by message with their counts, fai
   }
 });
 
-test('the deploys page: runs with result, ref, actor and duration; a chosen run\'s jobs and steps; the ECS deployments beside them', async ({ page }) => {
+test("the deploys page: runs with result, ref, actor and duration; a chosen run's jobs and steps; the ECS deployments beside them", async ({
+  page,
+}) => {
   await page.goto(`${baseURL()}/environments/staging`);
   await page.getByRole('link', { name: 'All deploys →' }).click();
   await expect(page).toHaveURL(/\/environments\/staging\/deploys$/);

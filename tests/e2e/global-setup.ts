@@ -6,7 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
-import { buildControlPlane, LOCAL_USERS, startControlPlane, startSeededPlatform, timedStep } from '../../scripts/seeded-platform';
+import {
+  buildControlPlane,
+  LOCAL_USERS,
+  startControlPlane,
+  startSeededPlatform,
+  timedStep,
+} from '../../scripts/seeded-platform';
 import { signInInBrowser } from '../support/browser-sign-in';
 import config from '../../playwright.config';
 
@@ -28,7 +34,13 @@ export default async function globalSetup() {
     process.env.PILOTHOUSE_E2E_EMULATOR_PID = String(platform.emulator.pid);
     // The control plane's server secrets, for the test that looks for them in what browsers get.
     const { NEXTAUTH_SECRET, GITHUB_OAUTH_CLIENT_SECRET, GITHUB_TOKEN, REDIS_URL, CRON_SECRET } = platform.env;
-    process.env.PILOTHOUSE_E2E_SERVER_SECRETS = JSON.stringify({ NEXTAUTH_SECRET, GITHUB_OAUTH_CLIENT_SECRET, GITHUB_TOKEN, REDIS_URL, CRON_SECRET });
+    process.env.PILOTHOUSE_E2E_SERVER_SECRETS = JSON.stringify({
+      NEXTAUTH_SECRET,
+      GITHUB_OAUTH_CLIENT_SECRET,
+      GITHUB_TOKEN,
+      REDIS_URL,
+      CRON_SECRET,
+    });
     const done = step('signing in the seeded people through the OAuth flow');
     const browser = await chromium.launch(config.use?.launchOptions);
     try {

@@ -20,7 +20,10 @@ import { DEFAULT_JOB_OPTIONS } from '../../contracts/jobs';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 type Entry = { name: string; queues: { redisUrl: string } };
-const stagingRedis = () => (JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }).environments.find((e) => e.name === 'staging')!.queues.redisUrl;
+const stagingRedis = () =>
+  (
+    JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }
+  ).environments.find((e) => e.name === 'staging')!.queues.redisUrl;
 
 let site: TargetSite;
 let worker: ServiceProcess;
@@ -50,10 +53,21 @@ test.afterAll(async () => {
   await site?.close();
 });
 
-test('a failed browser job’s page shows the page at failure, its console error and failed request, and a trace that opens in the trace viewer', async ({ page }) => {
+test('a failed browser job’s page shows the page at failure, its console error and failed request, and a trace that opens in the trace viewer', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const id = `screenshot-${randomUUID()}`;
-  const job = await queue.add('screenshot', { kind: 'screenshot', input: { url: `${site.url}/hanging`, fullPage: true }, owner: 'e2e', createdAt: new Date().toISOString() }, { ...DEFAULT_JOB_OPTIONS, jobId: id });
+  const job = await queue.add(
+    'screenshot',
+    {
+      kind: 'screenshot',
+      input: { url: `${site.url}/hanging`, fullPage: true },
+      owner: 'e2e',
+      createdAt: new Date().toISOString(),
+    },
+    { ...DEFAULT_JOB_OPTIONS, jobId: id },
+  );
   await expect.poll(() => job.getState().then((s) => s), { timeout: 60_000 }).toBe('failed');
 
   await page.goto(`${baseURL()}/environments/staging/queues/screenshot/jobs/${id}`);
@@ -66,12 +80,16 @@ test('a failed browser job’s page shows the page at failure, its console error
   }).toPass({ timeout: 20_000 });
   const latest = panel.locator('section[data-attempt="3"]');
   await expect(latest.getByTestId('evidence-error')).toContainText('Timeout 6000ms exceeded');
-  await expect(latest.getByTestId('console-errors')).toContainText('checkout widget failed: TypeError: cart is undefined');
+  await expect(latest.getByTestId('console-errors')).toContainText(
+    'checkout widget failed: TypeError: cart is undefined',
+  );
   await expect(latest.getByTestId('failed-requests')).toContainText(`GET ${site.url}/missing.png`);
   await expect(latest.getByTestId('failed-requests')).toContainText('404');
   const screenshot = latest.getByTestId('failure-screenshot');
   await screenshot.scrollIntoViewIfNeeded();
-  await expect.poll(() => screenshot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(100);
+  await expect
+    .poll(() => screenshot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(100);
   await page.screenshot({ path: path.join(ROOT, 'screenshots', 'failed-job-light.png'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: path.join(ROOT, 'screenshots', 'failed-job-dark.png'), fullPage: true });
@@ -86,11 +104,18 @@ test('a failed browser job’s page shows the page at failure, its console error
   const viewerDir = path.join(ROOT, 'node_modules/playwright-core/lib/vite/traceViewer');
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://viewer');
-    if (url.pathname === '/trace.zip') return void res.writeHead(200, { 'content-type': 'application/zip' }).end(readFileSync(file));
+    if (url.pathname === '/trace.zip')
+      return void res.writeHead(200, { 'content-type': 'application/zip' }).end(readFileSync(file));
     const target = path.join(viewerDir, path.normalize(url.pathname).replace(/^[/\\]+/, '') || 'index.html');
     if (!target.startsWith(viewerDir)) return void res.writeHead(404).end();
     try {
-      const type = target.endsWith('.html') ? 'text/html' : target.endsWith('.js') ? 'text/javascript' : target.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+      const type = target.endsWith('.html')
+        ? 'text/html'
+        : target.endsWith('.js')
+          ? 'text/javascript'
+          : target.endsWith('.css')
+            ? 'text/css'
+            : 'application/octet-stream';
       res.writeHead(200, { 'content-type': type }).end(readFileSync(target));
     } catch {
       res.writeHead(404).end();

@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunningServer } from '../../scripts/local-platform';
 import { describeLiveLoad, runLiveLoad } from '../../scripts/load/live-viewers';
-import { LOCAL_USERS, startControlPlane, startSeededPlatform, type SeededPlatform } from '../../scripts/seeded-platform';
+import {
+  LOCAL_USERS,
+  startControlPlane,
+  startSeededPlatform,
+  type SeededPlatform,
+} from '../../scripts/seeded-platform';
 import { signInInBrowser } from '../support/browser-sign-in';
 
 const WINDOW_MS = 45_000;
@@ -25,7 +30,8 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-load-'));
   platform = await startSeededPlatform({ stateDir, step: () => () => {} });
-  for (let i = 0; i < 2; i++) instances.push(await startControlPlane(platform, { step: () => () => {}, inspect: true }));
+  for (let i = 0; i < 2; i++)
+    instances.push(await startControlPlane(platform, { step: () => () => {}, inspect: true }));
 });
 test.afterAll(async () => {
   for (const instance of instances) await instance.stop();
@@ -34,21 +40,33 @@ test.afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-test(`${VIEWERS} EventSource viewers on two instances and both environments while an operator acts: every update reaches every viewer, none is dropped, AWS calls and Redis commands stay at the one-viewer rate, memory comes back`, async ({ page }) => {
+test(`${VIEWERS} EventSource viewers on two instances and both environments while an operator acts: every update reaches every viewer, none is dropped, AWS calls and Redis commands stay at the one-viewer rate, memory comes back`, async ({
+  page,
+}) => {
   test.setTimeout(360_000);
   await signInInBrowser(page, instances[0].url, LOCAL_USERS.operator.login);
   const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
   await page.close();
-  const common = { environments: ['staging', 'production'], cookie, emulatorUrl: platform.emulator.url, redisUrl: platform.redis.url, actionEveryMs: 10_000, windowMs: WINDOW_MS };
+  const common = {
+    environments: ['staging', 'production'],
+    cookie,
+    emulatorUrl: platform.emulator.url,
+    redisUrl: platform.redis.url,
+    actionEveryMs: 10_000,
+    windowMs: WINDOW_MS,
+  };
 
   const single = await runLiveLoad({ ...common, instances: [instances[0]], viewers: 2 });
   const load = await runLiveLoad({ ...common, instances, viewers: VIEWERS });
   console.log(`one viewer per environment: ${describeLiveLoad(single)}`);
   console.log(`under load:                 ${describeLiveLoad(load)}`);
-  console.log(`ratios load / one viewer: AWS ${(load.awsPerMinute / single.awsPerMinute).toFixed(2)}, Redis ${(load.redisPerMinute / single.redisPerMinute).toFixed(2)}; heap after GC, after / before ${(load.heapMb.after / load.heapMb.before).toFixed(2)}`);
+  console.log(
+    `ratios load / one viewer: AWS ${(load.awsPerMinute / single.awsPerMinute).toFixed(2)}, Redis ${(load.redisPerMinute / single.redisPerMinute).toFixed(2)}; heap after GC, after / before ${(load.heapMb.after / load.heapMb.before).toFixed(2)}`,
+  );
 
   expect(load.actions).toEqual({ ok: single.actions.ok, failed: 0 });
-  for (const environment of common.environments) expect(load.updates[environment], environment).toBeGreaterThanOrEqual(4);
+  for (const environment of common.environments)
+    expect(load.updates[environment], environment).toBeGreaterThanOrEqual(4);
   expect(load.dropped, 'streams that failed and did not come back').toBe(0);
   expect(load.missed, 'updates a viewer with an unbroken stream did not get').toBe(0);
   expect(load.deliveries).toBeGreaterThan(VIEWERS * 3);
@@ -59,5 +77,8 @@ test(`${VIEWERS} EventSource viewers on two instances and both environments whil
   expect(load.redisPerMinute / single.redisPerMinute).toBeLessThanOrEqual(1.25);
   // Memory the viewers held is let go: the servers' heap after a full GC is back within 10%.
   // (Resident memory is printed too; V8 and malloc keep freed pages a while, so it is no measure of a leak.)
-  expect(load.heapMb.after / load.heapMb.before, 'heap after GC once the viewers left, against before they came').toBeLessThanOrEqual(1.1);
+  expect(
+    load.heapMb.after / load.heapMb.before,
+    'heap after GC once the viewers left, against before they came',
+  ).toBeLessThanOrEqual(1.1);
 });

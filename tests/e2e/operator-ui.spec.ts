@@ -14,13 +14,23 @@ import { authState } from './global-setup';
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 type Entry = { name: string; ecs: { cluster: string; services: Record<string, string> } };
 async function primaryDeployment(env: 'staging' | 'production', role: string) {
-  const entry = (JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }).environments.find((e) => e.name === env)!;
-  const client = new ECSClient({ region: SEEDED[env].region, endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL, credentials: EMULATOR_CREDENTIALS });
-  const { services } = await client.send(new DescribeServicesCommand({ cluster: entry.ecs.cluster, services: [entry.ecs.services[role]] }));
+  const entry = (
+    JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }
+  ).environments.find((e) => e.name === env)!;
+  const client = new ECSClient({
+    region: SEEDED[env].region,
+    endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL,
+    credentials: EMULATOR_CREDENTIALS,
+  });
+  const { services } = await client.send(
+    new DescribeServicesCommand({ cluster: entry.ecs.cluster, services: [entry.ecs.services[role]] }),
+  );
   return services![0].deployments!.find((d) => d.status === 'PRIMARY')!.id!;
 }
 
-test('staging: redeploy api, cancel within the undo window does nothing; let it run and the new deployment rolls out live', async ({ page }) => {
+test('staging: redeploy api, cancel within the undo window does nothing; let it run and the new deployment rolls out live', async ({
+  page,
+}) => {
   await page.goto(`${baseURL()}/environments/staging`);
   await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
   const api = page.locator('article[data-service="api"]');
@@ -41,7 +51,7 @@ test('staging: redeploy api, cancel within the undo window does nothing; let it 
   await expect(page.getByTestId('panel-last-actions')).toBeVisible();
 });
 
-test('production: redeploy needs the environment\'s name typed', async ({ page }) => {
+test("production: redeploy needs the environment's name typed", async ({ page }) => {
   await page.goto(`${baseURL()}/environments/production`);
   await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
   const api = page.locator('article[data-service="api"]');
@@ -57,7 +67,9 @@ test('production: redeploy needs the environment\'s name typed', async ({ page }
   expect(await primaryDeployment('production', 'api')).not.toBe(before);
 });
 
-test('deploy preview: the commits main brings over what staging runs, and that its image is not built yet; shown with the undo window', async ({ page }) => {
+test('deploy preview: the commits main brings over what staging runs, and that its image is not built yet; shown with the undo window', async ({
+  page,
+}) => {
   const repository = demoRepository();
   const running = DEPLOYED_COMMITS.staging.at(-1)!;
   const newer = repository.commits.slice(running + 1, MAIN_COMMITS).reverse(); // newest first
@@ -81,17 +93,23 @@ test('deploy preview: the commits main brings over what staging runs, and that i
   // A ref GitHub does not know: no confirmation at all, and the reason.
   await form.getByLabel('Git ref').fill('release/never');
   await form.getByRole('button', { name: 'Deploy' }).click();
-  await expect(form.getByTestId('deploy-preview-problem')).toContainText('GitHub knows no branch, tag or commit "release/never"');
+  await expect(form.getByTestId('deploy-preview-problem')).toContainText(
+    'GitHub knows no branch, tag or commit "release/never"',
+  );
   await expect(page.getByTestId('undo-toast')).toHaveCount(0);
 });
 
-test('rollback preview: the image, CPU and memory a production rollback changes, and the setting the older worker lacks', async ({ page }) => {
+test('rollback preview: the image, CPU and memory a production rollback changes, and the setting the older worker lacks', async ({
+  page,
+}) => {
   const repository = demoRepository();
   const [, , , previous, running] = DEPLOYED_COMMITS.production;
   await page.goto(`${baseURL()}/environments/production/services/api`);
   await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
   const preview = page.getByTestId('rollback-preview');
-  await expect(preview.locator('[data-change="image"]')).toContainText(`${repository.commits[running].sha.slice(0, 12)} → ${repository.commits[previous].sha.slice(0, 12)}`);
+  await expect(preview.locator('[data-change="image"]')).toContainText(
+    `${repository.commits[running].sha.slice(0, 12)} → ${repository.commits[previous].sha.slice(0, 12)}`,
+  );
   await expect(preview.locator('[data-change="digest"]')).toContainText('sha256:');
   await expect(preview.locator('[data-change="cpu"]')).toHaveText('CPU 512 → 256');
   await expect(preview.locator('[data-change="memory"]')).toHaveText('memory 1024 → 512 MiB');
@@ -99,18 +117,31 @@ test('rollback preview: the image, CPU and memory a production rollback changes,
 
   await page.goto(`${baseURL()}/environments/staging/services/worker`);
   await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
-  await expect(page.getByTestId('rollback-preview').locator('[data-change="environment"]')).toHaveText('worker environment removed: PDF_DEFAULT_MARGIN_MM');
+  await expect(page.getByTestId('rollback-preview').locator('[data-change="environment"]')).toHaveText(
+    'worker environment removed: PDF_DEFAULT_MARGIN_MM',
+  );
   await expect(page.getByTestId('rollback-preview').locator('[data-change="cpu"]')).toHaveCount(0);
 });
 
 test.describe('as a viewer', () => {
   test.use({ storageState: authState('viewer') });
   test('no action buttons anywhere, and a forged POST answers 403', async ({ page }) => {
-    for (const path of ['/environments/staging', '/environments/staging/services/api', '/environments/staging/queues/pdf', '/environments/staging/deploys']) {
+    for (const path of [
+      '/environments/staging',
+      '/environments/staging/services/api',
+      '/environments/staging/queues/pdf',
+      '/environments/staging/deploys',
+    ]) {
       await page.goto(`${baseURL()}${path}`);
       await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
-      await expect(page.locator('[data-testid^="actions-"], [data-testid="queue-actions"], [data-testid="rollback"], [data-testid="deploy-form"], [data-testid="job-actions"]')).toHaveCount(0);
-      await expect(page.getByRole('button', { name: /^(Redeploy|Scale|Roll back|Deploy|Retry|Retry all failed|Remove)$/ })).toHaveCount(0);
+      await expect(
+        page.locator(
+          '[data-testid^="actions-"], [data-testid="queue-actions"], [data-testid="rollback"], [data-testid="deploy-form"], [data-testid="job-actions"]',
+        ),
+      ).toHaveCount(0);
+      await expect(
+        page.getByRole('button', { name: /^(Redeploy|Scale|Roll back|Deploy|Retry|Retry all failed|Remove)$/ }),
+      ).toHaveCount(0);
     }
     const forged = await page.request.post(`${baseURL()}/api/environments/staging/services/api`, {
       headers: { origin: baseURL(), 'idempotency-key': 'forged-by-a-viewer-1' },

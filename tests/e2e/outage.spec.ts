@@ -11,7 +11,12 @@ import { Redis } from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LOCAL_USERS, startControlPlane, startSeededPlatform, type SeededPlatform } from '../../scripts/seeded-platform';
+import {
+  LOCAL_USERS,
+  startControlPlane,
+  startSeededPlatform,
+  type SeededPlatform,
+} from '../../scripts/seeded-platform';
 import { signInInBrowser } from '../support/browser-sign-in';
 import { EMULATOR_CREDENTIALS, startRedis, type RunningServer } from '../../scripts/local-platform';
 import { startAwsFaultProxy, type AwsFaultProxy } from '../support/aws-fault-proxy';
@@ -30,7 +35,10 @@ test.beforeAll(async () => {
   redis = platform.redis;
   awsProxy = await startAwsFaultProxy({ host: '127.0.0.1', port: platform.emulator.port });
   // The control plane reaches AWS only through the proxy.
-  controlPlane = await startControlPlane({ ...platform, env: { ...platform.env, AWS_ENDPOINT_URL: awsProxy.url } }, { step: () => () => {} });
+  controlPlane = await startControlPlane(
+    { ...platform, env: { ...platform.env, AWS_ENDPOINT_URL: awsProxy.url } },
+    { step: () => () => {} },
+  );
 });
 // This control plane has its own session key: sign in to it (before anything is broken).
 test.beforeEach(async ({ page }) => {
@@ -45,7 +53,9 @@ test.afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-test('with AWS gone (connections refused), an open page keeps its values with the error and their age, and recovers when AWS is back', async ({ page }) => {
+test('with AWS gone (connections refused), an open page keeps its values with the error and their age, and recovers when AWS is back', async ({
+  page,
+}) => {
   // Three waits of up to 30 s each (the failure seen, then a TTL after AWS is back): a budget, not a goal.
   test.setTimeout(90_000);
   await page.goto(`${controlPlane.url}/environments/staging`);
@@ -56,7 +66,9 @@ test('with AWS gone (connections refused), an open page keeps its values with th
   try {
     const ecsError = page.locator('[data-part-error="ECS"]');
     await expect(ecsError).toContainText(/showing data from \d+[smh] ago/, { timeout: 30_000 });
-    await expect(page.locator('[data-part-error="ALB targets"]')).toContainText(/showing data from \d+[smh] ago/, { timeout: 30_000 });
+    await expect(page.locator('[data-part-error="ALB targets"]')).toContainText(/showing data from \d+[smh] ago/, {
+      timeout: 30_000,
+    });
     await expect(desired).toHaveText('2');
     await expect(page.getByTestId('live-state')).toHaveText('live'); // the stream itself is fine: it says what failed
     await expect(page.getByTestId('status-unrefreshed')).toContainText('ECS, ALB targets');
@@ -73,7 +85,10 @@ test('with AWS gone (connections refused), an open page keeps its values with th
 /** The longest a part waits on AWS before it is served with a timeout error (lib/cache.ts DEFAULT_LOCK_MS). */
 const PART_DEADLINE_MS = 10_000;
 
-test('with AWS hung (requests accepted, never answered), pages still answer in bounded time, show the last values with the error and their age, and recover', async ({ page, context }) => {
+test('with AWS hung (requests accepted, never answered), pages still answer in bounded time, show the last values with the error and their age, and recover', async ({
+  page,
+  context,
+}) => {
   test.setTimeout(120_000);
   await page.goto(`${controlPlane.url}/environments/staging`);
   await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
@@ -81,7 +96,9 @@ test('with AWS hung (requests accepted, never answered), pages still answer in b
   await expect(desired).toHaveText('2');
   awsProxy.hang();
   try {
-    await expect(page.locator('[data-part-error="ECS"]')).toContainText(/showing data from \d+[smh] ago/, { timeout: 45_000 });
+    await expect(page.locator('[data-part-error="ECS"]')).toContainText(/showing data from \d+[smh] ago/, {
+      timeout: 45_000,
+    });
     await expect(desired).toHaveText('2');
     await expect(page.getByTestId('live-state')).toHaveText('live');
     // A page opened now, whose parts nobody was watching (production's): each waits on the hung
@@ -92,7 +109,9 @@ test('with AWS hung (requests accepted, never answered), pages still answer in b
     const tookMs = Date.now() - started;
     expect(response!.status()).toBe(200);
     expect(tookMs, `the overview took ${tookMs} ms with AWS hung`).toBeLessThan(PART_DEADLINE_MS + 5_000);
-    await expect(fresh.getByRole('region', { name: 'production', exact: true }).locator('[data-part-error]').first()).toBeVisible();
+    await expect(
+      fresh.getByRole('region', { name: 'production', exact: true }).locator('[data-part-error]').first(),
+    ).toBeVisible();
     await fresh.close();
   } finally {
     awsProxy.pass();
@@ -101,7 +120,9 @@ test('with AWS hung (requests accepted, never answered), pages still answer in b
   await expect(desired).toHaveText('2');
 });
 
-test('with AWS throttling half the calls, an open page shows no failure (the SDK retries, the cache serves young values through what is left), and AWS calls stay within 2x of normal (no retry storm)', async ({ page }) => {
+test('with AWS throttling half the calls, an open page shows no failure (the SDK retries, the cache serves young values through what is left), and AWS calls stay within 2x of normal (no retry storm)', async ({
+  page,
+}) => {
   test.setTimeout(150_000);
   await page.goto(`${controlPlane.url}/environments/staging`);
   await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
@@ -112,7 +133,8 @@ test('with AWS throttling half the calls, an open page shows no failure (the SDK
     const before = awsProxy.requests();
     const shown = new Set<string>();
     for (const end = Date.now() + WINDOW_MS; Date.now() < end; await page.waitForTimeout(500)) {
-      for (const text of await page.locator('[data-part-error], [data-testid="status-unrefreshed"]').allTextContents()) shown.add(text);
+      for (const text of await page.locator('[data-part-error], [data-testid="status-unrefreshed"]').allTextContents())
+        shown.add(text);
     }
     return { calls: awsProxy.requests() - before, shown: [...shown] };
   };
@@ -128,16 +150,24 @@ test('with AWS throttling half the calls, an open page shows no failure (the SDK
   }
   const ratio = throttling.calls / normal.calls;
   const exhausted = awsProxy.exhausted() - exhaustedBefore;
-  console.log(`AWS calls in ${WINDOW_MS / 1000} s: ${normal.calls} normal, ${throttling.calls} with half throttled (${awsProxy.throttled() - throttledBefore} throttled, ${exhausted} past the SDK's retries): ${ratio.toFixed(2)}x`);
+  console.log(
+    `AWS calls in ${WINDOW_MS / 1000} s: ${normal.calls} normal, ${throttling.calls} with half throttled (${awsProxy.throttled() - throttledBefore} throttled, ${exhausted} past the SDK's retries): ${ratio.toFixed(2)}x`,
+  );
   expect(normal.calls).toBeGreaterThan(5);
-  expect(exhausted, 'some calls stayed throttled past the SDK retry (the first always does): the cache had to absorb them').toBeGreaterThan(0);
+  expect(
+    exhausted,
+    'some calls stayed throttled past the SDK retry (the first always does): the cache had to absorb them',
+  ).toBeGreaterThan(0);
   expect(throttling.shown).toEqual([]);
   expect(ratio).toBeLessThanOrEqual(2);
 
   // An action whose AWS calls are throttled past the SDK's retry: 503 to retry, and the same key then runs it.
-  const act = (key: string) => page.request.post(`${controlPlane.url}/api/environments/staging/services/api`, {
-    data: { action: 'scale', desiredCount: 2 }, headers: { origin: controlPlane.url, 'idempotency-key': key }, failOnStatusCode: false,
-  });
+  const act = (key: string) =>
+    page.request.post(`${controlPlane.url}/api/environments/staging/services/api`, {
+      data: { action: 'scale', desiredCount: 2 },
+      headers: { origin: controlPlane.url, 'idempotency-key': key },
+      failOnStatusCode: false,
+    });
   const key = `throttled-scale-${Date.now()}`;
   awsProxy.throttle(1);
   let refused;
@@ -148,7 +178,9 @@ test('with AWS throttling half the calls, an open page shows no failure (the SDK
   }
   expect(refused.status(), await refused.text()).toBe(503);
   expect(refused.headers()['retry-after']).toBe('5');
-  expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/ThrottlingException.*nothing was done; try again/);
+  expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+    /ThrottlingException.*nothing was done; try again/,
+  );
   const retried = await act(key);
   expect(retried.status(), await retried.text()).toBe(200);
 });
@@ -160,11 +192,18 @@ async function expectUsefulOverview(page: import('@playwright/test').Page) {
   // AWS parts read directly by this server, and said so; the queues (on that Redis) carry their error.
   await expect(staging.locator('tr[data-service="api"]')).toBeVisible();
   await expect(staging.getByTestId('target-health')).toContainText('healthy');
-  await expect(page.getByTestId('shared-cache-down')).toContainText(/Shared cache \(Redis\) unavailable: (no answer within 1500 ms|cannot connect)/);
-  await expect(staging.locator('[data-part="Queues"] [role="alert"]')).toContainText("Queues: the queues' Redis did not answer");
+  await expect(page.getByTestId('shared-cache-down')).toContainText(
+    /Shared cache \(Redis\) unavailable: (no answer within 1500 ms|cannot connect)/,
+  );
+  await expect(staging.locator('[data-part="Queues"] [role="alert"]')).toContainText(
+    "Queues: the queues' Redis did not answer",
+  );
 }
 
-test('with its Redis paused (SIGSTOP), pages still show ECS and the ALB and say what failed; an open page says its updates are delayed, then resumes', async ({ page, context }) => {
+test('with its Redis paused (SIGSTOP), pages still show ECS and the ALB and say what failed; an open page says its updates are delayed, then resumes', async ({
+  page,
+  context,
+}) => {
   // Every Redis read of every page load waits out its 1.5 s timeout while Redis is paused.
   test.setTimeout(60_000);
   const open = await context.newPage();
@@ -189,11 +228,23 @@ test('with its Redis paused (SIGSTOP), pages still show ECS and the ALB and say 
   await expect(page.getByTestId('shared-cache-down')).toHaveCount(0, { timeout: 30_000 });
 });
 
-test('with its Redis killed and restarted (AOF): open pages say they are reconnecting and resume by themselves with what changed meanwhile; an action answers 503, is audited once Redis is back, and runs once when repeated', async ({ page, context }) => {
+test('with its Redis killed and restarted (AOF): open pages say they are reconnecting and resume by themselves with what changed meanwhile; an action answers 503, is audited once Redis is back, and runs once when repeated', async ({
+  page,
+  context,
+}) => {
   test.setTimeout(120_000);
   const staging = platform.registry.environments.find((e) => e.name === 'staging')!;
-  const ecs = new ECSClient({ region: staging.aws.region, endpoint: platform.emulator.url, credentials: EMULATOR_CREDENTIALS });
-  const worker = async () => (await ecs.send(new DescribeServicesCommand({ cluster: staging.ecs.cluster, services: [staging.ecs.services.worker] }))).services![0];
+  const ecs = new ECSClient({
+    region: staging.aws.region,
+    endpoint: platform.emulator.url,
+    credentials: EMULATOR_CREDENTIALS,
+  });
+  const worker = async () =>
+    (
+      await ecs.send(
+        new DescribeServicesCommand({ cluster: staging.ecs.cluster, services: [staging.ecs.services.worker] }),
+      )
+    ).services![0];
   const deploymentsBefore = (await worker()).deployments!.map((d) => d.id);
   const open = await context.newPage();
   await open.goto(`${controlPlane.url}/environments/staging`);
@@ -202,9 +253,12 @@ test('with its Redis killed and restarted (AOF): open pages say they are reconne
   await expect(desired).toHaveText('1');
 
   process.kill(redis.pid, 'SIGKILL');
-  const act = (key: string) => page.request.post(`${controlPlane.url}/api/environments/staging/services/worker`, {
-    data: { action: 'redeploy' }, headers: { origin: controlPlane.url, 'idempotency-key': key }, failOnStatusCode: false,
-  });
+  const act = (key: string) =>
+    page.request.post(`${controlPlane.url}/api/environments/staging/services/worker`, {
+      data: { action: 'redeploy' },
+      headers: { origin: controlPlane.url, 'idempotency-key': key },
+      failOnStatusCode: false,
+    });
   const key = `outage-redeploy-${Date.now()}`;
   const refused = await act(key);
   expect(refused.status()).toBe(503);
@@ -212,7 +266,9 @@ test('with its Redis killed and restarted (AOF): open pages say they are reconne
   expect(refusal.error.code).toBe('unavailable');
   expect((await worker()).deployments!.map((d) => d.id)).toEqual(deploymentsBefore); // nothing done
   // Meanwhile the platform changes: the page must show it once it is back, without a reload.
-  await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: 2 }));
+  await ecs.send(
+    new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: 2 }),
+  );
   try {
     await expect(open.getByTestId('live-state')).toHaveText(/updates delayed|reconnecting…/, { timeout: 30_000 });
     await expect(desired).toHaveText('1'); // the last values stay on the page while it waits
@@ -226,10 +282,17 @@ test('with its Redis killed and restarted (AOF): open pages say they are reconne
     // The refusal is in the audit once its store is back (held by the instance meanwhile).
     const audit = new Redis(platform.env.REDIS_URL!);
     try {
-      await expect.poll(async () => {
-        const records = (await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 500)).map(([, fields]) => JSON.parse(fields[1]) as { requestId?: string; result: string; status: number });
-        return records.filter((r) => r.requestId === refusal.requestId);
-      }, { timeout: 15_000 }).toEqual([expect.objectContaining({ result: 'refused', status: 503, action: 'redeploy', target: 'worker' })]);
+      await expect
+        .poll(
+          async () => {
+            const records = (await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 500)).map(
+              ([, fields]) => JSON.parse(fields[1]) as { requestId?: string; result: string; status: number },
+            );
+            return records.filter((r) => r.requestId === refusal.requestId);
+          },
+          { timeout: 15_000 },
+        )
+        .toEqual([expect.objectContaining({ result: 'refused', status: 503, action: 'redeploy', target: 'worker' })]);
     } finally {
       audit.disconnect();
     }
@@ -243,7 +306,9 @@ test('with its Redis killed and restarted (AOF): open pages say they are reconne
     const added = (await worker()).deployments!.filter((d) => !deploymentsBefore.includes(d.id));
     expect(added).toHaveLength(1);
   } finally {
-    await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: 1 }));
+    await ecs.send(
+      new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: 1 }),
+    );
   }
 });
 

@@ -38,8 +38,14 @@ test('the overview shows both environments with their services as seeded', async
 test('the overview reads ECS live: a scale-out shows its rollout, then the new count', async ({ page }) => {
   const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8'));
   const staging = registry.environments.find((e: { name: string }) => e.name === 'staging');
-  const ecs = new ECSClient({ region: staging.aws.region, endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL, credentials: EMULATOR_CREDENTIALS });
-  await ecs.send(new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: 3 }));
+  const ecs = new ECSClient({
+    region: staging.aws.region,
+    endpoint: process.env.PILOTHOUSE_E2E_EMULATOR_URL,
+    credentials: EMULATOR_CREDENTIALS,
+  });
+  await ecs.send(
+    new UpdateServiceCommand({ cluster: staging.ecs.cluster, service: staging.ecs.services.worker, desiredCount: 3 }),
+  );
 
   await page.goto(baseURL());
   const row = serviceRow(page, 'staging', 'worker');
@@ -57,7 +63,11 @@ test('an unhealthy ALB target shows with its reason', async ({ page }) => {
   const targetGroupArn = production.alb.targetGroupArns.api;
   const targetId = '10.20.10.11';
   await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
-    targetGroupArn, targetId, state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]',
+    targetGroupArn,
+    targetId,
+    state: 'unhealthy',
+    reason: 'Target.ResponseCodeMismatch',
+    description: 'Health checks failed with these codes: [503]',
   });
   try {
     await page.goto(baseURL());
@@ -66,9 +76,15 @@ test('an unhealthy ALB target shows with its reason', async ({ page }) => {
       await page.reload();
       await expect(health).toContainText('2/3 healthy', { timeout: 500 });
     }).toPass({ timeout: 20_000 });
-    await expect(health).toContainText(`${targetId}:8000 unhealthy — Target.ResponseCodeMismatch: Health checks failed with these codes: [503]`);
+    await expect(health).toContainText(
+      `${targetId}:8000 unhealthy — Target.ResponseCodeMismatch: Health checks failed with these codes: [503]`,
+    );
     await page.screenshot({ path: test.info().outputPath('unhealthy.png'), fullPage: true });
   } finally {
-    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', { targetGroupArn, targetId, state: 'healthy' });
+    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+      targetGroupArn,
+      targetId,
+      state: 'healthy',
+    });
   }
 });

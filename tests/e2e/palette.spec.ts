@@ -9,7 +9,10 @@ import { readFileSync } from 'node:fs';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 type Entry = { name: string; queues: { redisUrl: string } };
-const stagingRedis = () => (JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }).environments.find((e) => e.name === 'staging')!.queues.redisUrl;
+const stagingRedis = () =>
+  (
+    JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }
+  ).environments.find((e) => e.name === 'staging')!.queues.redisUrl;
 
 test('Ctrl-K jumps to a service by a few letters, and to a job by its id', async ({ page }) => {
   await page.goto(`${baseURL()}/`);
@@ -24,7 +27,11 @@ test('Ctrl-K jumps to a service by a few letters, and to a job by its id', async
   await expect(palette).toHaveCount(0);
 
   const queue = new Queue('pdf', { connection: new Redis(stagingRedis(), { maxRetriesPerRequest: null }) });
-  const job = await queue.add('pdf', { kind: 'pdf', input: { url: 'https://shop.example.com/invoice/7' } }, { jobId: `pdf-palette-${Date.now()}`, delay: 3_600_000 });
+  const job = await queue.add(
+    'pdf',
+    { kind: 'pdf', input: { url: 'https://shop.example.com/invoice/7' } },
+    { jobId: `pdf-palette-${Date.now()}`, delay: 3_600_000 },
+  );
   try {
     await page.keyboard.press('Control+k');
     await palette.getByRole('combobox').fill(job.id!);
@@ -42,7 +49,9 @@ test('Ctrl-K jumps to a service by a few letters, and to a job by its id', async
   }
 });
 
-test('/ focuses the page’s search field, or opens the palette where there is none; Escape closes it', async ({ page }) => {
+test('/ focuses the page’s search field, or opens the palette where there is none; Escape closes it', async ({
+  page,
+}) => {
   await page.goto(`${baseURL()}/environments/staging/jobs`);
   await page.locator('body').click({ position: { x: 5, y: 200 } });
   await page.keyboard.press('/');

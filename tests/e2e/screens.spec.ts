@@ -16,18 +16,29 @@ const SCREENSHOTS = path.join(ROOT, 'screenshots');
 const SCREENS_JOB_ID = 'screens-job';
 
 function stagingQueueRedisUrl(): string {
-  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: { name: string; queues: { redisUrl: string } }[] };
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as {
+    environments: { name: string; queues: { redisUrl: string } }[];
+  };
   return registry.environments.find((e) => e.name === 'staging')!.queues.redisUrl;
 }
 
 test.beforeAll(async () => {
-  const queue = new Queue('screenshot', { connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }) });
-  const data = { kind: 'screenshot', input: { url: 'https://example.com/screens' }, owner: 'screens-test', createdAt: new Date().toISOString() };
+  const queue = new Queue('screenshot', {
+    connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }),
+  });
+  const data = {
+    kind: 'screenshot',
+    input: { url: 'https://example.com/screens' },
+    owner: 'screens-test',
+    createdAt: new Date().toISOString(),
+  };
   await queue.add('screenshot', data, { jobId: SCREENS_JOB_ID, delay: 3_600_000 });
   await queue.close();
 });
 test.afterAll(async () => {
-  const queue = new Queue('screenshot', { connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }) });
+  const queue = new Queue('screenshot', {
+    connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }),
+  });
   await (await queue.getJob(SCREENS_JOB_ID))?.remove(); // only what this file added: the other specs count the seeded jobs
   await queue.close();
 });
@@ -56,7 +67,10 @@ for (const scheme of ['light', 'dark'] as const) {
     test(`every page, ${scheme}, ${viewport.name}: screenshot, axe, no overflow`, async ({ browser }) => {
       test.setTimeout(180_000); // twelve pages, each loaded, drawn and run through axe
       mkdirSync(SCREENSHOTS, { recursive: true });
-      const context = await browser.newContext({ colorScheme: scheme, viewport: { width: viewport.width, height: viewport.height } });
+      const context = await browser.newContext({
+        colorScheme: scheme,
+        viewport: { width: viewport.width, height: viewport.height },
+      });
       try {
         const page = await context.newPage();
         // A hydration mismatch (React #418) throws here, and leaves links dead until React recovers.
@@ -68,14 +82,31 @@ for (const scheme of ['light', 'dark'] as const) {
           expect(response!.status(), target.name).toBe(target.status ?? 200);
           // The browser reports the page's own 404 as a console error: that one is expected.
           if (target.status === 404) errors.splice(0, errors.length, ...errors.filter((e) => !/status of 404/.test(e)));
-          if (target.live !== false) await expect(page.getByTestId('live-state').first()).toHaveText('live', { timeout: 20_000 });
+          if (target.live !== false)
+            await expect(page.getByTestId('live-state').first()).toHaveText('live', { timeout: 20_000 });
           // Charts load after the page (uPlot is lazy): the screenshot is for people, so it waits for them.
-          await expect(page.locator('[data-testid="chart"]:not(:has(canvas)), [data-testid="timeline-row"]:not(:has(canvas))')).toHaveCount(0);
-          await page.screenshot({ path: path.join(SCREENSHOTS, `${target.name}-${scheme}-${viewport.name}.png`), fullPage: true });
+          await expect(
+            page.locator('[data-testid="chart"]:not(:has(canvas)), [data-testid="timeline-row"]:not(:has(canvas))'),
+          ).toHaveCount(0);
+          await page.screenshot({
+            path: path.join(SCREENSHOTS, `${target.name}-${scheme}-${viewport.name}.png`),
+            fullPage: true,
+          });
 
-          const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+          const { violations } = await new AxeBuilder({ page })
+            .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+            .analyze();
           const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-          expect(serious.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), `${target.name} ${scheme} ${viewport.name}`).toEqual([]);
+          expect(
+            serious.map(
+              (v) =>
+                `${v.id}: ${v.nodes
+                  .slice(0, 3)
+                  .map((n) => n.target.join(' '))
+                  .join(', ')}`,
+            ),
+            `${target.name} ${scheme} ${viewport.name}`,
+          ).toEqual([]);
 
           const width = await page.evaluate(() => document.documentElement.scrollWidth);
           expect(width, `${target.name} is wider than the ${viewport.name} screen`).toBeLessThanOrEqual(viewport.width);
@@ -89,7 +120,9 @@ for (const scheme of ['light', 'dark'] as const) {
 }
 
 for (const scheme of ['light', 'dark'] as const) {
-  test(`the previews with their confirmation, ${scheme}: deploy (commits, image) and rollback (task definition difference)`, async ({ browser }) => {
+  test(`the previews with their confirmation, ${scheme}: deploy (commits, image) and rollback (task definition difference)`, async ({
+    browser,
+  }) => {
     const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1440, height: 900 } });
     try {
       const page = await context.newPage();
@@ -101,15 +134,27 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(form.getByTestId('deploy-preview')).toBeVisible();
       await expect(form.getByTestId('typed-confirmation')).toBeVisible();
       await form.screenshot({ path: path.join(SCREENSHOTS, `preview-deploy-${scheme}.png`) });
-      const deployAxe = await new AxeBuilder({ page }).include('[data-testid="deploy-form"]').withTags(['wcag2a', 'wcag2aa']).analyze();
-      expect(deployAxe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+      const deployAxe = await new AxeBuilder({ page })
+        .include('[data-testid="deploy-form"]')
+        .withTags(['wcag2a', 'wcag2aa'])
+        .analyze();
+      expect(
+        deployAxe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
+      ).toEqual([]);
 
       await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/production/services/api`);
       await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
       await expect(page.getByTestId('rollback-preview')).toBeVisible();
-      await page.getByTestId('panel-revisions').screenshot({ path: path.join(SCREENSHOTS, `preview-rollback-${scheme}.png`) });
-      const rollbackAxe = await new AxeBuilder({ page }).include('[data-testid="panel-revisions"]').withTags(['wcag2a', 'wcag2aa']).analyze();
-      expect(rollbackAxe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+      await page
+        .getByTestId('panel-revisions')
+        .screenshot({ path: path.join(SCREENSHOTS, `preview-rollback-${scheme}.png`) });
+      const rollbackAxe = await new AxeBuilder({ page })
+        .include('[data-testid="panel-revisions"]')
+        .withTags(['wcag2a', 'wcag2aa'])
+        .analyze();
+      expect(
+        rollbackAxe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
+      ).toEqual([]);
     } finally {
       await context.close();
     }
@@ -126,7 +171,10 @@ test('the keeping-up panel, light and dark: a queue with jobs and no worker, the
       await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/staging`);
       await expect(page.locator('[data-queue="pdf"]').getByTestId('queue-signal')).toBeVisible({ timeout: 20_000 });
       await page.getByTestId('panel-queues').screenshot({ path: path.join(SCREENSHOTS, `keeping-up-${scheme}.png`) });
-      const { violations } = await new AxeBuilder({ page }).include('[data-testid="panel-queues"]').withTags(['wcag2a', 'wcag2aa']).analyze();
+      const { violations } = await new AxeBuilder({ page })
+        .include('[data-testid="panel-queues"]')
+        .withTags(['wcag2a', 'wcag2aa'])
+        .analyze();
       expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
       await context.close();
     }

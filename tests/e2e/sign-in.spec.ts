@@ -9,7 +9,9 @@ import { signInInBrowser } from '../support/browser-sign-in';
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 test.use({ storageState: { cookies: [], origins: [] } }); // everyone starts anonymous here
 
-test('an operator signs in through GitHub and lands where they were going, with their roles shown', async ({ page }) => {
+test('an operator signs in through GitHub and lands where they were going, with their roles shown', async ({
+  page,
+}) => {
   await signInInBrowser(page, baseURL(), LOCAL_USERS.operator.login, '/environments/staging/deploys');
   await expect(page).toHaveURL(`${baseURL()}/environments/staging/deploys`);
   await expect(page.getByTestId('roles')).toHaveText('· operator of staging, operator of production');
@@ -22,7 +24,9 @@ test('someone in no team is refused at sign-in with the reason, and stays signed
   await page.getByRole('button', { name: 'Sign in with GitHub' }).click();
   await page.getByRole('button', { name: `Sign in as ${LOCAL_USERS.outsider.login}` }).click();
   await expect(page).toHaveURL(/\/signin\/refused\?reason=no-role/);
-  await expect(page.getByTestId('refusal')).toContainText(`${LOCAL_USERS.outsider.login} has no role in any environment`);
+  await expect(page.getByTestId('refusal')).toContainText(
+    `${LOCAL_USERS.outsider.login} has no role in any environment`,
+  );
   await page.goto(baseURL());
   await expect(page).toHaveURL(/\/api\/auth\/signin/);
   const odd = await page.goto(`${baseURL()}/signin/refused?reason=__proto__`);

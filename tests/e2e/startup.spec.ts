@@ -8,11 +8,15 @@ import { freePort, ROOT } from '../../scripts/local-platform';
 /** Runs `next start` (production) with this environment until it exits; its code and output. */
 async function startUntilExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -32,7 +36,10 @@ test('the control plane refuses to start on a bad registry and names the field',
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'pilothouse-bad-')), 'environments.json');
   writeFileSync(file, JSON.stringify({ environments: [{ name: 'staging', aws: { region: 'nowhere' } }] }));
 
-  const { code, output } = await startUntilExit({ ...without(process.env, ['PILOTHOUSE_ENVIRONMENTS']), PILOTHOUSE_ENVIRONMENTS_FILE: file });
+  const { code, output } = await startUntilExit({
+    ...without(process.env, ['PILOTHOUSE_ENVIRONMENTS']),
+    PILOTHOUSE_ENVIRONMENTS_FILE: file,
+  });
 
   expect(code).toBe(1);
   expect(output).toContain('environments[0].aws.region: must be an AWS region');
@@ -42,11 +49,24 @@ test('the control plane refuses to start on a bad registry and names the field',
 test('a production start without its secrets stops at once and names each one', async () => {
   const file = process.env.PILOTHOUSE_E2E_REGISTRY_FILE!; // a valid registry: only the secrets are missing
   const secrets = [
-    'PILOTHOUSE_ENVIRONMENTS', 'REDIS_URL', 'GITHUB_TOKEN', 'GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID',
-    'NEXTAUTH_SECRET', 'NEXTAUTH_URL', 'GITHUB_OAUTH_CLIENT_ID', 'GITHUB_OAUTH_CLIENT_SECRET', 'VERCEL',
+    'PILOTHOUSE_ENVIRONMENTS',
+    'REDIS_URL',
+    'GITHUB_TOKEN',
+    'GITHUB_APP_ID',
+    'GITHUB_APP_PRIVATE_KEY',
+    'GITHUB_APP_INSTALLATION_ID',
+    'NEXTAUTH_SECRET',
+    'NEXTAUTH_URL',
+    'GITHUB_OAUTH_CLIENT_ID',
+    'GITHUB_OAUTH_CLIENT_SECRET',
+    'VERCEL',
   ];
 
-  const { code, output } = await startUntilExit({ ...without(process.env, secrets), PILOTHOUSE_ENVIRONMENTS_FILE: file, GITHUB_APP_ID: '12345' });
+  const { code, output } = await startUntilExit({
+    ...without(process.env, secrets),
+    PILOTHOUSE_ENVIRONMENTS_FILE: file,
+    GITHUB_APP_ID: '12345',
+  });
 
   expect(code).toBe(1);
   expect(output).toContain('pilothouse: REDIS_URL is not set (required in production)');

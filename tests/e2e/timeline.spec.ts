@@ -12,29 +12,49 @@ import { authState } from './global-setup';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 type Entry = { name: string; ecs: { cluster: string; services: Record<string, string> } };
-const staging = () => (JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }).environments.find((e) => e.name === 'staging')!;
+const staging = () =>
+  (
+    JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }
+  ).environments.find((e) => e.name === 'staging')!;
 
 function operatorCookie(): string {
-  const state = JSON.parse(readFileSync(authState('operator'), 'utf8')) as { cookies: { name: string; value: string }[] };
+  const state = JSON.parse(readFileSync(authState('operator'), 'utf8')) as {
+    cookies: { name: string; value: string }[];
+  };
   return state.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 async function act(path: string, body: unknown) {
   const response = await fetch(`${baseURL()}${path}`, {
     method: 'POST',
-    headers: { cookie: operatorCookie(), origin: baseURL(), 'content-type': 'application/json', 'idempotency-key': `timeline-${Date.now()}-${Math.random().toString(36).slice(2)}` },
+    headers: {
+      cookie: operatorCookie(),
+      origin: baseURL(),
+      'content-type': 'application/json',
+      'idempotency-key': `timeline-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    },
     body: JSON.stringify(body),
   });
   expect(response.status, await response.clone().text()).toBe(200);
   return response.json() as Promise<Record<string, unknown>>;
 }
 
-test('a scaling activity, an operator action and a deploy appear as markers at the times they happened', async ({ page }) => {
+test('a scaling activity, an operator action and a deploy appear as markers at the times they happened', async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   const worker = `service/${staging().ecs.cluster}/${staging().ecs.services.worker}`;
   const before = Date.now();
-  await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'autoscaling/fire', { region: SEEDED.staging.region, resourceId: worker, desiredCount: SEEDED.staging.desired.worker + 1, cause: 'monitor alarm backlog-high in state ALARM triggered policy backlog' });
+  await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'autoscaling/fire', {
+    region: SEEDED.staging.region,
+    resourceId: worker,
+    desiredCount: SEEDED.staging.desired.worker + 1,
+    cause: 'monitor alarm backlog-high in state ALARM triggered policy backlog',
+  });
   const afterScaling = Date.now();
-  await act('/api/environments/staging/services/worker', { action: 'scale', desiredCount: SEEDED.staging.desired.worker });
+  await act('/api/environments/staging/services/worker', {
+    action: 'scale',
+    desiredCount: SEEDED.staging.desired.worker,
+  });
   const afterAction = Date.now();
   const deploy = await act('/api/environments/staging/deploys', { ref: 'main' });
   const afterDeploy = Date.now();

@@ -14,7 +14,12 @@ const stage = (name: string) => {
   const found = dockerfile.getFROMs().find((f) => f.getBuildStage() === name);
   if (!found) throw new Error(`no stage ${name}`);
   const from = found.getRange().start.line;
-  const next = dockerfile.getFROMs().map((f) => f.getRange().start.line).filter((l) => l > from).sort((a, b) => a - b)[0] ?? Infinity;
+  const next =
+    dockerfile
+      .getFROMs()
+      .map((f) => f.getRange().start.line)
+      .filter((l) => l > from)
+      .sort((a, b) => a - b)[0] ?? Infinity;
   return dockerfile.getInstructions().filter((i) => i.getRange().start.line >= from && i.getRange().start.line < next);
 };
 const args = (instructions: ReturnType<typeof stage>, keyword: string) =>
@@ -27,7 +32,10 @@ describe('Dockerfile', () => {
     expect(problems.map((p) => `${p.range.start.line + 1}: ${p.message}`)).toEqual([]);
   });
 
-  for (const [target, entry] of [['api', 'dist/worker/main-api.js'], ['worker', 'dist/worker/main-worker.js']] as const) {
+  for (const [target, entry] of [
+    ['api', 'dist/worker/main-api.js'],
+    ['worker', 'dist/worker/main-worker.js'],
+  ] as const) {
     it(`the ${target} target runs ${entry} as a non-root user, without dev dependencies`, () => {
       const instructions = stage(target);
       expect(args(instructions, 'USER')).toEqual(['node']);

@@ -42,7 +42,8 @@ function actionsUsed(dir: string): Set<string> {
     for (const [, names, pkg] of text.matchAll(/import\s*{([^}]+)}\s*from\s*['"]@aws-sdk\/client-([a-z0-9-]+)['"]/g)) {
       const prefix = PREFIX[pkg];
       // A client this test does not know must be added above, not skipped: its calls need IAM too.
-      if (!prefix) throw new Error(`${path.relative(ROOT, file)} uses @aws-sdk/client-${pkg}: add its IAM prefix to this test`);
+      if (!prefix)
+        throw new Error(`${path.relative(ROOT, file)} uses @aws-sdk/client-${pkg}: add its IAM prefix to this test`);
       for (const name of names.split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
         const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
         if (!operation || !new RegExp(`\\b${name}\\b`).test(text.replace(/import[^;]+;/g, ''))) continue;
@@ -59,7 +60,11 @@ async function allowed(document: string): Promise<Set<string>> {
   const iam = await loadHcl(path.join(INFRA, 'modules', 'iam'));
   const [block] = iam.data!.aws_iam_policy_document[document] as Block[];
   // Allow statements only (a Deny grants nothing).
-  return new Set((block.statement as Block[]).filter((st) => (st.effect ?? 'Allow') === 'Allow').flatMap((st) => st.actions as string[]));
+  return new Set(
+    (block.statement as Block[])
+      .filter((st) => (st.effect ?? 'Allow') === 'Allow')
+      .flatMap((st) => st.actions as string[]),
+  );
 }
 
 describe('IAM held against the code that uses it', () => {

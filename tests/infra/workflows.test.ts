@@ -26,7 +26,9 @@ describe('GitHub Actions workflows', () => {
     for (const file of files) {
       const workflow = load(file);
       expect(workflow.permissions, file).toEqual({ contents: 'read' });
-      for (const [name, job] of Object.entries<{ permissions?: Record<string, string>; steps: { uses?: string }[] }>(workflow.jobs)) {
+      for (const [name, job] of Object.entries<{ permissions?: Record<string, string>; steps: { uses?: string }[] }>(
+        workflow.jobs,
+      )) {
         const assumesRole = job.steps.some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
         expect(job.permissions?.['id-token'] === 'write', `${file} ${name}`).toBe(assumesRole);
       }

@@ -26,17 +26,34 @@ const users = [
 beforeAll(async () => {
   await redis.flushdb();
   github = await startGithubStandin({
-    token: TOKEN, owner: 'acme', repo: 'platform', workflow: 'deploy.yml',
+    token: TOKEN,
+    owner: 'acme',
+    repo: 'platform',
+    workflow: 'deploy.yml',
     oauth: {
-      clientId: 'client', clientSecret: 'secret', users,
-      teams: { 'acme/oncall': ['olivia-ops'], 'acme/staging-deployers': ['sam-staging'], 'acme/engineering': ['olivia-ops', 'sam-staging', 'victor-viewer'] },
+      clientId: 'client',
+      clientSecret: 'secret',
+      users,
+      teams: {
+        'acme/oncall': ['olivia-ops'],
+        'acme/staging-deployers': ['sam-staging'],
+        'acme/engineering': ['olivia-ops', 'sam-staging', 'victor-viewer'],
+      },
     },
   });
   const access = {
-    staging: { operators: { teams: ['acme/oncall', 'acme/staging-deployers'], logins: [] }, viewers: { teams: ['acme/engineering'], logins: ['listed-login'] } },
-    production: { operators: { teams: ['acme/oncall'], logins: [] }, viewers: { teams: ['acme/engineering'], logins: [] } },
+    staging: {
+      operators: { teams: ['acme/oncall', 'acme/staging-deployers'], logins: [] },
+      viewers: { teams: ['acme/engineering'], logins: ['listed-login'] },
+    },
+    production: {
+      operators: { teams: ['acme/oncall'], logins: [] },
+      viewers: { teams: ['acme/engineering'], logins: [] },
+    },
   };
-  environments = (['staging', 'production'] as const).map((name) => EnvironmentSchema.parse({ ...seededEnvironment(name), access: access[name] }));
+  environments = (['staging', 'production'] as const).map((name) =>
+    EnvironmentSchema.parse({ ...seededEnvironment(name), access: access[name] }),
+  );
 });
 afterAll(async () => {
   redis.disconnect();
@@ -49,11 +66,20 @@ const isMember = (team: string, login: string) => isActiveTeamMember(team, login
 describe('roles from GitHub team membership', () => {
   it('gives each person their role per environment, asking each team once', async () => {
     const before = github.membershipLookups().length;
-    expect(await lookUpRoles('olivia-ops', environments, isMember)).toEqual({ staging: 'operator', production: 'operator' });
+    expect(await lookUpRoles('olivia-ops', environments, isMember)).toEqual({
+      staging: 'operator',
+      production: 'operator',
+    });
     // Three distinct teams across both environments: three lookups, not five.
     expect(github.membershipLookups().length - before).toBe(3);
-    expect(await lookUpRoles('sam-staging', environments, isMember)).toEqual({ staging: 'operator', production: 'viewer' });
-    expect(await lookUpRoles('victor-viewer', environments, isMember)).toEqual({ staging: 'viewer', production: 'viewer' });
+    expect(await lookUpRoles('sam-staging', environments, isMember)).toEqual({
+      staging: 'operator',
+      production: 'viewer',
+    });
+    expect(await lookUpRoles('victor-viewer', environments, isMember)).toEqual({
+      staging: 'viewer',
+      production: 'viewer',
+    });
     expect(await lookUpRoles('mallory', environments, isMember)).toEqual({});
     // GitHub logins are case-insensitive.
     expect(await lookUpRoles('Listed-Login', environments, isMember)).toEqual({ staging: 'viewer' });
@@ -64,7 +90,10 @@ describe('roles from GitHub team membership', () => {
     let now = Date.now();
     const cache = createCache(redis, { now: () => now });
     const lookUp = (login: string) => lookUpRoles(login, environments, isMember);
-    expect((await rolesOf('olivia-ops', { cache, lookUp })).roles).toEqual({ staging: 'operator', production: 'operator' });
+    expect((await rolesOf('olivia-ops', { cache, lookUp })).roles).toEqual({
+      staging: 'operator',
+      production: 'operator',
+    });
 
     github.setTeamMembers('acme/oncall', []); // an org admin removes her from on-call
     now += 60_000;
@@ -82,7 +111,8 @@ describe('roles from GitHub team membership', () => {
     const cache = createCache(redis, { now: () => now });
     const lookUp = (login: string) => lookUpRoles(login, environments, isMember);
     expect((await rolesOf('sam-staging', { cache, lookUp })).roles.staging).toBe('operator');
-    const failing = (login: string) => lookUpRoles(login, environments, () => Promise.reject(new Error('GitHub did not answer')));
+    const failing = (login: string) =>
+      lookUpRoles(login, environments, () => Promise.reject(new Error('GitHub did not answer')));
     now += ROLES_MAX_AGE_MS - 60_000;
     expect((await rolesOf('sam-staging', { cache, lookUp: failing })).roles.staging).toBe('operator'); // young enough
     now += 2 * 60_000;

@@ -2,7 +2,13 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +28,12 @@ describe('lib/aws/ecs deployments and events', () => {
     const { services } = await describeEnvironmentServices(env, new ECSClient(emulatorClientConfig(env.aws.region)));
     const api = services.find((s) => s.role === 'api')!;
     expect(api.deployments).toHaveLength(1);
-    expect(api.deployments[0]).toMatchObject({ status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: 2, failedTasks: 0 });
+    expect(api.deployments[0]).toMatchObject({
+      status: 'PRIMARY',
+      rolloutState: 'COMPLETED',
+      runningCount: 2,
+      failedTasks: 0,
+    });
     expect(api.circuitBreaker).toEqual({ enable: true, rollback: true });
     expect(api.events[0].message).toBe('(service api) has reached a steady state.');
   });
@@ -33,11 +44,35 @@ describe('lib/aws/ecs deployments and events', () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'reads' }));
     const tds = [];
     for (const image of ['a:1', 'a:2']) {
-      tds.push((await ecs.send(new RegisterTaskDefinitionCommand({ family: 'reads-api', containerDefinitions: [{ name: 'api', image, memory: 128 }] }))).taskDefinition!.taskDefinitionArn!);
+      tds.push(
+        (
+          await ecs.send(
+            new RegisterTaskDefinitionCommand({
+              family: 'reads-api',
+              containerDefinitions: [{ name: 'api', image, memory: 128 }],
+            }),
+          )
+        ).taskDefinition!.taskDefinitionArn!,
+      );
     }
-    await ecs.send(new CreateServiceCommand({ cluster: 'reads', serviceName: 'api', taskDefinition: tds[0], desiredCount: 10, launchType: 'FARGATE' }));
-    const env = { ...seededEnvironment('staging'), aws: { region }, ecs: { cluster: 'reads', services: { api: 'api', worker: 'worker' } } };
-    await eventually(() => describeEnvironmentServices(env, ecs), (r) => r.services[0]?.rolloutState === 'COMPLETED');
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'reads',
+        serviceName: 'api',
+        taskDefinition: tds[0],
+        desiredCount: 10,
+        launchType: 'FARGATE',
+      }),
+    );
+    const env = {
+      ...seededEnvironment('staging'),
+      aws: { region },
+      ecs: { cluster: 'reads', services: { api: 'api', worker: 'worker' } },
+    };
+    await eventually(
+      () => describeEnvironmentServices(env, ecs),
+      (r) => r.services[0]?.rolloutState === 'COMPLETED',
+    );
 
     await ecs.send(new UpdateServiceCommand({ cluster: 'reads', service: 'api', taskDefinition: tds[1] }));
     const { services, missing } = await describeEnvironmentServices(env, ecs);
@@ -61,7 +96,12 @@ describe('lib/aws/ecs tasks', () => {
     expect(api).toHaveLength(SEEDED.production.desired.api);
     expect(worker).toHaveLength(SEEDED.production.desired.worker);
     for (const task of api) {
-      expect(task).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', healthStatus: 'HEALTHY', deploymentId: services[0].deployments[0].id });
+      expect(task).toMatchObject({
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+        healthStatus: 'HEALTHY',
+        deploymentId: services[0].deployments[0].id,
+      });
       expect(task.taskDefinition).toMatchObject({ family: 'pilothouse-production-api', revision: 3 });
       expect(Date.parse(task.startedAt!)).toBeLessThanOrEqual(Date.now());
       expect(task.privateIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
@@ -72,10 +112,17 @@ describe('lib/aws/ecs tasks', () => {
 describe('lib/aws/elb', () => {
   it('reads the ALB, its target group with the health check, and every target healthy', async () => {
     const env = seededEnvironment('staging');
-    const health = await describeLoadBalancerHealth(env, new ElasticLoadBalancingV2Client(emulatorClientConfig(env.aws.region)));
+    const health = await describeLoadBalancerHealth(
+      env,
+      new ElasticLoadBalancingV2Client(emulatorClientConfig(env.aws.region)),
+    );
     expect(health.loadBalancer).toMatchObject({ name: 'pilothouse-staging', state: 'active' });
     expect(health.targetGroups).toHaveLength(1);
-    expect(health.targetGroups[0]).toMatchObject({ name: 'pilothouse-staging-api', port: 8000, healthCheck: { path: '/api/health/', healthyThreshold: 2 } });
+    expect(health.targetGroups[0]).toMatchObject({
+      name: 'pilothouse-staging-api',
+      port: 8000,
+      healthCheck: { path: '/api/health/', healthyThreshold: 2 },
+    });
     expect(health.targetGroups[0].targets.map((t) => t.state)).toEqual(['healthy', 'healthy']);
   });
 
@@ -83,13 +130,27 @@ describe('lib/aws/elb', () => {
     const env = seededEnvironment('production');
     const client = new ElasticLoadBalancingV2Client(emulatorClientConfig(env.aws.region));
     const target = (await describeLoadBalancerHealth(env, client)).targetGroups[0].targets[0];
-    await control('elbv2/target-health', { targetGroupArn: env.alb.targetGroupArns.api, targetId: target.id, state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out' });
+    await control('elbv2/target-health', {
+      targetGroupArn: env.alb.targetGroupArns.api,
+      targetId: target.id,
+      state: 'unhealthy',
+      reason: 'Target.Timeout',
+      description: 'Request timed out',
+    });
     try {
       const targets = (await describeLoadBalancerHealth(env, client)).targetGroups[0].targets;
-      expect(targets.find((t) => t.id === target.id)).toMatchObject({ state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out' });
+      expect(targets.find((t) => t.id === target.id)).toMatchObject({
+        state: 'unhealthy',
+        reason: 'Target.Timeout',
+        description: 'Request timed out',
+      });
       expect(targets.filter((t) => t.state === 'healthy')).toHaveLength(SEEDED.production.desired.api - 1);
     } finally {
-      await control('elbv2/target-health', { targetGroupArn: env.alb.targetGroupArns.api, targetId: target.id, state: 'healthy' });
+      await control('elbv2/target-health', {
+        targetGroupArn: env.alb.targetGroupArns.api,
+        targetId: target.id,
+        state: 'healthy',
+      });
     }
   });
 });
@@ -99,14 +160,27 @@ describe('lib/aws/autoscaling', () => {
     const env = seededEnvironment('production');
     const scaling = await describeScaling(env, new ApplicationAutoScalingClient(emulatorClientConfig(env.aws.region)));
     expect(scaling.api).toMatchObject({ minCapacity: 3, maxCapacity: 12, activities: [] });
-    expect(scaling.api!.policies).toEqual([{ name: 'pilothouse-production-api-cpu', type: 'TargetTrackingScaling', targetValue: 60, metric: 'ECSServiceAverageCPUUtilization' }]);
+    expect(scaling.api!.policies).toEqual([
+      {
+        name: 'pilothouse-production-api-cpu',
+        type: 'TargetTrackingScaling',
+        targetValue: 60,
+        metric: 'ECSServiceAverageCPUUtilization',
+      },
+    ]);
     expect(scaling.worker!.policies[0]).toMatchObject({ metric: 'Jobs waiting per worker task', targetValue: 20 });
     expect(scaling.worker!.activities).toHaveLength(1);
-    expect(scaling.worker!.activities[0]).toMatchObject({ description: 'Setting desired count to 4.', status: 'Successful' });
+    expect(scaling.worker!.activities[0]).toMatchObject({
+      description: 'Setting desired count to 4.',
+      status: 'Successful',
+    });
   });
 
   it('shows a service with no scalable target as null, not as zero bounds', async () => {
-    const env = { ...seededEnvironment('staging'), ecs: { cluster: 'pilothouse-staging', services: { api: 'api', worker: 'not-scaled' } } };
+    const env = {
+      ...seededEnvironment('staging'),
+      ecs: { cluster: 'pilothouse-staging', services: { api: 'api', worker: 'not-scaled' } },
+    };
     const scaling = await describeScaling(env, new ApplicationAutoScalingClient(emulatorClientConfig(env.aws.region)));
     expect(scaling.worker).toBeNull();
     expect(scaling.api).not.toBeNull();
@@ -124,7 +198,10 @@ describe('lib/aws/ecr', () => {
     expect(images.api.images.every((i) => i.tags.length === 1 && /^[0-9a-f]{40}$/.test(i.tags[0]))).toBe(true);
 
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'empty/worker' }));
-    const empty = await listImages({ ...env, ecr: { repositories: { api: env.ecr.repositories.api, worker: 'empty/worker' } } }, ecr);
+    const empty = await listImages(
+      { ...env, ecr: { repositories: { api: env.ecr.repositories.api, worker: 'empty/worker' } } },
+      ecr,
+    );
     expect(empty.worker.images).toEqual([]);
   });
 });
@@ -178,7 +255,11 @@ describe('lib/aws/cloudwatch', () => {
 
   it('chooses a coarser period for a longer range', async () => {
     const env = seededEnvironment('staging');
-    const metrics = await getEnvironmentMetrics(env, 24 * 60, new CloudWatchClient(emulatorClientConfig(env.aws.region)));
+    const metrics = await getEnvironmentMetrics(
+      env,
+      24 * 60,
+      new CloudWatchClient(emulatorClientConfig(env.aws.region)),
+    );
     expect(metrics.periodSeconds).toBe(300);
     const requests = metrics.series.find((s) => s.id === 'requests')!;
     const present = requests.values.filter((v) => v !== null);

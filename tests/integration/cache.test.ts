@@ -22,15 +22,32 @@ type ReaderResult = { values: number[]; startedAt: number; endedAt: number };
 
 function runReader(name: string, readers: number, parties: number): Promise<ReaderResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join(ROOT, 'tests/support/cache-reader.ts'), redisUrl(), name, String(readers), String(parties)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=react-server',
+        '--import',
+        'tsx',
+        path.join(ROOT, 'tests/support/cache-reader.ts'),
+        redisUrl(),
+        name,
+        String(readers),
+        String(parties),
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`reader exited ${code}: ${err}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
+        : reject(new Error(`reader exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -103,7 +120,10 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
 
     const stale = await Promise.all([cache.get(name, policy, Value, fetcher), cache.get(name, policy, Value, fetcher)]);
 
-    expect(stale.map((s) => [s.value, s.stale])).toEqual([[{ v: 1 }, true], [{ v: 1 }, true]]);
+    expect(stale.map((s) => [s.value, s.stale])).toEqual([
+      [{ v: 1 }, true],
+      [{ v: 1 }, true],
+    ]);
     await new Promise((r) => setTimeout(r, 50));
     const fresh = await cache.get(name, policy, Value, fetcher);
     expect(fresh).toMatchObject({ value: { v: 2 }, stale: false, error: null, sharedCacheError: null });
@@ -123,7 +143,10 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     await cache.get(name, policy, Value, fetcher);
     await new Promise((r) => setTimeout(r, 150)); // nobody read it for three TTLs
 
-    const [a, b] = await Promise.all([cache.get(name, policy, Value, fetcher), other.get(name, policy, Value, fetcher)]);
+    const [a, b] = await Promise.all([
+      cache.get(name, policy, Value, fetcher),
+      other.get(name, policy, Value, fetcher),
+    ]);
 
     expect([a.value, b.value]).toEqual([{ v: 2 }, { v: 2 }]);
     expect(a.stale).toBe(false);
@@ -137,7 +160,11 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     await cache.get(name, policy, Value, async () => ({ v: 7 }));
     await new Promise((r) => setTimeout(r, 80));
     const failing = async (): Promise<{ v: number }> => {
-      throw new UpstreamError('ECS', 'ECS DescribeServices failed: ServiceUnavailableException: try again', 'a1b2c3-request');
+      throw new UpstreamError(
+        'ECS',
+        'ECS DescribeServices failed: ServiceUnavailableException: try again',
+        'a1b2c3-request',
+      );
     };
 
     await cache.get(name, policy, Value, failing); // triggers the background refresh, which fails
@@ -146,7 +173,12 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
 
     expect(after.value).toEqual({ v: 7 });
     // The error keeps its code and AWS request id, not only its text.
-    expect(after.error).toEqual({ code: 'upstream_failed', upstream: 'ECS', requestId: 'a1b2c3-request', message: 'ECS DescribeServices failed: ServiceUnavailableException: try again' });
+    expect(after.error).toEqual({
+      code: 'upstream_failed',
+      upstream: 'ECS',
+      requestId: 'a1b2c3-request',
+      message: 'ECS DescribeServices failed: ServiceUnavailableException: try again',
+    });
     expect(after.ageMs).toBeGreaterThanOrEqual(80);
     expect(after.stale).toBe(true);
   });
@@ -158,7 +190,10 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     await cache.get(name, policy, Value, async () => ({ v: 7 }));
     await new Promise((r) => setTimeout(r, 80));
     // What the SDK throws once its own retries of a throttled call are spent.
-    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { requestId: 'throttled-1' } });
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { requestId: 'throttled-1' },
+    });
     let calls = 0;
     const throttling = async (): Promise<{ v: number }> => {
       calls++;
@@ -175,7 +210,12 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     await new Promise((r) => setTimeout(r, 30));
     const old = await cache.get(name, policy, Value, throttling);
     expect(old.value).toEqual({ v: 7 });
-    expect(old.error).toMatchObject({ code: 'rate_limited', upstream: 'ECS', requestId: 'throttled-1', message: 'ECS DescribeServices failed: ThrottlingException: Rate exceeded' });
+    expect(old.error).toMatchObject({
+      code: 'rate_limited',
+      upstream: 'ECS',
+      requestId: 'throttled-1',
+      message: 'ECS DescribeServices failed: ThrottlingException: Rate exceeded',
+    });
   });
 
   it('reports an outage with no value as an error, not as empty data, and does not retry it per reader', async () => {
@@ -190,7 +230,11 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     const first = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, failing);
     const second = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, failing);
 
-    expect(first).toMatchObject({ value: null, fetchedAt: null, error: { code: 'internal', message: 'connect ECONNREFUSED' } });
+    expect(first).toMatchObject({
+      value: null,
+      fetchedAt: null,
+      error: { code: 'internal', message: 'connect ECONNREFUSED' },
+    });
     expect(second.error?.message).toBe('connect ECONNREFUSED');
     expect(calls).toBe(1);
   });
@@ -202,7 +246,9 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     let calls = 0;
     const started = Date.now();
 
-    const result = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000, lockMs: 2_000 }, Value, async () => ({ v: ++calls }));
+    const result = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000, lockMs: 2_000 }, Value, async () => ({
+      v: ++calls,
+    }));
 
     expect(result.value).toEqual({ v: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
@@ -220,7 +266,10 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
   it('treats a value written by an older deploy that today’s schema rejects as a miss', async () => {
     const cache = createCache(redis);
     const name = uniqueName();
-    await redis.set(keys.cacheEntry(name), JSON.stringify({ value: { v: 'old shape' }, fetchedAt: Date.now(), error: null, checkedAt: Date.now() }));
+    await redis.set(
+      keys.cacheEntry(name),
+      JSON.stringify({ value: { v: 'old shape' }, fetchedAt: Date.now(), error: null, checkedAt: Date.now() }),
+    );
     const result = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, async () => ({ v: 4 }));
     expect(result).toMatchObject({ value: { v: 4 }, error: null });
   });
@@ -228,8 +277,17 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
   it('reports an upstream value of the wrong shape as that part’s error: not stored, not blamed on Redis', async () => {
     const cache = createCache(redis);
     const name = uniqueName();
-    const result = await cache.get(name, { ttlMs: 5_000, maxStaleMs: 5_000 }, Value, async () => ({ v: 'not a number' }) as unknown as { v: number });
-    expect(result).toMatchObject({ value: null, sharedCacheError: null, error: { code: 'internal', message: expect.stringMatching(/unexpected shape \(v:/) } });
+    const result = await cache.get(
+      name,
+      { ttlMs: 5_000, maxStaleMs: 5_000 },
+      Value,
+      async () => ({ v: 'not a number' }) as unknown as { v: number },
+    );
+    expect(result).toMatchObject({
+      value: null,
+      sharedCacheError: null,
+      error: { code: 'internal', message: expect.stringMatching(/unexpected shape \(v:/) },
+    });
     const stored = JSON.parse((await redis.get(keys.cacheEntry(name)))!) as { value: unknown };
     expect(stored.value).toBeNull();
   });
@@ -282,7 +340,9 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
   it('hands a background refresh to Vercel’s waitUntil, so it outlives the response', async () => {
     const handed: Promise<unknown>[] = [];
     const context = Symbol.for('@vercel/request-context');
-    (globalThis as Record<symbol, unknown>)[context] = { get: () => ({ waitUntil: (p: Promise<unknown>) => handed.push(p) }) };
+    (globalThis as Record<symbol, unknown>)[context] = {
+      get: () => ({ waitUntil: (p: Promise<unknown>) => handed.push(p) }),
+    };
     try {
       const cache = createCache(redis);
       const name = uniqueName();

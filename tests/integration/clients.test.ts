@@ -27,7 +27,10 @@ describe('lib/aws/clients', () => {
   });
 
   it("assumes the environment's role through STS, once, and reads with those credentials", async () => {
-    const env = { ...seededEnvironment('production'), aws: { region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/pilothouse-control-plane' } };
+    const env = {
+      ...seededEnvironment('production'),
+      aws: { region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/pilothouse-control-plane' },
+    };
     const before = await stsCalls();
 
     const first = await describeEnvironmentServices(env);

@@ -36,7 +36,13 @@ function vercelToken(team: string, project: string, environment: string): string
   return `${b64({ alg: 'RS256', typ: 'JWT', kid: 'test' })}.${b64(claims)}.signature`;
 }
 
-type WebIdentityRequest = { action: string; roleArn: string; roleSessionName: string; durationSeconds: number | null; claims: Record<string, string> };
+type WebIdentityRequest = {
+  action: string;
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds: number | null;
+  claims: Record<string, string>;
+};
 
 async function webIdentityRequests(): Promise<WebIdentityRequest[]> {
   const res = await fetch(`${inject('emulatorUrl')}/_pilothouse/sts/web-identity`);
@@ -54,7 +60,10 @@ async function trustPolicy(environment: string) {
   return {
     issuer,
     actions: statement.actions as string[],
-    principals: (statement.principals as Block[]).map((p) => ({ type: p.type, identifiers: (p.identifiers as string[]).map((i) => interpolate(i, vars)) })),
+    principals: (statement.principals as Block[]).map((p) => ({
+      type: p.type,
+      identifiers: (p.identifiers as string[]).map((i) => interpolate(i, vars)),
+    })),
     conditions: (statement.condition as Block[]).map((c) => ({
       test: c.test as string,
       variable: interpolate(c.variable as string, vars),
@@ -69,10 +78,16 @@ function trusts(policy: Awaited<ReturnType<typeof trustPolicy>>, request: WebIde
   const tokenIssuerHost = request.claims.iss.replace(/^https:\/\//, '');
   if (!policy.actions.includes(request.action)) return false;
   // AWS matches the token's issuer to the federated principal (the OIDC provider of that URL).
-  if (!policy.principals.some((p) => p.type === 'Federated' && p.identifiers.includes(PROVIDER_ARN_OF(tokenIssuerHost)))) return false;
+  if (
+    !policy.principals.some((p) => p.type === 'Federated' && p.identifiers.includes(PROVIDER_ARN_OF(tokenIssuerHost)))
+  )
+    return false;
   return policy.conditions.every((c) => {
     expect(c.test).toBe('StringEquals');
-    const [host, claim] = [c.variable.slice(0, c.variable.lastIndexOf(':')), c.variable.slice(c.variable.lastIndexOf(':') + 1)];
+    const [host, claim] = [
+      c.variable.slice(0, c.variable.lastIndexOf(':')),
+      c.variable.slice(c.variable.lastIndexOf(':') + 1),
+    ];
     return host === tokenIssuerHost && c.values.includes(request.claims[claim]);
   });
 }
@@ -98,7 +113,11 @@ describe('AWS credentials on Vercel', () => {
     }
     const requests = (await webIdentityRequests()).slice(before);
     expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ action: 'sts:AssumeRoleWithWebIdentity', roleArn: ROLE_ARN, roleSessionName: ROLE_SESSION_NAME });
+    expect(requests[0]).toMatchObject({
+      action: 'sts:AssumeRoleWithWebIdentity',
+      roleArn: ROLE_ARN,
+      roleSessionName: ROLE_SESSION_NAME,
+    });
     expect(requests[0].claims.sub).toBe(`owner:${team}:project:pilothouse:environment:production`);
   });
 
@@ -116,9 +135,24 @@ describe('AWS credentials on Vercel', () => {
       expect(trusts(policy, sent)).toBe(true);
       // What IAM would refuse: a preview deployment, another project, another team, sts:AssumeRole.
       const claims = sent.claims;
-      expect(trusts(policy, { ...sent, claims: { ...claims, sub: claims.sub.replace(':environment:production', ':environment:preview') } })).toBe(false);
-      expect(trusts(policy, { ...sent, claims: { ...claims, sub: claims.sub.replace(':project:pilothouse:', ':project:other:') } })).toBe(false);
-      expect(trusts(policy, { ...sent, claims: { ...claims, iss: 'https://oidc.vercel.com/someone-else', aud: 'https://vercel.com/someone-else' } })).toBe(false);
+      expect(
+        trusts(policy, {
+          ...sent,
+          claims: { ...claims, sub: claims.sub.replace(':environment:production', ':environment:preview') },
+        }),
+      ).toBe(false);
+      expect(
+        trusts(policy, {
+          ...sent,
+          claims: { ...claims, sub: claims.sub.replace(':project:pilothouse:', ':project:other:') },
+        }),
+      ).toBe(false);
+      expect(
+        trusts(policy, {
+          ...sent,
+          claims: { ...claims, iss: 'https://oidc.vercel.com/someone-else', aud: 'https://vercel.com/someone-else' },
+        }),
+      ).toBe(false);
       expect(trusts(policy, { ...sent, action: 'sts:AssumeRole' })).toBe(false);
     });
   }
@@ -130,6 +164,8 @@ describe('the role the control plane assumes', () => {
     const entry = platform.output!.control_plane_environment[0].value as { aws: { roleArn: string } };
     expect(entry.aws.roleArn).toBe('${module.iam.control_plane_role_arn}');
     expect(iam.output!.control_plane_role_arn[0].value).toBe('${aws_iam_role.control_plane.arn}');
-    expect(iam.resource!.aws_iam_role.control_plane[0].assume_role_policy).toBe('${data.aws_iam_policy_document.control_plane_assume.json}');
+    expect(iam.resource!.aws_iam_role.control_plane[0].assume_role_policy).toBe(
+      '${data.aws_iam_policy_document.control_plane_assume.json}',
+    );
   });
 });

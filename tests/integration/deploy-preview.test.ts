@@ -34,19 +34,39 @@ describe('lib/github compare and commit lookups', () => {
   it('lists the commits a ref has and the base lacks, newest first, as GitHub’s compare counts them', async () => {
     const ahead = await compareRefs(env(), main(29), 'main', octokit());
     expect(ahead).toMatchObject({ status: 'ahead', aheadBy: MAIN_COMMITS - 1 - 29, behindBy: 0 });
-    expect(ahead!.commits.map((c) => c.sha)).toEqual(Array.from({ length: MAIN_COMMITS - 1 - 29 }, (_, i) => main(MAIN_COMMITS - 1 - i)));
-    expect(ahead!.commits[0]).toMatchObject({ subject: repository.commits[MAIN_COMMITS - 1].message.split('\n')[0], author: repository.commits[MAIN_COMMITS - 1].author.login });
+    expect(ahead!.commits.map((c) => c.sha)).toEqual(
+      Array.from({ length: MAIN_COMMITS - 1 - 29 }, (_, i) => main(MAIN_COMMITS - 1 - i)),
+    );
+    expect(ahead!.commits[0]).toMatchObject({
+      subject: repository.commits[MAIN_COMMITS - 1].message.split('\n')[0],
+      author: repository.commits[MAIN_COMMITS - 1].author.login,
+    });
 
-    expect(await compareRefs(env(), 'main', 'v1.3.0', octokit())).toMatchObject({ status: 'behind', aheadBy: 0, behindBy: MAIN_COMMITS - 1 - 29, commits: [] });
-    expect(await compareRefs(env(), 'main', main(MAIN_COMMITS - 1).slice(0, 7), octokit())).toMatchObject({ status: 'identical', aheadBy: 0, behindBy: 0 });
+    expect(await compareRefs(env(), 'main', 'v1.3.0', octokit())).toMatchObject({
+      status: 'behind',
+      aheadBy: 0,
+      behindBy: MAIN_COMMITS - 1 - 29,
+      commits: [],
+    });
+    expect(await compareRefs(env(), 'main', main(MAIN_COMMITS - 1).slice(0, 7), octokit())).toMatchObject({
+      status: 'identical',
+      aheadBy: 0,
+      behindBy: 0,
+    });
     // The feature branch forked from main's commit 35 and has two of its own; main[37] has two it lacks.
-    expect(await compareRefs(env(), main(37), 'feature/pdf-margins', octokit())).toMatchObject({ status: 'diverged', aheadBy: 2, behindBy: 2 });
+    expect(await compareRefs(env(), main(37), 'feature/pdf-margins', octokit())).toMatchObject({
+      status: 'diverged',
+      aheadBy: 2,
+      behindBy: 2,
+    });
     expect(await compareRefs(env(), 'main', 'no-such-branch', octokit())).toBeNull();
     expect(github.violations).toEqual([]);
   });
 
   it('resolves branches, tags and abbreviated SHAs to the commit, and an unknown ref to null', async () => {
-    expect(await resolveCommit(env(), 'feature/pdf-margins', octokit())).toBe(repository.branches['feature/pdf-margins']);
+    expect(await resolveCommit(env(), 'feature/pdf-margins', octokit())).toBe(
+      repository.branches['feature/pdf-margins'],
+    );
     expect(await resolveCommit(env(), 'v1.4.0', octokit())).toBe(main(37));
     expect(await resolveCommit(env(), main(12).slice(0, 10), octokit())).toBe(main(12));
     expect(await resolveCommit(env(), 'nope', octokit())).toBeNull();
@@ -69,11 +89,16 @@ describe('lib/deploy-preview against the seeded staging', () => {
 
   it('finds the image of a ref that was built before, and an older one as going back', async () => {
     const preview = await previewDeploy(env(), { ref: main(DEPLOYED_COMMITS.staging[0]) });
-    expect(preview.comparison).toMatchObject({ status: 'behind', behindBy: DEPLOYED_COMMITS.staging.at(-1)! - DEPLOYED_COMMITS.staging[0] });
+    expect(preview.comparison).toMatchObject({
+      status: 'behind',
+      behindBy: DEPLOYED_COMMITS.staging.at(-1)! - DEPLOYED_COMMITS.staging[0],
+    });
     expect(preview.image).toEqual({ tag: main(DEPLOYED_COMMITS.staging[0]), exists: true });
   });
 
   it('refuses a ref GitHub does not know with a clear message', async () => {
-    await expect(previewDeploy(env(), { ref: 'release/never' })).rejects.toThrow(/GitHub knows no branch, tag or commit "release\/never"/);
+    await expect(previewDeploy(env(), { ref: 'release/never' })).rejects.toThrow(
+      /GitHub knows no branch, tag or commit "release\/never"/,
+    );
   });
 });

@@ -12,11 +12,23 @@ let github: Standin;
 let oldServer: Standin;
 
 const env = () => seededEnvironment('staging');
-const octokit = (server: Standin, auth = TOKEN) => new Octokit({ auth, baseUrl: server.url, userAgent: 'pilothouse-test' });
+const octokit = (server: Standin, auth = TOKEN) =>
+  new Octokit({ auth, baseUrl: server.url, userAgent: 'pilothouse-test' });
 
 beforeAll(async () => {
-  const common = { token: TOKEN, owner: env().github.owner, repo: env().github.repo, workflow: env().github.deployWorkflow, runMs: 1_500 };
-  github = await startGithubStandin({ ...common, supportsRunDetails: true, history: 3, historyEnvironments: ['staging', 'production'] });
+  const common = {
+    token: TOKEN,
+    owner: env().github.owner,
+    repo: env().github.repo,
+    workflow: env().github.deployWorkflow,
+    runMs: 1_500,
+  };
+  github = await startGithubStandin({
+    ...common,
+    supportsRunDetails: true,
+    history: 3,
+    historyEnvironments: ['staging', 'production'],
+  });
   oldServer = await startGithubStandin({ ...common, supportsRunDetails: false });
 });
 afterAll(async () => {
@@ -29,7 +41,14 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
     const runs = await listDeployRuns(env(), octokit(github));
     expect(runs).toHaveLength(3);
     expect(runs[0].createdAt > runs[1].createdAt).toBe(true);
-    expect(runs[0]).toMatchObject({ status: 'completed', ref: 'main', imageTag: null, actor: 'octocat', event: 'workflow_dispatch', durationMs: 238_000 });
+    expect(runs[0]).toMatchObject({
+      status: 'completed',
+      ref: 'main',
+      imageTag: null,
+      actor: 'octocat',
+      event: 'workflow_dispatch',
+      durationMs: 238_000,
+    });
     expect(runs.map((r) => r.conclusion)).toEqual(['success', 'success', 'failure']);
     expect(github.violations).toEqual([]);
   });
@@ -42,9 +61,16 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
     expect(new Set([...staging, ...production].map((r) => r.id)).size).toBe(6);
   });
 
-  it('reads further pages when the other environment\'s runs fill the first', async () => {
+  it("reads further pages when the other environment's runs fill the first", async () => {
     // Each hour one production deploy and nine staging ones: the newest 50 runs hold 5 of production's 8.
-    const busy = await startGithubStandin({ token: TOKEN, owner: env().github.owner, repo: env().github.repo, workflow: env().github.deployWorkflow, history: 8, historyEnvironments: ['production', ...Array(9).fill('staging')] });
+    const busy = await startGithubStandin({
+      token: TOKEN,
+      owner: env().github.owner,
+      repo: env().github.repo,
+      workflow: env().github.deployWorkflow,
+      history: 8,
+      historyEnvironments: ['production', ...Array(9).fill('staging')],
+    });
     try {
       const production = await listDeployRuns(seededEnvironment('production'), octokit(busy));
       expect(production.map((r) => r.title)).toEqual(Array(8).fill('Deploy main to production'));
@@ -67,18 +93,29 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
 
     const during = await listRunJobs(env(), dispatched.runId!, octokit(github));
     expect(during[0].steps.map((s) => s.name)).toContain('Deploy to Amazon ECS');
-    const done = await eventually(() => listRunJobs(env(), dispatched.runId!, octokit(github)), (jobs) => jobs[0].status === 'completed', 5_000);
+    const done = await eventually(
+      () => listRunJobs(env(), dispatched.runId!, octokit(github)),
+      (jobs) => jobs[0].status === 'completed',
+      5_000,
+    );
     expect(done[0].conclusion).toBe('success');
     expect(done[0].steps.every((s) => s.conclusion === 'success')).toBe(true);
     const runs = await listDeployRuns(env(), octokit(github));
-    expect(runs[0]).toMatchObject({ id: dispatched.runId, ref: 'release/1.4', imageTag: 'abc123def456', status: 'completed' });
+    expect(runs[0]).toMatchObject({
+      id: dispatched.runId,
+      ref: 'release/1.4',
+      imageTag: 'abc123def456',
+      status: 'completed',
+    });
     expect(github.violations).toEqual([]);
   });
 
   it('falls back to the plain 204 dispatch where the server rejects return_run_details', async () => {
     const dispatched = await dispatchDeploy(env(), { ref: 'main' }, octokit(oldServer));
     expect(dispatched).toEqual({ runId: null, runUrl: null, htmlUrl: null });
-    expect(oldServer.dispatches).toEqual([{ ref: DEPLOY_WORKFLOW_BRANCH, inputs: { environment: 'staging', ref: 'main' }, returnRunDetails: false }]);
+    expect(oldServer.dispatches).toEqual([
+      { ref: DEPLOY_WORKFLOW_BRANCH, inputs: { environment: 'staging', ref: 'main' }, returnRunDetails: false },
+    ]);
     expect(oldServer.runCount()).toBe(1);
   });
 
@@ -96,18 +133,38 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
     for (const imageTag of ['v1\nbuild=true', '-x', 'a b', 'x'.repeat(129)]) {
       expect(DeployInput.safeParse({ ref: 'main', imageTag }).success, imageTag).toBe(false);
     }
-    expect(DeployInput.parse({ ref: 'release/1.4', imageTag: 'abc123def456' })).toEqual({ ref: 'release/1.4', imageTag: 'abc123def456' });
+    expect(DeployInput.parse({ ref: 'release/1.4', imageTag: 'abc123def456' })).toEqual({
+      ref: 'release/1.4',
+      imageTag: 'abc123def456',
+    });
   });
 });
 
 describe('lib/github as a GitHub App', () => {
   it('authenticates with a signed App JWT, buys one installation token and reuses it for every call', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const app = { appId: '424242', installationId: '777', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
-    const server = await startGithubStandin({ token: 'unused-token-0000', owner: env().github.owner, repo: env().github.repo, workflow: env().github.deployWorkflow, supportsRunDetails: true, history: 2, app });
+    const app = {
+      appId: '424242',
+      installationId: '777',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+    const server = await startGithubStandin({
+      token: 'unused-token-0000',
+      owner: env().github.owner,
+      repo: env().github.repo,
+      workflow: env().github.deployWorkflow,
+      supportsRunDetails: true,
+      history: 2,
+      app,
+    });
     try {
       const client = createGithubClient(
-        { kind: 'app', appId: app.appId, installationId: app.installationId, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+        {
+          kind: 'app',
+          appId: app.appId,
+          installationId: app.installationId,
+          privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        },
         server.url,
       );
       const runs = await listDeployRuns(env(), client);
@@ -125,11 +182,32 @@ describe('lib/github as a GitHub App', () => {
   it('fails with the upstream status when the App key is not the one GitHub knows', async () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const app = { appId: '424242', installationId: '777', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
-    const server = await startGithubStandin({ token: 'unused-token-0000', owner: env().github.owner, repo: env().github.repo, workflow: env().github.deployWorkflow, app });
+    const app = {
+      appId: '424242',
+      installationId: '777',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+    const server = await startGithubStandin({
+      token: 'unused-token-0000',
+      owner: env().github.owner,
+      repo: env().github.repo,
+      workflow: env().github.deployWorkflow,
+      app,
+    });
     try {
-      const client = createGithubClient({ kind: 'app', appId: app.appId, installationId: app.installationId, privateKey: other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, server.url);
-      await expect(listDeployRuns(env(), client)).rejects.toMatchObject({ code: 'upstream_failed', message: expect.stringMatching(/\(401\)/) });
+      const client = createGithubClient(
+        {
+          kind: 'app',
+          appId: app.appId,
+          installationId: app.installationId,
+          privateKey: other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        },
+        server.url,
+      );
+      await expect(listDeployRuns(env(), client)).rejects.toMatchObject({
+        code: 'upstream_failed',
+        message: expect.stringMatching(/\(401\)/),
+      });
       expect(server.installationTokensIssued()).toBe(0);
     } finally {
       await server.close();

@@ -68,11 +68,20 @@ async function platform(options: { appendOnly?: boolean } = {}) {
 type Api = ServiceProcess & { url: string };
 
 /** A client as the api's docs ask: on 503, wait and send the same request with the same Idempotency-Key. */
-async function submitUntilAccepted(api: Api, url: string, idempotencyKey: string, refusals: { count: number }): Promise<string> {
+async function submitUntilAccepted(
+  api: Api,
+  url: string,
+  idempotencyKey: string,
+  refusals: { count: number },
+): Promise<string> {
   for (;;) {
     const res = await fetch(`${api.url}/api/jobs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      headers: {
+        authorization: `Bearer ${KEY}`,
+        'content-type': 'application/json',
+        'idempotency-key': idempotencyKey,
+      },
       body: JSON.stringify({ kind: 'scrape', input: { url, selectors: ['h1'] } }),
     });
     const body = (await res.json()) as { id: string; error?: { code: string } };
@@ -97,11 +106,19 @@ async function queueEvents(redisUrl: string) {
     const completed = new Map<string, number>();
     const stalled = new Set<string>();
     for (const [, fields] of entries) {
-      const record = Object.fromEntries(fields.reduce<[string, string][]>((pairs, v, i) => (i % 2 ? pairs : [...pairs, [v, fields[i + 1]]]), []));
+      const record = Object.fromEntries(
+        fields.reduce<[string, string][]>((pairs, v, i) => (i % 2 ? pairs : [...pairs, [v, fields[i + 1]]]), []),
+      );
       if (record.event === 'completed') completed.set(record.jobId, (completed.get(record.jobId) ?? 0) + 1);
       if (record.event === 'stalled') stalled.add(record.jobId);
     }
-    const counts = await redis.multi().llen('bull:scrape:wait').llen('bull:scrape:active').zcard('bull:scrape:failed').zcard('bull:scrape:completed').exec();
+    const counts = await redis
+      .multi()
+      .llen('bull:scrape:wait')
+      .llen('bull:scrape:active')
+      .zcard('bull:scrape:failed')
+      .zcard('bull:scrape:completed')
+      .exec();
     const [waiting, active, failed, done] = counts!.map(([, n]) => n as number);
     return { completed, stalled, waiting, active, failed, done };
   } finally {
@@ -122,19 +139,36 @@ describe('jobs through job-store and worker failures', () => {
       }
     })();
     // Mid-work: jobs accepted and a page being rendered.
-    await eventually(async () => ({ accepted: accepted.length, rendering: site.hits('/slow') }), (s) => s.accepted >= 4 && s.rendering >= 1, 30_000);
+    await eventually(
+      async () => ({ accepted: accepted.length, rendering: site.hits('/slow') }),
+      (s) => s.accepted >= 4 && s.rendering >= 1,
+      30_000,
+    );
 
     process.kill(redis.pid, 'SIGKILL');
-    const down = await eventually(() => fetch(`${api.url}/api/health/`), (res) => res.status === 503, 10_000);
+    const down = await eventually(
+      () => fetch(`${api.url}/api/health/`),
+      (res) => res.status === 503,
+      10_000,
+    );
     expect(await down.json()).toEqual({ status: 'unavailable', reason: 'redis_unavailable' });
     await sleep(1_500);
     own(await startRedis({ appendOnly: true, restartOf: { port: redis.port, dir: redis.dir } }));
-    await eventually(async () => (await fetch(`${api.url}/api/health/`)).status, (status) => status === 200, 20_000);
+    await eventually(
+      async () => (await fetch(`${api.url}/api/health/`)).status,
+      (status) => status === 200,
+      20_000,
+    );
 
     await submitting;
     expect(refusals.count, 'clients were refused while Redis was down').toBeGreaterThan(0);
     expect(new Set(accepted).size).toBe(JOBS); // one job per idempotency key, retried or not
-    for (const id of accepted) await eventually(() => jobState(api, id), (state) => state === 'completed', 60_000);
+    for (const id of accepted)
+      await eventually(
+        () => jobState(api, id),
+        (state) => state === 'completed',
+        60_000,
+      );
 
     const events = await queueEvents(env.REDIS_URL);
     expect(accepted.map((id) => events.completed.get(id) ?? 0)).toEqual(Array(JOBS).fill(1));
@@ -146,15 +180,26 @@ describe('jobs through job-store and worker failures', () => {
   it(`Redis paused (SIGSTOP) for longer than a job's lock: the jobs it held are taken back as stalled and each completes exactly once`, async () => {
     const { site, redis, env, api, worker } = await platform();
     const refusals = { count: 0 };
-    const ids = await Promise.all([0, 1, 2, 3].map((i) => submitUntilAccepted(api, `${site.url}/slow?ms=1500&n=${i}`, `pause-${i}`, refusals)));
-    await eventually(async () => site.hits('/slow'), (n) => n >= 2, 30_000); // both of the worker's slots mid-render
+    const ids = await Promise.all(
+      [0, 1, 2, 3].map((i) => submitUntilAccepted(api, `${site.url}/slow?ms=1500&n=${i}`, `pause-${i}`, refusals)),
+    );
+    await eventually(
+      async () => site.hits('/slow'),
+      (n) => n >= 2,
+      30_000,
+    ); // both of the worker's slots mid-render
 
     process.kill(redis.pid, 'SIGSTOP');
     paused.push(redis.pid);
     await sleep(JOB_LOCK_MS * 2 + 1_000);
     process.kill(redis.pid, 'SIGCONT');
 
-    for (const id of ids) await eventually(() => jobState(api, id), (state) => state === 'completed', 60_000);
+    for (const id of ids)
+      await eventually(
+        () => jobState(api, id),
+        (state) => state === 'completed',
+        60_000,
+      );
     const events = await queueEvents(env.REDIS_URL);
     expect(ids.map((id) => events.completed.get(id) ?? 0)).toEqual([1, 1, 1, 1]);
     expect(events.stalled.size, 'the jobs running through the pause lost their locks').toBeGreaterThan(0);
@@ -165,16 +210,26 @@ describe('jobs through job-store and worker failures', () => {
   it('a worker killed (SIGKILL) mid-job: the job is taken back as stalled, completes exactly once on another worker, and its follower sees it finish', async () => {
     const { site, env, api, worker: killed } = await platform();
     const id = await submitUntilAccepted(api, `${site.url}/slow?ms=4000`, 'sigkill', { count: 0 });
-    await eventually(async () => site.hits('/slow'), (n) => n >= 1, 30_000); // mid-render
+    await eventually(
+      async () => site.hits('/slow'),
+      (n) => n >= 1,
+      30_000,
+    ); // mid-render
     expect(await jobState(api, id)).toBe('active');
     // A follower of the job (GET /api/jobs/:id/events): the server ends the stream when the job ends.
-    const followed = fetch(`${api.url}/api/jobs/${id}/events`, { headers: { authorization: `Bearer ${KEY}` } }).then((res) => res.text());
+    const followed = fetch(`${api.url}/api/jobs/${id}/events`, { headers: { authorization: `Bearer ${KEY}` } }).then(
+      (res) => res.text(),
+    );
     const rescuer = own(await startWorker(env));
 
     process.kill(-killed.pid, 'SIGKILL'); // the worker and its Chromium, with no chance to hand the job back
     expect(await killed.exited).toBeNull();
 
-    await eventually(() => jobState(api, id), (state) => state === 'completed', 60_000);
+    await eventually(
+      () => jobState(api, id),
+      (state) => state === 'completed',
+      60_000,
+    );
     const stream = await followed;
     expect([...stream.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]).at(-1)).toBe('completed');
     const events = await queueEvents(env.REDIS_URL);

@@ -12,7 +12,10 @@ import { seededEnvironment } from '../support/aws';
 const DB = 12;
 const url = () => `${inject('redisUrl')}/${DB}`;
 const redis = new Redis(url(), { maxRetriesPerRequest: null });
-const env = () => ({ ...seededEnvironment('staging'), queues: { names: ['screenshot', 'pdf', 'scrape'], redisUrl: url() } });
+const env = () => ({
+  ...seededEnvironment('staging'),
+  queues: { names: ['screenshot', 'pdf', 'scrape'], redisUrl: url() },
+});
 const JOBS = 10_000;
 const HOSTS = 40;
 const ids: string[] = [];
@@ -28,17 +31,27 @@ beforeAll(async () => {
       Array.from({ length: Math.min(250, JOBS - i) }, (_, j) => {
         const n = i + j;
         const kind = kinds[n % 3];
-        return enqueueJob(redis, queues, 'search-test', { kind, input: { url: `https://shop-${n % HOSTS}.example.com/item/${n}` } } as never, undefined);
+        return enqueueJob(
+          redis,
+          queues,
+          'search-test',
+          { kind, input: { url: `https://shop-${n % HOSTS}.example.com/item/${n}` } } as never,
+          undefined,
+        );
       }),
     );
     ids.push(...batch.map((b) => b.job.id));
   }
   // One job of host 7 fails for real.
   const target = ids.find((id, n) => n % HOSTS === 7 && id.startsWith('pdf-'))!;
-  const worker = new Worker('pdf', async (job) => {
-    if (job.id === target) throw new Error('net::ERR_NAME_NOT_RESOLVED at https://shop-7.example.com/');
-    await new Promise((r) => setTimeout(r, 1));
-  }, { connection: new Redis(url(), { maxRetriesPerRequest: null }), autorun: false });
+  const worker = new Worker(
+    'pdf',
+    async (job) => {
+      if (job.id === target) throw new Error('net::ERR_NAME_NOT_RESOLVED at https://shop-7.example.com/');
+      await new Promise((r) => setTimeout(r, 1));
+    },
+    { connection: new Redis(url(), { maxRetriesPerRequest: null }), autorun: false },
+  );
   const token = 'search';
   for (let done = 0; done < 10_000; done++) {
     const job = await worker.getNextJob(token);
@@ -51,7 +64,10 @@ beforeAll(async () => {
     }
     if (job.id === target) {
       // Failed for good (no retry), as the worker's processors fail a job that cannot succeed.
-      await job.moveToFailed(new UnrecoverableError('net::ERR_NAME_NOT_RESOLVED at https://shop-7.example.com/'), token);
+      await job.moveToFailed(
+        new UnrecoverableError('net::ERR_NAME_NOT_RESOLVED at https://shop-7.example.com/'),
+        token,
+      );
       failedId = target;
       break;
     }
@@ -68,7 +84,12 @@ describe('job search over 10,000 jobs', () => {
     const id = ids[4321];
     const found = await searchJobs(env(), id, redis);
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ id, queue: id.split('-')[0], matchedBy: 'id', url: `https://shop-${4321 % HOSTS}.example.com/item/4321` });
+    expect(found[0]).toMatchObject({
+      id,
+      queue: id.split('-')[0],
+      matchedBy: 'id',
+      url: `https://shop-${4321 % HOSTS}.example.com/item/4321`,
+    });
   });
 
   it('finds a host’s jobs, newest first, and only that host’s', async () => {
@@ -84,16 +105,26 @@ describe('job search over 10,000 jobs', () => {
     const n = ids.indexOf(failedId);
     const found = await searchJobs(env(), `https://shop-7.example.com/item/${n}`, redis);
     expect(found.map((m) => m.id)).toContain(failedId);
-    expect(found.find((m) => m.id === failedId)).toMatchObject({ state: 'failed', failedReason: 'net::ERR_NAME_NOT_RESOLVED at https://shop-7.example.com/', matchedBy: 'url' });
+    expect(found.find((m) => m.id === failedId)).toMatchObject({
+      state: 'failed',
+      failedReason: 'net::ERR_NAME_NOT_RESOLVED at https://shop-7.example.com/',
+      matchedBy: 'url',
+    });
   });
 
   it('shows a job waiting out its backoff as delayed, not active, though an attempt has run', async () => {
     const [found] = await searchJobs(env(), retryingId, redis);
-    expect(found).toMatchObject({ id: retryingId, state: 'delayed', attemptsMade: 1, failedReason: 'net::ERR_TIMED_OUT' });
+    expect(found).toMatchObject({
+      id: retryingId,
+      state: 'delayed',
+      attemptsMade: 1,
+      failedReason: 'net::ERR_TIMED_OUT',
+    });
   });
 
   it('answers nothing, not an error, for what matches no job, or names one of BullMQ’s own keys', async () => {
-    for (const word of ['wait', 'events', 'failed', 'id', 'meta']) expect(await searchJobs(env(), word, redis), word).toEqual([]);
+    for (const word of ['wait', 'events', 'failed', 'id', 'meta'])
+      expect(await searchJobs(env(), word, redis), word).toEqual([]);
     expect(await searchJobs(env(), 'no-such-job-id', redis)).toEqual([]);
     expect(await searchJobs(env(), 'nowhere.example.org', redis)).toEqual([]);
     expect(await searchJobs(env(), 'https://nowhere.example.org/x', redis)).toEqual([]);

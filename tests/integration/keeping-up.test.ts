@@ -15,7 +15,11 @@ const DB = 10;
 const url = () => `${inject('redisUrl')}/${DB}`;
 const redis = new Redis(url());
 const connection = () => new Redis(url(), { maxRetriesPerRequest: null });
-const env = () => ({ ...seededEnvironment('staging'), name: 'keeping-up', queues: { names: ['pdf'], redisUrl: url() } });
+const env = () => ({
+  ...seededEnvironment('staging'),
+  name: 'keeping-up',
+  queues: { names: ['pdf'], redisUrl: url() },
+});
 const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
@@ -30,10 +34,18 @@ describe('keeping up, measured on a real BullMQ queue', () => {
   it('estimates the drain time within 10% of the drain that really happens at the measured rates', async () => {
     const queue = new Queue('pdf', { connection: connection() });
     // A worker that takes jobs only when told (autorun off), with BullMQ's metrics on, as ours runs.
-    const worker = new Worker('pdf', null, { connection: connection(), autorun: false, metrics: { maxDataPoints: 10_080 } });
-    closers.push(() => queue.close(), () => worker.close());
+    const worker = new Worker('pdf', null, {
+      connection: connection(),
+      autorun: false,
+      metrics: { maxDataPoints: 10_080 },
+    });
+    closers.push(
+      () => queue.close(),
+      () => worker.close(),
+    );
     let added = 0;
-    const arrive = (n: number) => queue.addBulk(Array.from({ length: n }, () => ({ name: 'pdf', data: { n: added++ } })));
+    const arrive = (n: number) =>
+      queue.addBulk(Array.from({ length: n }, () => ({ name: 'pdf', data: { n: added++ } })));
     const finish = async (n: number) => {
       let done = 0;
       for (; done < n; done++) {
@@ -65,12 +77,15 @@ describe('keeping up, measured on a real BullMQ queue', () => {
     // The truth: keep the same load going and count the minutes until nothing waits.
     let minutes = 0;
     for (let m = 3; (await queue.getWaitingCount()) > 0; m++) {
-      const waitingBefore = await queue.getWaitingCount() + arrivals[m % arrivals.length];
+      const waitingBefore = (await queue.getWaitingCount()) + arrivals[m % arrivals.length];
       const finished = await minute(m);
       minutes += finished < 50 ? waitingBefore / 50 : 1; // the last, partial minute
       expect(m, 'the queue drains').toBeLessThan(100);
     }
-    expect(Math.abs(estimate.drainMinutes! - minutes) / minutes, JSON.stringify({ estimate: estimate.drainMinutes, minutes })).toBeLessThan(0.1);
+    expect(
+      Math.abs(estimate.drainMinutes! - minutes) / minutes,
+      JSON.stringify({ estimate: estimate.drainMinutes, minutes }),
+    ).toBeLessThan(0.1);
     await worker.close();
   });
 
@@ -80,7 +95,10 @@ describe('keeping up, measured on a real BullMQ queue', () => {
     await queue.obliterate({ force: true });
     await queue.addBulk([1, 2, 3].map((n) => ({ name: 'pdf', data: { n } })));
     const read = async () => keepingUp((await getQueueStats(env(), redis))[0], null);
-    expect(await read()).toMatchObject({ workers: 0, signal: { kind: 'no-consumer', message: '3 jobs wait and no worker is connected' } });
+    expect(await read()).toMatchObject({
+      workers: 0,
+      signal: { kind: 'no-consumer', message: '3 jobs wait and no worker is connected' },
+    });
 
     // A worker connects (it takes nothing: its lock holds the first job while we look).
     let release!: () => void;

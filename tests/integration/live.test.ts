@@ -82,16 +82,24 @@ afterAll(async () => {
 describe('live updates across instances', () => {
   it('costs the same in AWS calls and Redis commands for 2 instances x 50 viewers as for 1 viewer, with one refresher', async () => {
     const env = seededEnvironment('staging');
-    const awsCalls = [ECSClient, ElasticLoadBalancingV2Client, CloudWatchClient, ApplicationAutoScalingClient, ECRClient, SSMClient]
-      .map((Client) => countCommands(clientFor(Client as never, env) as never));
-    const totalAwsCalls = () => awsCalls.reduce((sum, counts) => sum + [...counts.values()].reduce((a, b) => a + b, 0), 0);
+    const awsCalls = [
+      ECSClient,
+      ElasticLoadBalancingV2Client,
+      CloudWatchClient,
+      ApplicationAutoScalingClient,
+      ECRClient,
+      SSMClient,
+    ].map((Client) => countCommands(clientFor(Client as never, env) as never));
+    const totalAwsCalls = () =>
+      awsCalls.reduce((sum, counts) => sum + [...counts.values()].reduce((a, b) => a + b, 0), 0);
     // Cache and queues on this file's Redis: everything the refresher does is counted here.
     // The cache's clock runs CACHE_CLOCK_SPEED times faster than the wall: a minute's window
     // then holds about 12 minutes of TTLs (a few hundred AWS calls, not about 26), so where
     // the TTLs' boundaries fall moves a call or two in hundreds, not 8% of the count.
     const clockStart = Date.now();
     const cache = createCache(connect(), { now: () => clockStart + (Date.now() - clockStart) * CACHE_CLOCK_SPEED });
-    const load = () => getEnvironmentSnapshot({ ...env, queues: { ...env.queues, redisUrl: `${server.url}/1` } }, cache);
+    const load = () =>
+      getEnvironmentSnapshot({ ...env, queues: { ...env.queues, redisUrl: `${server.url}/1` } }, cache);
     const infoOverhead = -(await redisCommands()) + (await redisCommands());
 
     // AWS calls over the whole run, cold fill included (the same for both runs: TTLs outlast it).
@@ -175,48 +183,75 @@ describe('live updates across instances', () => {
     const other = instance(async () => ++loads, 60_000);
     const seenRefresher: LiveMessage<number>[] = [];
     refresher.subscribe('asked', (m) => seenRefresher.push(m));
-    await eventually(async () => seenRefresher.length, (n) => n === 1);
+    await eventually(
+      async () => seenRefresher.length,
+      (n) => n === 1,
+    );
 
     const seenOther: LiveMessage<number>[] = [];
     other.subscribe('asked', (m) => seenOther.push(m));
-    await eventually(async () => seenOther.length, (n) => n === 1);
+    await eventually(
+      async () => seenOther.length,
+      (n) => n === 1,
+    );
     expect(seenOther[0]).toEqual(seenRefresher[0]);
     expect(other.isRefresher('asked')).toBe(false);
 
     await other.refreshNow('asked');
-    await eventually(async () => seenOther.length, (n) => n === 2);
+    await eventually(
+      async () => seenOther.length,
+      (n) => n === 2,
+    );
     expect(seenOther[1]).toMatchObject({ version: seenOther[0].version + 1, snapshot: 2 });
     expect(seenRefresher[1]).toEqual(seenOther[1]);
   });
 
-  it('hands the lease over when the refresher\'s last viewer leaves, and frees everything when the last viewer anywhere does', async () => {
+  it("hands the lease over when the refresher's last viewer leaves, and frees everything when the last viewer anywhere does", async () => {
     const first = instance(async () => 'first');
     const second = instance(async () => 'second');
     const leaveFirst = first.subscribe('handover', () => {});
     await eventually(async () => first.isRefresher('handover'), Boolean);
     const seen: LiveMessage<string>[] = [];
     const leaveSecond = second.subscribe('handover', (m) => seen.push(m));
-    await eventually(async () => seen.length, (n) => n >= 2);
+    await eventually(
+      async () => seen.length,
+      (n) => n >= 2,
+    );
     expect(second.isRefresher('handover')).toBe(false);
 
     leaveFirst();
-    await eventually(async () => seen.at(-1)!.snapshot, (by) => by === 'second');
+    await eventually(
+      async () => seen.at(-1)!.snapshot,
+      (by) => by === 'second',
+    );
     expect(second.isRefresher('handover')).toBe(true);
     expect(await admin.pubsub('NUMSUB', keys.liveChannel('handover'))).toEqual([keys.liveChannel('handover'), 1]);
     leaveSecond();
     await eventually(
-      async () => (await admin.exists(keys.liveLease('handover'))) + ((await admin.pubsub('NUMSUB', keys.liveChannel('handover'))) as [string, number])[1],
+      async () =>
+        (await admin.exists(keys.liveLease('handover'))) +
+        ((await admin.pubsub('NUMSUB', keys.liveChannel('handover'))) as [string, number])[1],
       (n) => n === 0,
     );
   });
 
   it('replaces a refresher whose instance is killed (SIGKILL) within one lease period, and viewers keep getting updates', async () => {
-    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'tests/support/live-instance.ts'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, REDIS_URL: server.url, LIVE_ENVIRONMENT: 'killed', LIVE_TICK_MS: String(TICK_MS), LIVE_LEASE_MS: String(LEASE_MS) },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=react-server', '--import', 'tsx', 'tests/support/live-instance.ts'],
+      {
+        cwd: ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {
+          ...process.env,
+          REDIS_URL: server.url,
+          LIVE_ENVIRONMENT: 'killed',
+          LIVE_TICK_MS: String(TICK_MS),
+          LIVE_LEASE_MS: String(LEASE_MS),
+        },
+      },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (d: Buffer) => String(d).includes('REFRESHING') && resolve());
@@ -225,15 +260,24 @@ describe('live updates across instances', () => {
       const survivor = instance(async () => ({ pid: process.pid }));
       const seen: LiveMessage<{ pid: number }>[] = [];
       survivor.subscribe('killed', (m) => seen.push(m));
-      await eventually(async () => seen.filter((m) => m.snapshot.pid === child.pid).length, (n) => n >= 2);
+      await eventually(
+        async () => seen.filter((m) => m.snapshot.pid === child.pid).length,
+        (n) => n >= 2,
+      );
       expect(survivor.isRefresher('killed')).toBe(false);
 
       process.kill(child.pid!, 'SIGKILL');
       const killedAt = Date.now();
-      await eventually(async () => seen.at(-1)!.snapshot.pid, (pid) => pid === process.pid, 3 * LEASE_MS);
+      await eventually(
+        async () => seen.at(-1)!.snapshot.pid,
+        (pid) => pid === process.pid,
+        3 * LEASE_MS,
+      );
       const handedOverIn = Date.now() - killedAt;
       const versions = seen.map((m) => m.version);
-      expect(versions, 'numbering goes on where the killed refresher stopped').toEqual([...versions].sort((a, b) => a - b));
+      expect(versions, 'numbering goes on where the killed refresher stopped').toEqual(
+        [...versions].sort((a, b) => a - b),
+      );
       // The bound is the lease period; one tick more for timers that fire late on a busy machine.
       expect(handedOverIn).toBeLessThanOrEqual(LEASE_MS + TICK_MS);
     } finally {
@@ -254,7 +298,10 @@ describe('lib/sse', () => {
     let text = '';
     while ((text.match(/event: snapshot/g) ?? []).length < 2) text += decoder.decode((await reader.read()).value);
     expect(text.startsWith('retry: 2000\n\n')).toBe(true);
-    const events = [...text.matchAll(/id: (\d+)\nevent: snapshot\ndata: (.*)\n\n/g)].map((m) => ({ id: Number(m[1]), data: JSON.parse(m[2]) }));
+    const events = [...text.matchAll(/id: (\d+)\nevent: snapshot\ndata: (.*)\n\n/g)].map((m) => ({
+      id: Number(m[1]),
+      data: JSON.parse(m[2]),
+    }));
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events[1].id).toBeGreaterThan(events[0].id);
     expect(events[0].data).toMatchObject({ version: events[0].id, snapshot: { load: expect.any(Number) } });

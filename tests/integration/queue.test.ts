@@ -10,7 +10,10 @@ const connection = () => {
   return { host: hostname, port: Number(port), db: DB };
 };
 const redis = new Redis(`${inject('redisUrl')}/${DB}`);
-const env = () => ({ ...seededEnvironment('staging'), queues: { names: ['mixed', 'worked', 'empty'], redisUrl: `${inject('redisUrl')}/${DB}` } });
+const env = () => ({
+  ...seededEnvironment('staging'),
+  queues: { names: ['mixed', 'worked', 'empty'], redisUrl: `${inject('redisUrl')}/${DB}` },
+});
 const queues: Queue[] = [];
 let firstAddedAt = 0;
 
@@ -32,10 +35,14 @@ beforeAll(async () => {
     { name: 'good', data: {} },
     { name: 'bad', data: {}, opts: { attempts: 3 } },
   ]);
-  const worker = new Worker('worked', async (job) => {
-    if (job.name === 'bad') throw new UnrecoverableError('target answered 404');
-    return 'ok';
-  }, { connection: connection(), metrics: { maxDataPoints: 60 } });
+  const worker = new Worker(
+    'worked',
+    async (job) => {
+      if (job.name === 'bad') throw new UnrecoverableError('target answered 404');
+      return 'ok';
+    },
+    { connection: connection(), metrics: { maxDataPoints: 60 } },
+  );
   await new Promise<void>((resolve) => {
     let finished = 0;
     const done = () => ++finished === 3 && resolve();
@@ -56,10 +63,23 @@ describe('lib/queue', () => {
     const stats = await getQueueStats(env(), redis);
     expect(stats.map((s) => s.name)).toEqual(['mixed', 'worked', 'empty']);
     for (const [i, queue] of queues.entries()) {
-      const bull = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed');
+      const bull = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+        'completed',
+        'failed',
+      );
       expect(stats[i].counts, queue.name).toEqual({
-        waiting: bull.waiting, active: bull.active, delayed: bull.delayed, prioritized: bull.prioritized,
-        waitingChildren: bull['waiting-children'], completed: bull.completed, failed: bull.failed,
+        waiting: bull.waiting,
+        active: bull.active,
+        delayed: bull.delayed,
+        prioritized: bull.prioritized,
+        waitingChildren: bull['waiting-children'],
+        completed: bull.completed,
+        failed: bull.failed,
       });
     }
     expect(stats[0].counts).toMatchObject({ waiting: 3, delayed: 1, prioritized: 1 });

@@ -37,7 +37,11 @@ afterEach(async () => {
 });
 
 const post = (url: string, body: unknown) =>
-  fetch(`${url}/api/jobs`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${url}/api/jobs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 const job = { kind: 'screenshot', input: { url: 'http://93.184.216.34/' } };
 
 describe('the api when Redis fails', () => {
@@ -60,7 +64,9 @@ describe('the api when Redis fails', () => {
     for (const text of [healthText, createdText]) {
       expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|Connection is closed|max retries/i);
     }
-    const read = await fetch(`${a.url}/api/jobs/screenshot-00000000-0000-0000-0000-000000000000`, { headers: { authorization: `Bearer ${KEY}` } });
+    const read = await fetch(`${a.url}/api/jobs/screenshot-00000000-0000-0000-0000-000000000000`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
     expect(read.status).toBe(503);
     expect(a.child.exitCode).toBeNull(); // still serving
     // The cause is in the log for the operator.
@@ -114,7 +120,12 @@ describe('the api on SIGTERM', () => {
 describe('the worker when its Redis is gone', () => {
   it('stops on SIGTERM without waiting on a Redis that cannot answer, and exits 0', async () => {
     redis = await startRedis();
-    const worker = await startWorker({ REDIS_URL: redis.url, ARTIFACTS_BUCKET: 'unused-bucket', BACKLOG_METRIC_INTERVAL_MS: '0', LOG_LEVEL: 'info' });
+    const worker = await startWorker({
+      REDIS_URL: redis.url,
+      ARTIFACTS_BUCKET: 'unused-bucket',
+      BACKLOG_METRIC_INTERVAL_MS: '0',
+      LOG_LEVEL: 'info',
+    });
     try {
       await redis.stop();
       await worker.waitForLog((l) => /worker error|Connection is closed|ECONNREFUSED/.test(JSON.stringify(l)));
@@ -122,7 +133,11 @@ describe('the worker when its Redis is gone', () => {
       process.kill(worker.pid, 'SIGTERM');
 
       expect(await worker.exited).toBe(0);
-      expect(worker.logs.some((l) => typeof l.msg === 'string' && l.msg.startsWith('redis unreachable: stopping without waiting'))).toBe(true);
+      expect(
+        worker.logs.some(
+          (l) => typeof l.msg === 'string' && l.msg.startsWith('redis unreachable: stopping without waiting'),
+        ),
+      ).toBe(true);
     } finally {
       await worker.stop();
     }

@@ -42,9 +42,24 @@ let forbidden: TargetSite; // loopback, not on the allow-list: must never be rea
 let api: ServiceProcess & { url: string };
 let worker: ServiceProcess | undefined;
 let env: Record<string, string>;
-const s3 = new S3Client({ region: 'eu-west-1', endpoint: inject('emulatorUrl'), credentials: EMULATOR_CREDENTIALS, forcePathStyle: true });
+const s3 = new S3Client({
+  region: 'eu-west-1',
+  endpoint: inject('emulatorUrl'),
+  credentials: EMULATOR_CREDENTIALS,
+  forcePathStyle: true,
+});
 
-type JobView = { id: string; state: string; attempts: number; error: string | null; result: { artifact: { key: string; bytes: number; contentType: string }; extracted?: { selectors: Record<string, string[]>; links: { text: string; href: string }[] }; finalUrl: string } | null };
+type JobView = {
+  id: string;
+  state: string;
+  attempts: number;
+  error: string | null;
+  result: {
+    artifact: { key: string; bytes: number; contentType: string };
+    extracted?: { selectors: Record<string, string[]>; links: { text: string; href: string }[] };
+    finalUrl: string;
+  } | null;
+};
 
 async function post(body: unknown, options: { key?: string | null; idempotencyKey?: string } = {}) {
   const key = options.key === undefined ? KEY : options.key;
@@ -57,7 +72,10 @@ async function post(body: unknown, options: { key?: string | null; idempotencyKe
     },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as JobView & { error: { code: string; message: string; fields?: { path: string }[] } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as JobView & { error: { code: string; message: string; fields?: { path: string }[] } },
+  };
 }
 
 async function getJob(id: string, key = KEY): Promise<{ status: number; job: JobView }> {
@@ -66,7 +84,11 @@ async function getJob(id: string, key = KEY): Promise<{ status: number; job: Job
 }
 
 const finished = (id: string, timeoutMs = 30_000) =>
-  eventually(async () => (await getJob(id)).job, (j) => j.state === 'completed' || j.state === 'failed', timeoutMs);
+  eventually(
+    async () => (await getJob(id)).job,
+    (j) => j.state === 'completed' || j.state === 'failed',
+    timeoutMs,
+  );
 
 /** Every job in every queue, whatever its state: what a refused request must not change. */
 async function jobCount(): Promise<number> {
@@ -151,12 +173,28 @@ describe('the api service', () => {
 
   it('answers hostile path segments, malformed, nested and oversize bodies with a clean 4xx, never a 5xx or a stack, and creates no job', async () => {
     const stack = /\n\s+at .+:\d+:\d+/;
-    const segments = ['..%2F..%2Fetc%2Fpasswd', '%00', 'a%00b', 'x'.repeat(10_000), '%ED%A0%80', '%ff', '%E2%80%AEtxt.exe', '__proto__', 'constructor', 'screenshot-..%2F..%2F', 'pdf-%00', '%F0%9F%92%A9'];
+    const segments = [
+      '..%2F..%2Fetc%2Fpasswd',
+      '%00',
+      'a%00b',
+      'x'.repeat(10_000),
+      '%ED%A0%80',
+      '%ff',
+      '%E2%80%AEtxt.exe',
+      '__proto__',
+      'constructor',
+      'screenshot-..%2F..%2F',
+      'pdf-%00',
+      '%F0%9F%92%A9',
+    ];
     for (const segment of segments) {
       for (const path of [`/api/jobs/${segment}`, `/api/jobs/${segment}/events`]) {
         const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${HOSTILE_KEY}` } });
         const text = await res.text();
-        expect(res.status >= 400 && res.status < 500, `${res.status} for ${path.slice(0, 60)}: ${text.slice(0, 200)}`).toBe(true);
+        expect(
+          res.status >= 400 && res.status < 500,
+          `${res.status} for ${path.slice(0, 60)}: ${text.slice(0, 200)}`,
+        ).toBe(true);
         expect(text).not.toMatch(stack);
       }
     }
@@ -168,18 +206,32 @@ describe('the api service', () => {
       ['an array', '[{"kind":"pdf"}]', 'application/json'],
       ['null', 'null', 'application/json'],
       ['prototype pollution', '{"__proto__": {"admin": true}, "kind": "pdf", "input": {"url": 7}}', 'application/json'],
-      ['lone surrogate', '{"kind":"scrape","input":{"url":"https://a.test/\\ud800","selectors":["\\udfff"]}}', 'application/json'],
+      [
+        'lone surrogate',
+        '{"kind":"scrape","input":{"url":"https://a.test/\\ud800","selectors":["\\udfff"]}}',
+        'application/json',
+      ],
       ['deep nesting', deep, 'application/json'],
-      ['oversize', JSON.stringify({ kind: 'pdf', input: { url: 'https://example.com/' }, pad: 'x'.repeat(2 * 1024 * 1024) }), 'application/json'],
+      [
+        'oversize',
+        JSON.stringify({ kind: 'pdf', input: { url: 'https://example.com/' }, pad: 'x'.repeat(2 * 1024 * 1024) }),
+        'application/json',
+      ],
       ['not JSON', 'kind=pdf', 'application/x-www-form-urlencoded'],
     ];
     const before = await jobCount();
     for (const [what, body, contentType] of bodies) {
-      const res = await fetch(`${api.url}/api/jobs`, { method: 'POST', headers: { authorization: `Bearer ${HOSTILE_KEY}`, 'content-type': contentType }, body });
+      const res = await fetch(`${api.url}/api/jobs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${HOSTILE_KEY}`, 'content-type': contentType },
+        body,
+      });
       const text = await res.text();
       expect(res.status >= 400 && res.status < 500, `${what}: ${res.status} ${text.slice(0, 200)}`).toBe(true);
       expect(text, what).not.toMatch(stack);
-      expect((JSON.parse(text) as { error: { code: string } }).error.code, what).toMatch(/^(invalid_input|url_refused)$/);
+      expect((JSON.parse(text) as { error: { code: string } }).error.code, what).toMatch(
+        /^(invalid_input|url_refused)$/,
+      );
       if (what === 'oversize') expect(res.status).toBe(413);
     }
     expect(await jobCount()).toBe(before);
@@ -190,9 +242,15 @@ describe('the api service', () => {
     const before = await jobCount();
     await fc.assert(
       fc.asyncProperty(invalidInput(CreateJobBody), async (body) => {
-        const res = await fetch(`${api.url}/api/jobs`, { method: 'POST', headers: { authorization: `Bearer ${FUZZ_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await fetch(`${api.url}/api/jobs`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${FUZZ_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         const text = await res.text();
-        expect([400, 413], `${res.status} for ${JSON.stringify(body).slice(0, 200)}: ${text.slice(0, 300)}`).toContain(res.status);
+        expect([400, 413], `${res.status} for ${JSON.stringify(body).slice(0, 200)}: ${text.slice(0, 300)}`).toContain(
+          res.status,
+        );
         expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
         const { error } = JSON.parse(text) as { error: { code: string; message: string } };
         expect(error.message.length).toBeGreaterThan(0);
@@ -210,7 +268,10 @@ describe('the api service', () => {
     expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);
 
-    const conflict = await post({ ...body, input: { ...body.input, selectors: ['h2'] } }, { idempotencyKey: 'order-42' });
+    const conflict = await post(
+      { ...body, input: { ...body.input, selectors: ['h2'] } },
+      { idempotencyKey: 'order-42' },
+    );
     expect(conflict.status).toBe(409);
 
     // Another API key's same idempotency key is its own.
@@ -237,7 +298,9 @@ describe('the api service', () => {
     const statuses: number[] = [];
     for (let i = 0; i <= RATE_LIMIT; i++) {
       // Refused URLs are counted by the limiter but never enqueued, so this burst renders nothing.
-      statuses.push((await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: BURST_KEY })).status);
+      statuses.push(
+        (await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: BURST_KEY })).status,
+      );
     }
     expect(statuses.slice(0, RATE_LIMIT).every((s) => s === 400)).toBe(true);
     expect(statuses[RATE_LIMIT]).toBe(429);
@@ -249,14 +312,24 @@ describe('the api service', () => {
     const body = { kind: 'scrape', input: { url: `${site.url}/`, selectors: ['h1'] } };
     const first = await post(body, { key: REPLAY_KEY, idempotencyKey: 'replay-1' });
     expect(first.status).toBe(202);
-    for (let i = 0; i < RATE_LIMIT; i++) await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: REPLAY_KEY });
-    expect((await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: REPLAY_KEY })).status).toBe(429);
+    for (let i = 0; i < RATE_LIMIT; i++)
+      await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: REPLAY_KEY });
+    expect((await post({ kind: 'screenshot', input: { url: 'http://10.1.2.3/' } }, { key: REPLAY_KEY })).status).toBe(
+      429,
+    );
 
     const repeat = await post(body, { key: REPLAY_KEY, idempotencyKey: 'replay-1' });
 
     expect(repeat.status).toBe(200);
     expect(repeat.body.id).toBe(first.body.id);
-    expect((await post({ ...body, input: { ...body.input, selectors: ['h2'] } }, { key: REPLAY_KEY, idempotencyKey: 'replay-1' })).status).toBe(409);
+    expect(
+      (
+        await post(
+          { ...body, input: { ...body.input, selectors: ['h2'] } },
+          { key: REPLAY_KEY, idempotencyKey: 'replay-1' },
+        )
+      ).status,
+    ).toBe(409);
   });
 
   it('gives concurrent repeats of one Idempotency-Key one job', async () => {
@@ -281,7 +354,12 @@ describe('the api service', () => {
     const idem = new Redis(redisUrl());
     try {
       const jobId = `scrape-${crypto.randomUUID()}`; // claimed, never enqueued
-      await idem.set(idempotencyRedisKey('test', 'crashed-9'), JSON.stringify({ bodyHash: requestBodyHash(body), jobId }), 'EX', 600);
+      await idem.set(
+        idempotencyRedisKey('test', 'crashed-9'),
+        JSON.stringify({ bodyHash: requestBodyHash(body), jobId }),
+        'EX',
+        600,
+      );
 
       const retry = await post(body, { idempotencyKey: 'crashed-9' });
 
@@ -295,13 +373,19 @@ describe('the api service', () => {
 
 describe('jobs end to end: api → Redis → worker → Chromium → S3', () => {
   it('renders a screenshot at the asked viewport into S3', async () => {
-    const created = await post({ kind: 'screenshot', input: { url: `${site.url}/`, viewport: { width: 800, height: 600 } } });
+    const created = await post({
+      kind: 'screenshot',
+      input: { url: `${site.url}/`, viewport: { width: 800, height: 600 } },
+    });
     expect(created.status).toBe(202);
 
     const job = await finished(created.body.id);
 
     expect(job.state).toBe('completed');
-    expect(job.result!.artifact).toMatchObject({ key: `jobs/${created.body.id}/screenshot.png`, contentType: 'image/png' });
+    expect(job.result!.artifact).toMatchObject({
+      key: `jobs/${created.body.id}/screenshot.png`,
+      contentType: 'image/png',
+    });
     const png = await artifactBytes(job.result!.artifact.key);
     expect(png.byteLength).toBe(job.result!.artifact.bytes);
     expect(Buffer.from(png.subarray(1, 4)).toString()).toBe('PNG');
@@ -310,13 +394,18 @@ describe('jobs end to end: api → Redis → worker → Chromium → S3', () => 
   });
 
   it('captures at most the height limit of an endlessly tall page, and says it cut', async () => {
-    const created = await post({ kind: 'screenshot', input: { url: `${site.url}/tall?px=40000`, fullPage: true, viewport: { width: 800, height: 600 } } });
+    const created = await post({
+      kind: 'screenshot',
+      input: { url: `${site.url}/tall?px=40000`, fullPage: true, viewport: { width: 800, height: 600 } },
+    });
     const job = await finished(created.body.id);
     expect(job.state).toBe('completed');
     const png = await artifactBytes(job.result!.artifact.key);
     const view = new DataView(png.buffer, png.byteOffset);
     expect([view.getUint32(16), view.getUint32(20)]).toEqual([800, MAX_SCREENSHOT_HEIGHT_PX]); // IHDR width, height
-    expect((job.result as { truncated?: string[] }).truncated).toEqual([`page taller than ${MAX_SCREENSHOT_HEIGHT_PX} px: captured the top ${MAX_SCREENSHOT_HEIGHT_PX} px`]);
+    expect((job.result as { truncated?: string[] }).truncated).toEqual([
+      `page taller than ${MAX_SCREENSHOT_HEIGHT_PX} px: captured the top ${MAX_SCREENSHOT_HEIGHT_PX} px`,
+    ]);
   });
 
   it('prints a PDF into S3', async () => {
@@ -328,10 +417,17 @@ describe('jobs end to end: api → Redis → worker → Chromium → S3', () => 
   });
 
   it('scrapes the text of each selector and the links', async () => {
-    const created = await post({ kind: 'scrape', input: { url: `${site.url}/`, selectors: ['.price', '.headline', '.missing'] } });
+    const created = await post({
+      kind: 'scrape',
+      input: { url: `${site.url}/`, selectors: ['.price', '.headline', '.missing'] },
+    });
     const job = await finished(created.body.id);
     expect(job.state).toBe('completed');
-    expect(job.result!.extracted!.selectors).toEqual({ '.price': ['€129', '€149', '€199'], '.headline': ['Fares to Lisbon'], '.missing': [] });
+    expect(job.result!.extracted!.selectors).toEqual({
+      '.price': ['€129', '€149', '€199'],
+      '.headline': ['Fares to Lisbon'],
+      '.missing': [],
+    });
     expect(job.result!.extracted!.links).toEqual([
       { text: 'About us', href: `${site.url}/about` },
       { text: 'Terms', href: 'https://example.org/terms' },
@@ -342,7 +438,9 @@ describe('jobs end to end: api → Redis → worker → Chromium → S3', () => 
 
   it('streams a job over SSE until it ends', async () => {
     const created = await post({ kind: 'scrape', input: { url: `${site.url}/slow?ms=500`, selectors: ['h1'] } });
-    const res = await fetch(`${api.url}${`/api/jobs/${created.body.id}/events`}`, { headers: { authorization: `Bearer ${KEY}` } });
+    const res = await fetch(`${api.url}${`/api/jobs/${created.body.id}/events`}`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const text = await res.text(); // the server ends the stream when the job ends
     const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
@@ -373,14 +471,25 @@ describe('evidence of a failed browser job', () => {
     const job = await finished(created.body.id, 60_000);
     expect(job).toMatchObject({ state: 'failed', attempts: 3 });
 
-    const environment = { name: 'staging', aws: { region: 'eu-west-1' }, artifacts: { bucket: artifactsBucket('staging') } } as Environment;
+    const environment = {
+      name: 'staging',
+      aws: { region: 'eu-west-1' },
+      artifacts: { bucket: artifactsBucket('staging') },
+    } as Environment;
     const evidence = await listJobEvidence(environment, job.id, s3);
     expect(evidence.map((e) => e.attempt)).toEqual([3, 2, 1]);
     for (const attempt of evidence) {
       expect(attempt.url).toBe(`${site.url}/broken`);
       expect(attempt.error).toMatch(/div\[/);
-      expect(attempt.consoleErrors.map((c) => c.text)).toContain('checkout widget failed: TypeError: cart is undefined');
-      expect(attempt.failedRequests).toContainEqual({ method: 'GET', url: `${site.url}/missing.png`, status: 404, failure: null });
+      expect(attempt.consoleErrors.map((c) => c.text)).toContain(
+        'checkout widget failed: TypeError: cart is undefined',
+      );
+      expect(attempt.failedRequests).toContainEqual({
+        method: 'GET',
+        url: `${site.url}/missing.png`,
+        status: 404,
+        failure: null,
+      });
     }
     const [latest] = evidence;
     const png = new Uint8Array(await (await fetch(latest.screenshotUrl!)).arrayBuffer());
@@ -396,25 +505,44 @@ describe('evidence of a failed browser job', () => {
 
 describe('the worker’s backlog metric', () => {
   it('publishes Pilothouse/QueueBacklog for its environment, which the worker service scales on, and for each queue', async () => {
-    const cloudwatch = new CloudWatchClient({ region: 'eu-west-1', endpoint: inject('emulatorUrl'), credentials: EMULATOR_CREDENTIALS });
+    const cloudwatch = new CloudWatchClient({
+      region: 'eu-west-1',
+      endpoint: inject('emulatorUrl'),
+      credentials: EMULATOR_CREDENTIALS,
+    });
     const environment = { Name: 'Environment', Value: 'services-test' };
     const queries = [
       // The environment's (what the worker service scales on), the longest wait beside it (the timeline draws it),
       { id: 'backlog', metric: 'QueueBacklog', dimensions: [environment] },
       { id: 'oldest', metric: 'QueueOldestWaitingSeconds', dimensions: [environment] },
       // and each queue's own (the queue page's depth over time).
-      ...['screenshot', 'pdf', 'scrape'].map((queue) => ({ id: `queue_${queue}`, metric: 'QueueBacklog', dimensions: [environment, { Name: 'Queue', Value: queue }] })),
+      ...['screenshot', 'pdf', 'scrape'].map((queue) => ({
+        id: `queue_${queue}`,
+        metric: 'QueueBacklog',
+        dimensions: [environment, { Name: 'Queue', Value: queue }],
+      })),
     ];
     // Read as the control plane reads them: GetMetricData by exact dimensions (the emulator's
     // ListMetrics lists a metric once per datapoint, so the seeded history fills its pages).
     const published = async () => {
       const now = Date.now();
-      const { MetricDataResults } = await cloudwatch.send(new GetMetricDataCommand({
-        StartTime: new Date(now - 10 * 60_000),
-        EndTime: new Date(now + 60_000),
-        MetricDataQueries: queries.map((q) => ({ Id: q.id, MetricStat: { Metric: { Namespace: 'Pilothouse', MetricName: q.metric, Dimensions: q.dimensions }, Period: 60, Stat: 'Maximum' } })),
-      }));
-      return queries.filter((q) => (MetricDataResults?.find((r) => r.Id === q.id)?.Values?.length ?? 0) > 0).map((q) => q.id);
+      const { MetricDataResults } = await cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(now - 10 * 60_000),
+          EndTime: new Date(now + 60_000),
+          MetricDataQueries: queries.map((q) => ({
+            Id: q.id,
+            MetricStat: {
+              Metric: { Namespace: 'Pilothouse', MetricName: q.metric, Dimensions: q.dimensions },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          })),
+        }),
+      );
+      return queries
+        .filter((q) => (MetricDataResults?.find((r) => r.Id === q.id)?.Values?.length ?? 0) > 0)
+        .map((q) => q.id);
     };
     expect(await eventually(published, (ids) => ids.length === queries.length)).toEqual(queries.map((q) => q.id));
   });
@@ -432,14 +560,19 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
     it(`refuses ${what} with a clear 400`, async () => {
       const res = await post({ kind: 'screenshot', input: { url: url() } });
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ code: 'url_refused', message: expect.stringMatching(/refusing to fetch/) });
+      expect(res.body.error).toMatchObject({
+        code: 'url_refused',
+        message: expect.stringMatching(/refusing to fetch/),
+      });
     });
   }
 
   it('never tells the caller what a hostname resolved to (no mapping of internal DNS through the api)', async () => {
     const res = await post({ kind: 'screenshot', input: { url: `http://localhost:${forbidden.url.split(':')[2]}/` } });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toBe('input.url: localhost does not resolve to a public address; refusing to fetch it');
+    expect(res.body.error.message).toBe(
+      'input.url: localhost does not resolve to a public address; refusing to fetch it',
+    );
     expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|::1/);
   });
 
@@ -448,7 +581,10 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
     ['the metadata endpoint', () => 'http://169.254.169.254/latest/meta-data/'],
   ] as const) {
     it(`fails a job whose page redirects to ${what}, without retrying`, async () => {
-      const created = await post({ kind: 'screenshot', input: { url: `${site.url}/redirect?to=${encodeURIComponent(target())}` } });
+      const created = await post({
+        kind: 'screenshot',
+        input: { url: `${site.url}/redirect?to=${encodeURIComponent(target())}` },
+      });
       const job = await finished(created.body.id);
       expect(job.state).toBe('failed');
       expect(job.error).toMatch(/^url refused: .* refusing to fetch it$/);
@@ -460,7 +596,11 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
     const queue = new Queue('pdf', { connection: bullConnection() });
     try {
       const id = `pdf-${crypto.randomUUID()}`;
-      await queue.add('pdf', { kind: 'pdf', input: { url: `${forbidden.url}/` }, owner: 'test', createdAt: new Date().toISOString() }, { jobId: id, attempts: 3 });
+      await queue.add(
+        'pdf',
+        { kind: 'pdf', input: { url: `${forbidden.url}/` }, owner: 'test', createdAt: new Date().toISOString() },
+        { jobId: id, attempts: 3 },
+      );
       const job = await finished(id);
       expect(job.state).toBe('failed');
       expect(job.error, JSON.stringify(job)).toMatch(/url refused: 127\.0\.0\.1 is a loopback address/);
@@ -480,7 +620,10 @@ describe('the worker process under failure', () => {
     const slowHits = site.hits('/slow');
     const created = await post({ kind: 'scrape', input: { url: `${site.url}/slow?ms=1500`, selectors: ['h1'] } });
     // Provably mid-render: Chromium's request for the page has reached the site, whose answer is held 1.5 s.
-    await eventually(async () => site.hits('/slow'), (n) => n > slowHits);
+    await eventually(
+      async () => site.hits('/slow'),
+      (n) => n > slowHits,
+    );
 
     process.kill(worker!.pid, 'SIGTERM');
     await worker!.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('stopping'));
@@ -507,7 +650,10 @@ describe('the worker process under failure', () => {
     try {
       const slowHits = site.hits('/slow');
       const created = await post({ kind: 'scrape', input: { url: `${site.url}/slow?ms=3000`, selectors: ['h1'] } });
-      await eventually(async () => site.hits('/slow'), (n) => n > slowHits); // mid-render, not merely taken
+      await eventually(
+        async () => site.hits('/slow'),
+        (n) => n > slowHits,
+      ); // mid-render, not merely taken
 
       process.kill(hurried.pid, 'SIGTERM');
       expect(await hurried.exited).toBe(0);
@@ -520,14 +666,18 @@ describe('the worker process under failure', () => {
       worker = await startWorker(env);
       const done = await finished(created.body.id);
       expect(done.state).toBe('completed');
-      await eventually(async () => completions, (c) => c.includes(created.body.id));
+      await eventually(
+        async () => completions,
+        (c) => c.includes(created.body.id),
+      );
       await new Promise((r) => setTimeout(r, 300));
       expect(completions.filter((id) => id === created.body.id)).toHaveLength(1);
     } finally {
       await events.close();
       await hurried.stop();
       // The tests after this one need a running worker, whatever happened here.
-      if (!worker || worker.child.exitCode !== null || worker.child.signalCode !== null) worker = await startWorker(env);
+      if (!worker || worker.child.exitCode !== null || worker.child.signalCode !== null)
+        worker = await startWorker(env);
     }
   });
 
@@ -535,8 +685,14 @@ describe('the worker process under failure', () => {
     const launched = await worker!.waitForLog((l) => l.msg === 'chromium launched');
     const slowHits = site.hits('/slow');
     const created = await post({ kind: 'screenshot', input: { url: `${site.url}/slow?ms=2000` } });
-    await eventually(async () => (await getJob(created.body.id)).job, (j) => j.state === 'active');
-    await eventually(async () => site.hits('/slow'), (n) => n > slowHits); // mid-render
+    await eventually(
+      async () => (await getJob(created.body.id)).job,
+      (j) => j.state === 'active',
+    );
+    await eventually(
+      async () => site.hits('/slow'),
+      (n) => n > slowHits,
+    ); // mid-render
 
     process.kill(launched.pid as number, 'SIGKILL');
 
@@ -554,7 +710,10 @@ describe('the worker process under failure', () => {
     const stuck = launches().at(-1)!.pid as number;
     const slowHits = site.hits('/slow');
     const created = await post({ kind: 'screenshot', input: { url: `${site.url}/slow?ms=2000` } });
-    await eventually(async () => site.hits('/slow'), (n) => n > slowHits); // mid-render
+    await eventually(
+      async () => site.hits('/slow'),
+      (n) => n > slowHits,
+    ); // mid-render
     process.kill(stuck, 'SIGSTOP'); // wedged: alive, answering nothing
     try {
       const job = await finished(created.body.id, 80_000);

@@ -31,7 +31,16 @@ describe('lib/snapshot', () => {
     const first = await getEnvironmentSnapshot(env, cache);
     const second = await getEnvironmentSnapshot(env, cache);
 
-    for (const part of ['ecs', 'targets', 'queues', 'metrics', 'scaling', 'images', 'parameters', 'deployRuns'] as const) {
+    for (const part of [
+      'ecs',
+      'targets',
+      'queues',
+      'metrics',
+      'scaling',
+      'images',
+      'parameters',
+      'deployRuns',
+    ] as const) {
       expect(first[part].error, `${part}: ${JSON.stringify(first[part].error)}`).toBeNull();
       expect(first[part].value, part).not.toBeNull();
     }
@@ -50,11 +59,14 @@ describe('lib/snapshot', () => {
     let answer!: () => void;
     const held = new Promise<void>((resolve) => (answer = resolve));
     let asked = 0;
-    clientFor(CloudWatchClient, env).middlewareStack.add((next) => async (args) => {
-      asked++;
-      await held;
-      return next(args);
-    }, { step: 'initialize', name: 'slowCloudWatch' });
+    clientFor(CloudWatchClient, env).middlewareStack.add(
+      (next) => async (args) => {
+        asked++;
+        await held;
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowCloudWatch' },
+    );
     try {
       const snapshot = await getEnvironmentSnapshot(env, cache, { graceMs: 300 });
       // Returned while CloudWatch was still held: metrics pending (no value, no error), the rest in.
@@ -65,7 +77,10 @@ describe('lib/snapshot', () => {
       expect(snapshot.queues.value!.map((q) => q.name)).toEqual(['screenshot', 'pdf', 'scrape']);
       answer();
       // The load the page stopped waiting for completes and fills the cache: the next read has it, without asking again.
-      const filled = await eventually(() => getEnvironmentSnapshot(env, cache, { graceMs: 300 }), (s) => s.metrics.value !== null);
+      const filled = await eventually(
+        () => getEnvironmentSnapshot(env, cache, { graceMs: 300 }),
+        (s) => s.metrics.value !== null,
+      );
       expect(filled.metrics.error).toBeNull();
       expect(asked).toBe(1);
     } finally {
@@ -74,7 +89,7 @@ describe('lib/snapshot', () => {
     }
   });
 
-  it('reads one queue\'s jobs waiting over time: its own series of the backlog the worker publishes, nothing for a queue with none', async () => {
+  it("reads one queue's jobs waiting over time: its own series of the backlog the worker publishes, nothing for a queue with none", async () => {
     const env = seededEnvironment('staging');
     const cache = createCache(redis);
     const cwCalls = countCommands(clientFor(CloudWatchClient, env));
@@ -95,20 +110,40 @@ describe('lib/snapshot', () => {
   });
 
   it('reports a failing source in its part and still serves the others', async () => {
-    const env = { ...seededEnvironment('staging'), name: 'broken', ecs: { cluster: 'no-such-cluster', services: { api: 'api', worker: 'worker' } } };
+    const env = {
+      ...seededEnvironment('staging'),
+      name: 'broken',
+      ecs: { cluster: 'no-such-cluster', services: { api: 'api', worker: 'worker' } },
+    };
     const snapshot = await getEnvironmentSnapshot(env, createCache(redis));
     expect(snapshot.ecs).toMatchObject({
       value: null,
-      error: { code: 'upstream_failed', upstream: 'ECS', message: expect.stringMatching(/ECS DescribeServices failed: ClusterNotFoundException/), requestId: expect.any(String) },
+      error: {
+        code: 'upstream_failed',
+        upstream: 'ECS',
+        message: expect.stringMatching(/ECS DescribeServices failed: ClusterNotFoundException/),
+        requestId: expect.any(String),
+      },
     });
     expect(snapshot.targets.error).toBeNull();
     expect(snapshot.targets.value!.targetGroups[0].targets.length).toBeGreaterThan(0);
   });
 
   it('renders every other part when the queues’ Redis is down: the queue part carries the error', async () => {
-    const env = { ...seededEnvironment('staging'), name: 'queues-down', queues: { names: ['screenshot'], redisUrl: `redis://127.0.0.1:${await freePort()}` } };
+    const env = {
+      ...seededEnvironment('staging'),
+      name: 'queues-down',
+      queues: { names: ['screenshot'], redisUrl: `redis://127.0.0.1:${await freePort()}` },
+    };
     const snapshot = await getEnvironmentSnapshot(env, createCache(redis));
-    expect(snapshot.queues).toMatchObject({ value: null, error: { code: 'upstream_failed', upstream: 'Redis', message: "the queues' Redis did not answer (cannot connect)" } });
+    expect(snapshot.queues).toMatchObject({
+      value: null,
+      error: {
+        code: 'upstream_failed',
+        upstream: 'Redis',
+        message: "the queues' Redis did not answer (cannot connect)",
+      },
+    });
     expect(snapshot.ecs.error).toBeNull();
     expect(snapshot.ecs.value!.services).toHaveLength(2);
   });

@@ -37,7 +37,11 @@ afterAll(async () => {
   await new Promise((resolve) => webhook.close(resolve));
 });
 
-const verdict = (status: StatusVerdict['status'], reasons: string[] = []): StatusVerdict => ({ status, reasons, unrefreshed: [] });
+const verdict = (status: StatusVerdict['status'], reasons: string[] = []): StatusVerdict => ({
+  status,
+  reasons,
+  unrefreshed: [],
+});
 let n = 0;
 const environment = () => ({ name: `alerts-${n++}`, production: false, alerts: { settleSeconds: 60 } });
 
@@ -64,10 +68,24 @@ describe('status alerts', () => {
     expect(received[0].headers['content-type']).toBe('application/json');
     expect(received[0].body).toEqual({
       text: `${env.name} is down (was healthy)`,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:red_circle: *${env.name} is down (was healthy)*\n• api: no healthy target of 2` } }],
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `:red_circle: *${env.name} is down (was healthy)*\n• api: no healthy target of 2`,
+          },
+        },
+      ],
     });
     // Every judged change is in the history, the flap included, newest first.
-    expect((await readStatusHistory(redis, env.name, 0)).map((h) => `${h.from ?? ''}->${h.to}`)).toEqual(['degraded->down', 'healthy->degraded', 'degraded->healthy', 'healthy->degraded', '->healthy']);
+    expect((await readStatusHistory(redis, env.name, 0)).map((h) => `${h.from ?? ''}->${h.to}`)).toEqual([
+      'degraded->down',
+      'healthy->degraded',
+      'degraded->healthy',
+      'healthy->degraded',
+      '->healthy',
+    ]);
   });
 
   it('never announces a status that gives way to a third one inside the window', async () => {
@@ -87,7 +105,11 @@ describe('status alerts', () => {
     received.length = 0;
     await trackStatus(env, verdict('degraded'), { redis, now: 0, webhookUrl });
     const other = new Redis(`${inject('redisUrl')}/11`);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => trackStatus(env, verdict('degraded'), { redis: i % 2 ? other : redis, now: 61_000, webhookUrl })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        trackStatus(env, verdict('degraded'), { redis: i % 2 ? other : redis, now: 61_000, webhookUrl }),
+      ),
+    );
     other.disconnect();
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(received).toHaveLength(1);
@@ -100,7 +122,10 @@ describe('status alerts', () => {
     await trackStatus(env, verdict('down'), { redis, now: 0, webhookUrl });
     expect(await trackStatus(env, verdict('down'), { redis, now: 60_000, webhookUrl })).toBeNull(); // the post failed
     expect(received).toHaveLength(0);
-    expect(await trackStatus(env, verdict('down'), { redis, now: 65_000, webhookUrl })).toMatchObject({ from: 'healthy', to: 'down' });
+    expect(await trackStatus(env, verdict('down'), { redis, now: 65_000, webhookUrl })).toMatchObject({
+      from: 'healthy',
+      to: 'down',
+    });
     await trackStatus(env, verdict('down'), { redis, now: 70_000, webhookUrl });
     expect(received).toHaveLength(1);
   });
@@ -112,6 +137,9 @@ describe('status alerts', () => {
     await trackStatus(env, verdict('down'), { redis, now: 60_000, webhookUrl });
     await trackStatus(env, verdict('healthy'), { redis, now: 100_000, webhookUrl });
     await trackStatus(env, verdict('healthy'), { redis, now: 160_000, webhookUrl });
-    expect(received.map((r) => (r.body as { text: string }).text)).toEqual([`${env.name} is down (was healthy)`, `${env.name} is healthy (was down)`]);
+    expect(received.map((r) => (r.body as { text: string }).text)).toEqual([
+      `${env.name} is down (was healthy)`,
+      `${env.name} is healthy (was down)`,
+    ]);
   });
 });

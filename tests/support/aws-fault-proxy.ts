@@ -33,20 +33,27 @@ export type AwsFaultProxy = {
   pass: () => void;
 };
 
-type Mode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'throttle'; share: number; seed: number; firstCall: string | null };
+type Mode =
+  { kind: 'pass' } | { kind: 'hang' } | { kind: 'throttle'; share: number; seed: number; firstCall: string | null };
 
 function answerThrottled(req: IncomingMessage, res: ServerResponse) {
   const requestId = `throttled-${Date.now()}-${Math.random().toString(16).slice(2)}`;
   const contentType = req.headers['content-type'] ?? '';
   if (contentType.startsWith('application/x-amz-json')) {
     // JSON 1.0 and 1.1 (ECS, ECR, SSM, CloudWatch, Application Auto Scaling): the code in x-amzn-errortype and __type.
-    res.writeHead(400, { 'content-type': contentType, 'x-amzn-errortype': 'ThrottlingException', 'x-amzn-requestid': requestId });
+    res.writeHead(400, {
+      'content-type': contentType,
+      'x-amzn-errortype': 'ThrottlingException',
+      'x-amzn-requestid': requestId,
+    });
     res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
     return;
   }
   // The Query protocol (Elastic Load Balancing v2): an XML ErrorResponse.
   res.writeHead(400, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
-  res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+  res.end(
+    `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  );
 }
 
 export async function startAwsFaultProxy(upstream: { host: string; port: number }): Promise<AwsFaultProxy> {
@@ -79,10 +86,13 @@ export async function startAwsFaultProxy(upstream: { host: string; port: number 
         return;
       }
     }
-    const upstreamReq = forward({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-      upstreamRes.pipe(res);
-    });
+    const upstreamReq = forward(
+      { host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
     upstreamReq.on('error', () => res.destroy());
     req.pipe(upstreamReq);
   };

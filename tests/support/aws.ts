@@ -34,12 +34,17 @@ export async function control<T = unknown>(route: string, body: object = {}): Pr
   return controlEmulator<T>(inject('emulatorUrl'), route, body);
 }
 
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -50,7 +55,13 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
  */
 export async function pointDataLayerAtLocalPlatform(token: string) {
   const { github: repo } = seededEnvironment('staging');
-  const github = await startGithubStandin({ token, owner: repo.owner, repo: repo.repo, workflow: repo.deployWorkflow, history: 2 });
+  const github = await startGithubStandin({
+    token,
+    owner: repo.owner,
+    repo: repo.repo,
+    workflow: repo.deployWorkflow,
+    history: 2,
+  });
   Object.assign(process.env, {
     GITHUB_TOKEN: token,
     GITHUB_API_URL: github.url,

@@ -23,9 +23,15 @@ export async function startPlatformFor(project: TestProject, options: { buildSer
   const stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-test-'));
   // Fast rollouts: one task per 0.1 s, so rollout tests take a second, not a minute.
   // Loaded through tsx in plain Node: vite's module runner takes ~12 s over the AWS SDK.
-  const { startSeededPlatform } = (await tsImport('../../scripts/seeded-platform.ts', import.meta.url)) as typeof import('../../scripts/seeded-platform');
+  const { startSeededPlatform } = (await tsImport(
+    '../../scripts/seeded-platform.ts',
+    import.meta.url,
+  )) as typeof import('../../scripts/seeded-platform');
   if (options.buildServices) {
-    const { buildServices } = (await tsImport('../../scripts/services.ts', import.meta.url)) as typeof import('../../scripts/services');
+    const { buildServices } = (await tsImport(
+      '../../scripts/services.ts',
+      import.meta.url,
+    )) as typeof import('../../scripts/services');
     await buildServices();
   }
   const platform = await startSeededPlatform({ stateDir, step: () => () => {}, taskStepSeconds: 0.1 });

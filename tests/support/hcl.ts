@@ -33,7 +33,11 @@ export async function loadHcl(dir: string): Promise<Hcl> {
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = k in out && !Array.isArray(v) && typeof v === 'object' ? deepMerge(out[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+  for (const [k, v] of Object.entries(b))
+    out[k] =
+      k in out && !Array.isArray(v) && typeof v === 'object'
+        ? deepMerge(out[k] as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   return out;
 }
 

@@ -57,17 +57,26 @@ function fromJsonSchema(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (union) return fc.oneof(...union.map(fromJsonSchema));
   switch (schema.type) {
     case 'object': {
-      const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, value]) => [key, fromJsonSchema(value)]));
+      const properties = Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, value]) => [key, fromJsonSchema(value)]),
+      );
       return fc.record(properties, { requiredKeys: schema.required ?? [] });
     }
     case 'array':
-      return fc.array(fromJsonSchema(schema.items ?? {}), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 5, 5) });
+      return fc.array(fromJsonSchema(schema.items ?? {}), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 5, 5),
+      });
     case 'string':
       return stringArbitrary(schema);
     case 'integer':
       return fc.integer({
         min: schema.minimum ?? (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : -(2 ** 31)),
-        max: Math.min(schema.maximum ?? 2 ** 31, schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - 1 : Infinity, 2 ** 31),
+        max: Math.min(
+          schema.maximum ?? 2 ** 31,
+          schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - 1 : Infinity,
+          2 ** 31,
+        ),
       });
     case 'number':
       return fc.double({ min: schema.minimum, max: schema.maximum, noNaN: true });
@@ -93,11 +102,16 @@ const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
 );
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Every field's path in nested objects and arrays, e.g. ['input', 'selectors', 0]. */
 function fieldPaths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  const children: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : isObject(value) ? Object.entries(value) : [];
+  const children: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : isObject(value)
+      ? Object.entries(value)
+      : [];
   return children.flatMap(([key, child]) => [[...prefix, key], ...fieldPaths(child, [...prefix, key])]);
 }
 
@@ -105,7 +119,10 @@ function withValueAt(input: unknown, path: (string | number)[], value: unknown):
   if (path.length === 0) return value;
   const [head, ...rest] = path;
   if (Array.isArray(input)) return input.map((item, i) => (i === head ? withValueAt(item, rest, value) : item));
-  return { ...(input as Record<string, unknown>), [head]: withValueAt((input as Record<string, unknown>)[head], rest, value) };
+  return {
+    ...(input as Record<string, unknown>),
+    [head]: withValueAt((input as Record<string, unknown>)[head], rest, value),
+  };
 }
 
 export function invalidInput(schema: z.ZodType): fc.Arbitrary<unknown> {
@@ -118,12 +135,20 @@ export function invalidInput(schema: z.ZodType): fc.Arbitrary<unknown> {
         return paths.length ? withValueAt(input, paths[pick % paths.length], value) : value;
       }),
       // A key the schema does not know, prototype keys among them (a computed key is an own property, as JSON.parse makes it).
-      fc.tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype', 'isAdmin', 'x'.repeat(300)), fc.jsonValue({ maxDepth: 2 })).map(([input, key, value]) => (isObject(input) ? { ...input, [key]: value } : { [key]: value })),
+      fc
+        .tuple(
+          valid,
+          fc.constantFrom('__proto__', 'constructor', 'prototype', 'isAdmin', 'x'.repeat(300)),
+          fc.jsonValue({ maxDepth: 2 }),
+        )
+        .map(([input, key, value]) => (isObject(input) ? { ...input, [key]: value } : { [key]: value })),
       // A required field missing.
       fc.tuple(valid, fc.nat()).map(([input, pick]) => {
         if (!isObject(input)) return {};
         const keys = Object.keys(input);
-        return Object.fromEntries(Object.entries(input).filter(([key]) => key !== keys[pick % Math.max(keys.length, 1)]));
+        return Object.fromEntries(
+          Object.entries(input).filter(([key]) => key !== keys[pick % Math.max(keys.length, 1)]),
+        );
       }),
       // Not the shape at all.
       wrongValue,

@@ -6,7 +6,12 @@
  *
  * One emulator and one Redis of this file's own: the apply changes everything in them.
  */
-import { BatchDeleteImageCommand, DescribeRepositoriesCommand, ECRClient, ListImagesCommand } from '@aws-sdk/client-ecr';
+import {
+  BatchDeleteImageCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ListImagesCommand,
+} from '@aws-sdk/client-ecr';
 import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Redis } from 'ioredis';
@@ -19,7 +24,13 @@ import { parseRegistry, type Environment } from '@/lib/environments';
 import { QUEUE_NAMES, SERVICE_ROLES, SSM_PARAMETER_KEYS } from '@/contracts/platform';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { startGithubStandin } from '../../scripts/github-standin';
-import { EMULATOR_CREDENTIALS, ROOT, startEmulator, startRedis, type RunningServer } from '../../scripts/local-platform';
+import {
+  EMULATOR_CREDENTIALS,
+  ROOT,
+  startEmulator,
+  startRedis,
+  type RunningServer,
+} from '../../scripts/local-platform';
 import { IMAGE_TAGS, seedOutOfBand } from '../../scripts/seed';
 import {
   applyInfrastructure,
@@ -59,21 +70,35 @@ afterAll(async () => {
 describe('infrastructure/ applied to the AWS emulator', () => {
   it('applies bootstrap and both environments, and a plan right after finds nothing to change', async () => {
     // applyRoot fails on a non-empty second plan with the plan's text; here, what was applied.
-    expect(applied.reports.map((r) => r.root)).toEqual(['bootstrap', ...ENVIRONMENT_ROOTS.map((n) => `environments/${n}`)]);
+    expect(applied.reports.map((r) => r.root)).toEqual([
+      'bootstrap',
+      ...ENVIRONMENT_ROOTS.map((n) => `environments/${n}`),
+    ]);
     for (const name of ENVIRONMENT_ROOTS) {
       const state = JSON.parse((await tofu(applied.workDir, `environments/${name}`, ['show', '-json'])).stdout);
       const inState = new Set(stateResources(state.values.root_module).map((r) => r.type));
       // Every kind of resource the modules declare exists in the applied state: none skipped.
       const declared = new Set<string>();
       for (const moduleName of readdirSync(path.join(INFRA, 'modules'))) {
-        Object.keys((await loadHcl(path.join(INFRA, 'modules', moduleName))).resource ?? {}).forEach((t) => declared.add(t));
+        Object.keys((await loadHcl(path.join(INFRA, 'modules', moduleName))).resource ?? {}).forEach((t) =>
+          declared.add(t),
+        );
       }
-      expect([...declared].filter((type) => !inState.has(type)), `${name}: declared but not applied`).toEqual([]);
+      expect(
+        [...declared].filter((type) => !inState.has(type)),
+        `${name}: declared but not applied`,
+      ).toEqual([]);
     }
   });
 
   it('gives the control plane a registry it accepts, and the data layer finds every part in it', async () => {
-    const github = await startGithubStandin({ token: 'ghs_tofu', owner: applied.environments[0].github.owner, repo: applied.environments[0].github.repo, workflow: applied.environments[0].github.deployWorkflow, history: 1 });
+    const github = await startGithubStandin({
+      token: 'ghs_tofu',
+      owner: applied.environments[0].github.owner,
+      repo: applied.environments[0].github.repo,
+      workflow: applied.environments[0].github.deployWorkflow,
+      history: 1,
+    });
     const cacheRedis = new Redis(`${redis.url}/5`);
     try {
       Object.assign(process.env, {
@@ -86,20 +111,39 @@ describe('infrastructure/ applied to the AWS emulator', () => {
       // What an operator does after the apply: write the secrets, push images, deploy.
       for (const env of applied.environments) await seedOutOfBand(env, emulator.url);
       // The output is the registry entry less the Redis URL (a secret), as the README says.
-      const registry = parseRegistry(JSON.stringify({
-        environments: applied.environments.map((env, i) => registryEntry(env, `${redis.url}/${i}`)),
-      }), 'the Terraform outputs');
+      const registry = parseRegistry(
+        JSON.stringify({
+          environments: applied.environments.map((env, i) => registryEntry(env, `${redis.url}/${i}`)),
+        }),
+        'the Terraform outputs',
+      );
 
       for (const env of registry.environments) {
         const services = (await loadTfvars(env.name)).services as ServiceSizes;
         const snapshot = await getEnvironmentSnapshot(env as Environment, createCache(cacheRedis));
-        for (const part of ['ecs', 'targets', 'queues', 'metrics', 'scaling', 'images', 'parameters', 'deployRuns'] as const) {
+        for (const part of [
+          'ecs',
+          'targets',
+          'queues',
+          'metrics',
+          'scaling',
+          'images',
+          'parameters',
+          'deployRuns',
+        ] as const) {
           expect(snapshot[part].error, `${env.name} ${part}: ${JSON.stringify(snapshot[part].error)}`).toBeNull();
         }
-        expect(env.aws.roleArn, 'the control plane reads through the role the Terraform made').toMatch(/:role\/pilothouse-.*control-plane$/);
-        expect(snapshot.ecs.value!.services.map((s) => [s.role, s.desiredCount])).toEqual(SERVICE_ROLES.map((role) => [role, services[role].desired_count]));
+        expect(env.aws.roleArn, 'the control plane reads through the role the Terraform made').toMatch(
+          /:role\/pilothouse-.*control-plane$/,
+        );
+        expect(snapshot.ecs.value!.services.map((s) => [s.role, s.desiredCount])).toEqual(
+          SERVICE_ROLES.map((role) => [role, services[role].desired_count]),
+        );
         for (const role of SERVICE_ROLES) {
-          expect(snapshot.scaling.value![role], `${env.name} ${role} scalable target`).toMatchObject({ minCapacity: services[role].min_count, maxCapacity: services[role].max_count });
+          expect(snapshot.scaling.value![role], `${env.name} ${role} scalable target`).toMatchObject({
+            minCapacity: services[role].min_count,
+            maxCapacity: services[role].max_count,
+          });
           expect(snapshot.scaling.value![role]!.policies, `${env.name} ${role} scaling policy`).toHaveLength(1);
           expect(snapshot.images.value![role].repository).toBe(env.ecr.repositories[role]);
           expect(snapshot.images.value![role].images, `${env.name} ${role} images`).toHaveLength(IMAGE_TAGS);
@@ -108,7 +152,10 @@ describe('infrastructure/ applied to the AWS emulator', () => {
         expect(snapshot.targets.value!.targetGroups).toHaveLength(1);
         expect(targetGroup.arn).toBe(env.alb.targetGroupArns.api);
         expect(targetGroup.healthCheck.path).toBe('/api/health/');
-        expect(snapshot.parameters.value!.filter((p) => !p.present).map((p) => p.key), `${env.name}: missing parameters`).toEqual([]);
+        expect(
+          snapshot.parameters.value!.filter((p) => !p.present).map((p) => p.key),
+          `${env.name}: missing parameters`,
+        ).toEqual([]);
         expect(snapshot.parameters.value!.map((p) => p.key).sort()).toEqual([...SSM_PARAMETER_KEYS].sort());
         expect(snapshot.queues.value!.map((q) => q.name)).toEqual([...QUEUE_NAMES]);
       }
@@ -120,7 +167,10 @@ describe('infrastructure/ applied to the AWS emulator', () => {
 
   it('refuses to destroy a repository that holds images; destroys every root once they are gone', async () => {
     // force_delete stays off on purpose: a destroy must not take the images a rollback needs.
-    const refused = await applied.destroy().then(() => null, (err: unknown) => err);
+    const refused = await applied.destroy().then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(refused).toBeInstanceOf(TofuError);
     expect((refused as TofuError).output).toMatch(/RepositoryNotEmptyException/);
 
@@ -135,9 +185,16 @@ describe('infrastructure/ applied to the AWS emulator', () => {
 
     for (const env of applied.environments) {
       const config = { region: env.aws.region, endpoint: emulator.url, credentials: EMULATOR_CREDENTIALS };
-      const { clusters = [] } = await new ECSClient(config).send(new DescribeClustersCommand({ clusters: [env.ecs.cluster] }));
-      expect(clusters.filter((c) => c.status === 'ACTIVE'), `${env.name} cluster`).toEqual([]);
-      const { LoadBalancers = [] } = await new ElasticLoadBalancingV2Client(config).send(new DescribeLoadBalancersCommand({}));
+      const { clusters = [] } = await new ECSClient(config).send(
+        new DescribeClustersCommand({ clusters: [env.ecs.cluster] }),
+      );
+      expect(
+        clusters.filter((c) => c.status === 'ACTIVE'),
+        `${env.name} cluster`,
+      ).toEqual([]);
+      const { LoadBalancers = [] } = await new ElasticLoadBalancingV2Client(config).send(
+        new DescribeLoadBalancersCommand({}),
+      );
       expect(LoadBalancers, `${env.name} load balancers`).toEqual([]);
       const { repositories = [] } = await new ECRClient(config).send(new DescribeRepositoriesCommand({}));
       expect(repositories, `${env.name} repositories`).toEqual([]);
@@ -145,7 +202,7 @@ describe('infrastructure/ applied to the AWS emulator', () => {
   });
 });
 
-describe('a mistake in a module fails validation with the provider\'s message', () => {
+describe("a mistake in a module fails validation with the provider's message", () => {
   /** A copy of infrastructure/ with one module file edited; validates the staging root. */
   async function validateWith(file: string, edit: (text: string) => string): Promise<TofuError> {
     const copy = path.join(workDir(), 'infrastructure');
@@ -157,19 +214,26 @@ describe('a mistake in a module fails validation with the provider\'s message', 
     writeFileSync(target, edited);
     writeFileSync(path.join(copy, 'environments', OVERRIDE_FILE), emulatorOverride('http://127.0.0.1:9'));
     await tofu(copy, 'environments/staging', ['init', '-input=false']);
-    const error = await tofu(copy, 'environments/staging', ['validate']).then(() => null, (err: unknown) => err);
+    const error = await tofu(copy, 'environments/staging', ['validate']).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(TofuError);
     return error as TofuError;
   }
 
   it('a wrong argument name', async () => {
-    const error = await validateWith('modules/ecs/main.tf', (text) => text.replace(/(resource "aws_ecs_cluster" "this" \{\n)/, '$1  capacity_provider = "FARGATE"\n'));
+    const error = await validateWith('modules/ecs/main.tf', (text) =>
+      text.replace(/(resource "aws_ecs_cluster" "this" \{\n)/, '$1  capacity_provider = "FARGATE"\n'),
+    );
     expect(error.output).toMatch(/Unsupported argument/);
     expect(error.output).toMatch(/An argument named "capacity_provider" is not expected here/);
   });
 
   it('a reference to a resource that does not exist', async () => {
-    const error = await validateWith('modules/ecs/main.tf', (text) => text.replace('aws_security_group.tasks.id', 'aws_security_group.task.id'));
+    const error = await validateWith('modules/ecs/main.tf', (text) =>
+      text.replace('aws_security_group.tasks.id', 'aws_security_group.task.id'),
+    );
     expect(error.output).toMatch(/Reference to undeclared resource/);
     expect(error.output).toMatch(/A managed resource "aws_security_group" "task" has not been declared/);
   });

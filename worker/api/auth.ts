@@ -14,5 +14,5 @@ export function createKeyMatcher(keys: ApiKey[]) {
     let found: string | null = null;
     for (const key of digests) if (timingSafeEqual(key.digest, presented)) found = key.id;
     return found;
-  }
+  };
 }

@@ -9,7 +9,15 @@ import { z } from 'zod';
 import { serviceKeys } from '../../contracts/keys.js';
 import { ConflictError } from '../errors/conflict-error.js';
 import { JOBS_INDEXED_PER_HOST } from '../../contracts/platform.js';
-import { DEFAULT_JOB_OPTIONS, JOB_KINDS, jobKindOf, JobResult, type CreateJobBody, type JobData, type JobKind } from '../../contracts/jobs.js';
+import {
+  DEFAULT_JOB_OPTIONS,
+  JOB_KINDS,
+  jobKindOf,
+  JobResult,
+  type CreateJobBody,
+  type JobData,
+  type JobKind,
+} from '../../contracts/jobs.js';
 
 /** How long an idempotency key holds its job (Stripe keeps theirs 24 h). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -58,7 +66,12 @@ export type Replay = { kind: 'replay'; response: unknown } | { kind: 'conflict' 
  * was answered gets the stored answer (no rate limit, no URL check, no second job); the same
  * key with another body is a conflict; anything else proceeds to `enqueueJob`.
  */
-export async function checkIdempotency(redis: Redis, owner: string, idempotencyKey: string, bodyHash: string): Promise<Replay> {
+export async function checkIdempotency(
+  redis: Redis,
+  owner: string,
+  idempotencyKey: string,
+  bodyHash: string,
+): Promise<Replay> {
   const raw = await redis.get(idempotencyRedisKey(owner, idempotencyKey));
   if (raw === null) return { kind: 'proceed' };
   const record = IdempotencyRecord.safeParse(JSON.parse(raw));
@@ -84,10 +97,17 @@ export async function enqueueJob(
   const idemKey = idempotency ? idempotencyRedisKey(owner, idempotency.key) : null;
   let repeat = false;
   if (idemKey && idempotency) {
-    const claimed = await redis.set(idemKey, JSON.stringify({ bodyHash: idempotency.bodyHash, jobId }), 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX');
+    const claimed = await redis.set(
+      idemKey,
+      JSON.stringify({ bodyHash: idempotency.bodyHash, jobId }),
+      'EX',
+      IDEMPOTENCY_TTL_SECONDS,
+      'NX',
+    );
     if (claimed === null) {
       const existing = IdempotencyRecord.safeParse(JSON.parse((await redis.get(idemKey)) ?? '{}'));
-      if (existing.success && existing.data.bodyHash !== idempotency.bodyHash) throw new ConflictError('this Idempotency-Key was used with a different body');
+      if (existing.success && existing.data.bodyHash !== idempotency.bodyHash)
+        throw new ConflictError('this Idempotency-Key was used with a different body');
       if (existing.success) jobId = existing.data.jobId; // the claimed job, enqueued or not yet
       repeat = true; // a concurrent repeat, or a retry after the first request failed before answering
     }
@@ -99,7 +119,12 @@ export async function enqueueJob(
   await indexByHost(redis, body.input.url, jobId, Date.now());
   const view = (repeat ? await getJob(queues, owner, jobId) : null) ?? pendingView(jobId, body.kind, data.createdAt);
   if (idemKey && idempotency) {
-    await redis.set(idemKey, JSON.stringify({ bodyHash: idempotency.bodyHash, jobId, response: view }), 'EX', IDEMPOTENCY_TTL_SECONDS);
+    await redis.set(
+      idemKey,
+      JSON.stringify({ bodyHash: idempotency.bodyHash, jobId, response: view }),
+      'EX',
+      IDEMPOTENCY_TTL_SECONDS,
+    );
   }
   return { job: view, replayed: repeat };
 }
@@ -122,7 +147,17 @@ export async function indexByHost(redis: Redis, url: string, jobId: string, at: 
 }
 
 function pendingView(id: string, kind: JobKind, createdAt = new Date().toISOString()): JobView {
-  return { id, kind, state: 'waiting', progress: 0, attempts: 0, result: null, error: null, createdAt, finishedAt: null };
+  return {
+    id,
+    kind,
+    state: 'waiting',
+    progress: 0,
+    attempts: 0,
+    result: null,
+    error: null,
+    createdAt,
+    finishedAt: null,
+  };
 }
 
 /** The job if it exists and belongs to `owner`; null otherwise (never says which). */

@@ -6,7 +6,11 @@ import { renderPage, timings, type ProcessorDeps } from './render.js';
 const MAX_MATCHES = 100;
 const MAX_LINKS = 500;
 
-export async function processScrape(deps: ProcessorDeps, job: KindJob<'scrape'>, signal: AbortSignal): Promise<JobResult> {
+export async function processScrape(
+  deps: ProcessorDeps,
+  job: KindJob<'scrape'>,
+  signal: AbortSignal,
+): Promise<JobResult> {
   const { input } = job.data;
   const started = performance.now();
   let cut = 0;
@@ -21,11 +25,15 @@ export async function processScrape(deps: ProcessorDeps, job: KindJob<'scrape'>,
       const texts = await page.locator(selector).allInnerTexts();
       selectors[selector] = texts.slice(0, MAX_MATCHES).map((t) => bound(t.trim()));
     }
-    const links = await page.locator('a[href]').evaluateAll(
-      (anchors, max) =>
-        anchors.slice(0, max).map((a) => ({ text: (a.textContent ?? '').trim(), href: (a as HTMLAnchorElement).href })),
-      MAX_LINKS,
-    );
+    const links = await page
+      .locator('a[href]')
+      .evaluateAll(
+        (anchors, max) =>
+          anchors
+            .slice(0, max)
+            .map((a) => ({ text: (a.textContent ?? '').trim(), href: (a as HTMLAnchorElement).href })),
+        MAX_LINKS,
+      );
     return { selectors, links: links.map((l) => ({ text: bound(l.text), href: bound(l.href) })) };
   });
   const uploadStarted = performance.now();

@@ -11,9 +11,17 @@ export default async function EnvironmentLayout({ children, params }: LayoutProp
   const environment = await viewableEnvironment((await params).env);
   const colour = environmentColour(environment);
   return (
-    <div data-testid="environment-frame" data-colour={colour} className="-mt-6 border-t-4 pt-3" style={{ borderTopColor: colour }}>
+    <div
+      data-testid="environment-frame"
+      data-colour={colour}
+      className="-mt-6 border-t-4 pt-3"
+      style={{ borderTopColor: colour }}
+    >
       <p className="mb-3">
-        <span className="inline-flex items-center gap-1.5 rounded px-2 py-0.5 text-xs font-semibold uppercase tracking-wider text-white" style={{ backgroundColor: colour }}>
+        <span
+          className="inline-flex items-center gap-1.5 rounded px-2 py-0.5 text-xs font-semibold tracking-wider text-white uppercase"
+          style={{ backgroundColor: colour }}
+        >
           {environment.name}
           {environment.production && !environment.name.includes('prod') && <span>· production</span>}
         </span>

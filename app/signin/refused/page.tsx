@@ -4,7 +4,8 @@ import Link from 'next/link';
 export const metadata: Metadata = { title: 'Sign-in refused · Pilothouse' };
 
 const REASONS: Record<string, string> = {
-  'no-role': 'has no role in any environment. Roles come from GitHub team membership (or a list of logins) in the environment registry; ask the platform team to add you.',
+  'no-role':
+    'has no role in any environment. Roles come from GitHub team membership (or a list of logins) in the environment registry; ask the platform team to add you.',
   lookup: 'could not be checked: GitHub did not answer the team membership lookup. Try again in a minute.',
   profile: 'could not be read from GitHub.',
 };
@@ -21,7 +22,12 @@ export default async function SignInRefused({ searchParams }: PageProps<'/signin
       <p data-testid="refusal">
         {named ? <span className="font-mono">{named}</span> : 'This GitHub account'} {why}
       </p>
-      <Link href="/api/auth/signin" className="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">Sign in with another account</Link>
+      <Link
+        href="/api/auth/signin"
+        className="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"
+      >
+        Sign in with another account
+      </Link>
     </div>
   );
 }

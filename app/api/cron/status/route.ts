@@ -24,13 +24,18 @@ function authorized(header: string | null, secret: string): boolean {
 export async function GET(request: Request) {
   const secret = getConfig().CRON_SECRET;
   if (!secret) return errorResponse(new AppError('not_found', 'no CRON_SECRET: scheduled status checks are off'));
-  if (!authorized(request.headers.get('authorization'), secret)) return errorResponse(new AppError('unauthorized', 'the cron secret is required'));
+  if (!authorized(request.headers.get('authorization'), secret))
+    return errorResponse(new AppError('unauthorized', 'the cron secret is required'));
   const redis = getRedis();
   const results = await Promise.all(
     listEnvironments().map(async (env) => {
       const snapshot = await getEnvironmentSnapshot(env);
       const change = await trackStatus(env, snapshot.status, { redis });
-      return { environment: env.name, status: snapshot.status.status, announced: change ? `${change.from} -> ${change.to}` : null };
+      return {
+        environment: env.name,
+        status: snapshot.status.status,
+        announced: change ? `${change.from} -> ${change.to}` : null,
+      };
     }),
   );
   return Response.json({ environments: results }, { headers: { 'cache-control': 'no-store' } });

@@ -2,7 +2,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
-import { DeployRunsPanel, ImagesPanel, ParametersPanel, QueuesPanel, ServicesPanel, TargetsPanel } from '@/components/environment-view';
+import {
+  DeployRunsPanel,
+  ImagesPanel,
+  ParametersPanel,
+  QueuesPanel,
+  ServicesPanel,
+  TargetsPanel,
+} from '@/components/environment-view';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { SharedCacheNotice } from '@/components/live/part-problem';
 import { LiveStatus } from '@/components/live/live-status';
@@ -36,17 +43,32 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
         <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-          <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> / {name}
+          <Link href="/" className="underline-offset-2 hover:underline">
+            Environments
+          </Link>{' '}
+          / {name}
         </nav>
         <header className="flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold">{name}</h1>
-          {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
-          <span className="text-sm text-slate-600 dark:text-slate-400">{environment.aws.region} · cluster {environment.ecs.cluster}</span>
-          <div className="ml-auto"><LiveStatus /></div>
+          {environment.production && (
+            <span data-testid="production-badge">
+              <Badge tone="prod">production</Badge>
+            </span>
+          )}
+          <span className="text-sm text-slate-600 dark:text-slate-400">
+            {environment.aws.region} · cluster {environment.ecs.cluster}
+          </span>
+          <div className="ml-auto">
+            <LiveStatus />
+          </div>
         </header>
         <SharedCacheNotice />
         <EnvironmentStatusLine />
-        <Suspense fallback={<div className="h-[62px] rounded-lg border border-slate-200 dark:border-slate-800" aria-busy="true" />}>
+        <Suspense
+          fallback={
+            <div className="h-[62px] rounded-lg border border-slate-200 dark:border-slate-800" aria-busy="true" />
+          }
+        >
           <RecentTimeline environment={environment} />
         </Suspense>
         <div className="grid gap-4 lg:grid-cols-2">
@@ -57,7 +79,13 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
           </div>
           <div className="lg:col-span-2">
             {/* Another range is a GetMetricData of its own: streamed, so it never holds back the panels. */}
-            <Suspense fallback={<Card title="Metrics"><Loading label="metrics" /></Card>}>
+            <Suspense
+              fallback={
+                <Card title="Metrics">
+                  <Loading label="metrics" />
+                </Card>
+              }
+            >
               <Metrics environment={environment} range={range} snapshotMetrics={snapshot.metrics} />
             </Suspense>
           </div>
@@ -72,9 +100,24 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
   );
 }
 
-async function Metrics({ environment, range, snapshotMetrics }: { environment: Environment; range: RangeName; snapshotMetrics: EnvironmentSnapshot['metrics'] }) {
+async function Metrics({
+  environment,
+  range,
+  snapshotMetrics,
+}: {
+  environment: Environment;
+  range: RangeName;
+  snapshotMetrics: EnvironmentSnapshot['metrics'];
+}) {
   const metrics = range === DEFAULT_RANGE ? snapshotMetrics : await getMetrics(environment, RANGES[range]);
-  return <MetricsPanel env={environment.name} range={range} initial={metrics} basePath={`/environments/${encodeURIComponent(environment.name)}`} />;
+  return (
+    <MetricsPanel
+      env={environment.name}
+      range={range}
+      initial={metrics}
+      basePath={`/environments/${encodeURIComponent(environment.name)}`}
+    />
+  );
 }
 
 /** The environment's last operator actions (from the audit), as of this page view. */
@@ -84,9 +127,22 @@ async function LastActions({ environment }: { environment: string }) {
     <Card
       title="Last actions"
       testId="panel-last-actions"
-      actions={<Link href={`/audit?environment=${encodeURIComponent(environment)}`} className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">Audit →</Link>}
+      actions={
+        <Link
+          href={`/audit?environment=${encodeURIComponent(environment)}`}
+          className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"
+        >
+          Audit →
+        </Link>
+      }
     >
-      {read.error ? <p role="alert" className="px-4 py-3 text-sm text-rose-700 dark:text-rose-300">The audit could not be read: {read.error.message}</p> : <AuditTable records={read.value ?? []} caption={`Last actions in ${environment}`} compact />}
+      {read.error ? (
+        <p role="alert" className="px-4 py-3 text-sm text-rose-700 dark:text-rose-300">
+          The audit could not be read: {read.error.message}
+        </p>
+      ) : (
+        <AuditTable records={read.value ?? []} caption={`Last actions in ${environment}`} compact />
+      )}
     </Card>
   );
 }

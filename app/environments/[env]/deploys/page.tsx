@@ -32,7 +32,9 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
   const selected = runs.find((r) => r.id === asked)?.id ?? runs[0]?.id ?? null;
   const details = await Promise.all(
     SERVICE_ROLES.map((role) => {
-      const family = snapshot.ecs.value?.services.find((s) => s.role === role)?.taskDefinition?.family ?? `${environment.ecs.cluster}-${role}`;
+      const family =
+        snapshot.ecs.value?.services.find((s) => s.role === role)?.taskDefinition?.family ??
+        `${environment.ecs.cluster}-${role}`;
       return getServiceDetail(environment, role, family);
     }),
   );
@@ -42,18 +44,37 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
   const operator = await operatorTarget(environment);
   // An image can be deployed when every service's repository has it.
   const images = snapshot.images.value;
-  const deployableTags = images ? images.api.images.flatMap((i) => i.tags).filter((tag) => images.worker.images.some((w) => w.tags.includes(tag))) : [];
+  const deployableTags = images
+    ? images.api.images.flatMap((i) => i.tags).filter((tag) => images.worker.images.some((w) => w.tags.includes(tag)))
+    : [];
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
         <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-          <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
-          <Link href={`/environments/${encodeURIComponent(environment.name)}`} className="underline-offset-2 hover:underline">{environment.name}</Link> / deploys
+          <Link href="/" className="underline-offset-2 hover:underline">
+            Environments
+          </Link>{' '}
+          /{' '}
+          <Link
+            href={`/environments/${encodeURIComponent(environment.name)}`}
+            className="underline-offset-2 hover:underline"
+          >
+            {environment.name}
+          </Link>{' '}
+          / deploys
         </nav>
         <header className="flex flex-wrap items-center gap-3">
-          <h1 className="text-xl font-semibold">Deploys <span className="font-normal text-slate-600 dark:text-slate-400">to {environment.name}</span></h1>
-          {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
-          <div className="ml-auto"><LiveStatus /></div>
+          <h1 className="text-xl font-semibold">
+            Deploys <span className="font-normal text-slate-600 dark:text-slate-400">to {environment.name}</span>
+          </h1>
+          {environment.production && (
+            <span data-testid="production-badge">
+              <Badge tone="prod">production</Badge>
+            </span>
+          )}
+          <div className="ml-auto">
+            <LiveStatus />
+          </div>
         </header>
         {operator && (
           <Card title="Deploy a ref or an image">

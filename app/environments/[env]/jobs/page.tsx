@@ -9,7 +9,13 @@ export async function generateMetadata({ params }: PageProps<'/environments/[env
   return { title: `jobs · ${(await params).env} · Pilothouse` };
 }
 
-const STATE_TONE: Record<string, Tone> = { failed: 'bad', completed: 'good', active: 'info', waiting: 'neutral', delayed: 'warn' };
+const STATE_TONE: Record<string, Tone> = {
+  failed: 'bad',
+  completed: 'good',
+  active: 'info',
+  waiting: 'neutral',
+  delayed: 'warn',
+};
 
 /** Find a job by id, or by the host or URL it renders, across the environment's queues. */
 export default async function JobSearchPage({ params, searchParams }: PageProps<'/environments/[env]/jobs'>) {
@@ -31,33 +37,94 @@ export default async function JobSearchPage({ params, searchParams }: PageProps<
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
-        <Link href={base} className="underline-offset-2 hover:underline">{environment.name}</Link> / jobs
+        <Link href="/" className="underline-offset-2 hover:underline">
+          Environments
+        </Link>{' '}
+        /{' '}
+        <Link href={base} className="underline-offset-2 hover:underline">
+          {environment.name}
+        </Link>{' '}
+        / jobs
       </nav>
-      <h1 className="text-xl font-semibold">Find a job <span className="font-normal text-slate-600 dark:text-slate-400">in {environment.name}</span></h1>
+      <h1 className="text-xl font-semibold">
+        Find a job <span className="font-normal text-slate-600 dark:text-slate-400">in {environment.name}</span>
+      </h1>
       <form role="search" className="flex flex-wrap gap-2" action={`${base}/jobs`}>
         <label className="flex min-w-0 flex-1 flex-col text-sm">
           Job id, host or URL
-          <input name="q" defaultValue={q} autoFocus placeholder="pdf-1b2c…, shop.example.com or https://shop.example.com/checkout" className="rounded border border-slate-300 bg-white px-2 py-1 font-mono text-sm dark:border-slate-600 dark:bg-slate-900" data-testid="job-search-input" />
+          <input
+            name="q"
+            defaultValue={q}
+            autoFocus
+            placeholder="pdf-1b2c…, shop.example.com or https://shop.example.com/checkout"
+            className="rounded border border-slate-300 bg-white px-2 py-1 font-mono text-sm dark:border-slate-600 dark:bg-slate-900"
+            data-testid="job-search-input"
+          />
         </label>
-        <button type="submit" className="self-end rounded border border-sky-700 px-3 py-1 text-sm font-medium text-sky-800 dark:border-sky-400 dark:text-sky-200">Search</button>
+        <button
+          type="submit"
+          className="self-end rounded border border-sky-700 px-3 py-1 text-sm font-medium text-sky-800 dark:border-sky-400 dark:text-sky-200"
+        >
+          Search
+        </button>
       </form>
-      {problem && <p role="alert" className="text-sm text-rose-700 dark:text-rose-300">{problem}</p>}
+      {problem && (
+        <p role="alert" className="text-sm text-rose-700 dark:text-rose-300">
+          {problem}
+        </p>
+      )}
       {jobs && (
-        <Card title={`${jobs.length === SEARCH_RESULTS ? `The newest ${SEARCH_RESULTS}` : jobs.length} job${jobs.length === 1 ? '' : 's'}`} testId="job-search-results">
+        <Card
+          title={`${jobs.length === SEARCH_RESULTS ? `The newest ${SEARCH_RESULTS}` : jobs.length} job${jobs.length === 1 ? '' : 's'}`}
+          testId="job-search-results"
+        >
           {jobs.length === 0 ? (
             <Empty>No job matches. Ids are exact; a host finds the jobs the api took for it.</Empty>
           ) : (
             <Table caption="Jobs found">
-              <thead><tr><th scope="col" className={th}>Job</th><th scope="col" className={th}>Queue</th><th scope="col" className={th}>State</th><th scope="col" className={th}>URL</th><th scope="col" className={th}>Created</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col" className={th}>
+                    Job
+                  </th>
+                  <th scope="col" className={th}>
+                    Queue
+                  </th>
+                  <th scope="col" className={th}>
+                    State
+                  </th>
+                  <th scope="col" className={th}>
+                    URL
+                  </th>
+                  <th scope="col" className={th}>
+                    Created
+                  </th>
+                </tr>
+              </thead>
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                 {jobs.map((job) => (
                   <tr key={`${job.queue}/${job.id}`} data-job={job.id}>
-                    <td className={`${td} font-mono text-xs`}><Link href={`${base}/queues/${encodeURIComponent(job.queue)}/jobs/${encodeURIComponent(job.id)}`} className="underline-offset-2 hover:underline">{job.id}</Link></td>
+                    <td className={`${td} font-mono text-xs`}>
+                      <Link
+                        href={`${base}/queues/${encodeURIComponent(job.queue)}/jobs/${encodeURIComponent(job.id)}`}
+                        className="underline-offset-2 hover:underline"
+                      >
+                        {job.id}
+                      </Link>
+                    </td>
                     <td className={td}>{job.queue}</td>
-                    <td className={td}><Badge tone={STATE_TONE[job.state] ?? 'neutral'}>{job.state}</Badge>{job.failedReason && <span className="block text-xs text-slate-600 dark:text-slate-400">{job.failedReason}</span>}</td>
-                    <td className={`${td} max-w-md truncate font-mono text-xs`} title={job.url ?? undefined}>{job.url ?? '—'}</td>
-                    <td className={`${td} whitespace-nowrap text-xs`}>{job.createdAt?.replace('T', ' ').slice(0, 19)}</td>
+                    <td className={td}>
+                      <Badge tone={STATE_TONE[job.state] ?? 'neutral'}>{job.state}</Badge>
+                      {job.failedReason && (
+                        <span className="block text-xs text-slate-600 dark:text-slate-400">{job.failedReason}</span>
+                      )}
+                    </td>
+                    <td className={`${td} max-w-md truncate font-mono text-xs`} title={job.url ?? undefined}>
+                      {job.url ?? '—'}
+                    </td>
+                    <td className={`${td} text-xs whitespace-nowrap`}>
+                      {job.createdAt?.replace('T', ' ').slice(0, 19)}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -25,35 +25,51 @@ export default async function TimelinePage({ params, searchParams }: PageProps<'
   const base = `/environments/${encodeURIComponent(environment.name)}`;
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date(timeline.to).toISOString(), snapshot: timeline.snapshot }}>
-    <div className="space-y-4">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
-        <Link href={base} className="underline-offset-2 hover:underline">{environment.name}</Link> / timeline
-      </nav>
-      <header className="flex flex-wrap items-center gap-3">
-        <h1 className="text-xl font-semibold">Timeline <span className="font-normal text-slate-600 dark:text-slate-400">of {environment.name}</span></h1>
-        {environment.production && <Badge tone="prod">production</Badge>}
-        <LiveStatus />
-        <nav aria-label="Timeline range" className="ml-auto flex gap-1 text-xs">
-          {(Object.keys(RANGES) as RangeName[]).map((name) => (
-            <Link
-              key={name}
-              href={`${base}/timeline?range=${name}`}
-              aria-current={name === range ? 'page' : undefined}
-              className="rounded px-2 py-0.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 aria-[current=page]:bg-slate-800 aria-[current=page]:text-white dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-200 dark:aria-[current=page]:text-slate-900"
-            >
-              {name}
-            </Link>
-          ))}
+      <div className="space-y-4">
+        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
+          <Link href="/" className="underline-offset-2 hover:underline">
+            Environments
+          </Link>{' '}
+          /{' '}
+          <Link href={base} className="underline-offset-2 hover:underline">
+            {environment.name}
+          </Link>{' '}
+          / timeline
         </nav>
-      </header>
-      {timeline.problems.length > 0 && (
-        <ul role="status" className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200" data-testid="timeline-problems">
-          {timeline.problems.map((p) => <li key={p.source}>{p.source}: {p.message}</li>)}
-        </ul>
-      )}
-      <TimelineView metrics={timeline.metrics} markers={timeline.markers} from={timeline.from} to={timeline.to} />
-    </div>
+        <header className="flex flex-wrap items-center gap-3">
+          <h1 className="text-xl font-semibold">
+            Timeline <span className="font-normal text-slate-600 dark:text-slate-400">of {environment.name}</span>
+          </h1>
+          {environment.production && <Badge tone="prod">production</Badge>}
+          <LiveStatus />
+          <nav aria-label="Timeline range" className="ml-auto flex gap-1 text-xs">
+            {(Object.keys(RANGES) as RangeName[]).map((name) => (
+              <Link
+                key={name}
+                href={`${base}/timeline?range=${name}`}
+                aria-current={name === range ? 'page' : undefined}
+                className="rounded px-2 py-0.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 aria-[current=page]:bg-slate-800 aria-[current=page]:text-white dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-200 dark:aria-[current=page]:text-slate-900"
+              >
+                {name}
+              </Link>
+            ))}
+          </nav>
+        </header>
+        {timeline.problems.length > 0 && (
+          <ul
+            role="status"
+            className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
+            data-testid="timeline-problems"
+          >
+            {timeline.problems.map((p) => (
+              <li key={p.source}>
+                {p.source}: {p.message}
+              </li>
+            ))}
+          </ul>
+        )}
+        <TimelineView metrics={timeline.metrics} markers={timeline.markers} from={timeline.from} to={timeline.to} />
+      </div>
     </LiveEnvironment>
   );
 }

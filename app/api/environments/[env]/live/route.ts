@@ -14,6 +14,8 @@ export const GET = readRoute({
   role: 'viewer',
   handle: async ({ request, environment }) => {
     const lastEventId = LastEventId.parse(request.headers.get('last-event-id') ?? undefined);
-    return new Response(liveEventStream(getLiveHub(), environment.name, { lastEventId, signal: request.signal }), { headers: SSE_HEADERS });
+    return new Response(liveEventStream(getLiveHub(), environment.name, { lastEventId, signal: request.signal }), {
+      headers: SSE_HEADERS,
+    });
   },
 });

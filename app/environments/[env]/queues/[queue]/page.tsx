@@ -40,17 +40,40 @@ export default async function QueuePage({ params, searchParams }: PageProps<'/en
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
         <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-          <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
-          <Link href={`/environments/${encodeURIComponent(environment.name)}`} className="underline-offset-2 hover:underline">{environment.name}</Link> / queue {queue}
+          <Link href="/" className="underline-offset-2 hover:underline">
+            Environments
+          </Link>{' '}
+          /{' '}
+          <Link
+            href={`/environments/${encodeURIComponent(environment.name)}`}
+            className="underline-offset-2 hover:underline"
+          >
+            {environment.name}
+          </Link>{' '}
+          / queue {queue}
         </nav>
         <header className="flex flex-wrap items-center gap-3">
-          <h1 className="text-xl font-semibold">{queue} <span className="font-normal text-slate-600 dark:text-slate-400">queue in {environment.name}</span></h1>
-          {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
-          <div className="ml-auto"><LiveStatus /></div>
+          <h1 className="text-xl font-semibold">
+            {queue} <span className="font-normal text-slate-600 dark:text-slate-400">queue in {environment.name}</span>
+          </h1>
+          {environment.production && (
+            <span data-testid="production-badge">
+              <Badge tone="prod">production</Badge>
+            </span>
+          )}
+          <div className="ml-auto">
+            <LiveStatus />
+          </div>
         </header>
         <QueueCountsPanel queue={queue} operator={await operatorTarget(environment)} />
         {/* A GetMetricData of its own: streamed, so it never holds back the panels. */}
-        <Suspense fallback={<Card title="Jobs waiting over time"><Loading label="the queue's depth" /></Card>}>
+        <Suspense
+          fallback={
+            <Card title="Jobs waiting over time">
+              <Loading label="the queue's depth" />
+            </Card>
+          }
+        >
           <QueueDepth environment={environment} queue={queue} />
         </Suspense>
         <div className="grid gap-4 lg:grid-cols-2">

@@ -17,12 +17,17 @@ import { getEnvironmentSnapshotForPage, getMetrics } from '@/lib/snapshot';
 
 export const maxDuration = 30;
 
-export async function generateMetadata({ params }: PageProps<'/environments/[env]/services/[service]'>): Promise<Metadata> {
+export async function generateMetadata({
+  params,
+}: PageProps<'/environments/[env]/services/[service]'>): Promise<Metadata> {
   const { env, service } = await params;
   return { title: `${service} · ${env} · Pilothouse` };
 }
 
-export default async function ServicePage({ params, searchParams }: PageProps<'/environments/[env]/services/[service]'>) {
+export default async function ServicePage({
+  params,
+  searchParams,
+}: PageProps<'/environments/[env]/services/[service]'>) {
   await connection();
   const { env, service } = await params;
   const environment = await viewableEnvironment(env);
@@ -30,30 +35,67 @@ export default async function ServicePage({ params, searchParams }: PageProps<'/
   const operator = await operatorTarget(environment);
   const range = RangeParam.parse((await searchParams).range);
   const snapshot = await getEnvironmentSnapshotForPage(environment);
-  const family = snapshot.ecs.value?.services.find((s) => s.role === role)?.taskDefinition?.family ?? `${environment.ecs.cluster}-${role}`;
+  const family =
+    snapshot.ecs.value?.services.find((s) => s.role === role)?.taskDefinition?.family ??
+    `${environment.ecs.cluster}-${role}`;
   const detail = await getServiceDetail(environment, role, family);
   const basePath = `/environments/${encodeURIComponent(environment.name)}/services/${role}`;
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
         <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-          <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
-          <Link href={`/environments/${encodeURIComponent(environment.name)}`} className="underline-offset-2 hover:underline">{environment.name}</Link> / {role}
+          <Link href="/" className="underline-offset-2 hover:underline">
+            Environments
+          </Link>{' '}
+          /{' '}
+          <Link
+            href={`/environments/${encodeURIComponent(environment.name)}`}
+            className="underline-offset-2 hover:underline"
+          >
+            {environment.name}
+          </Link>{' '}
+          / {role}
         </nav>
         <header className="flex flex-wrap items-center gap-3">
-          <h1 className="text-xl font-semibold">{role} <span className="font-normal text-slate-600 dark:text-slate-400">in {environment.name}</span></h1>
-          {environment.production && <span data-testid="production-badge"><Badge tone="prod">production</Badge></span>}
-          <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{environment.ecs.cluster}/{environment.ecs.services[role]}</span>
-          <div className="ml-auto"><LiveStatus /></div>
+          <h1 className="text-xl font-semibold">
+            {role} <span className="font-normal text-slate-600 dark:text-slate-400">in {environment.name}</span>
+          </h1>
+          {environment.production && (
+            <span data-testid="production-badge">
+              <Badge tone="prod">production</Badge>
+            </span>
+          )}
+          <span className="font-mono text-xs text-slate-600 dark:text-slate-400">
+            {environment.ecs.cluster}/{environment.ecs.services[role]}
+          </span>
+          <div className="ml-auto">
+            <LiveStatus />
+          </div>
         </header>
         <div className="grid gap-4 lg:grid-cols-2">
-          <div className="min-w-0 lg:col-span-2"><ServiceSummaryPanel role={role} operator={operator} stoppedTasks={detail.stoppedTasks.value ?? []} /></div>
+          <div className="min-w-0 lg:col-span-2">
+            <ServiceSummaryPanel role={role} operator={operator} stoppedTasks={detail.stoppedTasks.value ?? []} />
+          </div>
           <TasksPanel tasks={detail.tasks} />
           <RevisionsPanel revisions={detail.revisions} role={role} operator={operator} />
-          <div className="min-w-0 lg:col-span-2"><StoppedTasksPanel stopped={detail.stoppedTasks} /></div>
           <div className="min-w-0 lg:col-span-2">
-            <Suspense fallback={<Card title="Metrics"><Loading label="metrics" /></Card>}>
-              <ServiceMetrics environment={environment} role={role} range={range} snapshotMetrics={snapshot.metrics} basePath={basePath} />
+            <StoppedTasksPanel stopped={detail.stoppedTasks} />
+          </div>
+          <div className="min-w-0 lg:col-span-2">
+            <Suspense
+              fallback={
+                <Card title="Metrics">
+                  <Loading label="metrics" />
+                </Card>
+              }
+            >
+              <ServiceMetrics
+                environment={environment}
+                role={role}
+                range={range}
+                snapshotMetrics={snapshot.metrics}
+                basePath={basePath}
+              />
             </Suspense>
           </div>
         </div>
@@ -62,7 +104,19 @@ export default async function ServicePage({ params, searchParams }: PageProps<'/
   );
 }
 
-async function ServiceMetrics({ environment, role, range, snapshotMetrics, basePath }: { environment: Environment; role: ServiceRole; range: RangeName; snapshotMetrics: EnvironmentSnapshot['metrics']; basePath: string }) {
+async function ServiceMetrics({
+  environment,
+  role,
+  range,
+  snapshotMetrics,
+  basePath,
+}: {
+  environment: Environment;
+  role: ServiceRole;
+  range: RangeName;
+  snapshotMetrics: EnvironmentSnapshot['metrics'];
+  basePath: string;
+}) {
   const metrics = range === DEFAULT_RANGE ? snapshotMetrics : await getMetrics(environment, RANGES[range]);
   return <MetricsPanel env={environment.name} range={range} initial={metrics} service={role} basePath={basePath} />;
 }

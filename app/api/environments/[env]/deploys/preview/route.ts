@@ -9,6 +9,9 @@ export const dynamic = 'force-dynamic';
 export const GET = readRoute({
   role: 'operator',
   // An empty imageTag is none (the form sends the field empty).
-  query: z.preprocess((q) => ({ ...(q as object), imageTag: (q as { imageTag?: string }).imageTag || undefined }), DeployInput),
+  query: z.preprocess(
+    (q) => ({ ...(q as object), imageTag: (q as { imageTag?: string }).imageTag || undefined }),
+    DeployInput,
+  ),
   handle: ({ environment, query }) => previewDeploy(environment, query),
 });

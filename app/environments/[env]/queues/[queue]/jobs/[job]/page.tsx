@@ -13,7 +13,9 @@ import { getJob } from '@/lib/queue';
 
 export const maxDuration = 30;
 
-export async function generateMetadata({ params }: PageProps<'/environments/[env]/queues/[queue]/jobs/[job]'>): Promise<Metadata> {
+export async function generateMetadata({
+  params,
+}: PageProps<'/environments/[env]/queues/[queue]/jobs/[job]'>): Promise<Metadata> {
   const { queue, job } = await params;
   return { title: `job ${job} · ${queue} · Pilothouse` };
 }
@@ -33,9 +35,21 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <Link href="/" className="underline-offset-2 hover:underline">Environments</Link> /{' '}
-        <Link href={`/environments/${encodeURIComponent(environment.name)}`} className="underline-offset-2 hover:underline">{environment.name}</Link> /{' '}
-        <Link href={queuePath} className="underline-offset-2 hover:underline">queue {queue}</Link> / job {job.id}
+        <Link href="/" className="underline-offset-2 hover:underline">
+          Environments
+        </Link>{' '}
+        /{' '}
+        <Link
+          href={`/environments/${encodeURIComponent(environment.name)}`}
+          className="underline-offset-2 hover:underline"
+        >
+          {environment.name}
+        </Link>{' '}
+        /{' '}
+        <Link href={queuePath} className="underline-offset-2 hover:underline">
+          queue {queue}
+        </Link>{' '}
+        / job {job.id}
       </nav>
       <h1 className="flex flex-wrap items-center gap-3 text-xl font-semibold">
         job <span className="font-mono text-base">{job.id}</span> <Badge tone={tone}>{job.state}</Badge>
@@ -43,41 +57,85 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
       {operator && <JobActions target={operator} queue={queue} job={job.id} failed={job.state === 'failed'} />}
       <Card title="Job">
         <dl className="grid gap-3 px-4 py-3 text-sm sm:grid-cols-4">
-          <div><dt className="text-xs uppercase text-slate-600 dark:text-slate-400">Kind</dt><dd>{job.name}</dd></div>
-          <div><dt className="text-xs uppercase text-slate-600 dark:text-slate-400">Attempts</dt><dd className="tabular-nums">{job.attemptsMade}</dd></div>
-          <div><dt className="text-xs uppercase text-slate-600 dark:text-slate-400">Created</dt><dd><time dateTime={job.createdAt}>{job.createdAt}</time></dd></div>
-          <div><dt className="text-xs uppercase text-slate-600 dark:text-slate-400">Finished</dt><dd>{job.finishedAt ? <time dateTime={job.finishedAt}>{job.finishedAt}</time> : '—'}</dd></div>
+          <div>
+            <dt className="text-xs text-slate-600 uppercase dark:text-slate-400">Kind</dt>
+            <dd>{job.name}</dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-600 uppercase dark:text-slate-400">Attempts</dt>
+            <dd className="tabular-nums">{job.attemptsMade}</dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-600 uppercase dark:text-slate-400">Created</dt>
+            <dd>
+              <time dateTime={job.createdAt}>{job.createdAt}</time>
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-600 uppercase dark:text-slate-400">Finished</dt>
+            <dd>{job.finishedAt ? <time dateTime={job.finishedAt}>{job.finishedAt}</time> : '—'}</dd>
+          </div>
         </dl>
-        {job.failedReason && <p className="px-4 pb-2 text-sm text-rose-700 dark:text-rose-300" data-testid="failed-reason">{job.failedReason}</p>}
+        {job.failedReason && (
+          <p className="px-4 pb-2 text-sm text-rose-700 dark:text-rose-300" data-testid="failed-reason">
+            {job.failedReason}
+          </p>
+        )}
         {job.stacktrace.length > 0 && (
           <details className="px-4 pb-3" open>
-            <summary className="cursor-pointer text-sm font-medium">Stack ({job.stacktrace.length} attempt{job.stacktrace.length === 1 ? '' : 's'})</summary>
-            <pre className="mt-2 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0}>{job.stacktrace.at(-1)}</pre>
+            <summary className="cursor-pointer text-sm font-medium">
+              Stack ({job.stacktrace.length} attempt{job.stacktrace.length === 1 ? '' : 's'})
+            </summary>
+            <pre className="mt-2 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0}>
+              {job.stacktrace.at(-1)}
+            </pre>
           </details>
         )}
         {job.processedAt && (
           <p className="px-4 pb-2 text-xs text-slate-600 dark:text-slate-400" data-testid="job-timings">
-            waited {seconds(job.createdAt, job.processedAt)} before its last attempt started{job.finishedAt && <>, which ran {seconds(job.processedAt, job.finishedAt)}</>}
+            waited {seconds(job.createdAt, job.processedAt)} before its last attempt started
+            {job.finishedAt && <>, which ran {seconds(job.processedAt, job.finishedAt)}</>}
           </p>
         )}
         <h2 className="px-4 text-sm font-medium">Input</h2>
-        <pre className="mx-4 mb-3 mt-1 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0} data-testid="job-data">{job.data}</pre>
+        <pre
+          className="mx-4 mt-1 mb-3 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800"
+          tabIndex={0}
+          data-testid="job-data"
+        >
+          {job.data}
+        </pre>
         {job.returnValue && (
           <>
             <h2 className="px-4 text-sm font-medium">Result</h2>
-            <pre className="mx-4 mb-3 mt-1 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0}>{job.returnValue}</pre>
+            <pre
+              className="mx-4 mt-1 mb-3 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800"
+              tabIndex={0}
+            >
+              {job.returnValue}
+            </pre>
           </>
         )}
       </Card>
       <Card title={`Log (${job.logCount} line${job.logCount === 1 ? '' : 's'})`} testId="panel-job-log">
         {job.logs.length === 0 ? (
-          <p className="px-4 py-3 text-sm text-slate-600 dark:text-slate-400">The worker wrote no log lines for this job.</p>
+          <p className="px-4 py-3 text-sm text-slate-600 dark:text-slate-400">
+            The worker wrote no log lines for this job.
+          </p>
         ) : (
-          <pre className="overflow-x-auto px-4 py-3 text-xs" tabIndex={0} data-testid="job-log">{job.logs.join('\n')}</pre>
+          <pre className="overflow-x-auto px-4 py-3 text-xs" tabIndex={0} data-testid="job-log">
+            {job.logs.join('\n')}
+          </pre>
         )}
       </Card>
       {(job.state === 'failed' || job.attemptsMade > 0) && (
-        <Suspense fallback={<Card title="Evidence from the browser"><Loading label="evidence" /></Card>}>
+        <Suspense
+          fallback={
+            <Card title="Evidence from the browser">
+              <Loading label="evidence" />
+            </Card>
+          }
+        >
           <Evidence environment={environment} jobId={job.id} />
         </Suspense>
       )}
