@@ -65,6 +65,16 @@ if [[ "$tflint_version" != *"version ${TFLINT_VERSION#v}"* ]]; then
   log "building tflint $TFLINT_VERSION (go install)"
   GOBIN="$PWD/.tools/bin" go install "github.com/terraform-linters/tflint@$TFLINT_VERSION"
 fi
+# terraform-docs writes each module README's inputs and outputs; like OpenTofu, its module is
+# built from the proxy's copy (the proxy answers `go install`'s version list with a 403).
+TERRAFORM_DOCS_VERSION=v0.20.0
+terraform_docs_version=$(.tools/bin/terraform-docs --version 2>/dev/null || true)
+if [[ "$terraform_docs_version" != *"version $TERRAFORM_DOCS_VERSION "* ]]; then
+  need_go terraform-docs
+  log "building terraform-docs $TERRAFORM_DOCS_VERSION from its Go module"
+  docs_dir=$(go mod download -json "github.com/terraform-docs/terraform-docs@$TERRAFORM_DOCS_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  (cd "$docs_dir" && GOFLAGS=-mod=mod go build -o "$OLDPWD/.tools/bin/terraform-docs" .)
+fi
 tofu_version=$(TF_CLI_CONFIG_FILE=/dev/null .tools/bin/tofu version 2>/dev/null || true)
 if [[ "$tofu_version" != *"OpenTofu ${TOFU_VERSION}"* ]]; then
   need_go OpenTofu
