@@ -8,6 +8,7 @@ import { SignedInAs } from '@/app/_shell/signed-in-as';
 import { parseTheme, THEME_COOKIE } from '@/components/theme';
 import { ThemeToggle } from '@/components/theme-toggle';
 import './globals.css';
+import { MUTED, TextLink } from '@/components/ui';
 
 export const metadata: Metadata = {
   title: 'Pilothouse',
@@ -29,10 +30,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             >
               Pilothouse
             </Link>
-            <span className="hidden text-sm text-slate-600 sm:inline dark:text-slate-400">control plane</span>
-            <Link href="/audit" className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300">
+            <span className={`hidden text-sm sm:inline ${MUTED}`}>control plane</span>
+            <TextLink href="/audit" className="text-sm">
               Audit
-            </Link>
+            </TextLink>
             <div className="ml-auto flex min-w-0 items-center gap-4">
               <CommandPaletteMount />
               <SignedInAs />

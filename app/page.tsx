@@ -1,5 +1,5 @@
 import { connection } from 'next/server';
-import { EnvironmentPanel } from '@/components/environment-panel';
+import { EnvironmentCard } from '@/components/environment-card';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { SharedCacheDown } from '@/components/ui';
 import { requireSignedInPage } from '@/lib/auth';
@@ -28,7 +28,7 @@ export default async function OverviewPage() {
             key={snapshot.environment.name}
             initial={{ version: 0, at: new Date().toISOString(), snapshot }}
           >
-            <EnvironmentPanel />
+            <EnvironmentCard />
           </LiveEnvironment>
         ))}
       </div>

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '@/model/schemas/audit';
 import { RelativeTime } from './time';
-import { Badge, Empty, Table, td, th } from './ui';
+import { Badge, Empty, Table, td, th, MUTED } from './ui';
 
 const RESULT_TONE = { started: 'info', ok: 'good', refused: 'warn', failed: 'bad' } as const;
 
@@ -49,11 +49,11 @@ export function AuditTable({
             </td>
             <td className={td}>
               {r.user ?? 'anonymous'}
-              {r.role && <span className="block text-xs text-slate-600 dark:text-slate-400">{r.role}</span>}
+              {r.role && <span className={`block text-xs ${MUTED}`}>{r.role}</span>}
             </td>
             <td className={`${td} whitespace-nowrap`}>
               {r.action}
-              {r.target && <span className="block text-xs text-slate-600 dark:text-slate-400">{r.target}</span>}
+              {r.target && <span className={`block text-xs ${MUTED}`}>{r.target}</span>}
             </td>
             {!compact && <td className={td}>{r.environment ?? '—'}</td>}
             <td className={td}>

@@ -11,7 +11,7 @@ import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
 import { CHART_HEIGHT, type ChartSeries } from './chart-series';
-import { Card, Loading } from './ui';
+import { Card, Loading, MUTED } from './ui';
 
 // The drawing code and uPlot load after the page, with the chart's space kept while they do.
 const TimeSeriesChart = lazy(() => import('./time-series-chart'));
@@ -104,7 +104,7 @@ export function MetricsPanel({
         <div className="grid gap-px bg-slate-100 md:grid-cols-2 dark:bg-slate-800">
           {charts.map((chart) => (
             <div key={chart.title} className="min-w-0 bg-white px-3 py-2 dark:bg-slate-900">
-              <h3 className="text-xs font-medium tracking-wide text-slate-600 uppercase dark:text-slate-400">
+              <h3 className={`text-xs font-medium tracking-wide uppercase ${MUTED}`}>
                 {chart.title}{' '}
                 <span className="normal-case">
                   ({metrics.value!.series.find((s) => s.id === chart.series[0].id)?.unit ?? chart.unit})

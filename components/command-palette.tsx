@@ -8,6 +8,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { SERVICE_ROLES } from '@/contracts/platform';
 import type { PaletteEnvironment } from './command-palette-keys';
+import { MUTED } from './ui';
 
 type Item = { id: string; label: string; hint: string; href: string };
 
@@ -137,12 +138,10 @@ export default function CommandPalette({
               className="flex cursor-pointer items-baseline justify-between gap-3 px-4 py-2 text-sm aria-selected:bg-sky-100 dark:aria-selected:bg-sky-900"
             >
               <span className="truncate">{item.label}</span>
-              <span className="shrink-0 text-xs text-slate-600 dark:text-slate-400">{item.hint}</span>
+              <span className={`shrink-0 text-xs ${MUTED}`}>{item.hint}</span>
             </li>
           ))}
-          {items.length === 0 && (
-            <li className="px-4 py-2 text-sm text-slate-600 dark:text-slate-400">Nothing matches.</li>
-          )}
+          {items.length === 0 && <li className={`px-4 py-2 text-sm ${MUTED}`}>Nothing matches.</li>}
         </ul>
       </div>
     </div>

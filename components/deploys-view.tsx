@@ -7,7 +7,7 @@ import type { RunJob } from '@/model/schemas/github';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone } from './ui';
+import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone, RolloutBadge, MUTED } from './ui';
 
 type Revisions = Record<string, TaskDefinitionRevision[]>;
 
@@ -95,9 +95,7 @@ export function RunsPanel({
                     </td>
                     <td className={`${td} font-mono text-xs`}>
                       {run.ref ?? run.sha.slice(0, 7)}
-                      {run.imageTag && (
-                        <span className="block text-slate-600 dark:text-slate-400">{run.imageTag.slice(0, 12)}</span>
-                      )}
+                      {run.imageTag && <span className={`block ${MUTED}`}>{run.imageTag.slice(0, 12)}</span>}
                     </td>
                     <td className={td}>{run.actor ?? '—'}</td>
                     <td className={tdNum}>{duration(run.durationMs)}</td>
@@ -178,19 +176,13 @@ export function EcsDeploymentsPanel({ revisions }: { revisions: Revisions }) {
                 >
                   <Badge tone={d.status === 'PRIMARY' ? 'info' : 'neutral'}>{d.status.toLowerCase()}</Badge>
                   <span className="font-mono text-xs">:{d.taskDefinition?.revision ?? '—'}</span>
-                  <span className="font-mono text-xs text-slate-600 dark:text-slate-400">
+                  <span className={`font-mono text-xs ${MUTED}`}>
                     {revision?.containers[0]?.tag?.slice(0, 12) ?? ''}
                   </span>
                   <span className="tabular-nums">
                     {d.runningCount}/{d.desiredCount}
                   </span>
-                  {d.rolloutState && (
-                    <Badge
-                      tone={d.rolloutState === 'COMPLETED' ? 'good' : d.rolloutState === 'FAILED' ? 'bad' : 'info'}
-                    >
-                      {d.rolloutState.replace('_', ' ').toLowerCase()}
-                    </Badge>
-                  )}
+                  {d.rolloutState && <RolloutBadge state={d.rolloutState} />}
                   <RelativeTime iso={d.createdAt} />
                   {run && (
                     <a href={`#run-${run.id}`} className="text-xs underline-offset-2 hover:underline">

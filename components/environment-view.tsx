@@ -8,12 +8,28 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import { ServiceActions, type ActionTarget } from './actions/lazy';
+import { formatDuration } from './format';
 import { CapacityLine, KeepingUpLine, QueueSignal, useKeepingUp } from './keeping-up';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
 import type { SourceName } from '@/model/schemas/sources';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Loading, Sparkline, Table, td, tdNum, th, thNum, type Tone } from './ui';
+import {
+  Badge,
+  Card,
+  Empty,
+  Loading,
+  Sparkline,
+  Table,
+  td,
+  tdNum,
+  th,
+  thNum,
+  type Tone,
+  RolloutBadge,
+  MUTED,
+  TextLink,
+} from './ui';
 
 type Value<P extends SourceName> = NonNullable<EnvironmentSnapshot[P]['value']>;
 
@@ -41,7 +57,6 @@ function PartCard<P extends SourceName>({
   );
 }
 
-const ROLLOUT_TONE: Record<string, Tone> = { COMPLETED: 'good', IN_PROGRESS: 'info', FAILED: 'bad' };
 const TARGET_TONE: Record<string, Tone> = {
   healthy: 'good',
   unhealthy: 'bad',
@@ -83,11 +98,7 @@ export function ServicesPanel({ env, operator }: { env: string; operator: Action
                       ? `${service.taskDefinition.family}:${service.taskDefinition.revision}`
                       : '—'}
                   </span>
-                  {service.rolloutState && (
-                    <Badge tone={ROLLOUT_TONE[service.rolloutState]}>
-                      {service.rolloutState.replace('_', ' ').toLowerCase()}
-                    </Badge>
-                  )}
+                  {service.rolloutState && <RolloutBadge state={service.rolloutState} />}
                 </header>
                 <dl className="grid grid-cols-4 gap-2 text-sm">
                   <Count
@@ -99,7 +110,7 @@ export function ServicesPanel({ env, operator }: { env: string; operator: Action
                   <Count label="Desired" value={service.desiredCount} testId="desired" />
                   <Count label="Pending" value={service.pendingCount} testId="pending" />
                   <div>
-                    <dt className="text-xs tracking-wide text-slate-600 uppercase dark:text-slate-400">Min–max</dt>
+                    <dt className={`text-xs tracking-wide uppercase ${MUTED}`}>Min–max</dt>
                     <dd className="font-semibold tabular-nums" data-count="bounds">
                       {bounds ? `${bounds.minCapacity}–${bounds.maxCapacity}` : '—'}
                     </dd>
@@ -132,20 +143,14 @@ export function ServicesPanel({ env, operator }: { env: string; operator: Action
                           {d.failedTasks > 0 && (
                             <span className="text-rose-700 dark:text-rose-300">{d.failedTasks} failed tasks</span>
                           )}
-                          {d.rolloutState && (
-                            <Badge tone={ROLLOUT_TONE[d.rolloutState]}>
-                              {d.rolloutState.replace('_', ' ').toLowerCase()}
-                            </Badge>
-                          )}
+                          {d.rolloutState && <RolloutBadge state={d.rolloutState} />}
                         </div>
                         <Progress
                           value={d.runningCount}
                           max={Math.max(1, d.desiredCount)}
                           label={`${service.role} deployment ${d.id}`}
                         />
-                        {d.rolloutStateReason && (
-                          <p className="text-xs text-slate-600 dark:text-slate-400">{d.rolloutStateReason}</p>
-                        )}
+                        {d.rolloutStateReason && <p className={`text-xs ${MUTED}`}>{d.rolloutStateReason}</p>}
                       </li>
                     ))}
                   </ul>
@@ -155,7 +160,7 @@ export function ServicesPanel({ env, operator }: { env: string; operator: Action
                     <summary className="cursor-pointer text-slate-700 dark:text-slate-300">
                       Scaling: {bounds.activities[0].description}
                     </summary>
-                    <ul className="mt-1 space-y-1 text-xs text-slate-600 dark:text-slate-400">
+                    <ul className={`mt-1 space-y-1 text-xs ${MUTED}`}>
                       {bounds.activities.slice(0, 5).map((a) => (
                         <li key={a.id}>
                           <RelativeTime iso={a.startedAt} /> · {a.description} — {a.cause}
@@ -169,7 +174,7 @@ export function ServicesPanel({ env, operator }: { env: string; operator: Action
                     <summary className="cursor-pointer text-slate-700 dark:text-slate-300">
                       Events ({service.events.length})
                     </summary>
-                    <ul className="mt-1 space-y-1 text-xs text-slate-600 dark:text-slate-400">
+                    <ul className={`mt-1 space-y-1 text-xs ${MUTED}`}>
                       {service.events.map((e) => (
                         <li key={e.id}>
                           <RelativeTime iso={e.createdAt} /> · {e.message}
@@ -190,7 +195,7 @@ export function ServicesPanel({ env, operator }: { env: string; operator: Action
 function Count({ label, value, testId, warn }: { label: string; value: number; testId: string; warn?: boolean }) {
   return (
     <div>
-      <dt className="text-xs tracking-wide text-slate-600 uppercase dark:text-slate-400">{label}</dt>
+      <dt className={`text-xs tracking-wide uppercase ${MUTED}`}>{label}</dt>
       <dd
         className={`font-semibold tabular-nums ${warn ? 'text-amber-700 dark:text-amber-300' : ''}`}
         data-count={testId}
@@ -230,13 +235,10 @@ export function TargetsPanel() {
               <div key={group.arn} data-target-group={group.name}>
                 <p className="px-4 pt-3 text-sm">
                   <span className="font-medium">{group.name}</span>{' '}
-                  <span className="text-slate-600 tabular-nums dark:text-slate-400" data-testid="targets-healthy">
+                  <span className={`tabular-nums ${MUTED}`} data-testid="targets-healthy">
                     {healthy}/{group.targets.length} healthy
                   </span>
-                  <span className="text-xs text-slate-600 dark:text-slate-400">
-                    {' '}
-                    · health check {group.healthCheck.path ?? '—'}
-                  </span>
+                  <span className={`text-xs ${MUTED}`}> · health check {group.healthCheck.path ?? '—'}</span>
                 </p>
                 {group.targets.length === 0 ? (
                   <Empty>No registered targets.</Empty>
@@ -309,8 +311,8 @@ export function QueuesPanel({ env }: { env: string }) {
                   <Count label="Active" value={q.counts.active} testId="active" />
                   <Count label="Failed" value={q.counts.failed} testId="failed" warn={q.counts.failed > 0} />
                 </dl>
-                <p className="text-xs text-slate-600 dark:text-slate-400">
-                  oldest waiting {q.oldestWaitingAgeMs === null ? '—' : `${Math.round(q.oldestWaitingAgeMs / 1000)} s`}
+                <p className={`text-xs ${MUTED}`}>
+                  oldest waiting {q.oldestWaitingAgeMs === null ? '—' : formatDuration(q.oldestWaitingAgeMs)}
                   {q.completedPerMinute.length > 0 && (
                     <>
                       {' '}
@@ -339,12 +341,9 @@ export function DeployRunsPanel({ env }: { env: string }) {
       name="Deploys"
       title="Deploy runs"
       actions={
-        <Link
-          href={`/environments/${encodeURIComponent(env)}/deploys`}
-          className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"
-        >
+        <TextLink href={`/environments/${encodeURIComponent(env)}/deploys`} className="text-sm">
           All deploys →
-        </Link>
+        </TextLink>
       }
     >
       {(runs) =>
@@ -381,9 +380,7 @@ export function DeployRunsPanel({ env }: { env: string }) {
                   </td>
                   <td className={`${td} font-mono text-xs`}>
                     {run.ref ?? run.sha.slice(0, 7)}
-                    {run.imageTag && (
-                      <span className="text-slate-600 dark:text-slate-400"> · {run.imageTag.slice(0, 12)}</span>
-                    )}
+                    {run.imageTag && <span className={`${MUTED}`}> · {run.imageTag.slice(0, 12)}</span>}
                   </td>
                   <td className={td}>
                     <Badge tone={run.status !== 'completed' ? 'info' : run.conclusion === 'success' ? 'good' : 'bad'}>
@@ -412,21 +409,18 @@ export function ImagesPanel() {
           {Object.entries(images).map(([role, repo]) => (
             <div key={role} className="bg-white px-4 py-3 dark:bg-slate-900">
               <p className="text-sm font-medium">
-                {role}{' '}
-                <span className="font-mono text-xs font-normal text-slate-600 dark:text-slate-400">
-                  {repo.repository}
-                </span>
+                {role} <span className={`font-mono text-xs font-normal ${MUTED}`}>{repo.repository}</span>
               </p>
               <ul className="mt-1 space-y-0.5 text-xs">
                 {repo.images.slice(0, 5).map((image) => (
                   <li key={image.digest} className="flex justify-between gap-2">
                     <span className="truncate font-mono">{image.tags[0] ?? image.digest.slice(7, 19)}</span>
-                    <span className="shrink-0 text-slate-600 dark:text-slate-400">
+                    <span className={`shrink-0 ${MUTED}`}>
                       <RelativeTime iso={image.pushedAt} />
                     </span>
                   </li>
                 ))}
-                {repo.images.length === 0 && <li className="text-slate-600 dark:text-slate-400">no images</li>}
+                {repo.images.length === 0 && <li className={`${MUTED}`}>no images</li>}
               </ul>
             </div>
           ))}

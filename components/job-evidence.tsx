@@ -1,7 +1,7 @@
 /** A failed browser job's evidence per attempt: the page at failure, the trace, console errors and failed requests. Server-rendered. */
 import type { ErrorInfo } from '@/model/errors';
 import type { JobEvidenceView } from '@/contracts/evidence';
-import { Card, Empty, Table, td, th } from './ui';
+import { Card, Empty, Table, td, th, MUTED } from './ui';
 
 export function JobEvidencePanel({
   evidence,
@@ -33,7 +33,7 @@ export function JobEvidencePanel({
             >
               <h3 className="text-sm font-medium">
                 Attempt {e.attempt} failed{' '}
-                <time dateTime={e.at} className="font-normal text-slate-600 dark:text-slate-400">
+                <time dateTime={e.at} className={`font-normal ${MUTED}`}>
                   {e.at.replace('T', ' ').slice(0, 19)} UTC
                 </time>
               </h3>
@@ -55,7 +55,7 @@ export function JobEvidencePanel({
                       />
                     </a>
                   ) : (
-                    <p className="text-sm text-slate-600 dark:text-slate-400">No screenshot (the page never opened).</p>
+                    <p className={`text-sm ${MUTED}`}>No screenshot (the page never opened).</p>
                   )}
                   {e.traceUrl && (
                     <p className="mt-2 text-sm">
@@ -67,7 +67,7 @@ export function JobEvidencePanel({
                       >
                         Download the Playwright trace
                       </a>
-                      <span className="block text-xs text-slate-600 dark:text-slate-400">
+                      <span className={`block text-xs ${MUTED}`}>
                         Open it with <code>npx playwright show-trace trace.zip</code>, or drop it on
                         trace.playwright.dev (it stays in your browser). The link works for 5 minutes.
                       </span>
@@ -76,7 +76,7 @@ export function JobEvidencePanel({
                 </div>
                 <div className="min-w-0 space-y-3">
                   <div>
-                    <h4 className="text-xs font-medium tracking-wide text-slate-600 uppercase dark:text-slate-400">
+                    <h4 className={`text-xs font-medium tracking-wide uppercase ${MUTED}`}>
                       Console errors ({e.consoleErrors.length})
                     </h4>
                     {e.consoleErrors.length === 0 ? (
@@ -92,7 +92,7 @@ export function JobEvidencePanel({
                     )}
                   </div>
                   <div>
-                    <h4 className="text-xs font-medium tracking-wide text-slate-600 uppercase dark:text-slate-400">
+                    <h4 className={`text-xs font-medium tracking-wide uppercase ${MUTED}`}>
                       Failed requests ({e.failedRequests.length})
                     </h4>
                     {e.failedRequests.length === 0 ? (

@@ -10,7 +10,7 @@ import {
   type WorkerCapacity,
 } from '@/model/keeping-up';
 import { useSnapshotPart } from './live/live-environment';
-import { Badge, type Tone } from './ui';
+import { Badge, type Tone, MUTED } from './ui';
 
 const TREND: Record<Trend, { tone: Tone; label: string }> = {
   idle: { tone: 'good', label: 'nothing waiting' },
@@ -33,7 +33,7 @@ export function CapacityLine({ capacity }: { capacity: WorkerCapacity | null }) 
   if (!capacity) return null;
   const over = capacity.targetPerTask !== null && capacity.backlogPerTask > capacity.targetPerTask;
   return (
-    <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="worker-capacity">
+    <p className={`text-xs ${MUTED}`} data-testid="worker-capacity">
       Jobs waiting per worker task{' '}
       <span
         className={`font-medium tabular-nums ${over ? 'text-amber-800 dark:text-amber-300' : 'text-slate-900 dark:text-slate-100'}`}

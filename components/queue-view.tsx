@@ -7,7 +7,8 @@ import { CapacityLine, KeepingUpLine, QueueSignal, useKeepingUp } from './keepin
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Sparkline, Table, td, tdNum, th, thNum } from './ui';
+import { Badge, Card, Empty, Sparkline, Table, td, tdNum, th, thNum, MUTED } from './ui';
+import { formatDuration } from './format';
 
 export function QueueCountsPanel({ queue, operator }: { queue: string; operator: ActionTarget | null }) {
   const queues = useSnapshotPart('queues');
@@ -29,9 +30,7 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
           <dl className="grid grid-cols-3 gap-3 text-sm sm:grid-cols-7">
             {Object.entries(stats.counts).map(([state, count]) => (
               <div key={state}>
-                <dt className="text-xs tracking-wide text-slate-600 uppercase dark:text-slate-400">
-                  {state.replace(/([A-Z])/g, ' $1')}
-                </dt>
+                <dt className={`text-xs tracking-wide uppercase ${MUTED}`}>{state.replace(/([A-Z])/g, ' $1')}</dt>
                 <dd className="text-lg font-semibold tabular-nums" data-count={state}>
                   {count}
                 </dd>
@@ -44,7 +43,7 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
           <p className="text-sm">
             {stats.paused && <Badge tone="warn">paused</Badge>} oldest waiting:{' '}
             <span className="tabular-nums">
-              {stats.oldestWaitingAgeMs === null ? 'none waiting' : `${Math.round(stats.oldestWaitingAgeMs / 1000)} s`}
+              {stats.oldestWaitingAgeMs === null ? 'none waiting' : formatDuration(stats.oldestWaitingAgeMs)}
             </span>
           </p>
           <div className="grid gap-3 sm:grid-cols-2">
@@ -53,7 +52,7 @@ export function QueueCountsPanel({ queue, operator }: { queue: string; operator:
               return (
                 <div key={what}>
                   {/* BullMQ keeps these per-minute counts from a queue's first finished job on. */}
-                  <p className="text-xs text-slate-600 dark:text-slate-400">
+                  <p className={`text-xs ${MUTED}`}>
                     {perMinute.length
                       ? `${what} per minute, last ${perMinute.length} min`
                       : `${what} per minute: none recorded yet`}
@@ -84,7 +83,7 @@ export function FailureGroupsPanel({
           <Empty>No failed jobs.</Empty>
         ) : (
           <>
-            <p className="px-4 pt-2 text-xs text-slate-600 dark:text-slate-400">
+            <p className={`px-4 pt-2 text-xs ${MUTED}`}>
               the newest {groups.value.sampled} of {groups.value.total} failed jobs
             </p>
             <Table caption="Failed jobs grouped by message">
@@ -191,7 +190,7 @@ export function FailedJobsPanel({
                   ← newer
                 </Link>
               )}
-              <span className="text-slate-600 dark:text-slate-400">
+              <span className={`${MUTED}`}>
                 page {page} of {pages}
               </span>
               {page < pages && (

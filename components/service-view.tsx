@@ -7,9 +7,7 @@ import { RollbackAction, ServiceActions, type ActionTarget } from './actions/laz
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone } from './ui';
-
-const ROLLOUT_TONE: Record<string, Tone> = { COMPLETED: 'good', IN_PROGRESS: 'info', FAILED: 'bad' };
+import { Badge, Card, Empty, Table, td, tdNum, th, thNum, RolloutBadge, MUTED } from './ui';
 
 export function ServiceSummaryPanel({
   role,
@@ -44,7 +42,7 @@ export function ServiceSummaryPanel({
             <span data-count="desired">{service.desiredCount}</span> desired
             {service.pendingCount > 0 && <>, {service.pendingCount} pending</>}
             {scaling && (
-              <span className="text-slate-600 dark:text-slate-400">
+              <span className={`${MUTED}`}>
                 {' '}
                 · bounds {scaling.minCapacity}–{scaling.maxCapacity}
               </span>
@@ -89,16 +87,8 @@ export function ServiceSummaryPanel({
                   </td>
                   <td className={tdNum}>{d.failedTasks}</td>
                   <td className={td}>
-                    {d.rolloutState ? (
-                      <Badge tone={ROLLOUT_TONE[d.rolloutState]}>
-                        {d.rolloutState.replace('_', ' ').toLowerCase()}
-                      </Badge>
-                    ) : (
-                      '—'
-                    )}
-                    {d.rolloutStateReason && (
-                      <span className="block text-xs text-slate-600 dark:text-slate-400">{d.rolloutStateReason}</span>
-                    )}
+                    {d.rolloutState ? <RolloutBadge state={d.rolloutState} /> : '—'}
+                    {d.rolloutStateReason && <span className={`block text-xs ${MUTED}`}>{d.rolloutStateReason}</span>}
                     <DeploymentFailures stopped={stoppedTasks} deploymentId={d.id} />
                   </td>
                   <td className={td}>
@@ -229,9 +219,7 @@ export function StoppedTasksPanel({ stopped }: { stopped: PartValue<StoppedTask[
                     <td className={td}>
                       <Badge tone={failed ? 'bad' : 'neutral'}>{failed ? 'failed' : 'replaced'}</Badge>{' '}
                       <span data-testid="stopped-reason">{t.stoppedReason ?? '—'}</span>
-                      {t.stopCode && (
-                        <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">{t.stopCode}</span>
-                      )}
+                      {t.stopCode && <span className={`block font-mono text-xs ${MUTED}`}>{t.stopCode}</span>}
                     </td>
                     <td className={`${td} font-mono text-xs`} data-testid="container-outcome">
                       {containerOutcome(t) || '—'}

@@ -1,6 +1,6 @@
 'use client';
 import { useEnvironmentStatus } from './live/live-environment';
-import { Badge } from './ui';
+import { Badge, MUTED } from './ui';
 
 const TONE = { healthy: 'good', degraded: 'warn', down: 'bad' } as const;
 
@@ -16,12 +16,12 @@ export function EnvironmentStatusLine() {
       <Badge tone={TONE[verdict.status]}>{verdict.status}</Badge>
       {verdict.reasons[0] && <span className="min-w-0 text-slate-700 dark:text-slate-300">{verdict.reasons[0]}</span>}
       {verdict.reasons.length > 1 && (
-        <span className="text-xs text-slate-600 dark:text-slate-400" title={verdict.reasons.slice(1).join('\n')}>
+        <span className={`text-xs ${MUTED}`} title={verdict.reasons.slice(1).join('\n')}>
           +{verdict.reasons.length - 1} more
         </span>
       )}
       {verdict.pending && verdict.pending.length > 0 && (
-        <span className="text-xs text-slate-600 dark:text-slate-400" data-testid="status-pending">
+        <span className={`text-xs ${MUTED}`} data-testid="status-pending">
           as far as read: still reading {verdict.pending.join(', ')}
         </span>
       )}

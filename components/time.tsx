@@ -1,6 +1,6 @@
 'use client';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { formatAge } from './format';
+import { formatDuration, formatTime } from './format';
 
 /**
  * The time the server rendered the page: the first client render uses it too, so relative
@@ -29,8 +29,8 @@ export function RelativeTime({ iso, suffix = ' ago' }: { iso: string | null; suf
   if (!iso) return <span>—</span>;
   const date = new Date(iso);
   return (
-    <time dateTime={iso} title={date.toLocaleString()} suppressHydrationWarning className="tabular-nums">
-      {`${formatAge(Math.max(0, now - date.getTime()))}${suffix}`}
+    <time dateTime={iso} title={formatTime(date)} suppressHydrationWarning className="tabular-nums">
+      {`${formatDuration(Math.max(0, now - date.getTime()))}${suffix}`}
     </time>
   );
 }

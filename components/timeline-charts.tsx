@@ -10,6 +10,7 @@ import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { EnvironmentMetrics, SeriesId } from '@/model/schemas/cloudwatch';
 import type { MarkerTone, TimelineMarker } from '@/model/timeline-markers';
+import { MUTED } from './ui';
 
 export const ROW_HEIGHT = 110;
 const TONE: Record<MarkerTone, string> = {
@@ -220,7 +221,7 @@ export default function TimelineCharts({
     : [];
   return (
     <div className="space-y-1">
-      <div className="flex items-center gap-2 px-1 text-xs text-slate-600 dark:text-slate-400">
+      <div className={`flex items-center gap-2 px-1 text-xs ${MUTED}`}>
         <span>Drag across a row to zoom in.</span>
         {zoom && (
           <button
@@ -264,9 +265,7 @@ export default function TimelineCharts({
       </div>
       {rows.map((row, i) => (
         <div key={row.title} className="min-w-0">
-          <h3 className="px-1 text-xs font-medium tracking-wide text-slate-600 uppercase dark:text-slate-400">
-            {row.title}
-          </h3>
+          <h3 className={`px-1 text-xs font-medium tracking-wide uppercase ${MUTED}`}>{row.title}</h3>
           <div
             ref={(el) => void (containers.current[i] = el)}
             role="img"

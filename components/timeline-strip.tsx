@@ -2,8 +2,8 @@
  * Its own module: the environment page carries the strip, not the whole timeline view. A server
  * component: it has no behaviour of its own (hover is CSS), so it adds nothing to the page's JS.
  */
-import Link from 'next/link';
 import type { TimelineMarker } from '@/model/timeline-markers';
+import { MUTED, TextLink } from './ui';
 
 /** The environment page's compact strip: the markers of the last hours on a line, and the way to the full timeline. */
 export function TimelineStrip({
@@ -39,19 +39,16 @@ export function TimelineStrip({
       data-testid="timeline-strip"
       className="rounded-lg border border-slate-200 bg-white px-4 py-2 shadow-sm dark:border-slate-800 dark:bg-slate-900"
     >
-      <div className="flex items-center gap-3 text-xs text-slate-600 dark:text-slate-400">
+      <div className={`flex items-center gap-3 text-xs ${MUTED}`}>
         <span className="font-medium tracking-wide uppercase">
           Timeline, last {Math.round((to - from) / 3_600_000)} h
         </span>
         <span>
           {markers.length} event{markers.length === 1 ? '' : 's'}
         </span>
-        <Link
-          href={`/environments/${encodeURIComponent(env)}/timeline`}
-          className="ml-auto font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"
-        >
+        <TextLink href={`/environments/${encodeURIComponent(env)}/timeline`} className="ml-auto font-medium">
           Open the timeline →
-        </Link>
+        </TextLink>
       </div>
       <div
         className="relative mt-1"

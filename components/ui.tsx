@@ -1,8 +1,10 @@
 /**
  * The UI primitives every page uses, so a panel reads as structure, not class strings:
- * Card, Badge, Table pieces and the empty/error/loading states.
+ * Card, Badge, Table pieces, the empty/error/loading states, muted text, links, breadcrumbs and
+ * the rollout badge.
  */
-import type { ReactNode } from 'react';
+import Link from 'next/link';
+import { Fragment, type ComponentProps, type ReactNode } from 'react';
 
 export function Card({
   title,
@@ -112,4 +114,67 @@ export function SharedCacheDown({ message }: { message: string }) {
       instances may show other ages.
     </p>
   );
+}
+
+/** Secondary text: details, units, hints. One tone in both themes (AA contrast on the cards). */
+export const MUTED = 'text-slate-600 dark:text-slate-400';
+
+export function Muted({
+  children,
+  className = '',
+  testId,
+}: {
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+}) {
+  return (
+    <span data-testid={testId} className={`${MUTED} ${className}`}>
+      {children}
+    </span>
+  );
+}
+
+/** An in-app link, in the one link style (size and weight from `className`). */
+export function TextLink({ className = '', ...props }: ComponentProps<typeof Link>) {
+  return (
+    <Link {...props} className={`text-sky-700 underline-offset-2 hover:underline dark:text-sky-300 ${className}`} />
+  );
+}
+
+/** Where a page sits: Environments / the environment / what else leads here / the page. */
+export function Breadcrumbs({
+  environment,
+  links = [],
+  current,
+}: {
+  environment?: string;
+  links?: { label: ReactNode; href: string }[];
+  current: ReactNode;
+}) {
+  const trail = [
+    { label: 'Environments', href: '/' },
+    ...(environment ? [{ label: environment, href: `/environments/${encodeURIComponent(environment)}` }] : []),
+    ...links,
+  ];
+  return (
+    <nav aria-label="Breadcrumb" className={`text-sm ${MUTED}`}>
+      {trail.map((crumb) => (
+        <Fragment key={crumb.href}>
+          <Link href={crumb.href} className="underline-offset-2 hover:underline">
+            {crumb.label}
+          </Link>{' '}
+          /{' '}
+        </Fragment>
+      ))}
+      {current}
+    </nav>
+  );
+}
+
+const ROLLOUT_TONES: Record<string, Tone> = { COMPLETED: 'good', IN_PROGRESS: 'info', FAILED: 'bad' };
+
+/** An ECS deployment's rollout state, in the same colours wherever it is shown. */
+export function RolloutBadge({ state }: { state: string }) {
+  return <Badge tone={ROLLOUT_TONES[state] ?? 'neutral'}>{state.toLowerCase().replace('_', ' ')}</Badge>;
 }

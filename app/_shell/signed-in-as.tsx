@@ -1,4 +1,5 @@
 import { getSignedInUser } from '@/lib/auth';
+import { MUTED } from '@/components/ui';
 
 /** Who is signed in, their role per environment, and the way out. Nothing when nobody is. */
 export async function SignedInAs() {
@@ -11,7 +12,7 @@ export async function SignedInAs() {
     <div className="flex min-w-0 items-center gap-3 text-sm" data-testid="signed-in-as">
       <span className="min-w-0 truncate">
         <span className="font-medium">{user.login}</span>
-        <span className="hidden text-slate-600 md:inline dark:text-slate-400" data-testid="roles">
+        <span className={`hidden md:inline ${MUTED}`} data-testid="roles">
           {' '}
           · {roles || 'no role'}
         </span>

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { z } from 'zod';
 import { AuditTable } from '@/components/audit-table';
-import { Card } from '@/components/ui';
+import { Card, MUTED } from '@/components/ui';
 import { hasRole } from '@/lib/access';
 import { readAudit, type AuditRecord } from '@/lib/audit';
 import { requireSignedInPage } from '@/lib/auth';
@@ -49,7 +49,7 @@ export default async function AuditPage({ searchParams }: PageProps<'/audit'>) {
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Audit</h1>
-      <p className="text-sm text-slate-600 dark:text-slate-400">
+      <p className={`text-sm ${MUTED}`}>
         Every action attempt in your environments, allowed or refused, and your own sign-ins, newest first. Nobody can
         change it here.
       </p>

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent, type
 import type { TaskDefinitionRevision } from '@/model/schemas/ecs';
 import type { DeployPreview, RefComparison } from '@/model/schemas/github';
 import { diffRevisions } from '@/model/task-definition-diff';
+import { MUTED } from '../ui';
 
 export type ActionTarget = { env: string; production: boolean };
 type Pending = { url: string; body: unknown; what: string; destructive: boolean };
@@ -474,11 +475,7 @@ export function JobActions({
   return (
     <div data-testid="job-actions">
       <Controls label={`job ${job} actions`}>
-        {!failed && (
-          <span className="text-xs text-slate-600 dark:text-slate-400">
-            Only a failed job can be retried or removed.
-          </span>
-        )}
+        {!failed && <span className={`text-xs ${MUTED}`}>Only a failed job can be retried or removed.</span>}
         <button
           type="button"
           className={safe}
@@ -641,7 +638,7 @@ function DeployPreviewPanel({ preview }: { preview: PreviewState }) {
               <a href={c.url} className="font-mono underline-offset-2 hover:underline">
                 {c.sha.slice(0, 7)}
               </a>{' '}
-              {c.subject} <span className="text-slate-600 dark:text-slate-400">· {c.author ?? 'unknown'}</span>
+              {c.subject} <span className={`${MUTED}`}>· {c.author ?? 'unknown'}</span>
             </li>
           ))}
         </ol>

@@ -1,7 +1,8 @@
 'use client';
-import { formatAge } from '../format';
+import { formatDuration, formatTime } from '../format';
 import { useNow } from '../time';
 import { useLive } from './live-environment';
+import { MUTED } from '../ui';
 
 /** How fresh the page is, whether the stream is up, and the pause control. */
 export function LiveStatus() {
@@ -16,7 +17,7 @@ export function LiveStatus() {
   const dot = paused ? 'bg-slate-400' : connection === 'live' ? 'bg-emerald-500' : 'bg-amber-500 animate-pulse';
   return (
     <div
-      className="flex flex-wrap items-center gap-3 text-xs text-slate-600 dark:text-slate-400"
+      className={`flex flex-wrap items-center gap-3 text-xs ${MUTED}`}
       data-testid="live-status"
       data-connection={connection}
     >
@@ -24,10 +25,10 @@ export function LiveStatus() {
         <span aria-hidden className={`h-2 w-2 rounded-full ${dot}`} />
         <span data-testid="live-state">{label}</span>
       </span>
-      <span title={new Date(at).toLocaleString()} suppressHydrationWarning>
+      <span title={formatTime(at)} suppressHydrationWarning>
         data from{' '}
         <span className="tabular-nums" data-testid="live-age" suppressHydrationWarning>
-          {formatAge(age)}
+          {formatDuration(age)}
         </span>{' '}
         ago
       </span>

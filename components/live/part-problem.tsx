@@ -1,6 +1,6 @@
 'use client';
 import type { ErrorInfo } from '@/model/errors';
-import { formatAge } from '../format';
+import { formatDuration } from '../format';
 import { useNow } from '../time';
 import { SharedCacheDown } from '../ui';
 import { useLive, useSnapshot } from './live-environment';
@@ -21,7 +21,7 @@ export function PartProblem({ name, part }: { name: string; part: PartValue<unkn
       {part.value !== null && age !== null && (
         <>
           {' '}
-          (showing data from <span suppressHydrationWarning>{formatAge(age)}</span> ago)
+          (showing data from <span suppressHydrationWarning>{formatDuration(age)}</span> ago)
         </>
       )}
       {part.error.requestId && <span className="opacity-80"> · request id {part.error.requestId}</span>}

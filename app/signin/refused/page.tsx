@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { TextLink } from '@/components/ui';
 
 export const metadata: Metadata = { title: 'Sign-in refused · Pilothouse' };
 
@@ -22,12 +22,9 @@ export default async function SignInRefused({ searchParams }: PageProps<'/signin
       <p data-testid="refusal">
         {named ? <span className="font-mono">{named}</span> : 'This GitHub account'} {why}
       </p>
-      <Link
-        href="/api/auth/signin"
-        className="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"
-      >
+      <TextLink href="/api/auth/signin" className="font-medium">
         Sign in with another account
-      </Link>
+      </TextLink>
     </div>
   );
 }

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
 import {
@@ -15,7 +14,7 @@ import { SharedCacheNotice } from '@/components/live/part-problem';
 import { LiveStatus } from '@/components/live/live-status';
 import { EnvironmentStatusLine } from '@/components/status-badge';
 import { MetricsPanel } from '@/components/metrics-panel';
-import { Badge, Card, Loading } from '@/components/ui';
+import { Badge, Card, Loading, Breadcrumbs, MUTED, TextLink } from '@/components/ui';
 import type { Environment } from '@/lib/environments';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/model/ranges';
 import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
@@ -42,12 +41,7 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
-        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-          <Link href="/" className="underline-offset-2 hover:underline">
-            Environments
-          </Link>{' '}
-          / {name}
-        </nav>
+        <Breadcrumbs current={name} />
         <header className="flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold">{name}</h1>
           {environment.production && (
@@ -55,7 +49,7 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
               <Badge tone="prod">production</Badge>
             </span>
           )}
-          <span className="text-sm text-slate-600 dark:text-slate-400">
+          <span className={`text-sm ${MUTED}`}>
             {environment.aws.region} · cluster {environment.ecs.cluster}
           </span>
           <div className="ml-auto">
@@ -128,12 +122,9 @@ async function LastActions({ environment }: { environment: string }) {
       title="Last actions"
       testId="panel-last-actions"
       actions={
-        <Link
-          href={`/audit?environment=${encodeURIComponent(environment)}`}
-          className="text-sm text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"
-        >
+        <TextLink href={`/audit?environment=${encodeURIComponent(environment)}`} className="text-sm">
           Audit →
-        </Link>
+        </TextLink>
       }
     >
       {read.error ? (

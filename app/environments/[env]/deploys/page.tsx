@@ -1,12 +1,11 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { connection } from 'next/server';
 import { z } from 'zod';
 import { EcsDeploymentsPanel, RunJobsPanel, RunsPanel } from '@/components/deploys-view';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { DeployForm } from '@/components/actions/lazy';
-import { Badge, Card } from '@/components/ui';
+import { Badge, Card, Breadcrumbs, MUTED } from '@/components/ui';
 import { operatorTarget, viewableEnvironment, readOnce } from '@/lib/environment-page';
 import { listRunJobs } from '@/lib/github';
 import { SERVICE_ROLES } from '@/contracts/platform';
@@ -50,22 +49,10 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
-        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-          <Link href="/" className="underline-offset-2 hover:underline">
-            Environments
-          </Link>{' '}
-          /{' '}
-          <Link
-            href={`/environments/${encodeURIComponent(environment.name)}`}
-            className="underline-offset-2 hover:underline"
-          >
-            {environment.name}
-          </Link>{' '}
-          / deploys
-        </nav>
+        <Breadcrumbs environment={environment.name} current="deploys" />
         <header className="flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold">
-            Deploys <span className="font-normal text-slate-600 dark:text-slate-400">to {environment.name}</span>
+            Deploys <span className={`font-normal ${MUTED}`}>to {environment.name}</span>
           </h1>
           {environment.production && (
             <span data-testid="production-badge">

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
-import { Badge, Card, Empty, Table, td, th, type Tone } from '@/components/ui';
+import { Badge, Card, Empty, Table, td, th, type Tone, Breadcrumbs, MUTED } from '@/components/ui';
 import { viewableEnvironment } from '@/lib/environment-page';
 import { searchJobs, SearchQuery, SEARCH_RESULTS, type JobMatch } from '@/lib/job-search';
 
@@ -36,18 +36,9 @@ export default async function JobSearchPage({ params, searchParams }: PageProps<
   const base = `/environments/${encodeURIComponent(environment.name)}`;
   return (
     <div className="space-y-4">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <Link href="/" className="underline-offset-2 hover:underline">
-          Environments
-        </Link>{' '}
-        /{' '}
-        <Link href={base} className="underline-offset-2 hover:underline">
-          {environment.name}
-        </Link>{' '}
-        / jobs
-      </nav>
+      <Breadcrumbs environment={environment.name} current="jobs" />
       <h1 className="text-xl font-semibold">
-        Find a job <span className="font-normal text-slate-600 dark:text-slate-400">in {environment.name}</span>
+        Find a job <span className={`font-normal ${MUTED}`}>in {environment.name}</span>
       </h1>
       <form role="search" className="flex flex-wrap gap-2" action={`${base}/jobs`}>
         <label className="flex min-w-0 flex-1 flex-col text-sm">
@@ -115,9 +106,7 @@ export default async function JobSearchPage({ params, searchParams }: PageProps<
                     <td className={td}>{job.queue}</td>
                     <td className={td}>
                       <Badge tone={STATE_TONE[job.state] ?? 'neutral'}>{job.state}</Badge>
-                      {job.failedReason && (
-                        <span className="block text-xs text-slate-600 dark:text-slate-400">{job.failedReason}</span>
-                      )}
+                      {job.failedReason && <span className={`block text-xs ${MUTED}`}>{job.failedReason}</span>}
                     </td>
                     <td className={`${td} max-w-md truncate font-mono text-xs`} title={job.url ?? undefined}>
                       {job.url ?? '—'}

@@ -4,7 +4,7 @@ import { connection } from 'next/server';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { TimelineView } from '@/components/timeline-view';
-import { Badge } from '@/components/ui';
+import { Badge, Breadcrumbs, MUTED } from '@/components/ui';
 import { RangeParam, viewableEnvironment } from '@/lib/environment-page';
 import { RANGES, type RangeName } from '@/model/ranges';
 import { getTimeline } from '@/lib/timeline';
@@ -26,19 +26,10 @@ export default async function TimelinePage({ params, searchParams }: PageProps<'
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date(timeline.to).toISOString(), snapshot: timeline.snapshot }}>
       <div className="space-y-4">
-        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-          <Link href="/" className="underline-offset-2 hover:underline">
-            Environments
-          </Link>{' '}
-          /{' '}
-          <Link href={base} className="underline-offset-2 hover:underline">
-            {environment.name}
-          </Link>{' '}
-          / timeline
-        </nav>
+        <Breadcrumbs environment={environment.name} current="timeline" />
         <header className="flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold">
-            Timeline <span className="font-normal text-slate-600 dark:text-slate-400">of {environment.name}</span>
+            Timeline <span className={`font-normal ${MUTED}`}>of {environment.name}</span>
           </h1>
           {environment.production && <Badge tone="prod">production</Badge>}
           <LiveStatus />

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { z } from 'zod';
@@ -7,7 +6,7 @@ import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { QueueDepthChart } from '@/components/queue-depth-chart';
 import { FailedJobsPanel, FailureGroupsPanel, QueueCountsPanel } from '@/components/queue-view';
-import { Badge, Card, Loading } from '@/components/ui';
+import { Badge, Card, Loading, Breadcrumbs, MUTED } from '@/components/ui';
 import type { Environment } from '@/lib/environments';
 import { DEFAULT_RANGE, RANGES } from '@/model/ranges';
 import { operatorTarget, viewableEnvironment, queueOr404, readOnce } from '@/lib/environment-page';
@@ -39,22 +38,10 @@ export default async function QueuePage({ params, searchParams }: PageProps<'/en
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
-        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-          <Link href="/" className="underline-offset-2 hover:underline">
-            Environments
-          </Link>{' '}
-          /{' '}
-          <Link
-            href={`/environments/${encodeURIComponent(environment.name)}`}
-            className="underline-offset-2 hover:underline"
-          >
-            {environment.name}
-          </Link>{' '}
-          / queue {queue}
-        </nav>
+        <Breadcrumbs environment={environment.name} current={`queue ${queue}`} />
         <header className="flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold">
-            {queue} <span className="font-normal text-slate-600 dark:text-slate-400">queue in {environment.name}</span>
+            {queue} <span className={`font-normal ${MUTED}`}>queue in {environment.name}</span>
           </h1>
           {environment.production && (
             <span data-testid="production-badge">

@@ -1,12 +1,11 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { MetricsPanel } from '@/components/metrics-panel';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { RevisionsPanel, ServiceSummaryPanel, StoppedTasksPanel, TasksPanel } from '@/components/service-view';
-import { Badge, Card, Loading } from '@/components/ui';
+import { Badge, Card, Loading, Breadcrumbs, MUTED } from '@/components/ui';
 import { operatorTarget, viewableEnvironment, serviceOr404, RangeParam } from '@/lib/environment-page';
 import type { Environment } from '@/lib/environments';
 import type { ServiceRole } from '@/contracts/platform';
@@ -43,29 +42,17 @@ export default async function ServicePage({
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
-        <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-          <Link href="/" className="underline-offset-2 hover:underline">
-            Environments
-          </Link>{' '}
-          /{' '}
-          <Link
-            href={`/environments/${encodeURIComponent(environment.name)}`}
-            className="underline-offset-2 hover:underline"
-          >
-            {environment.name}
-          </Link>{' '}
-          / {role}
-        </nav>
+        <Breadcrumbs environment={environment.name} current={role} />
         <header className="flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold">
-            {role} <span className="font-normal text-slate-600 dark:text-slate-400">in {environment.name}</span>
+            {role} <span className={`font-normal ${MUTED}`}>in {environment.name}</span>
           </h1>
           {environment.production && (
             <span data-testid="production-badge">
               <Badge tone="prod">production</Badge>
             </span>
           )}
-          <span className="font-mono text-xs text-slate-600 dark:text-slate-400">
+          <span className={`font-mono text-xs ${MUTED}`}>
             {environment.ecs.cluster}/{environment.ecs.services[role]}
           </span>
           <div className="ml-auto">

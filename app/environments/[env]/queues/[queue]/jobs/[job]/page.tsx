@@ -1,10 +1,9 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { JobEvidencePanel } from '@/components/job-evidence';
-import { Badge, Card, Loading } from '@/components/ui';
+import { Badge, Card, Loading, Breadcrumbs, MUTED } from '@/components/ui';
 import { listJobEvidence } from '@/lib/aws/s3';
 import type { Environment } from '@/lib/environments';
 import { operatorTarget, readOnce, viewableEnvironment, queueOr404 } from '@/lib/environment-page';
@@ -34,23 +33,11 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
   const tone = job.state === 'failed' ? 'bad' : job.state === 'completed' ? 'good' : 'info';
   return (
     <div className="space-y-4">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <Link href="/" className="underline-offset-2 hover:underline">
-          Environments
-        </Link>{' '}
-        /{' '}
-        <Link
-          href={`/environments/${encodeURIComponent(environment.name)}`}
-          className="underline-offset-2 hover:underline"
-        >
-          {environment.name}
-        </Link>{' '}
-        /{' '}
-        <Link href={queuePath} className="underline-offset-2 hover:underline">
-          queue {queue}
-        </Link>{' '}
-        / job {job.id}
-      </nav>
+      <Breadcrumbs
+        environment={environment.name}
+        links={[{ label: `queue ${queue}`, href: queuePath }]}
+        current={`job ${job.id}`}
+      />
       <h1 className="flex flex-wrap items-center gap-3 text-xl font-semibold">
         job <span className="font-mono text-base">{job.id}</span> <Badge tone={tone}>{job.state}</Badge>
       </h1>
@@ -58,21 +45,21 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
       <Card title="Job">
         <dl className="grid gap-3 px-4 py-3 text-sm sm:grid-cols-4">
           <div>
-            <dt className="text-xs text-slate-600 uppercase dark:text-slate-400">Kind</dt>
+            <dt className={`text-xs uppercase ${MUTED}`}>Kind</dt>
             <dd>{job.name}</dd>
           </div>
           <div>
-            <dt className="text-xs text-slate-600 uppercase dark:text-slate-400">Attempts</dt>
+            <dt className={`text-xs uppercase ${MUTED}`}>Attempts</dt>
             <dd className="tabular-nums">{job.attemptsMade}</dd>
           </div>
           <div>
-            <dt className="text-xs text-slate-600 uppercase dark:text-slate-400">Created</dt>
+            <dt className={`text-xs uppercase ${MUTED}`}>Created</dt>
             <dd>
               <time dateTime={job.createdAt}>{job.createdAt}</time>
             </dd>
           </div>
           <div>
-            <dt className="text-xs text-slate-600 uppercase dark:text-slate-400">Finished</dt>
+            <dt className={`text-xs uppercase ${MUTED}`}>Finished</dt>
             <dd>{job.finishedAt ? <time dateTime={job.finishedAt}>{job.finishedAt}</time> : '—'}</dd>
           </div>
         </dl>
@@ -92,7 +79,7 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
           </details>
         )}
         {job.processedAt && (
-          <p className="px-4 pb-2 text-xs text-slate-600 dark:text-slate-400" data-testid="job-timings">
+          <p className={`px-4 pb-2 text-xs ${MUTED}`} data-testid="job-timings">
             waited {seconds(job.createdAt, job.processedAt)} before its last attempt started
             {job.finishedAt && <>, which ran {seconds(job.processedAt, job.finishedAt)}</>}
           </p>
@@ -119,9 +106,7 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
       </Card>
       <Card title={`Log (${job.logCount} line${job.logCount === 1 ? '' : 's'})`} testId="panel-job-log">
         {job.logs.length === 0 ? (
-          <p className="px-4 py-3 text-sm text-slate-600 dark:text-slate-400">
-            The worker wrote no log lines for this job.
-          </p>
+          <p className={`px-4 py-3 text-sm ${MUTED}`}>The worker wrote no log lines for this job.</p>
         ) : (
           <pre className="overflow-x-auto px-4 py-3 text-xs" tabIndex={0} data-testid="job-log">
             {job.logs.join('\n')}

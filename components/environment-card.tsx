@@ -1,22 +1,15 @@
 'use client';
-import Link from 'next/link';
 import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
-import { formatAge } from './format';
+import { formatDuration } from './format';
 import { useSnapshot } from './live/live-environment';
 import { LiveStatus } from './live/live-status';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { EnvironmentStatusLine } from './status-badge';
 import { RelativeTime } from './time';
-import { Badge, Loading, Sparkline } from './ui';
-
-const ROLLOUT_STYLE: Record<string, string> = {
-  COMPLETED: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200',
-  IN_PROGRESS: 'bg-sky-100 text-sky-800 dark:bg-sky-900/50 dark:text-sky-200',
-  FAILED: 'bg-rose-100 text-rose-800 dark:bg-rose-900/50 dark:text-rose-200',
-};
+import { Badge, Loading, Sparkline, MUTED, TextLink, RolloutBadge } from './ui';
 
 /** An environment on the overview: its status and why, services, targets, deploys and queues, live. */
-export function EnvironmentPanel() {
+export function EnvironmentCard() {
   const snapshot = useSnapshot();
   const { environment } = snapshot;
   const headingId = `env-${environment.name}`;
@@ -36,15 +29,15 @@ export function EnvironmentPanel() {
             <Badge tone="prod">production</Badge>
           </span>
         )}
-        <span className="text-sm text-slate-600 dark:text-slate-400">
+        <span className={`text-sm ${MUTED}`}>
           {environment.region} · cluster {environment.cluster}
         </span>
-        <Link
+        <TextLink
           href={`/environments/${encodeURIComponent(environment.name)}`}
-          className="ml-auto text-sm font-medium text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300"
+          className="ml-auto text-sm font-medium focus-visible:outline-2 focus-visible:outline-sky-600"
         >
           Open {environment.name} →
-        </Link>
+        </TextLink>
       </div>
       <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-5 py-2 dark:border-slate-800">
         <EnvironmentStatusLine />
@@ -102,7 +95,7 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
     >
       <table className="w-full text-sm">
         <caption className="sr-only">ECS services in {snapshot.environment.name}</caption>
-        <thead className="text-left text-xs tracking-wide whitespace-nowrap text-slate-600 uppercase dark:text-slate-400">
+        <thead className={`text-left text-xs tracking-wide whitespace-nowrap uppercase ${MUTED}`}>
           <tr>
             <th scope="col" className="px-5 py-2 font-medium">
               Service
@@ -131,7 +124,7 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
               <tr key={s.arn} data-service={s.role}>
                 <th scope="row" className="px-5 py-2 text-left font-medium">
                   {s.role}
-                  <span className="block max-w-48 truncate font-mono text-xs font-normal text-slate-600 dark:text-slate-400">
+                  <span className={`block max-w-48 truncate font-mono text-xs font-normal ${MUTED}`}>
                     {s.taskDefinition ? `${s.taskDefinition.family}:${s.taskDefinition.revision}` : '—'}
                   </span>
                 </th>
@@ -147,17 +140,11 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
                 <td className="px-3 py-2.5 text-right tabular-nums" data-count="pending">
                   {s.pendingCount}
                 </td>
-                <td className="px-3 py-2.5 text-right whitespace-nowrap text-slate-600 tabular-nums dark:text-slate-400">
+                <td className={`px-3 py-2.5 text-right whitespace-nowrap tabular-nums ${MUTED}`}>
                   {bounds ? `${bounds.minCapacity}–${bounds.maxCapacity}` : '—'}
                 </td>
                 <td className="px-5 py-2.5">
-                  {s.rolloutState ? (
-                    <span className={`rounded px-2 py-0.5 text-xs font-medium ${ROLLOUT_STYLE[s.rolloutState]}`}>
-                      {s.rolloutState.replace('_', ' ').toLowerCase()}
-                    </span>
-                  ) : (
-                    <span className="text-slate-400">—</span>
-                  )}
+                  {s.rolloutState ? <RolloutBadge state={s.rolloutState} /> : <span className="text-slate-400">—</span>}
                 </td>
               </tr>
             );
@@ -192,7 +179,7 @@ function TargetHealth({ health }: { health: NonNullable<EnvironmentSnapshot['tar
   return (
     <div className="px-5 py-3 text-sm" data-testid="target-health">
       <p>
-        <span className="text-xs tracking-wide text-slate-600 uppercase dark:text-slate-400">ALB targets </span>
+        <span className={`text-xs tracking-wide uppercase ${MUTED}`}>ALB targets </span>
         <span
           className={`font-semibold tabular-nums ${unhealthy.length ? 'text-rose-700 dark:text-rose-300' : 'text-emerald-700 dark:text-emerald-300'}`}
         >
@@ -220,7 +207,7 @@ function RequestsTrend({ metrics }: { metrics: EnvironmentSnapshot['metrics']['v
   const values = requests?.values.filter((v) => v !== null) ?? [];
   if (!metrics || values.length < 2) return null;
   return (
-    <div className="px-5 pb-3 text-xs text-slate-600 dark:text-slate-400" data-testid="requests-trend">
+    <div className={`px-5 pb-3 text-xs ${MUTED}`} data-testid="requests-trend">
       <span>
         requests, last {Math.round(metrics.rangeMinutes / 60)} h · now {values.at(-1)}/min
       </span>
@@ -246,21 +233,21 @@ function LastDeploy({ runs }: { runs: NonNullable<EnvironmentSnapshot['deployRun
   return (
     <div className="space-y-1 px-5 py-3 text-sm" data-testid="last-deploy">
       <p>
-        <span className="text-xs tracking-wide text-slate-600 uppercase dark:text-slate-400">Last deploy </span>
+        <span className={`text-xs tracking-wide uppercase ${MUTED}`}>Last deploy </span>
         {last ? (
           <span>
             <a href={last.url} className="font-medium underline-offset-2 hover:underline focus-visible:outline-2">
               #{last.runNumber} {last.ref}
             </a>{' '}
             <Badge tone={lastTone}>{last.status === 'completed' ? last.conclusion : last.status}</Badge>{' '}
-            <span className="text-slate-600 dark:text-slate-400">{last.actor ?? 'unknown'}</span>
+            <span className={`${MUTED}`}>{last.actor ?? 'unknown'}</span>
           </span>
         ) : (
-          <span className="text-slate-600 dark:text-slate-400">no runs yet</span>
+          <span className={`${MUTED}`}>no runs yet</span>
         )}
       </p>
       {live && (
-        <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="live-deploy">
+        <p className={`text-xs ${MUTED}`} data-testid="live-deploy">
           live: <span className="font-mono text-slate-800 dark:text-slate-200">{live.ref}</span>
           {live.imageTag && (
             <>
@@ -280,7 +267,7 @@ function QueueTable({ queues }: { queues: NonNullable<EnvironmentSnapshot['queue
     <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Queues">
       <table className="w-full text-sm">
         <caption className="sr-only">Queues</caption>
-        <thead className="text-left text-xs tracking-wide whitespace-nowrap text-slate-600 uppercase dark:text-slate-400">
+        <thead className={`text-left text-xs tracking-wide whitespace-nowrap uppercase ${MUTED}`}>
           <tr>
             <th scope="col" className="px-5 py-2 font-medium">
               Queue
@@ -324,8 +311,8 @@ function QueueTable({ queues }: { queues: NonNullable<EnvironmentSnapshot['queue
               <td className="px-3 py-2 text-right tabular-nums" data-count="completed">
                 {q.counts.completed}
               </td>
-              <td className="px-5 py-2 text-right text-slate-600 tabular-nums dark:text-slate-400">
-                {q.oldestWaitingAgeMs === null ? '—' : formatAge(q.oldestWaitingAgeMs)}
+              <td className={`px-5 py-2 text-right tabular-nums ${MUTED}`}>
+                {q.oldestWaitingAgeMs === null ? '—' : formatDuration(q.oldestWaitingAgeMs)}
               </td>
             </tr>
           ))}
