@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The platform's services: `docker build --target api .` and `--target worker .`.
 # Both run the tsc build of worker/ with the services' runtime dependencies only
-# (scripts/service-deps.mjs): no Next.js, no dev tooling, as a non-root user.
+# (scripts/bin/service-deps.mjs): no Next.js, no dev tooling, as a non-root user.
 
 ARG NODE_VERSION=20.20.2
 
@@ -20,7 +20,7 @@ RUN node node_modules/typescript/bin/tsc -p worker
 
 # The services' production dependencies, resolved within the root lock file's versions.
 FROM base AS service-deps
-COPY package.json package-lock.json scripts/service-deps.mjs ./
+COPY package.json package-lock.json scripts/bin/service-deps.mjs ./
 RUN node service-deps.mjs package.json > services.json \
  && mv services.json package.json \
  && npm install --omit=dev --no-audit --no-fund --ignore-scripts \

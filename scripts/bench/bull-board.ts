@@ -13,7 +13,7 @@ import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import type { Environment } from '../../lib/environments';
 import { getQueueStats } from '../../lib/queue';
-import { startRedis } from '../local-platform';
+import { startRedis } from '../platform/local-platform';
 import { record } from './report';
 
 const QUEUES = ['screenshot', 'pdf', 'scrape'];

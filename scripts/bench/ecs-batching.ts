@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describeServices } from '../../lib/aws/ecs';
 import { parseRegistry } from '../../lib/environments';
-import { EMULATOR_CREDENTIALS, type RunningServer } from '../local-platform';
+import { EMULATOR_CREDENTIALS, type RunningServer } from '../platform/local-platform';
 import { record } from './report';
 
 const SERVICES = 23;

@@ -3,9 +3,9 @@
  * viewers over two `next start` instances and both environments for two minutes while an
  * operator acts every 10 s, against one viewer per environment on one instance doing the same.
  */
-import { describeLiveLoad, runLiveLoad } from '../load/live-viewers';
-import { buildControlPlane, LOCAL_USERS, startControlPlane, type SeededPlatform } from '../seeded-platform';
-import { signInWithStandin } from '../sign-in';
+import { describeLiveLoad, runLiveLoad } from '../platform/live-viewers';
+import { buildControlPlane, LOCAL_USERS, startControlPlane, type SeededPlatform } from '../platform/seeded-platform';
+import { signInWithStandin } from '../platform/sign-in';
 import { record } from './report';
 
 const WINDOW_MS = 120_000;

@@ -6,8 +6,8 @@
  * not among them, nor the `noModule` polyfills a modern browser skips).
  */
 import { gzipSync } from 'node:zlib';
-import { buildControlPlane, LOCAL_USERS, startControlPlane, type SeededPlatform } from '../seeded-platform';
-import { signInWithStandin } from '../sign-in';
+import { buildControlPlane, LOCAL_USERS, startControlPlane, type SeededPlatform } from '../platform/seeded-platform';
+import { signInWithStandin } from '../platform/sign-in';
 import { record } from './report';
 
 const REQUESTS = 200;

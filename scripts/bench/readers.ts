@@ -10,7 +10,7 @@ import { getEnvironmentOrThrow } from '../../lib/environments';
 import { createLiveHub, type LiveHub } from '../../lib/live';
 import { getEnvironmentSnapshot } from '../../lib/snapshot';
 import { liveEventStream } from '../../lib/sse';
-import type { RunningServer } from '../local-platform';
+import type { RunningServer } from '../platform/local-platform';
 import { record } from './report';
 
 const WINDOW_MS = 60_000;

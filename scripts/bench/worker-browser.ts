@@ -11,8 +11,8 @@ import { browserPerJob, sharedBrowser, type BrowserSource } from '../../worker/b
 import { startEgressProxy } from '../../worker/egress-proxy.js';
 import { createUrlGuard } from '../../worker/url-guard.js';
 import { startJobWorkers } from '../../worker/worker.js';
-import { EMULATOR_CREDENTIALS, type RunningServer } from '../local-platform';
-import { startTargetSite } from '../target-site';
+import { EMULATOR_CREDENTIALS, type RunningServer } from '../platform/local-platform';
+import { startTargetSite } from '../platform/target-site';
 import { record } from './report';
 
 const JOBS = 20;

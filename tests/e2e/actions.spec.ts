@@ -11,15 +11,17 @@ import { Redis } from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { controlEmulator, EMULATOR_CREDENTIALS, type RunningServer } from '../../scripts/local-platform';
-import { SEEDED } from '../../scripts/seed';
 import {
+  controlEmulator,
+  EMULATOR_CREDENTIALS,
+  type RunningServer,
+  SEEDED,
   LOCAL_USERS,
   startControlPlane,
   startSeededPlatform,
   type SeededPlatform,
-} from '../../scripts/seeded-platform';
-import { signInWithStandin } from '../../scripts/sign-in';
+  signInWithStandin,
+} from '../../scripts/platform';
 
 let platform: SeededPlatform;
 let controlPlane: RunningServer;

@@ -9,13 +9,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../scripts/local-platform';
+import { repoPath } from '../../scripts/platform';
 import { authState } from './global-setup';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 
 /** Every page and route handler under app/, as its URL pattern (route groups are not in URLs). */
-function appRoutes(dir = path.join(ROOT, 'app'), prefix = ''): { pattern: string; kind: 'page' | 'route' }[] {
+function appRoutes(dir = repoPath('app'), prefix = ''): { pattern: string; kind: 'page' | 'route' }[] {
   const found: { pattern: string; kind: 'page' | 'route' }[] = [];
   for (const entry of readdirSync(dir)) {
     const full = path.join(dir, entry);

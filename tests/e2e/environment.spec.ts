@@ -9,8 +9,7 @@ import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { keys } from '../../contracts/keys';
 import { SSM_PARAMETER_KEYS } from '../../contracts/platform';
-import { controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
-import { IMAGE_TAGS, SEEDED } from '../../scripts/seed';
+import { controlEmulator, EMULATOR_CREDENTIALS, IMAGE_TAGS, SEEDED } from '../../scripts/platform';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 type RegistryEnvironment = {

@@ -12,7 +12,7 @@ import {
   startControlPlane,
   startSeededPlatform,
   timedStep,
-} from '../../scripts/seeded-platform';
+} from '../../scripts/platform';
 import { signInInBrowser } from '../support/browser-sign-in';
 import config from '../../playwright.config';
 

@@ -12,10 +12,17 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { EMULATOR_CREDENTIALS, ROOT } from '../../scripts/local-platform';
-import { artifactsBucket, SEEDED } from '../../scripts/seed';
-import { buildServices, startWorker, type ServiceProcess } from '../../scripts/services';
-import { startTargetSite, type TargetSite } from '../../scripts/target-site';
+import {
+  EMULATOR_CREDENTIALS,
+  repoPath,
+  artifactsBucket,
+  SEEDED,
+  buildServices,
+  startWorker,
+  type ServiceProcess,
+  startTargetSite,
+  type TargetSite,
+} from '../../scripts/platform';
 import { DEFAULT_JOB_OPTIONS } from '../../contracts/jobs';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
@@ -90,9 +97,9 @@ test('a failed browser job’s page shows the page at failure, its console error
   await expect
     .poll(() => screenshot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
     .toBeGreaterThan(100);
-  await page.screenshot({ path: path.join(ROOT, 'screenshots', 'failed-job-light.png'), fullPage: true });
+  await page.screenshot({ path: repoPath('screenshots', 'failed-job-light.png'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: path.join(ROOT, 'screenshots', 'failed-job-dark.png'), fullPage: true });
+  await page.screenshot({ path: repoPath('screenshots', 'failed-job-dark.png'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
 
   const download = page.waitForEvent('download');
@@ -101,7 +108,7 @@ test('a failed browser job’s page shows the page at failure, its console error
   expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
 
   // Playwright's trace viewer, from playwright-core, on a local port with the downloaded trace.
-  const viewerDir = path.join(ROOT, 'node_modules/playwright-core/lib/vite/traceViewer');
+  const viewerDir = repoPath('node_modules/playwright-core/lib/vite/traceViewer');
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://viewer');
     if (url.pathname === '/trace.zip')
@@ -129,7 +136,7 @@ test('a failed browser job’s page shows the page at failure, its console error
     // The trace's actions: the navigation to the page that never loaded (and the screenshot taken of it).
     await expect(tracePage.getByText(/\/hanging$/).first()).toBeVisible({ timeout: 30_000 });
     await expect(tracePage.getByText('Navigate', { exact: true })).toBeVisible();
-    await tracePage.screenshot({ path: path.join(ROOT, 'screenshots', 'failed-job-trace.png') });
+    await tracePage.screenshot({ path: repoPath('screenshots', 'failed-job-trace.png') });
     await tracePage.close();
   } finally {
     server.closeAllConnections();

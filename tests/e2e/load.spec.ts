@@ -9,14 +9,15 @@ import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunningServer } from '../../scripts/local-platform';
-import { describeLiveLoad, runLiveLoad } from '../../scripts/load/live-viewers';
 import {
+  type RunningServer,
+  describeLiveLoad,
+  runLiveLoad,
   LOCAL_USERS,
   startControlPlane,
   startSeededPlatform,
   type SeededPlatform,
-} from '../../scripts/seeded-platform';
+} from '../../scripts/platform';
 import { signInInBrowser } from '../support/browser-sign-in';
 
 const WINDOW_MS = 45_000;

@@ -6,9 +6,7 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { demoRepository, DEPLOYED_COMMITS, MAIN_COMMITS } from '../../scripts/demo-repository';
-import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
-import { SEEDED } from '../../scripts/seed';
+import { demoRepository, DEPLOYED_COMMITS, MAIN_COMMITS, EMULATOR_CREDENTIALS, SEEDED } from '../../scripts/platform';
 import { authState } from './global-setup';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;

@@ -16,9 +16,11 @@ import {
   startControlPlane,
   startSeededPlatform,
   type SeededPlatform,
-} from '../../scripts/seeded-platform';
+  EMULATOR_CREDENTIALS,
+  startRedis,
+  type RunningServer,
+} from '../../scripts/platform';
 import { signInInBrowser } from '../support/browser-sign-in';
-import { EMULATOR_CREDENTIALS, startRedis, type RunningServer } from '../../scripts/local-platform';
 import { startAwsFaultProxy, type AwsFaultProxy } from '../support/aws-fault-proxy';
 
 let platform: SeededPlatform;

@@ -1,8 +1,7 @@
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
-import { SEEDED } from '../../scripts/seed';
+import { controlEmulator, EMULATOR_CREDENTIALS, SEEDED } from '../../scripts/platform';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 

@@ -9,9 +9,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../scripts/local-platform';
+import { repoPath } from '../../scripts/platform';
 
-const SCREENSHOTS = path.join(ROOT, 'screenshots');
+const SCREENSHOTS = repoPath('screenshots');
 /** A job for the job page to show: added before the tests, delayed (no worker takes it), removed after. */
 const SCREENS_JOB_ID = 'screens-job';
 

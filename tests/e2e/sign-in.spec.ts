@@ -3,7 +3,7 @@
  * which roles, who is refused and why, and that nothing is readable after signing out.
  */
 import { expect, test } from '@playwright/test';
-import { LOCAL_USERS } from '../../scripts/seeded-platform';
+import { LOCAL_USERS } from '../../scripts/platform';
 import { signInInBrowser } from '../support/browser-sign-in';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;

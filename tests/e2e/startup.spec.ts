@@ -3,16 +3,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, ROOT } from '../../scripts/local-platform';
+import { freePort, repoPath } from '../../scripts/platform';
 
 /** Runs `next start` (production) with this environment until it exits; its code and output. */
 async function startUntilExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)],
+    [repoPath('node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(port)],
     {
-      cwd: ROOT,
+      cwd: repoPath(),
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -6,8 +6,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { controlEmulator } from '../../scripts/local-platform';
-import { SEEDED } from '../../scripts/seed';
+import { controlEmulator, SEEDED } from '../../scripts/platform';
 import { authState } from './global-setup';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;

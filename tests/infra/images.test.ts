@@ -4,10 +4,10 @@ import { validate } from 'dockerfile-utils';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../scripts/local-platform';
-import { SERVICE_DEPENDENCIES } from '../../scripts/service-deps.mjs';
+import { repoPath } from '../../scripts/platform';
+import { SERVICE_DEPENDENCIES } from '../../scripts/bin/service-deps.mjs';
 
-const dockerfileText = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+const dockerfileText = readFileSync(repoPath('Dockerfile'), 'utf8');
 const dockerfile = DockerfileParser.parse(dockerfileText);
 const lines = dockerfileText.split('\n');
 const stage = (name: string) => {
@@ -42,7 +42,7 @@ describe('Dockerfile', () => {
       expect(args(instructions, 'CMD')).toEqual([`["node", "${entry}"]`]);
       const copies = instructions.filter((i) => i.getKeyword() === 'COPY').map((i) => lines[i.getRange().start.line]);
       expect(copies).toContain('COPY --from=service-deps /app/node_modules node_modules');
-      const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+      const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8'));
       expect(pkg.scripts[`start:${target}`]).toBe(`node ${entry}`);
     });
   }
@@ -68,7 +68,7 @@ describe('Dockerfile', () => {
         }
       }
     };
-    walk(path.join(ROOT, 'worker'));
+    walk(repoPath('worker'));
     expect([...imported].sort()).toEqual([...SERVICE_DEPENDENCIES].sort());
   });
 });

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../scripts/local-platform';
+import { repoPath } from '../../scripts/platform';
 import { INFRA, loadHcl, type Block } from '../support/hcl';
 
 /** The SDK package to the IAM service prefix. */
@@ -43,7 +43,9 @@ function actionsUsed(dir: string): Set<string> {
       const prefix = PREFIX[pkg];
       // A client this test does not know must be added above, not skipped: its calls need IAM too.
       if (!prefix)
-        throw new Error(`${path.relative(ROOT, file)} uses @aws-sdk/client-${pkg}: add its IAM prefix to this test`);
+        throw new Error(
+          `${path.relative(repoPath(), file)} uses @aws-sdk/client-${pkg}: add its IAM prefix to this test`,
+        );
       for (const name of names.split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
         const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
         if (!operation || !new RegExp(`\\b${name}\\b`).test(text.replace(/import[^;]+;/g, ''))) continue;
@@ -69,7 +71,7 @@ async function allowed(document: string): Promise<Set<string>> {
 
 describe('IAM held against the code that uses it', () => {
   it('the control plane’s role allows exactly the AWS actions lib/ and app/ send', async () => {
-    const used = new Set([...actionsUsed(path.join(ROOT, 'lib')), ...actionsUsed(path.join(ROOT, 'app'))]);
+    const used = new Set([...actionsUsed(repoPath('lib')), ...actionsUsed(repoPath('app'))]);
     const granted = await allowed('control_plane');
     expect([...used].filter((a) => !granted.has(a)).sort(), 'sent by lib/ or app/ but not allowed').toEqual([]);
     expect([...granted].filter((a) => !used.has(a)).sort(), 'allowed but never sent').toEqual([]);
@@ -80,7 +82,7 @@ describe('IAM held against the code that uses it', () => {
   });
 
   it('the worker’s role allows every AWS action worker/ sends', async () => {
-    const used = actionsUsed(path.join(ROOT, 'worker'));
+    const used = actionsUsed(repoPath('worker'));
     const granted = await allowed('worker');
     expect([...used].sort()).toEqual(['cloudwatch:PutMetricData', 'kms:GenerateDataKey', 's3:PutObject']);
     expect([...used].filter((a) => !granted.has(a))).toEqual([]);

@@ -19,7 +19,7 @@ import {
   GIT_REF_PATTERN,
   IMAGE_TAG_PATTERN,
 } from '@/contracts/platform';
-import { ROOT } from '../../scripts/local-platform';
+import { repoPath } from '../../scripts/platform';
 import { INFRA, interpolate, loadHcl, loadModule, type Block } from '../support/hcl';
 
 const REPO = 'pilothouse-dev/pilothouse';
@@ -32,7 +32,7 @@ type Job = {
   strategy?: { matrix: { environment: string[] } };
 };
 const workflow = (file: string) =>
-  parse(readFileSync(path.join(ROOT, '.github/workflows', file), 'utf8')) as {
+  parse(readFileSync(repoPath('.github/workflows', file), 'utf8')) as {
     on: Record<string, unknown>;
     jobs: Record<string, Job>;
     'run-name'?: string;

@@ -2,19 +2,19 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../scripts/local-platform';
+import { repoPath } from '../../scripts/platform';
 import { INFRA } from '../support/hcl';
 
 /**
  * Every module and root has a README whose inputs and outputs are what its variables and
- * outputs say today: terraform-docs (scripts/ensure-tools.sh) checks each against the code
+ * outputs say today: terraform-docs (scripts/bin/ensure-tools.sh) checks each against the code
  * (`--output-check` fails on a stale README); `npm run docs:terraform` rewrites them.
  */
-const TERRAFORM_DOCS = path.join(ROOT, '.tools', 'bin', 'terraform-docs');
+const TERRAFORM_DOCS = repoPath('.tools', 'bin', 'terraform-docs');
 const DIRS = [...readdirSync(path.join(INFRA, 'modules')).map((m) => `modules/${m}`), 'environments', 'bootstrap'];
 
 describe('Terraform READMEs', () => {
-  it('terraform-docs is installed (scripts/ensure-tools.sh --infra builds it)', () => {
+  it('terraform-docs is installed (scripts/bin/ensure-tools.sh --infra builds it)', () => {
     expect(existsSync(TERRAFORM_DOCS), TERRAFORM_DOCS).toBe(true);
   });
 

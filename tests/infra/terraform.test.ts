@@ -1,6 +1,6 @@
 /**
  * The Terraform, parsed (HCL → JSON with @cdktf/hcl2json, offline) and checked for what
- * matters; tofu fmt, tflint and checkov run in scripts/lint-infra.sh.
+ * matters; tofu fmt, tflint and checkov run in scripts/bin/lint-infra.sh.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import {
   WORKER_BACKLOG_PER_TASK_EXPRESSION,
 } from '@/contracts/platform';
 import { ApiConfigSchema, WorkerConfigSchema } from '../../worker/config';
-import { ROOT } from '../../scripts/local-platform';
+import { repoPath } from '../../scripts/platform';
 import { INFRA, loadHcl as load, type Block } from '../support/hcl';
 
 const MODULES = readdirSync(path.join(INFRA, 'modules'));
@@ -132,7 +132,7 @@ describe('Terraform modules', () => {
     expect((only(alb.resource!.aws_lb_target_group.api).health_check as Block[])[0].path).toBe(
       '${var.health_check_path}',
     );
-    expect(readFileSync(path.join(ROOT, 'worker/api/app.ts'), 'utf8')).toContain("app.get('/api/health/'");
+    expect(readFileSync(repoPath('worker/api/app.ts'), 'utf8')).toContain("app.get('/api/health/'");
   });
 
   it('no IAM policy grants wildcard actions on all resources (KMS key policies aside: their resource is the key)', async () => {

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEPLOY_WORKFLOW, DEPLOY_WORKFLOW_INPUTS } from '@/contracts/platform';
-import { ROOT } from '../../scripts/local-platform';
+import { repoPath } from '../../scripts/platform';
 
-const dir = path.join(ROOT, '.github', 'workflows');
+const dir = repoPath('.github', 'workflows');
 const load = (file: string) => parse(readFileSync(path.join(dir, file), 'utf8'));
 const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
 

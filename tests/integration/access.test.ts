@@ -8,7 +8,7 @@ import { lookUpRoles, rolesOf, ROLES_MAX_AGE_MS } from '@/lib/access';
 import { createCache } from '@/lib/cache';
 import { EnvironmentSchema, type Environment } from '@/lib/environments';
 import { createGithubClient, isActiveTeamMember } from '@/lib/github';
-import { startGithubStandin } from '../../scripts/github-standin';
+import { startGithubStandin } from '../../scripts/platform';
 import { seededEnvironment } from '../support/aws';
 
 const TOKEN = 'ghs_access_test';

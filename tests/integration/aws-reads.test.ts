@@ -19,7 +19,7 @@ import { describeEnvironmentServices, listServiceTasks } from '@/lib/aws/ecs';
 import { describeLoadBalancerHealth } from '@/lib/aws/elb';
 import { describeParameters } from '@/lib/aws/ssm';
 import { SSM_PARAMETER_KEYS } from '@/contracts/platform';
-import { IMAGE_TAGS, METRIC_HISTORY_HOURS, SEEDED } from '../../scripts/seed';
+import { IMAGE_TAGS, METRIC_HISTORY_HOURS, SEEDED } from '../../scripts/platform';
 import { control, countCommands, emulatorClientConfig, eventually, seededEnvironment } from '../support/aws';
 
 describe('lib/aws/ecs deployments and events', () => {

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
@@ -8,7 +7,7 @@ import { toUpstreamError } from '@/lib/aws/errors';
 import { UpstreamError } from '@/model/errors';
 import { keys } from '@/contracts/keys';
 import { FAIL_FAST_REDIS_OPTIONS } from '@/lib/redis';
-import { freePort, ROOT, startRedis } from '../../scripts/local-platform';
+import { freePort, repoPath, startRedis } from '../../scripts/platform';
 
 const redisUrl = () => `${inject('redisUrl')}/5`;
 const redis = new Redis(redisUrl());
@@ -28,14 +27,14 @@ function runReader(name: string, readers: number, parties: number): Promise<Read
         '--conditions=react-server',
         '--import',
         'tsx',
-        path.join(ROOT, 'tests/support/cache-reader.ts'),
+        repoPath('tests/support/cache-reader.ts'),
         redisUrl(),
         name,
         String(readers),
         String(parties),
       ],
       {
-        cwd: ROOT,
+        cwd: repoPath(),
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -2,7 +2,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientFor } from '@/lib/aws/clients';
 import { describeEnvironmentServices } from '@/lib/aws/ecs';
-import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+import { EMULATOR_CREDENTIALS } from '../../scripts/platform';
 import { seededEnvironment } from '../support/aws';
 
 async function stsCalls(): Promise<number> {

@@ -8,8 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { previewDeploy } from '@/lib/deploy-preview';
 import { compareRefs, resolveCommit } from '@/lib/github';
-import { demoRepository, DEPLOYED_COMMITS, MAIN_COMMITS } from '../../scripts/demo-repository';
-import type { startGithubStandin } from '../../scripts/github-standin';
+import { demoRepository, DEPLOYED_COMMITS, MAIN_COMMITS, type startGithubStandin } from '../../scripts/platform';
 import { pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
 
 let github: Awaited<ReturnType<typeof startGithubStandin>>;

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { describeEnvironmentServices, describeServices } from '@/lib/aws/ecs';
-import { SEEDED, TASK_DEFINITION_REVISIONS } from '../../scripts/seed';
+import { SEEDED, TASK_DEFINITION_REVISIONS } from '../../scripts/platform';
 import { countCommands, emulatorClientConfig, seededEnvironment } from '../support/aws';
 
 describe('lib/aws/ecs against the seeded emulator', () => {

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubClient, DeployInput, dispatchDeploy, listDeployRuns, listRunJobs } from '@/lib/github';
 import { DEPLOY_WORKFLOW_BRANCH } from '@/contracts/platform';
-import { startGithubStandin } from '../../scripts/github-standin';
+import { startGithubStandin } from '../../scripts/platform';
 import { eventually, seededEnvironment } from '../support/aws';
 
 const TOKEN = 'ghs_standintoken000000000000000000000';

@@ -7,10 +7,16 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { EMULATOR_CREDENTIALS, startRedis } from '../../scripts/local-platform';
-import { artifactsBucket } from '../../scripts/seed';
-import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
-import { startTargetSite, type TargetSite } from '../../scripts/target-site';
+import {
+  EMULATOR_CREDENTIALS,
+  startRedis,
+  artifactsBucket,
+  startApi,
+  startWorker,
+  type ServiceProcess,
+  startTargetSite,
+  type TargetSite,
+} from '../../scripts/platform';
 import { eventually } from '../support/aws';
 
 const KEY = 'faults-secret-0123456789';

@@ -18,8 +18,13 @@ import { keys } from '@/contracts/keys';
 import { createLiveHub, type LiveHub, type LiveMessage } from '@/lib/live';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { liveEventStream } from '@/lib/sse';
-import type { startGithubStandin } from '../../scripts/github-standin';
-import { ROOT, startRedis, stopProcessGroup, type RunningServer } from '../../scripts/local-platform';
+import {
+  type startGithubStandin,
+  repoPath,
+  startRedis,
+  stopProcessGroup,
+  type RunningServer,
+} from '../../scripts/platform';
 import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
 
 const TICK_MS = 250;
@@ -240,7 +245,7 @@ describe('live updates across instances', () => {
       process.execPath,
       ['--conditions=react-server', '--import', 'tsx', 'tests/support/live-instance.ts'],
       {
-        cwd: ROOT,
+        cwd: repoPath(),
         detached: true,
         stdio: ['ignore', 'pipe', 'inherit'],
         env: {

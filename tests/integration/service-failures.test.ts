@@ -4,9 +4,7 @@
  * stops or pauses that Redis, or sends SIGTERM, mid-work.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRedis } from '../../scripts/local-platform';
-import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
-import type { RunningServer } from '../../scripts/local-platform';
+import { startRedis, startApi, startWorker, type ServiceProcess, type RunningServer } from '../../scripts/platform';
 
 const KEY = 'failure-secret-0123456789';
 let redis: RunningServer | undefined;

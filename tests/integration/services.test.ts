@@ -9,16 +9,21 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
-import { artifactsBucket } from '../../scripts/seed';
-import { startApi, startWorker, type ServiceProcess } from '../../scripts/services';
+import {
+  EMULATOR_CREDENTIALS,
+  artifactsBucket,
+  startApi,
+  startWorker,
+  type ServiceProcess,
+  startTargetSite,
+  type TargetSite,
+} from '../../scripts/platform';
 import { idempotencyRedisKey, requestBodyHash } from '../../worker/api/jobs';
 import { CreateJobBody, JOB_KINDS, MAX_SCREENSHOT_HEIGHT_PX } from '../../contracts/jobs';
 import { invalidInput } from '../support/schema-arbitrary';
 import { listJobEvidence } from '@/lib/aws/s3';
 import type { Environment } from '@/lib/environments';
 import { eventually } from '../support/aws';
-import { startTargetSite, type TargetSite } from '../../scripts/target-site';
 
 const KEY = 'test-secret-0123456789';
 const OTHER_KEY = 'other-secret-0123456789';

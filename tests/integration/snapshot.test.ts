@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientFor } from '@/lib/aws/clients';
 import { createCache } from '@/lib/cache';
 import { getEnvironmentSnapshot, getQueueDepth } from '@/lib/snapshot';
-import type { startGithubStandin } from '../../scripts/github-standin';
-import { freePort } from '../../scripts/local-platform';
+import { type startGithubStandin, freePort } from '../../scripts/platform';
 import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
 
 const redis = new Redis(`${inject('redisUrl')}/7`);

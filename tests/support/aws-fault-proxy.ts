@@ -15,7 +15,7 @@
  */
 import { createServer, request as forward, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { freePort } from '../../scripts/local-platform';
+import { freePort } from '../../scripts/platform';
 
 export type AwsFaultProxy = {
   url: string;

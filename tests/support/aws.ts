@@ -2,8 +2,7 @@
 import type { InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { inject } from 'vitest';
 import { parseRegistry, type Environment } from '@/lib/environments';
-import { startGithubStandin } from '../../scripts/github-standin';
-import { controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/local-platform';
+import { startGithubStandin, controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/platform';
 
 export function seededEnvironment(name: string): Environment {
   const env = parseRegistry(inject('registryJson'), 'seeded registry').environments.find((e) => e.name === name);

@@ -24,14 +24,14 @@ export async function startPlatformFor(project: TestProject, options: { buildSer
   // Fast rollouts: one task per 0.1 s, so rollout tests take a second, not a minute.
   // Loaded through tsx in plain Node: vite's module runner takes ~12 s over the AWS SDK.
   const { startSeededPlatform } = (await tsImport(
-    '../../scripts/seeded-platform.ts',
+    '../../scripts/platform/index.ts',
     import.meta.url,
-  )) as typeof import('../../scripts/seeded-platform');
+  )) as typeof import('../../scripts/platform');
   if (options.buildServices) {
     const { buildServices } = (await tsImport(
-      '../../scripts/services.ts',
+      '../../scripts/platform/index.ts',
       import.meta.url,
-    )) as typeof import('../../scripts/services');
+    )) as typeof import('../../scripts/platform');
     await buildServices();
   }
   const platform = await startSeededPlatform({ stateDir, step: () => () => {}, taskStepSeconds: 0.1 });

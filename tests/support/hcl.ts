@@ -2,7 +2,7 @@
 import { parse } from '@cdktf/hcl2json';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../scripts/local-platform';
+import { repoPath } from '../../scripts/platform';
 
 export type Block = Record<string, unknown>;
 export type Hcl = {
@@ -15,7 +15,7 @@ export type Hcl = {
   terraform?: Block[];
 };
 
-export const INFRA = path.join(ROOT, 'infrastructure');
+export const INFRA = repoPath('infrastructure');
 
 /** Every .tf file of a directory, merged as Terraform merges them. */
 export async function loadHcl(dir: string): Promise<Hcl> {

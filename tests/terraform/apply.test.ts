@@ -23,16 +23,15 @@ import { createCache } from '@/lib/cache';
 import { parseRegistry, type Environment } from '@/lib/environments';
 import { QUEUE_NAMES, SERVICE_ROLES, SSM_PARAMETER_KEYS } from '@/contracts/platform';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
-import { startGithubStandin } from '../../scripts/github-standin';
 import {
+  startGithubStandin,
+  repoPath,
   EMULATOR_CREDENTIALS,
-  ROOT,
   startEmulator,
   startRedis,
   type RunningServer,
-} from '../../scripts/local-platform';
-import { IMAGE_TAGS, seedOutOfBand } from '../../scripts/seed';
-import {
+  IMAGE_TAGS,
+  seedOutOfBand,
   applyInfrastructure,
   registryEntry,
   ENVIRONMENT_ROOTS,
@@ -41,7 +40,7 @@ import {
   tofu,
   TofuError,
   type AppliedInfrastructure,
-} from '../../scripts/terraform-emulator';
+} from '../../scripts/platform';
 import { INFRA, loadHcl, loadTfvars } from '../support/hcl';
 
 type ServiceSizes = Record<string, { min_count: number; max_count: number; desired_count: number }>;
@@ -206,7 +205,7 @@ describe("a mistake in a module fails validation with the provider's message", (
   /** A copy of infrastructure/ with one module file edited; validates the staging root. */
   async function validateWith(file: string, edit: (text: string) => string): Promise<TofuError> {
     const copy = path.join(workDir(), 'infrastructure');
-    cpSync(path.join(ROOT, 'infrastructure'), copy, { recursive: true });
+    cpSync(repoPath('infrastructure'), copy, { recursive: true });
     const target = path.join(copy, file);
     const original = readFileSync(target, 'utf8');
     const edited = edit(original);

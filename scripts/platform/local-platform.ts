@@ -6,12 +6,14 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import getPort from 'get-port';
 
-export const ROOT = path.resolve(import.meta.dirname, '..');
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+/** A path in this repository (the repository itself without arguments). */
+export const repoPath = (...parts: string[]): string => path.join(ROOT, ...parts);
 export const VENV_PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
 
 /** Credentials moto accepts; any value works, the SDK only needs some. */
@@ -54,15 +56,9 @@ export function isNewerThanSources(artifact: string, sources: string[]): boolean
   return sources.every((s) => !existsSync(s) || newest(s) < builtAt);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** A free loopback port (get-port: it also avoids ports it handed out moments ago in this process). */
+export function freePort(): Promise<number> {
+  return getPort({ host: '127.0.0.1' });
 }
 
 /** Stops a process group started with `detached: true`: SIGTERM, then SIGKILL after a grace period. */

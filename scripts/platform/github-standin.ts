@@ -14,7 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { demoRepository, type DemoCommit, type DemoRepository } from './demo-repository';
-import { DEPLOY_WORKFLOW_BRANCH, DEPLOY_WORKFLOW_INPUTS, deployRunTitle } from '../contracts/platform';
+import { DEPLOY_WORKFLOW_BRANCH, DEPLOY_WORKFLOW_INPUTS, deployRunTitle } from '../../contracts/platform';
 
 export type StandinOptions = {
   token: string;
@@ -30,7 +30,7 @@ export type StandinOptions = {
   historyEnvironments?: string[];
   /** A GitHub App installed on the repository: its JWTs buy installation tokens, which are accepted like `token`. */
   app?: { appId: string; installationId: string; publicKeyPem: string };
-  /** The repository's git history, served by the compare and commit endpoints (scripts/demo-repository.ts by default). */
+  /** The repository's git history, served by the compare and commit endpoints (scripts/platform/demo-repository.ts by default). */
   repository?: DemoRepository;
   /** An OAuth app for sign-in, the people who can sign in, and the org's teams (`org/slug` to logins). */
   oauth?: { clientId: string; clientSecret: string; users: StandinUser[]; teams: Record<string, string[]> };

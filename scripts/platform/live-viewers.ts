@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { readdirSync, readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { keys } from '../../contracts/keys';
-import type { RunningServer } from '../local-platform';
+import type { RunningServer } from './local-platform';
 
 export type LiveLoadOptions = {
   /** Control-plane instances started with `inspect: true`, so their heap can be read. */

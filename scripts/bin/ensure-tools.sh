@@ -4,7 +4,7 @@
 # and the node modules from the lock file; with --infra (npm test), also the linters for
 # the infrastructure. Safe to run again; fast when nothing is missing.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 log() { printf '▸ %s\n' "$*"; }
 started=$SECONDS
@@ -109,7 +109,7 @@ if [ "$(readlink "$mirror_dir/terraform-provider-aws_v$AWS_PROVIDER_VERSION" 2>/
   ln -sfn "$provider_cache/terraform-provider-aws" "$mirror_dir/terraform-provider-aws_v$AWS_PROVIDER_VERSION"
 fi
 cat >.tools/tofurc.partial <<TOFURC
-# Written by scripts/ensure-tools.sh: the AWS provider from the local mirror, nothing from the network.
+# Written by scripts/bin/ensure-tools.sh: the AWS provider from the local mirror, nothing from the network.
 provider_installation {
   filesystem_mirror {
     path    = "$PWD/.tools/tofu-providers"

@@ -1,6 +1,6 @@
 /**
  * Seeds the AWS emulator, for each environment, with what the Terraform creates in AWS, made
- * by hand here so `npm run demo` starts in seconds (scripts/terraform-emulator.ts applies the
+ * by hand here so `npm run demo` starts in seconds (scripts/platform/terraform-emulator.ts applies the
  * real Terraform instead, and `seedOutOfBand` then adds only what the Terraform does not make):
  * network, ALB and target group with registered targets, ECR repositories and images,
  * the SSM parameters, task definitions (several revisions, so rollback has somewhere to
@@ -49,7 +49,7 @@ import {
   WORKER_OLDEST_WAITING_METRIC,
   WORKER_BACKLOG_PER_TASK_EXPRESSION,
   type ServiceRole,
-} from '../contracts/platform';
+} from '../../contracts/platform';
 import { DEPLOYED_COMMITS, deployedImageTags } from './demo-repository';
 import { controlEmulator, EMULATOR_CREDENTIALS } from './local-platform';
 
@@ -364,7 +364,7 @@ async function seedEnvironment(
 
 /**
  * Images tagged with full commit SHAs, as the deploy workflow pushes them: the demo repository's
- * commits (scripts/demo-repository.ts), so the GitHub stand-in can compare what runs with a ref.
+ * commits (scripts/platform/demo-repository.ts), so the GitHub stand-in can compare what runs with a ref.
  * Returns the tags, newest last.
  */
 async function pushImages(
@@ -405,7 +405,7 @@ async function putParameters(ssm: SSMClient, name: string, kmsKeyId?: string): P
 }
 
 /** An environment the Terraform applied: its `control_plane_environment` output and its SSM key. */
-export type AppliedEnvironment = {
+export type OutOfBandTarget = {
   name: string;
   aws: { region: string };
   ecs: { cluster: string; services: Record<ServiceRole, string> };
@@ -420,7 +420,7 @@ export type AppliedEnvironment = {
  * definition revisions registered from the Terraform's, as deploy.yml does, the newest rolled
  * out) and metric history.
  */
-export async function seedOutOfBand(env: AppliedEnvironment, emulatorUrl: string): Promise<void> {
+export async function seedOutOfBand(env: OutOfBandTarget, emulatorUrl: string): Promise<void> {
   const config = { region: env.aws.region, endpoint: emulatorUrl, credentials: EMULATOR_CREDENTIALS };
   const ecr = new ECRClient(config);
   const ecs = new ECSClient(config);

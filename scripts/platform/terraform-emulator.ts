@@ -1,6 +1,6 @@
 /**
  * Applies infrastructure/ to the AWS emulator with OpenTofu and the AWS provider built from
- * its Go module (scripts/ensure-tools.sh --infra): the proof that the Terraform works, and the
+ * its Go module (scripts/bin/ensure-tools.sh --infra): the proof that the Terraform works, and the
  * source of the environment registry when the control plane runs on what the Terraform made.
  *
  * The committed roots are never touched: each run copies infrastructure/ into a work
@@ -11,9 +11,9 @@
  * its state apart (a local state per environment here, its .s3.tfbackend key in AWS), its own
  * working directory data (TF_DATA_DIR, as CI's separate checkouts), its own .tfvars.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { z } from 'zod';
 import { EMULATOR_CREDENTIALS, ROOT } from './local-platform';
 
@@ -53,7 +53,7 @@ const PROVIDER_ENDPOINTS = [
 
 export function emulatorOverride(emulatorUrl: string): string {
   const endpoints = PROVIDER_ENDPOINTS.map((name) => `    ${name.padEnd(22)} = "${emulatorUrl}"`).join('\n');
-  return `# Written by scripts/terraform-emulator.ts into a copy of the root; never committed.
+  return `# Written by scripts/platform/terraform-emulator.ts into a copy of the root; never committed.
 terraform {
   backend "local" {}
 }
@@ -134,28 +134,24 @@ async function spawnTofu(
   args: string[],
   okCodes: number[],
 ): Promise<TofuResult> {
-  const result = await new Promise<TofuResult>((resolve, reject) => {
-    const child = spawn(TOFU, [...run.args, '-no-color'], {
-      cwd: path.join(workDir, run.dir),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Only what tofu needs: no AWS_* variable of the caller's can reach the provider.
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/root',
-        TF_CLI_CONFIG_FILE: TOFU_CLI_CONFIG,
-        TF_IN_AUTOMATION: '1',
-        TF_INPUT: '0',
-        NODE_ENV: 'production',
-        ...(run.dataDir ? { TF_DATA_DIR: run.dataDir } : {}),
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  const child = await execa(TOFU, [...run.args, '-no-color'], {
+    cwd: path.join(workDir, run.dir),
+    stdin: 'ignore',
+    reject: false,
+    // Only what tofu needs: no AWS_* variable of the caller's can reach the provider.
+    extendEnv: false,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      TF_CLI_CONFIG_FILE: TOFU_CLI_CONFIG,
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      NODE_ENV: 'production',
+      ...(run.dataDir ? { TF_DATA_DIR: run.dataDir } : {}),
+    },
   });
+  if (child.failed && child.exitCode === undefined) throw child; // tofu could not be started at all
+  const result: TofuResult = { code: child.exitCode ?? 1, stdout: child.stdout, stderr: child.stderr };
   if (!okCodes.includes(result.code)) throw new TofuError(root, args, `${result.stderr}\n${tail(result.stdout)}`);
   return result;
 }
@@ -167,7 +163,7 @@ function tail(text: string, lines = 60): string {
 /** Copies infrastructure/ (roots and modules, without local state) and writes each root's override. */
 export function prepareWorkCopy(workDir: string, emulatorUrl: string): void {
   if (!existsSync(TOFU) || !existsSync(TOFU_CLI_CONFIG)) {
-    throw new Error('OpenTofu or the AWS provider is not installed: run `bash scripts/ensure-tools.sh --infra`');
+    throw new Error('OpenTofu or the AWS provider is not installed: run `bash scripts/bin/ensure-tools.sh --infra`');
   }
   rmSync(workDir, { recursive: true, force: true });
   cpSync(path.join(ROOT, 'infrastructure'), workDir, {
@@ -203,7 +199,7 @@ export type RootReport = {
   seconds: { init: number; validate: number; apply: number; plan: number };
 };
 
-export type Step = (line: string) => void;
+export type TofuLog = (line: string) => void;
 
 /**
  * init, validate, apply, then plan again: a plan that is not empty means the Terraform and
@@ -213,7 +209,7 @@ export async function applyRoot(
   workDir: string,
   root: string,
   variables: Record<string, string>,
-  log: Step = () => {},
+  log: TofuLog = () => {},
 ): Promise<RootReport> {
   const timed = async <T>(name: string, run: () => Promise<T>): Promise<[T, number]> => {
     const started = Date.now();
@@ -299,7 +295,7 @@ export type AppliedInfrastructure = {
 export async function applyInfrastructure(options: {
   emulatorUrl: string;
   workDir: string;
-  log?: Step;
+  log?: TofuLog;
 }): Promise<AppliedInfrastructure> {
   const { emulatorUrl, workDir, log = () => {} } = options;
   prepareWorkCopy(workDir, emulatorUrl);

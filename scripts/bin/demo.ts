@@ -1,12 +1,12 @@
 /**
  * `npm run demo`: the control plane on a seeded local platform. Ctrl-C stops everything.
- * (scripts/ensure-tools.sh has installed what was missing before this runs.)
+ * (scripts/bin/ensure-tools.sh has installed what was missing before this runs.)
  * With PILOTHOUSE_DEMO_TERRAFORM=1 the platform is made by applying infrastructure/ with
  * OpenTofu (the first time on a machine, that builds the AWS provider: ~30 min).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, freePort } from './local-platform';
+import { ROOT, freePort } from '../platform/local-platform';
 import {
   buildControlPlane,
   LOCAL_USERS,
@@ -14,9 +14,9 @@ import {
   startSeededPlatform,
   timedStep,
   type SeededPlatform,
-} from './seeded-platform';
-import type { RunningServer } from './local-platform';
-import { startDemoTraffic } from './demo-traffic';
+} from '../platform/seeded-platform';
+import type { RunningServer } from '../platform/local-platform';
+import { startDemoTraffic } from '../platform/demo-traffic';
 
 const log = (line: string) => console.log(line);
 const step = timedStep(log);
@@ -46,7 +46,8 @@ try {
   await buildControlPlane(step);
   const stateDir = path.join(ROOT, '.local');
   const terraform = process.env.PILOTHOUSE_DEMO_TERRAFORM === '1';
-  if (terraform) execFileSync('bash', [path.join(ROOT, 'scripts', 'ensure-tools.sh'), '--infra'], { stdio: 'inherit' });
+  if (terraform)
+    execFileSync('bash', [path.join(ROOT, 'scripts', 'bin', 'ensure-tools.sh'), '--infra'], { stdio: 'inherit' });
   platform = await startSeededPlatform({ stateDir, step, terraform });
   traffic = await startDemoTraffic(platform, stateDir, step, log);
   controlPlane = await startControlPlane(platform, { port, step });

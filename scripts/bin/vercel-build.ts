@@ -8,12 +8,12 @@
  * - no function and no static file contains a server secret: the build runs with canary
  *   values in every secret variable, and none may appear in what would be deployed.
  * The project settings `vercel build` needs are written here (no login, no network).
- * Usage: tsx scripts/vercel-build.ts
+ * Usage: tsx scripts/bin/vercel-build.ts
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './local-platform';
+import { ROOT } from '../platform/local-platform';
 
 const OUTPUT = path.join(ROOT, '.vercel', 'output');
 /** Every server-side secret the control plane reads (lib/config.ts), with a value no build should ever copy. */
