@@ -36,7 +36,7 @@ export const BULL_PREFIX = 'bull';
 /** Minutes of per-minute throughput returned (BullMQ keeps a week of points). */
 export const THROUGHPUT_MINUTES = 60;
 
-// One connection per Redis URL per process, shared by every reader (DESIGN.md, Redis).
+// One connection per Redis URL per process, shared by every reader (README, "Redis and Upstash").
 const connections = new Map<string, Redis>();
 export function queueRedis(env: Environment): Redis {
   const url = env.queues.redisUrl;

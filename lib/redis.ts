@@ -18,7 +18,7 @@ export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
 };
 
 /**
- * The control plane's one command connection per process (DESIGN.md, Redis): well inside
+ * The control plane's one command connection per process (README, "Redis and Upstash"): well inside
  * Upstash's connection limits however many requests are in flight.
  */
 let connection: Redis | undefined;

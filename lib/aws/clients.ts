@@ -34,7 +34,7 @@ const clients = new Map<string, unknown>();
  * Short-lived credentials for `roleArn`, refreshed by the SDK before they expire:
  * - `vercel-oidc` (production on Vercel): the function's OIDC token exchanged with
  *   sts:AssumeRoleWithWebIdentity. Vercel has no AWS keys, and the Terraform trusts only
- *   this (infrastructure/modules/iam, control_plane_assume; tests/infra/credentials.test.ts);
+ *   this (infrastructure/modules/iam, control_plane_assume; tests/integration/credentials.test.ts);
  * - `assume-role`: sts:AssumeRole with the base credentials (an operator's machine, the emulator).
  */
 export function roleCredentials(

@@ -133,7 +133,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningSer
         '--save',
         '',
         ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
-        // BullMQ needs keys never to be evicted (DESIGN.md, Redis).
+        // BullMQ needs keys never to be evicted (README, "Redis and Upstash").
         '--maxmemory-policy',
         'noeviction',
       ],
@@ -179,7 +179,7 @@ export async function startEmulator(options: { taskStepSeconds?: number } = {}):
   return { pid: child.pid!, port, url: `http://127.0.0.1:${port}`, stop: () => stopProcessGroup(child) };
 }
 
-/** Calls the emulator's local-only control API (see pilothouse_moto.py). */
+/** Calls the emulator's local-only control API (scripts/emulator/pilothouse_emulator/control.py). */
 export async function controlEmulator<T = unknown>(emulatorUrl: string, route: string, body: object = {}): Promise<T> {
   const res = await fetch(`${emulatorUrl}/_pilothouse/${route}`, {
     method: 'POST',

@@ -1,5 +1,5 @@
 /**
- * The behaviour scripts/emulator/pilothouse_moto.py adds to moto, seen through the real
+ * The behaviour scripts/emulator/pilothouse_emulator/ adds to moto, seen through the real
  * AWS SDK clients: rollouts, circuit breaker, running counts, events, target health,
  * scaling activities.
  */

@@ -1,7 +1,7 @@
 """What the AWS provider needs from moto to apply infrastructure/ that moto 5.2 lacks.
 
 Each patch below is found by `tofu apply` / `tofu plan` of our roots against the emulator
-(tests/infra-apply/); each names the AWS behaviour it adds, so it can go when moto gains it.
+(tests/terraform/); each names the AWS behaviour it adds, so it can go when moto gains it.
 Imported by pilothouse_moto.py before the server starts.
 """
 
