@@ -1,6 +1,6 @@
 import type { AuditRecord } from '@/model/schemas/audit';
 import { RelativeTime } from './time';
-import { Badge, Empty, Table, td, th, MUTED } from './ui';
+import { Badge, Empty, Table, td, MUTED, TableHead } from './ui';
 
 const RESULT_TONE = { started: 'info', ok: 'good', refused: 'warn', failed: 'bad' } as const;
 
@@ -17,30 +17,7 @@ export function AuditTable({
   if (records.length === 0) return <Empty>No actions recorded yet.</Empty>;
   return (
     <Table caption={caption}>
-      <thead>
-        <tr>
-          <th scope="col" className={th}>
-            When
-          </th>
-          <th scope="col" className={th}>
-            Who
-          </th>
-          <th scope="col" className={th}>
-            Action
-          </th>
-          {!compact && (
-            <th scope="col" className={th}>
-              Environment
-            </th>
-          )}
-          <th scope="col" className={th}>
-            Result
-          </th>
-          <th scope="col" className={th}>
-            What happened
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={['When', 'Who', 'Action', ...(compact ? [] : ['Environment']), 'Result', 'What happened']} />
       <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
         {records.map((r) => (
           <tr key={r.id} data-audit-action={r.action} data-audit-result={r.result}>

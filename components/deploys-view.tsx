@@ -7,7 +7,7 @@ import type { RunJob } from '@/model/schemas/github';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Table, td, tdNum, th, thNum, type Tone, RolloutBadge, MUTED } from './ui';
+import { Badge, Card, Empty, Table, td, tdNum, type Tone, RolloutBadge, MUTED, TableHead } from './ui';
 
 type Revisions = Record<string, TaskDefinitionRevision[]>;
 
@@ -38,28 +38,7 @@ export function RunsPanel({
           <Empty>No runs yet.</Empty>
         ) : (
           <Table caption="Deploy workflow runs">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>
-                  Run
-                </th>
-                <th scope="col" className={th}>
-                  Result
-                </th>
-                <th scope="col" className={th}>
-                  Ref / image
-                </th>
-                <th scope="col" className={th}>
-                  By
-                </th>
-                <th scope="col" className={thNum}>
-                  Took
-                </th>
-                <th scope="col" className={th}>
-                  Made
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Run', 'Result', 'Ref / image', 'By', { label: 'Took', numeric: true }, 'Made']} />
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {runs.value.map((run) => {
                 const made = Object.entries(revisions).flatMap(([role, list]) =>

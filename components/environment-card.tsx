@@ -6,9 +6,17 @@ import { LiveStatus } from './live/live-status';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { EnvironmentStatusLine } from './status-badge';
 import { RelativeTime } from './time';
-import { Badge, Loading, Sparkline, MUTED, TextLink, RolloutBadge } from './ui';
+import { Badge, Loading, Sparkline, MUTED, TextLink, RolloutBadge, TableHead } from './ui';
 
 /** An environment on the overview: its status and why, services, targets, deploys and queues, live. */
+// The card's tables sit edge to edge in it: the first and last columns line up with its padding.
+const CARD_HEAD = `text-left text-xs tracking-wide whitespace-nowrap uppercase ${MUTED}`;
+const edge = (label: string, numeric = false) => ({
+  label,
+  className: `px-5 py-2 font-medium${numeric ? ' text-right' : ''}`,
+});
+const count = (label: string) => ({ label, className: 'px-3 py-2 text-right font-medium' });
+
 export function EnvironmentCard() {
   const snapshot = useSnapshot();
   const { environment } = snapshot;
@@ -95,28 +103,17 @@ function ServiceTable({ snapshot }: { snapshot: EnvironmentSnapshot }) {
     >
       <table className="w-full text-sm">
         <caption className="sr-only">ECS services in {snapshot.environment.name}</caption>
-        <thead className={`text-left text-xs tracking-wide whitespace-nowrap uppercase ${MUTED}`}>
-          <tr>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Service
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">
-              Desired
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">
-              Running
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">
-              Pending
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">
-              Min–max
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Rollout
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          className={CARD_HEAD}
+          columns={[
+            edge('Service'),
+            count('Desired'),
+            count('Running'),
+            count('Pending'),
+            count('Min–max'),
+            edge('Rollout'),
+          ]}
+        />
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {services.map((s) => {
             const bounds = scaling?.[s.role];
@@ -267,28 +264,17 @@ function QueueTable({ queues }: { queues: NonNullable<EnvironmentSnapshot['queue
     <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Queues">
       <table className="w-full text-sm">
         <caption className="sr-only">Queues</caption>
-        <thead className={`text-left text-xs tracking-wide whitespace-nowrap uppercase ${MUTED}`}>
-          <tr>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Queue
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">
-              Waiting
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">
-              Active
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">
-              Failed
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">
-              Completed
-            </th>
-            <th scope="col" className="px-5 py-2 text-right font-medium">
-              Oldest waiting
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          className={CARD_HEAD}
+          columns={[
+            edge('Queue'),
+            count('Waiting'),
+            count('Active'),
+            count('Failed'),
+            count('Completed'),
+            edge('Oldest waiting', true),
+          ]}
+        />
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {queues.map((q) => (
             <tr key={q.name} data-queue={q.name}>

@@ -23,12 +23,11 @@ import {
   Table,
   td,
   tdNum,
-  th,
-  thNum,
   type Tone,
   RolloutBadge,
   MUTED,
   TextLink,
+  TableHead,
 } from './ui';
 
 type Value<P extends SourceName> = NonNullable<EnvironmentSnapshot[P]['value']>;
@@ -244,19 +243,7 @@ export function TargetsPanel() {
                   <Empty>No registered targets.</Empty>
                 ) : (
                   <Table caption={`Targets of ${group.name}`}>
-                    <thead>
-                      <tr>
-                        <th scope="col" className={th}>
-                          Target
-                        </th>
-                        <th scope="col" className={th}>
-                          State
-                        </th>
-                        <th scope="col" className={th}>
-                          Reason
-                        </th>
-                      </tr>
-                    </thead>
+                    <TableHead columns={['Target', 'State', 'Reason']} />
                     <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                       {[...group.targets]
                         .sort((a, b) => a.id.localeCompare(b.id))
@@ -351,25 +338,7 @@ export function DeployRunsPanel({ env }: { env: string }) {
           <Empty>No runs yet.</Empty>
         ) : (
           <Table caption="Deploy runs">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>
-                  Run
-                </th>
-                <th scope="col" className={th}>
-                  Ref
-                </th>
-                <th scope="col" className={th}>
-                  Result
-                </th>
-                <th scope="col" className={th}>
-                  By
-                </th>
-                <th scope="col" className={th}>
-                  When
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Run', 'Ref', 'Result', 'By', 'When']} />
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {runs.slice(0, 5).map((run) => (
                 <tr key={run.id}>
@@ -435,22 +404,7 @@ export function ParametersPanel() {
     <PartCard part="parameters" name="SSM" title="Parameters (values never shown)">
       {(parameters) => (
         <Table caption="SSM parameters">
-          <thead>
-            <tr>
-              <th scope="col" className={th}>
-                Name
-              </th>
-              <th scope="col" className={th}>
-                Status
-              </th>
-              <th scope="col" className={thNum}>
-                Version
-              </th>
-              <th scope="col" className={th}>
-                Changed
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Status', { label: 'Version', numeric: true }, 'Changed']} />
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {parameters.map((p) => (
               <tr key={p.key} data-parameter={p.key}>

@@ -1,7 +1,7 @@
 /** A failed browser job's evidence per attempt: the page at failure, the trace, console errors and failed requests. Server-rendered. */
 import type { ErrorInfo } from '@/model/errors';
 import type { JobEvidenceView } from '@/contracts/evidence';
-import { Card, Empty, Table, td, th, MUTED } from './ui';
+import { Card, Empty, Table, td, MUTED, TableHead } from './ui';
 
 export function JobEvidencePanel({
   evidence,
@@ -99,16 +99,7 @@ export function JobEvidencePanel({
                       <p className="text-sm">None.</p>
                     ) : (
                       <Table caption={`Failed requests of attempt ${e.attempt}`}>
-                        <thead>
-                          <tr>
-                            <th scope="col" className={th}>
-                              Request
-                            </th>
-                            <th scope="col" className={th}>
-                              Answer
-                            </th>
-                          </tr>
-                        </thead>
+                        <TableHead columns={['Request', 'Answer']} />
                         <tbody
                           className="divide-y divide-slate-100 dark:divide-slate-800"
                           data-testid="failed-requests"

@@ -7,7 +7,7 @@ import { CapacityLine, KeepingUpLine, QueueSignal, useKeepingUp } from './keepin
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Sparkline, Table, td, tdNum, th, thNum, MUTED } from './ui';
+import { Badge, Card, Empty, Sparkline, Table, td, tdNum, MUTED, TableHead } from './ui';
 import { formatDuration } from './format';
 
 export function QueueCountsPanel({ queue, operator }: { queue: string; operator: ActionTarget | null }) {
@@ -87,19 +87,7 @@ export function FailureGroupsPanel({
               the newest {groups.value.sampled} of {groups.value.total} failed jobs
             </p>
             <Table caption="Failed jobs grouped by message">
-              <thead>
-                <tr>
-                  <th scope="col" className={th}>
-                    Message
-                  </th>
-                  <th scope="col" className={thNum}>
-                    Jobs
-                  </th>
-                  <th scope="col" className={th}>
-                    Latest
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Message', { label: 'Jobs', numeric: true }, 'Latest']} />
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                 {groups.value.groups.map((g) => (
                   <tr key={g.message} data-failure-group>
@@ -148,22 +136,7 @@ export function FailedJobsPanel({
         ) : (
           <>
             <Table caption="Failed jobs">
-              <thead>
-                <tr>
-                  <th scope="col" className={th}>
-                    Job
-                  </th>
-                  <th scope="col" className={th}>
-                    Reason
-                  </th>
-                  <th scope="col" className={thNum}>
-                    Attempts
-                  </th>
-                  <th scope="col" className={th}>
-                    Failed
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Job', 'Reason', { label: 'Attempts', numeric: true }, 'Failed']} />
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                 {failed.value.jobs.map((job) => (
                   <tr key={job.id} data-job={job.id}>

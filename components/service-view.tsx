@@ -7,7 +7,7 @@ import { RollbackAction, ServiceActions, type ActionTarget } from './actions/laz
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Table, td, tdNum, th, thNum, RolloutBadge, MUTED } from './ui';
+import { Badge, Card, Empty, Table, td, tdNum, RolloutBadge, MUTED, TableHead } from './ui';
 
 export function ServiceSummaryPanel({
   role,
@@ -49,31 +49,17 @@ export function ServiceSummaryPanel({
             )}
           </p>
           <Table caption={`${role} deployments`}>
-            <thead>
-              <tr>
-                <th scope="col" className={th}>
-                  Deployment
-                </th>
-                <th scope="col" className={th}>
-                  Status
-                </th>
-                <th scope="col" className={th}>
-                  Revision
-                </th>
-                <th scope="col" className={thNum}>
-                  Running
-                </th>
-                <th scope="col" className={thNum}>
-                  Failed
-                </th>
-                <th scope="col" className={th}>
-                  Rollout
-                </th>
-                <th scope="col" className={th}>
-                  Started
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Deployment',
+                'Status',
+                'Revision',
+                { label: 'Running', numeric: true },
+                { label: 'Failed', numeric: true },
+                'Rollout',
+                'Started',
+              ]}
+            />
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {service.deployments.map((d) => (
                 <tr key={d.id} data-deployment={d.id}>
@@ -181,28 +167,7 @@ export function StoppedTasksPanel({ stopped }: { stopped: PartValue<StoppedTask[
           <Empty>No task stopped in the last hour.</Empty>
         ) : (
           <Table caption="Recently stopped tasks">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>
-                  Task
-                </th>
-                <th scope="col" className={th}>
-                  Revision
-                </th>
-                <th scope="col" className={th}>
-                  Deployment
-                </th>
-                <th scope="col" className={th}>
-                  Stopped
-                </th>
-                <th scope="col" className={th}>
-                  Why
-                </th>
-                <th scope="col" className={th}>
-                  Containers
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Task', 'Revision', 'Deployment', 'Stopped', 'Why', 'Containers']} />
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {stopped.value.slice(0, STOPPED_TASKS_SHOWN).map((t) => {
                 const failed = !stoppedByScheduler(t);
@@ -243,25 +208,7 @@ export function TasksPanel({ tasks }: { tasks: PartValue<Task[]> }) {
           <Empty>No running tasks.</Empty>
         ) : (
           <Table caption="Running tasks">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>
-                  Task
-                </th>
-                <th scope="col" className={th}>
-                  Revision
-                </th>
-                <th scope="col" className={th}>
-                  Health
-                </th>
-                <th scope="col" className={th}>
-                  Started
-                </th>
-                <th scope="col" className={th}>
-                  IP
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Task', 'Revision', 'Health', 'Started', 'IP']} />
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {tasks.value.map((t) => (
                 <tr key={t.arn} data-task={t.id}>
@@ -314,22 +261,7 @@ export function RevisionsPanel({
       <PartProblem name="ECS task definitions" part={revisions} />
       {revisions.value && (
         <Table caption="Task definition revisions">
-          <thead>
-            <tr>
-              <th scope="col" className={th}>
-                Revision
-              </th>
-              <th scope="col" className={th}>
-                Image tag
-              </th>
-              <th scope="col" className={th}>
-                CPU / memory
-              </th>
-              <th scope="col" className={th}>
-                Registered
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Revision', 'Image tag', 'CPU / memory', 'Registered']} />
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {revisions.value.map((r) => (
               <tr key={r.arn} data-revision={r.revision}>

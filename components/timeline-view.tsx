@@ -5,7 +5,7 @@ import type { EnvironmentMetrics } from '@/model/schemas/cloudwatch';
 import type { MarkerKind, TimelineMarker } from '@/model/timeline-markers';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Table, td, th, type Tone } from './ui';
+import { Badge, Card, Empty, Table, td, type Tone, TableHead } from './ui';
 import type { Row } from './timeline-charts';
 
 const TimelineCharts = lazy(() => import('./timeline-charts'));
@@ -95,19 +95,7 @@ export function TimelineView({
           <Empty>Nothing happened in this range.</Empty>
         ) : (
           <Table caption="What happened, newest first">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>
-                  When
-                </th>
-                <th scope="col" className={th}>
-                  What
-                </th>
-                <th scope="col" className={th}>
-                  Detail
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['When', 'What', 'Detail']} />
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {[...markers].reverse().map((m) => (
                 <tr key={m.id} data-marker-row={m.kind} data-marker-id={m.id} data-at={m.at}>

@@ -178,3 +178,51 @@ const ROLLOUT_TONES: Record<string, Tone> = { COMPLETED: 'good', IN_PROGRESS: 'i
 export function RolloutBadge({ state }: { state: string }) {
   return <Badge tone={ROLLOUT_TONES[state] ?? 'neutral'}>{state.toLowerCase().replace('_', ' ')}</Badge>;
 }
+
+export type Column = string | { label: string; numeric?: boolean; className?: string };
+
+/** A table's header row: each column's label, right-aligned when it holds numbers (a column's className replaces the default). */
+export function TableHead({ columns, className }: { columns: Column[]; className?: string }) {
+  return (
+    <thead className={className}>
+      <tr>
+        {columns.map((column) => {
+          const { label, numeric = false, className: cell } = typeof column === 'string' ? { label: column } : column;
+          return (
+            <th key={label} scope="col" className={cell ?? (numeric ? thNum : th)}>
+              {label}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+}
+
+/** A page's title line: what it shows, where (muted), the production badge, and whatever else the page puts beside them. */
+export function PageHeader({
+  title,
+  subtitle,
+  production,
+  children,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  production: boolean;
+  children?: ReactNode;
+}) {
+  return (
+    <header className="flex flex-wrap items-center gap-3">
+      <h1 className="text-xl font-semibold">
+        {title}
+        {subtitle && <span className={`font-normal ${MUTED}`}> {subtitle}</span>}
+      </h1>
+      {production && (
+        <span data-testid="production-badge">
+          <Badge tone="prod">production</Badge>
+        </span>
+      )}
+      {children}
+    </header>
+  );
+}

@@ -31,17 +31,8 @@ export type SsmParameterKey = (typeof SSM_PARAMETER_KEYS)[number];
  * and another checks each service's config schema reads only its own.
  */
 export const SERVICE_SECRET_KEYS = {
-  api: [
-    'REDIS_URL',
-    'API_KEYS',
-    'ARTIFACTS_BUCKET',
-    'ARTIFACTS_SIGNING_SECRET',
-    'SESSION_SECRET',
-    'GITHUB_WEBHOOK_SECRET',
-    'SENTRY_DSN',
-    'WORKER_URL_ALLOWLIST',
-    'OTEL_EXPORTER_OTLP_HEADERS',
-  ],
+  // The api takes and serves jobs, checks keys and signs links: it uses all nine.
+  api: SSM_PARAMETER_KEYS,
   worker: ['REDIS_URL', 'ARTIFACTS_BUCKET', 'SENTRY_DSN', 'WORKER_URL_ALLOWLIST', 'OTEL_EXPORTER_OTLP_HEADERS'],
 } as const satisfies Record<ServiceRole, readonly SsmParameterKey[]>;
 

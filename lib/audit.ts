@@ -4,7 +4,6 @@ import { getRedis } from './redis';
 import { keys } from '../contracts/keys';
 import { log } from './log';
 import { AuditRecordSchema, type AuditRecord } from '../model/schemas/audit';
-export { AuditRecordSchema, type AuditRecord } from '../model/schemas/audit';
 
 /**
  * The audit trail: every sign-in and every action attempt, allowed or refused, appended to a

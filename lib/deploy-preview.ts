@@ -2,10 +2,11 @@ import 'server-only';
 import { imageTagExists } from './aws/ecr';
 import type { Environment } from './environments';
 import { AppError } from '../model/errors';
-import { compareRefs, resolveCommit, type DeployInput } from './github';
+import { compareRefs, resolveCommit } from './github';
 import type { DeployPreview } from '../model/schemas/github';
 import { getServiceDetail } from './service-detail';
 import { getEnvironmentSnapshot } from './snapshot';
+import { type DeployInput } from '../model/schemas/actions';
 
 /**
  * What deploying `ref` (optionally as an existing image) would change: the commits between the

@@ -17,13 +17,11 @@ import {
   type RefComparison,
   type RunJob,
 } from '../model/schemas/github';
-export { DeployRunSchema, RunJobSchema, type DeployRun, type RunJob } from '../model/schemas/github';
 
 /**
  * The deploy workflow on GitHub Actions: its recent runs, one run's jobs and steps, and
  * dispatching it; the commits between two refs. The only module that talks to GitHub.
  */
-export { DeployInput } from '../model/schemas/actions';
 
 export type Dispatched = { runId: number | null; runUrl: string | null; htmlUrl: string | null };
 

@@ -17,7 +17,6 @@ import { cacheNames } from '../contracts/keys';
 import { SERVICE_ROLES, type ServiceRole } from '../contracts/platform';
 import { controlJob, controlQueue } from './queue';
 import { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from '../model/schemas/actions';
-export { DeployBody, JobActionBody, QueueActionBody, ServiceActionBody } from '../model/schemas/actions';
 
 /**
  * The operator actions: what each does upstream, and what must hold first. Route handlers

@@ -15,16 +15,6 @@ import {
   type JobDetail,
   type QueueStats,
 } from '../model/schemas/queue';
-export {
-  FailedJobSchema,
-  FailureGroupSchema,
-  JobDetailSchema,
-  QueueStatsSchema,
-  type FailedJob,
-  type FailureGroup,
-  type JobDetail,
-  type QueueStats,
-} from '../model/schemas/queue';
 
 /**
  * The platform's BullMQ queues as the on-call view needs them. Counts for every queue of an

@@ -1,19 +1,14 @@
 import 'server-only';
 import { z } from 'zod';
-import {
-  listServiceTasks,
-  listStoppedTasks,
-  listTaskDefinitionRevisions,
-  StoppedTaskSchema,
-  TaskDefinitionRevisionSchema,
-  TaskSchema,
-} from './aws/ecs';
+import { listServiceTasks, listStoppedTasks, listTaskDefinitionRevisions } from './aws/ecs';
 import type { Cached, CachePolicy } from './cache';
 import type { Environment } from './environments';
 import { cacheNames } from '../contracts/keys';
 import type { ServiceRole } from '../contracts/platform';
 import type { StoppedTask, Task, TaskDefinitionRevision } from '../model/schemas/ecs';
 import { sharedCache } from './snapshot';
+import { TaskSchema, TaskDefinitionRevisionSchema } from '../model/schemas/ecs';
+import { StoppedTaskSchema } from '../model/schemas/ecs';
 
 /** Tasks move with every rollout; revisions only with deploys. */
 export const SERVICE_DETAIL_POLICIES = {

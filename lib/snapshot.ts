@@ -2,12 +2,7 @@ import 'server-only';
 import { waitUntil } from '@vercel/functions';
 import type { z } from 'zod';
 import { describeScaling } from './aws/autoscaling';
-import {
-  EnvironmentMetricsSchema,
-  getEnvironmentMetrics,
-  getQueueDepthMetrics,
-  type EnvironmentMetrics,
-} from './aws/cloudwatch';
+import { getEnvironmentMetrics, getQueueDepthMetrics } from './aws/cloudwatch';
 import { listImages } from './aws/ecr';
 import { describeEnvironmentServices } from './aws/ecs';
 import { describeLoadBalancerHealth } from './aws/elb';
@@ -24,6 +19,7 @@ import { getQueueStats } from './queue';
 import { withRates } from './queue-rates';
 import { log } from './log';
 import { getRedis } from './redis';
+import { EnvironmentMetricsSchema, type EnvironmentMetrics } from '../model/schemas/cloudwatch';
 
 /** The metrics range the environment view charts by default. */
 export const DEFAULT_METRICS_RANGE_MINUTES = 180;

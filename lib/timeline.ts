@@ -1,8 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
 import { readAudit } from './audit';
-import { EnvironmentMetricsSchema, getTimelineMetrics, type EnvironmentMetrics } from './aws/cloudwatch';
-import { describeServiceEvents, ServiceEventSchema } from './aws/ecs';
+import { getTimelineMetrics } from './aws/cloudwatch';
+import { describeServiceEvents } from './aws/ecs';
 import type { Cached, CachePolicy } from './cache';
 import type { Environment } from './environments';
 import { cacheNames } from '../contracts/keys';
@@ -12,6 +12,8 @@ import type { EnvironmentSnapshot } from '../model/schemas/snapshot';
 import { getEnvironmentSnapshot, sharedCache } from './snapshot';
 import { readStatusHistory } from './status-alerts';
 import { timelineMarkers, type TimelineMarker } from '../model/timeline-markers';
+import { ServiceEventSchema } from '../model/schemas/ecs';
+import { EnvironmentMetricsSchema, type EnvironmentMetrics } from '../model/schemas/cloudwatch';
 
 /** A range's metrics change by the period; the events with every rollout step. */
 export const TIMELINE_POLICIES = {

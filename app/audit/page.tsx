@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { AuditTable } from '@/components/audit-table';
 import { Card, MUTED } from '@/components/ui';
 import { hasRole } from '@/lib/access';
-import { readAudit, type AuditRecord } from '@/lib/audit';
+import { readAudit } from '@/lib/audit';
 import { requireSignedInPage } from '@/lib/auth';
 import { readOnce } from '@/lib/environment-page';
 import { listEnvironments } from '@/lib/environments';
-import { AUDIT_RESULTS } from '@/model/schemas/audit';
+import { AUDIT_RESULTS, type AuditRecord } from '@/model/schemas/audit';
 
 export const metadata: Metadata = { title: 'audit · Pilothouse' };
 

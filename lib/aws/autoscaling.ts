@@ -11,12 +11,6 @@ import { SERVICE_ROLES } from '../../contracts/platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
 import { EnvironmentScalingSchema, type EnvironmentScaling } from '../../model/schemas/autoscaling';
-export {
-  ServiceScalingSchema,
-  EnvironmentScalingSchema,
-  type ServiceScaling,
-  type EnvironmentScaling,
-} from '../../model/schemas/autoscaling';
 
 const DIMENSION = 'ecs:service:DesiredCount';
 /** Recent activities shown per service. */

@@ -17,13 +17,6 @@ import {
   type EnvironmentMetrics,
   type SeriesId,
 } from '../../model/schemas/cloudwatch';
-export {
-  EnvironmentMetricsSchema,
-  MetricSeriesSchema,
-  SERIES,
-  type EnvironmentMetrics,
-  type SeriesId,
-} from '../../model/schemas/cloudwatch';
 
 /**
  * The period for a range, so a chart has at most a few hundred points. GetMetricData
@@ -78,82 +71,58 @@ async function queryMetrics(
   queueName?: string,
 ): Promise<EnvironmentMetrics> {
   const period = periodFor(rangeMinutes);
-  // CloudWatch names ALB dimensions by ARN suffix: app/name/id and targetgroup/name/id.
-  const lbDim = { Name: 'LoadBalancer', Value: env.alb.loadBalancerArn.split(':loadbalancer/')[1] };
-  const tgDim = { Name: 'TargetGroup', Value: env.alb.targetGroupArns.api.split(':').at(-1)! };
-  const alb = (id: SeriesId, metric: string, stat: string): MetricDataQuery => ({
+  /** One series: a metric by its namespace, name and dimensions, one statistic per period. */
+  const query = (
+    id: string,
+    namespace: string,
+    metric: string,
+    dimensions: Record<string, string>,
+    stat: string,
+  ): MetricDataQuery => ({
     Id: id,
     MetricStat: {
-      Metric: { Namespace: 'AWS/ApplicationELB', MetricName: metric, Dimensions: [lbDim, tgDim] },
+      Metric: {
+        Namespace: namespace,
+        MetricName: metric,
+        Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+      },
       Period: period,
       Stat: stat,
     },
   });
-  const ecs = (
-    role: (typeof SERVICE_ROLES)[number],
-    metric: 'CPUUtilization' | 'MemoryUtilization',
-  ): MetricDataQuery => ({
-    Id: `${role}_${metric === 'CPUUtilization' ? 'cpu' : 'memory'}`,
-    MetricStat: {
-      Metric: {
-        Namespace: 'AWS/ECS',
-        MetricName: metric,
-        Dimensions: [
-          { Name: 'ClusterName', Value: env.ecs.cluster },
-          { Name: 'ServiceName', Value: env.ecs.services[role] },
-        ],
-      },
-      Period: period,
-      Stat: 'Average',
-    },
-  });
-  const queue = (id: SeriesId, metric: string): MetricDataQuery => ({
-    Id: id,
-    MetricStat: {
-      Metric: {
-        Namespace: WORKER_BACKLOG_METRIC.namespace,
-        MetricName: metric,
-        Dimensions: [{ Name: 'Environment', Value: env.name }],
-      },
-      Period: period,
-      Stat: 'Maximum',
-    },
-  });
+  // CloudWatch names ALB dimensions by ARN suffix: app/name/id and targetgroup/name/id.
+  const albDimensions = {
+    LoadBalancer: env.alb.loadBalancerArn.split(':loadbalancer/')[1],
+    TargetGroup: env.alb.targetGroupArns.api.split(':').at(-1)!,
+  };
+  const alb = (id: SeriesId, metric: string, stat: string) =>
+    query(id, 'AWS/ApplicationELB', metric, albDimensions, stat);
+  const service = (role: ServiceRole) => ({ ClusterName: env.ecs.cluster, ServiceName: env.ecs.services[role] });
+  const ecs = (role: ServiceRole, metric: 'CPUUtilization' | 'MemoryUtilization') =>
+    query(`${role}_${metric === 'CPUUtilization' ? 'cpu' : 'memory'}`, 'AWS/ECS', metric, service(role), 'Average');
+  const backlog = { Environment: env.name };
+  const queue = (id: SeriesId, metric: string) =>
+    query(id, WORKER_BACKLOG_METRIC.namespace, metric, backlog, 'Maximum');
   // Container Insights' task counts: what the worker's autoscaling divides the backlog by.
-  const tasks = (role: ServiceRole, metric: 'RunningTaskCount' | 'DesiredTaskCount'): MetricDataQuery => ({
-    Id: `${role}_${metric === 'RunningTaskCount' ? 'running' : 'desired'}`,
-    MetricStat: {
-      Metric: {
-        Namespace: 'ECS/ContainerInsights',
-        MetricName: metric,
-        Dimensions: [
-          { Name: 'ClusterName', Value: env.ecs.cluster },
-          { Name: 'ServiceName', Value: env.ecs.services[role] },
-        ],
-      },
-      Period: period,
-      Stat: 'Average',
-    },
-  });
+  const tasks = (role: ServiceRole, metric: 'RunningTaskCount' | 'DesiredTaskCount') =>
+    query(
+      `${role}_${metric === 'RunningTaskCount' ? 'running' : 'desired'}`,
+      'ECS/ContainerInsights',
+      metric,
+      service(role),
+      'Average',
+    );
   const allQueries: MetricDataQuery[] = [
     ...(queueName === undefined
       ? []
       : [
-          {
-            Id: 'queue_depth',
-            MetricStat: {
-              Metric: {
-                Namespace: WORKER_BACKLOG_METRIC.namespace,
-                MetricName: WORKER_BACKLOG_METRIC.name,
-                Dimensions: [
-                  { Name: 'Environment', Value: env.name },
-                  { Name: 'Queue', Value: queueName },
-                ],
-              },
-              Period: period,
-              Stat: 'Maximum',
-            },
-          },
+          query(
+            'queue_depth',
+            WORKER_BACKLOG_METRIC.namespace,
+            WORKER_BACKLOG_METRIC.name,
+            { ...backlog, Queue: queueName },
+            'Maximum',
+          ),
         ]),
     queue('queue_backlog', WORKER_BACKLOG_METRIC.name),
     queue('queue_oldest_age', WORKER_OLDEST_WAITING_METRIC.name),

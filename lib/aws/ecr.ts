@@ -5,7 +5,6 @@ import { SERVICE_ROLES } from '../../contracts/platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
 import { RepositoryImagesSchema, type Image, type RepositoryImages } from '../../model/schemas/ecr';
-export { ImageSchema, RepositoryImagesSchema, type Image, type RepositoryImages } from '../../model/schemas/ecr';
 
 export function ecrClient(env: Environment): ECRClient {
   return clientFor(ECRClient, env);

@@ -28,19 +28,6 @@ import {
   type Task,
   type ServiceSummary,
 } from '../../model/schemas/ecs';
-export { TaskDefinitionRevisionSchema, type TaskDefinitionRevision } from '../../model/schemas/ecs';
-export {
-  TaskDefinitionRefSchema,
-  DeploymentSchema,
-  TaskSchema,
-  StoppedTaskSchema,
-  type StoppedTask,
-  ServiceEventSchema,
-  ServiceSummarySchema,
-  type Deployment,
-  type Task,
-  type ServiceSummary,
-} from '../../model/schemas/ecs';
 
 /** DescribeServices accepts at most 10 services per call (ECS API reference). */
 export const DESCRIBE_SERVICES_BATCH = 10;

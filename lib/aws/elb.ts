@@ -9,12 +9,6 @@ import type { Environment } from '../environments';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
 import { LoadBalancerHealthSchema, type LoadBalancerHealth } from '../../model/schemas/elb';
-export {
-  TargetSchema,
-  TargetGroupSchema,
-  LoadBalancerHealthSchema,
-  type LoadBalancerHealth,
-} from '../../model/schemas/elb';
 
 export function elbClient(env: Environment): ElasticLoadBalancingV2Client {
   return clientFor(ElasticLoadBalancingV2Client, env);

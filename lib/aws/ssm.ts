@@ -5,7 +5,6 @@ import { SSM_PARAMETER_KEYS } from '../../contracts/platform';
 import { clientFor } from './clients';
 import { awsCall } from './errors';
 import { ParameterStatusSchema, type ParameterStatus } from '../../model/schemas/ssm';
-export { ParameterStatusSchema, type ParameterStatus } from '../../model/schemas/ssm';
 
 export function ssmClient(env: Environment): SSMClient {
   return clientFor(SSMClient, env);

@@ -1,10 +1,11 @@
 import { Octokit } from '@octokit/rest';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGithubClient, DeployInput, dispatchDeploy, listDeployRuns, listRunJobs } from '@/lib/github';
+import { createGithubClient, dispatchDeploy, listDeployRuns, listRunJobs } from '@/lib/github';
 import { DEPLOY_WORKFLOW_BRANCH } from '@/contracts/platform';
 import { startGithubStandin } from '../../scripts/platform';
 import { eventually, seededEnvironment } from '../support/aws';
+import { DeployInput } from '@/model/schemas/actions';
 
 const TOKEN = 'ghs_standintoken000000000000000000000';
 type Standin = Awaited<ReturnType<typeof startGithubStandin>>;

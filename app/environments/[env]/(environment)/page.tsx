@@ -14,7 +14,7 @@ import { SharedCacheNotice } from '@/components/live/part-problem';
 import { LiveStatus } from '@/components/live/live-status';
 import { EnvironmentStatusLine } from '@/components/status-badge';
 import { MetricsPanel } from '@/components/metrics-panel';
-import { Badge, Card, Loading, Breadcrumbs, MUTED, TextLink } from '@/components/ui';
+import { Card, Loading, Breadcrumbs, MUTED, TextLink, PageHeader } from '@/components/ui';
 import type { Environment } from '@/lib/environments';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/model/ranges';
 import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
@@ -42,20 +42,14 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
         <Breadcrumbs current={name} />
-        <header className="flex flex-wrap items-center gap-3">
-          <h1 className="text-xl font-semibold">{name}</h1>
-          {environment.production && (
-            <span data-testid="production-badge">
-              <Badge tone="prod">production</Badge>
-            </span>
-          )}
+        <PageHeader production={environment.production} title={name}>
           <span className={`text-sm ${MUTED}`}>
             {environment.aws.region} · cluster {environment.ecs.cluster}
           </span>
           <div className="ml-auto">
             <LiveStatus />
           </div>
-        </header>
+        </PageHeader>
         <SharedCacheNotice />
         <EnvironmentStatusLine />
         <Suspense

@@ -5,7 +5,7 @@ import { EcsDeploymentsPanel, RunJobsPanel, RunsPanel } from '@/components/deplo
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { DeployForm } from '@/components/actions/lazy';
-import { Badge, Card, Breadcrumbs, MUTED } from '@/components/ui';
+import { Card, Breadcrumbs, PageHeader } from '@/components/ui';
 import { operatorTarget, viewableEnvironment, readOnce } from '@/lib/environment-page';
 import { listRunJobs } from '@/lib/github';
 import { SERVICE_ROLES } from '@/contracts/platform';
@@ -50,19 +50,11 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
         <Breadcrumbs environment={environment.name} current="deploys" />
-        <header className="flex flex-wrap items-center gap-3">
-          <h1 className="text-xl font-semibold">
-            Deploys <span className={`font-normal ${MUTED}`}>to {environment.name}</span>
-          </h1>
-          {environment.production && (
-            <span data-testid="production-badge">
-              <Badge tone="prod">production</Badge>
-            </span>
-          )}
+        <PageHeader production={environment.production} title="Deploys" subtitle={`to ${environment.name}`}>
           <div className="ml-auto">
             <LiveStatus />
           </div>
-        </header>
+        </PageHeader>
         {operator && (
           <Card title="Deploy a ref or an image">
             <DeployForm target={operator} imageTags={deployableTags} />

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
-import { Badge, Card, Empty, Table, td, th, type Tone, Breadcrumbs, MUTED } from '@/components/ui';
+import { Badge, Card, Empty, Table, td, type Tone, Breadcrumbs, MUTED, TableHead } from '@/components/ui';
 import { viewableEnvironment } from '@/lib/environment-page';
 import { searchJobs, SearchQuery, SEARCH_RESULTS, type JobMatch } from '@/lib/job-search';
 
@@ -73,25 +73,7 @@ export default async function JobSearchPage({ params, searchParams }: PageProps<
             <Empty>No job matches. Ids are exact; a host finds the jobs the api took for it.</Empty>
           ) : (
             <Table caption="Jobs found">
-              <thead>
-                <tr>
-                  <th scope="col" className={th}>
-                    Job
-                  </th>
-                  <th scope="col" className={th}>
-                    Queue
-                  </th>
-                  <th scope="col" className={th}>
-                    State
-                  </th>
-                  <th scope="col" className={th}>
-                    URL
-                  </th>
-                  <th scope="col" className={th}>
-                    Created
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Job', 'Queue', 'State', 'URL', 'Created']} />
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                 {jobs.map((job) => (
                   <tr key={`${job.queue}/${job.id}`} data-job={job.id}>

@@ -4,7 +4,7 @@ import { connection } from 'next/server';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { TimelineView } from '@/components/timeline-view';
-import { Badge, Breadcrumbs, MUTED } from '@/components/ui';
+import { Breadcrumbs, PageHeader } from '@/components/ui';
 import { RangeParam, viewableEnvironment } from '@/lib/environment-page';
 import { RANGES, type RangeName } from '@/model/ranges';
 import { getTimeline } from '@/lib/timeline';
@@ -27,11 +27,7 @@ export default async function TimelinePage({ params, searchParams }: PageProps<'
     <LiveEnvironment initial={{ version: 0, at: new Date(timeline.to).toISOString(), snapshot: timeline.snapshot }}>
       <div className="space-y-4">
         <Breadcrumbs environment={environment.name} current="timeline" />
-        <header className="flex flex-wrap items-center gap-3">
-          <h1 className="text-xl font-semibold">
-            Timeline <span className={`font-normal ${MUTED}`}>of {environment.name}</span>
-          </h1>
-          {environment.production && <Badge tone="prod">production</Badge>}
+        <PageHeader production={environment.production} title="Timeline" subtitle={`of ${environment.name}`}>
           <LiveStatus />
           <nav aria-label="Timeline range" className="ml-auto flex gap-1 text-xs">
             {(Object.keys(RANGES) as RangeName[]).map((name) => (
@@ -45,7 +41,7 @@ export default async function TimelinePage({ params, searchParams }: PageProps<'
               </Link>
             ))}
           </nav>
-        </header>
+        </PageHeader>
         {timeline.problems.length > 0 && (
           <ul
             role="status"

@@ -6,7 +6,7 @@ import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { QueueDepthChart } from '@/components/queue-depth-chart';
 import { FailedJobsPanel, FailureGroupsPanel, QueueCountsPanel } from '@/components/queue-view';
-import { Badge, Card, Loading, Breadcrumbs, MUTED } from '@/components/ui';
+import { Card, Loading, Breadcrumbs, PageHeader } from '@/components/ui';
 import type { Environment } from '@/lib/environments';
 import { DEFAULT_RANGE, RANGES } from '@/model/ranges';
 import { operatorTarget, viewableEnvironment, queueOr404, readOnce } from '@/lib/environment-page';
@@ -39,19 +39,11 @@ export default async function QueuePage({ params, searchParams }: PageProps<'/en
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
         <Breadcrumbs environment={environment.name} current={`queue ${queue}`} />
-        <header className="flex flex-wrap items-center gap-3">
-          <h1 className="text-xl font-semibold">
-            {queue} <span className={`font-normal ${MUTED}`}>queue in {environment.name}</span>
-          </h1>
-          {environment.production && (
-            <span data-testid="production-badge">
-              <Badge tone="prod">production</Badge>
-            </span>
-          )}
+        <PageHeader production={environment.production} title={queue} subtitle={`queue in ${environment.name}`}>
           <div className="ml-auto">
             <LiveStatus />
           </div>
-        </header>
+        </PageHeader>
         <QueueCountsPanel queue={queue} operator={await operatorTarget(environment)} />
         {/* A GetMetricData of its own: streamed, so it never holds back the panels. */}
         <Suspense

@@ -5,7 +5,7 @@ import { MetricsPanel } from '@/components/metrics-panel';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { RevisionsPanel, ServiceSummaryPanel, StoppedTasksPanel, TasksPanel } from '@/components/service-view';
-import { Badge, Card, Loading, Breadcrumbs, MUTED } from '@/components/ui';
+import { Card, Loading, Breadcrumbs, MUTED, PageHeader } from '@/components/ui';
 import { operatorTarget, viewableEnvironment, serviceOr404, RangeParam } from '@/lib/environment-page';
 import type { Environment } from '@/lib/environments';
 import type { ServiceRole } from '@/contracts/platform';
@@ -43,22 +43,14 @@ export default async function ServicePage({
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
         <Breadcrumbs environment={environment.name} current={role} />
-        <header className="flex flex-wrap items-center gap-3">
-          <h1 className="text-xl font-semibold">
-            {role} <span className={`font-normal ${MUTED}`}>in {environment.name}</span>
-          </h1>
-          {environment.production && (
-            <span data-testid="production-badge">
-              <Badge tone="prod">production</Badge>
-            </span>
-          )}
+        <PageHeader production={environment.production} title={role} subtitle={`in ${environment.name}`}>
           <span className={`font-mono text-xs ${MUTED}`}>
             {environment.ecs.cluster}/{environment.ecs.services[role]}
           </span>
           <div className="ml-auto">
             <LiveStatus />
           </div>
-        </header>
+        </PageHeader>
         <div className="grid gap-4 lg:grid-cols-2">
           <div className="min-w-0 lg:col-span-2">
             <ServiceSummaryPanel role={role} operator={operator} stoppedTasks={detail.stoppedTasks.value ?? []} />
