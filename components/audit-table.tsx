@@ -38,9 +38,7 @@ export function AuditTable({
             </td>
             <td className={`${td} min-w-48 text-xs`}>
               {r.detail}
-              {!compact && (
-                <span className="block font-mono text-slate-500 dark:text-slate-400">request {r.requestId}</span>
-              )}
+              {!compact && <span className={`block font-mono ${MUTED}`}>request {r.requestId}</span>}
             </td>
           </tr>
         ))}

@@ -7,6 +7,7 @@ import type { RunJob } from '@/model/schemas/github';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
+import { formatDuration } from './format';
 import { Badge, Card, Empty, Table, td, tdNum, type Tone, RolloutBadge, MUTED, TableHead } from './ui';
 
 type Revisions = Record<string, TaskDefinitionRevision[]>;
@@ -14,11 +15,7 @@ type Revisions = Record<string, TaskDefinitionRevision[]>;
 const resultTone = (status: string | null, conclusion: string | null): Tone =>
   status !== 'completed' ? 'info' : conclusion === 'success' ? 'good' : conclusion === 'skipped' ? 'neutral' : 'bad';
 
-function duration(ms: number | null): string {
-  if (ms === null) return '—';
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
-}
+const duration = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
 
 export function RunsPanel({
   revisions,

@@ -73,3 +73,20 @@ export const serviceKeys = {
    */
   jobsByHost: (host: string) => `${SERVICE_KEY_PREFIX}jobs:by-host:${host.toLowerCase()}`,
 };
+
+/**
+ * The services' keys as they were named before they moved under `ph:svc:` (December 2026).
+ * Read, never written: an Idempotency-Key's record (24 h) is adopted under its new name on
+ * first use, and job search reads both host indexes (failed jobs live 7 days). Delete this,
+ * and its two readers, once a week has passed since the move was deployed everywhere.
+ */
+export const legacyServiceKeys = {
+  idempotency: (owner: string, idempotencyKeyHash: string) => `${KEY_PREFIX}idem:${owner}:${idempotencyKeyHash}`,
+  jobsByHost: (host: string) => `${KEY_PREFIX}jobs:by-host:${host.toLowerCase()}`,
+};
+
+/** BullMQ's own prefix (its default): the services' queues and the control plane's reads of them. */
+export const BULL_PREFIX = 'bull';
+
+/** One of BullMQ's keys for a queue (`bull:<queue>:<suffix>`): a state list or set, a job hash, the metrics. */
+export const bullKey = (queue: string, suffix: string) => `${BULL_PREFIX}:${queue}:${suffix}`;

@@ -31,7 +31,7 @@ export function errorResponse(err: unknown, requestId?: string): Response {
     );
   log.error({ err, requestId }, 'request failed');
   return Response.json(
-    { error: { code: 'internal', message: 'internal error; see the server log', ...withId } },
+    { error: { code: 'internal', message: 'internal error; see the server log' }, ...withId },
     { status: 500 },
   );
 }

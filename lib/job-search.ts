@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Environment } from './environments';
 import { UpstreamError } from '../model/errors';
-import { serviceKeys } from '../contracts/keys';
-import { BULL_PREFIX, queueRedis } from './queue';
+import { bullKey, legacyServiceKeys, serviceKeys } from '../contracts/keys';
+import { queueRedis } from './queue';
 import { describeRedisFailure } from './redis';
 
 /**
@@ -94,7 +94,17 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
   const candidates: { queue: string; id: string; matchedBy: JobMatch['matchedBy'] }[] = [];
   if (plan.id) for (const queue of queues) candidates.push({ queue, id: plan.id, matchedBy: 'id' });
   if (plan.host) {
-    const ids = await redis.zrevrange(serviceKeys.jobsByHost(plan.host), 0, HOST_CANDIDATES - 1);
+    // Both indexes while the one kept under the key's old name still holds jobs (contracts/keys.ts),
+    // merged newest first by their scores (enqueue times).
+    const indexes = await Promise.all(
+      [serviceKeys.jobsByHost(plan.host), legacyServiceKeys.jobsByHost(plan.host)].map((name) =>
+        redis.zrevrange(name, 0, HOST_CANDIDATES - 1, 'WITHSCORES'),
+      ),
+    );
+    const scored = indexes.flatMap((flat) =>
+      flat.flatMap((id, i) => (i % 2 === 0 ? [{ id, at: Number(flat[i + 1]) }] : [])),
+    );
+    const ids = [...new Set(scored.sort((x, y) => y.at - x.at).map((entry) => entry.id))].slice(0, HOST_CANDIDATES);
     // The api's ids start with the job kind, which is the queue (contracts/jobs.ts).
     for (const id of ids) {
       const queue = queues.find((q) => id.startsWith(`${q}-`));
@@ -102,9 +112,7 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
     }
   }
   if (candidates.length === 0) return [];
-  const rows = await redis
-    .pipeline(candidates.map((c) => ['hmget', `${BULL_PREFIX}:${c.queue}:${c.id}`, ...FIELDS]))
-    .exec();
+  const rows = await redis.pipeline(candidates.map((c) => ['hmget', bullKey(c.queue, c.id), ...FIELDS])).exec();
   const matches: JobMatch[] = [];
   candidates.forEach((c, i) => {
     const [err, values] = rows?.[i] ?? [null, null];
@@ -147,7 +155,7 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
   const states = await redis
     .pipeline(
       shown.flatMap((m) => {
-        const key = (set: string) => `${BULL_PREFIX}:${m.queue}:${set}`;
+        const key = (set: string) => bullKey(m.queue, set);
         return [
           ['zscore', key('completed'), m.id],
           ['zscore', key('failed'), m.id],

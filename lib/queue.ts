@@ -1,4 +1,5 @@
 import 'server-only';
+import { bullKey } from '../contracts/keys';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -22,7 +23,6 @@ import {
  * oldest waiting jobs' timestamps), instead of a Lua call per queue per state; a test
  * compares these counts with BullMQ's own getJobCounts, so a change of key layout fails CI.
  */
-export const BULL_PREFIX = 'bull';
 /** Minutes of per-minute throughput returned (BullMQ keeps a week of points). */
 export const THROUGHPUT_MINUTES = 60;
 
@@ -39,7 +39,7 @@ export function queueRedis(env: Environment): Redis {
   return redis;
 }
 
-const key = (queue: string, suffix: string) => `${BULL_PREFIX}:${queue}:${suffix}`;
+const key = bullKey;
 
 export async function getQueueStats(
   env: Environment,

@@ -49,9 +49,6 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     // so it fails for good; the processor is handed the job with its typed, defaulted input.
     const data = JobData.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`invalid job data: ${data.error.issues[0]?.message}`);
-    const kind = data.data.kind;
-    job.data = { ...data.data, input: parseInput(JOB_INPUTS[kind], data.data.input) } satisfies JobDataOf<typeof kind>;
-    const processor = PROCESSORS[kind] as Processor<JobKind>;
     const controller = new AbortController();
     const onCancel = () => controller.abort(bullSignal?.reason ?? SHUTDOWN);
     bullSignal?.addEventListener('abort', onCancel, { once: true });
@@ -77,6 +74,12 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
     });
     abandoned.catch(() => {});
     try {
+      // Inside the try: a job whose input its kind refuses is logged as failed for good, like any failure.
+      const kind = data.data.kind;
+      job.data = { ...data.data, input: parseInput(JOB_INPUTS[kind], data.data.input) } satisfies JobDataOf<
+        typeof kind
+      >;
+      const processor = PROCESSORS[kind] as Processor<JobKind>;
       const result = await Promise.race([processor(deps, job as KindJob<JobKind>, controller.signal), abandoned]);
       await job.updateProgress(100);
       log.info({ totalMs: result.timings.totalMs, bytes: result.artifact.bytes }, 'job completed');

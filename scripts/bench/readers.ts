@@ -5,6 +5,7 @@
  * read as a browser reads it. AWS calls are counted at the emulator, Redis commands from
  * INFO commandstats; memory is the heap the viewers' streams add.
  */
+import { KEY_PREFIX } from '../../contracts/keys';
 import { Redis } from 'ioredis';
 import { getEnvironmentOrThrow } from '../../lib/environments';
 import { createLiveHub, type LiveHub } from '../../lib/live';
@@ -70,7 +71,7 @@ export async function benchReaders(emulator: RunningServer, redisServer: Running
         return createLiveHub({ redis, subscriber, load });
       });
       // Each run starts cold, so every run pays the same first fill.
-      const cached = await admin.keys('ph:*');
+      const cached = await admin.keys(`${KEY_PREFIX}*`);
       if (cached.length) await admin.del(...cached);
       global.gc?.();
       const heap0 = process.memoryUsage().heapUsed;

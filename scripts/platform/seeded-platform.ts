@@ -182,7 +182,11 @@ const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 const SOURCES = [
   'app',
   'components',
+  'contracts',
   'lib',
+  'model',
+  'proxy.ts',
+  'instrumentation.ts',
   'next.config.js',
   'postcss.config.mjs',
   'package-lock.json',

@@ -27,13 +27,7 @@ const MAX_LOG_LINES = 5_000;
 
 /** Compiles worker/ to dist/ with tsc when a source is newer than the build. */
 export async function buildServices(log: (line: string) => void = () => {}): Promise<void> {
-  if (
-    isNewerThanSources(path.join(DIST, 'main-worker.js'), [
-      path.join(ROOT, 'worker'),
-      path.join(ROOT, 'lib', 'platform.ts'),
-      path.join(ROOT, 'lib', 'schemas', 'evidence.ts'),
-    ])
-  )
+  if (isNewerThanSources(path.join(DIST, 'main-worker.js'), [path.join(ROOT, 'worker'), path.join(ROOT, 'contracts')]))
     return;
   const started = Date.now();
   log('▸ building the api and worker (tsc -p worker) ...');

@@ -4,6 +4,7 @@
  * its audit record, its idempotent repeat, the 409 for a concurrent change, and a clean 400
  * for bad input. Its own platform and control plane: the other specs read the seeded numbers.
  */
+import { keys as redisKeys } from '@/contracts/keys';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { expect, test } from '@playwright/test';
 import { Queue, Worker } from 'bullmq';
@@ -92,7 +93,7 @@ async function settled() {
   expect(settled).toBe(true);
 }
 async function auditFor(requestId: unknown) {
-  const entries = await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 200);
+  const entries = await audit.xrevrange(redisKeys.audit, '+', '-', 'COUNT', 200);
   return entries
     .map(([, fields]) => JSON.parse(fields[1]) as Record<string, unknown>)
     .find((r) => r.requestId === requestId);

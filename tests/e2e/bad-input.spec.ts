@@ -4,6 +4,7 @@
  * answer is a clean 4xx, never a 500 and never a stack trace; a refused action is audited and
  * changes nothing. (The api service's own routes: tests/integration/services.test.ts.)
  */
+import { keys } from '@/contracts/keys';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { expect, test } from '@playwright/test';
 import fc from 'fast-check';
@@ -153,7 +154,7 @@ test('hostile query strings and bodies answer 400 (or 413 past the size limit), 
   // Each refusal is in the audit, with its status.
   const audit = new Redis(process.env.PILOTHOUSE_E2E_REDIS_URL!);
   try {
-    const records = (await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 200)).map(
+    const records = (await audit.xrevrange(keys.audit, '+', '-', 'COUNT', 200)).map(
       ([, fields]) =>
         JSON.parse(fields[1]) as { user: string; environment: string; target: string; result: string; status: number },
     );
@@ -176,7 +177,7 @@ test("bodies generated from each action's schema and then broken (fast-check): a
   test.setTimeout(240_000);
   const audit = new Redis(process.env.PILOTHOUSE_E2E_REDIS_URL!);
   try {
-    const [[since] = ['0-0']] = await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 1);
+    const [[since] = ['0-0']] = await audit.xrevrange(keys.audit, '+', '-', 'COUNT', 1);
     const routes = [
       { path: '/api/environments/staging/services/api', schema: ServiceActionBody },
       { path: '/api/environments/staging/deploys', schema: DeployBody },
@@ -199,7 +200,7 @@ test("bodies generated from each action's schema and then broken (fast-check): a
       );
     }
     // Every action records its start before it runs: none did.
-    const after = await audit.xrange('ph:audit', `(${since}`, '+');
+    const after = await audit.xrange(keys.audit, `(${since}`, '+');
     const started = after
       .map(([, fields]) => JSON.parse(fields[1]) as { result: string; action: string })
       .filter((r) => r.result === 'started');

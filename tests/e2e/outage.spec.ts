@@ -5,6 +5,7 @@
  * Redis is paused, then killed and restarted from its append-only file, and the last test
  * leaves it stopped.
  */
+import { keys } from '@/contracts/keys';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { expect, test } from '@playwright/test';
 import { Redis } from 'ioredis';
@@ -287,7 +288,7 @@ test('with its Redis killed and restarted (AOF): open pages say they are reconne
       await expect
         .poll(
           async () => {
-            const records = (await audit.xrevrange('ph:audit', '+', '-', 'COUNT', 500)).map(
+            const records = (await audit.xrevrange(keys.audit, '+', '-', 'COUNT', 500)).map(
               ([, fields]) => JSON.parse(fields[1]) as { requestId?: string; result: string; status: number },
             );
             return records.filter((r) => r.requestId === refusal.requestId);

@@ -5,6 +5,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { legacyServiceKeys, serviceKeys } from '@/contracts/keys';
 import { searchJobs } from '@/lib/job-search';
 import { createQueues, enqueueJob } from '../../worker/api/jobs';
 import { seededEnvironment } from '../support/aws';
@@ -99,6 +100,20 @@ describe('job search over 10,000 jobs', () => {
     expect(found.every((m) => m.matchedBy === 'host')).toBe(true);
     const created = found.map((m) => m.createdAt!);
     expect(created).toEqual([...created].sort().reverse());
+  });
+
+  it('still finds a job indexed under the host index’s old key name (before the keys moved under ph:svc:)', async () => {
+    const old = ids.find((id, n) => n % HOSTS === 3)!;
+    const moved = serviceKeys.jobsByHost('shop-3.example.com');
+    await redis.zrem(moved, old);
+    await redis.zadd(legacyServiceKeys.jobsByHost('shop-3.example.com'), Date.now() + 60_000, old);
+    try {
+      const found = await searchJobs(env(), 'shop-3.example.com', redis);
+      expect(found.map((m) => m.id)).toContain(old);
+    } finally {
+      await redis.zadd(moved, 0, old);
+      await redis.del(legacyServiceKeys.jobsByHost('shop-3.example.com'));
+    }
   });
 
   it('finds jobs by URL, and shows a failed one with its reason', async () => {

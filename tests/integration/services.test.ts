@@ -2,6 +2,7 @@
  * The `api` and `worker` services end to end, as built processes (what the Dockerfile
  * runs), against the test run's real Redis, the emulator's S3 and Debian's Chromium.
  */
+import { createHash } from 'node:crypto';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Queue, QueueEvents } from 'bullmq';
@@ -20,6 +21,7 @@ import {
 } from '../../scripts/platform';
 import { idempotencyRedisKey, requestBodyHash } from '../../worker/api/jobs';
 import { CreateJobBody, JOB_KINDS, MAX_SCREENSHOT_HEIGHT_PX } from '../../contracts/jobs';
+import { legacyServiceKeys, serviceKeys } from '../../contracts/keys';
 import { invalidInput } from '../support/schema-arbitrary';
 import { listJobEvidence } from '@/lib/aws/s3';
 import type { Environment } from '@/lib/environments';
@@ -291,6 +293,24 @@ describe('the api service', () => {
       await queue.close();
     }
     expect((await finished(first.body.id)).state).toBe('completed');
+  });
+
+  it('answers a repeat whose first answer is kept under the key’s old name (before the keys moved under ph:svc:) with that job', async () => {
+    const body = { kind: 'scrape', input: { url: `${site.url}/`, selectors: ['p'] } };
+    const first = await post(body, { idempotencyKey: 'order-legacy-1' });
+    expect(first.status).toBe(202);
+    // As a deploy before the move left it: the record under the old name only.
+    const admin = new Redis(redisUrl());
+    try {
+      const hashed = createHash('sha256').update('order-legacy-1').digest('hex');
+      const record = (await admin.get(serviceKeys.idempotency('test', hashed)))!;
+      await admin.del(serviceKeys.idempotency('test', hashed));
+      await admin.set(legacyServiceKeys.idempotency('test', hashed), record, 'EX', 600);
+      const repeat = await post(body, { idempotencyKey: 'order-legacy-1' });
+      expect([repeat.status, repeat.body.id]).toEqual([200, first.body.id]);
+    } finally {
+      admin.disconnect();
+    }
   });
 
   it("does not show one key's job to another key", async () => {

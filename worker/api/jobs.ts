@@ -6,7 +6,7 @@ import { Queue, type Job, type JobProgress, type QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { serviceKeys } from '../../contracts/keys.js';
+import { legacyServiceKeys, serviceKeys } from '../../contracts/keys.js';
 import { ConflictError } from '../errors/conflict-error.js';
 import { JOBS_INDEXED_PER_HOST } from '../../contracts/platform.js';
 import {
@@ -49,6 +49,27 @@ export function idempotencyRedisKey(owner: string, idempotencyKey: string): stri
   return serviceKeys.idempotency(owner, sha256(idempotencyKey));
 }
 
+// Copies a record kept under the key's old name (contracts/keys.ts legacyServiceKeys) to its new
+// name, with its remaining life, unless the new name has one: a retry across the deploy that
+// moved the keys still finds its first job.
+const ADOPT_LEGACY_RECORD = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local record = redis.call('GET', KEYS[2])
+local ttl = redis.call('PTTL', KEYS[2])
+if not record or ttl <= 0 then return 0 end
+redis.call('SET', KEYS[1], record, 'PX', ttl, 'NX')
+return 1`;
+
+async function adoptLegacyRecord(redis: Redis, owner: string, idempotencyKey: string): Promise<void> {
+  const hashed = sha256(idempotencyKey);
+  await redis.eval(
+    ADOPT_LEGACY_RECORD,
+    2,
+    serviceKeys.idempotency(owner, hashed),
+    legacyServiceKeys.idempotency(owner, hashed),
+  );
+}
+
 /** The hash a repeat is compared by: of the body as the client sent it, before defaults. */
 export const requestBodyHash = (body: unknown) => sha256(JSON.stringify(body ?? null));
 
@@ -72,6 +93,7 @@ export async function checkIdempotency(
   idempotencyKey: string,
   bodyHash: string,
 ): Promise<Replay> {
+  await adoptLegacyRecord(redis, owner, idempotencyKey);
   const raw = await redis.get(idempotencyRedisKey(owner, idempotencyKey));
   if (raw === null) return { kind: 'proceed' };
   const record = IdempotencyRecord.safeParse(JSON.parse(raw));
@@ -97,6 +119,7 @@ export async function enqueueJob(
   const idemKey = idempotency ? idempotencyRedisKey(owner, idempotency.key) : null;
   let repeat = false;
   if (idemKey && idempotency) {
+    await adoptLegacyRecord(redis, owner, idempotency.key);
     const claimed = await redis.set(
       idemKey,
       JSON.stringify({ bodyHash: idempotency.bodyHash, jobId }),

@@ -7,6 +7,6 @@ export const dynamic = 'force-dynamic';
 /** GET ?q=: jobs by id, host or URL (lib/job-search.ts); viewers and operators of the environment. */
 export const GET = readRoute({
   role: 'viewer',
-  query: z.object({ q: SearchQuery }),
+  query: z.object({ q: z.string().default('').pipe(SearchQuery) }),
   handle: async ({ environment, query }) => ({ jobs: await searchJobs(environment, query.q) }),
 });
