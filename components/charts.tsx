@@ -4,14 +4,13 @@
  * is not in any page's first load). The legend under each chart shows the values at the
  * crosshair. Charts follow the live snapshot when the range is the snapshot's own.
  */
-import Link from 'next/link';
 import { lazy, Suspense, useMemo } from 'react';
-import { DEFAULT_RANGE, RANGES, type RangeName } from '@/model/ranges';
+import { DEFAULT_RANGE, type RangeName } from '@/model/ranges';
 import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem } from './live/part-problem';
 import { CHART_HEIGHT, type ChartSeries } from './chart-series';
-import { Card, Loading, MUTED } from './ui';
+import { Card, Loading, MUTED, RangeLinks } from './ui';
 
 // The drawing code and uPlot load after the page, with the chart's space kept while they do.
 const TimeSeriesChart = lazy(() => import('./time-series-chart'));
@@ -84,19 +83,7 @@ export function MetricsPanel({
       title="Metrics"
       testId="panel-metrics"
       actions={
-        <nav aria-label="Chart range" className="flex gap-1 text-xs">
-          {(Object.keys(RANGES) as RangeName[]).map((name) => (
-            <Link
-              key={name}
-              href={`${basePath}?range=${name}`}
-              scroll={false}
-              aria-current={name === range ? 'page' : undefined}
-              className="rounded px-2 py-0.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 aria-[current=page]:bg-slate-800 aria-[current=page]:text-white dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-200 dark:aria-[current=page]:text-slate-900"
-            >
-              {name}
-            </Link>
-          ))}
-        </nav>
+        <RangeLinks label="Chart range" current={range} href={(name) => `${basePath}?range=${name}`} scroll={false} />
       }
     >
       <PartProblem name="CloudWatch" part={metrics} />

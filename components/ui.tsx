@@ -5,6 +5,7 @@
  */
 import Link from 'next/link';
 import { Fragment, type ComponentProps, type ReactNode } from 'react';
+import { RANGES, type RangeName } from '@/model/ranges';
 
 export function Card({
   title,
@@ -224,5 +225,36 @@ export function PageHeader({
       )}
       {children}
     </header>
+  );
+}
+
+/** The range switch of a chart or the timeline: one link per range, the current one marked (the range lives in the URL). */
+export function RangeLinks({
+  label,
+  current,
+  href,
+  scroll,
+  className = '',
+}: {
+  label: string;
+  current: RangeName;
+  href: (range: RangeName) => string;
+  scroll?: boolean;
+  className?: string;
+}) {
+  return (
+    <nav aria-label={label} className={`flex gap-1 text-xs ${className}`}>
+      {(Object.keys(RANGES) as RangeName[]).map((name) => (
+        <Link
+          key={name}
+          href={href(name)}
+          scroll={scroll}
+          aria-current={name === current ? 'page' : undefined}
+          className="rounded px-2 py-0.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 aria-[current=page]:bg-slate-800 aria-[current=page]:text-white dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-200 dark:aria-[current=page]:text-slate-900"
+        >
+          {name}
+        </Link>
+      ))}
+    </nav>
   );
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { AppError } from '../model/errors';
 
 /**
  * The one module that reads process.env, parsed once with zod. Everything else asks here.
@@ -69,7 +70,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     // Names the variables, never their values (some are secrets).
     const fields = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid environment variables: ${fields}`);
+    throw new AppError('internal', `Invalid environment variables: ${fields}`);
   }
   return result.data;
 }

@@ -87,9 +87,10 @@ export const RegistrySchema = z
   });
 export type Registry = z.infer<typeof RegistrySchema>;
 
-export class RegistryError extends Error {
+/** A registry that cannot be used: the server refuses to start, naming the field (lib/startup.ts). */
+export class RegistryError extends AppError {
   constructor(message: string) {
-    super(message);
+    super('internal', message);
     this.name = 'RegistryError';
   }
 }

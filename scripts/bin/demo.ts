@@ -6,7 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, freePort } from '../platform/local-platform';
+import getPort from 'get-port';
+import { ROOT } from '../platform/local-platform';
 import {
   buildControlPlane,
   LOCAL_USERS,
@@ -42,7 +43,8 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   const wanted = Number(process.env.PORT ?? 3000);
-  const port = (await isFree(wanted)) ? wanted : await freePort();
+  // The port asked for when it is free, any free one otherwise (get-port checks it).
+  const port = await getPort({ host: '127.0.0.1', port: wanted });
   await buildControlPlane(step);
   const stateDir = path.join(ROOT, '.local');
   const terraform = process.env.PILOTHOUSE_DEMO_TERRAFORM === '1';
@@ -72,13 +74,4 @@ try {
 } catch (err) {
   console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
   await shutdown(1);
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }

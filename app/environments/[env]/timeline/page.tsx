@@ -1,12 +1,10 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { connection } from 'next/server';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { TimelineView } from '@/components/timeline-view';
-import { Breadcrumbs, PageHeader } from '@/components/ui';
+import { Breadcrumbs, PageHeader, RangeLinks } from '@/components/ui';
 import { RangeParam, viewableEnvironment } from '@/lib/environment-page';
-import { RANGES, type RangeName } from '@/model/ranges';
 import { getTimeline } from '@/lib/timeline';
 
 export const maxDuration = 30;
@@ -29,18 +27,12 @@ export default async function TimelinePage({ params, searchParams }: PageProps<'
         <Breadcrumbs environment={environment.name} current="timeline" />
         <PageHeader production={environment.production} title="Timeline" subtitle={`of ${environment.name}`}>
           <LiveStatus />
-          <nav aria-label="Timeline range" className="ml-auto flex gap-1 text-xs">
-            {(Object.keys(RANGES) as RangeName[]).map((name) => (
-              <Link
-                key={name}
-                href={`${base}/timeline?range=${name}`}
-                aria-current={name === range ? 'page' : undefined}
-                className="rounded px-2 py-0.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 aria-[current=page]:bg-slate-800 aria-[current=page]:text-white dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-200 dark:aria-[current=page]:text-slate-900"
-              >
-                {name}
-              </Link>
-            ))}
-          </nav>
+          <RangeLinks
+            label="Timeline range"
+            current={range}
+            href={(name) => `${base}/timeline?range=${name}`}
+            className="ml-auto"
+          />
         </PageHeader>
         {timeline.problems.length > 0 && (
           <ul
