@@ -15,28 +15,19 @@ import { Card, Loading, MUTED, RangeLinks } from './ui';
 // The drawing code and uPlot load after the page, with the chart's space kept while they do.
 const TimeSeriesChart = lazy(() => import('./time-series-chart'));
 
+/** Each service's line in the same colour on every chart. */
+const SERVICE_COLOURS = { api: '#0284c7', worker: '#d97706' } as const;
+const perService = (metric: 'cpu' | 'memory'): ChartSeries[] =>
+  (['api', 'worker'] as const).map((role) => ({ id: `${role}_${metric}`, label: role, color: SERVICE_COLOURS[role] }));
+
 const CHARTS: { title: string; unit: string; series: ChartSeries[] }[] = [
-  {
-    title: 'CPU',
-    unit: '%',
-    series: [
-      { id: 'api_cpu', label: 'api', color: '#0284c7' },
-      { id: 'worker_cpu', label: 'worker', color: '#d97706' },
-    ],
-  },
-  {
-    title: 'Memory',
-    unit: '%',
-    series: [
-      { id: 'api_memory', label: 'api', color: '#0284c7' },
-      { id: 'worker_memory', label: 'worker', color: '#d97706' },
-    ],
-  },
+  { title: 'CPU', unit: '%', series: perService('cpu') },
+  { title: 'Memory', unit: '%', series: perService('memory') },
   {
     title: 'Requests and 5xx',
     unit: '/period',
     series: [
-      { id: 'requests', label: 'requests', color: '#0284c7' },
+      { id: 'requests', label: 'requests', color: SERVICE_COLOURS.api },
       { id: 'target_5xx', label: '5xx', color: '#e11d48' },
     ],
   },

@@ -8,7 +8,7 @@ import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
 import { formatDuration } from './format';
-import { Badge, Card, Empty, Table, td, tdNum, type Tone, RolloutBadge, MUTED, TableHead } from './ui';
+import { Badge, Card, Empty, td, tdNum, type Tone, RolloutBadge, MUTED, ListTable } from './ui';
 
 type Revisions = Record<string, TaskDefinitionRevision[]>;
 
@@ -30,70 +30,69 @@ export function RunsPanel({
   return (
     <Card title="Deploy workflow runs" testId="panel-runs">
       <PartProblem name="GitHub" part={runs} />
-      {runs.value &&
-        (runs.value.length === 0 ? (
-          <Empty>No runs yet.</Empty>
-        ) : (
-          <Table caption="Deploy workflow runs">
-            <TableHead columns={['Run', 'Result', 'Ref / image', 'By', { label: 'Took', numeric: true }, 'Made']} />
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {runs.value.map((run) => {
-                const made = Object.entries(revisions).flatMap(([role, list]) =>
-                  list.filter((r) => revisionFromRun(r, run)).map((r) => ({ role, r })),
-                );
-                return (
-                  <tr
-                    key={run.id}
-                    id={`run-${run.id}`}
-                    data-run={run.id}
-                    aria-selected={run.id === selected}
-                    className="aria-selected:bg-sky-50 dark:aria-selected:bg-sky-950"
+      {runs.value && (
+        <ListTable
+          caption="Deploy workflow runs"
+          columns={['Run', 'Result', 'Ref / image', 'By', { label: 'Took', numeric: true }, 'Made']}
+          items={runs.value}
+          empty="No runs yet."
+        >
+          {(run) => {
+            const made = Object.entries(revisions).flatMap(([role, list]) =>
+              list.filter((r) => revisionFromRun(r, run)).map((r) => ({ role, r })),
+            );
+            return (
+              <tr
+                key={run.id}
+                id={`run-${run.id}`}
+                data-run={run.id}
+                aria-selected={run.id === selected}
+                className="aria-selected:bg-sky-50 dark:aria-selected:bg-sky-950"
+              >
+                <td className={td}>
+                  <Link
+                    href={`${basePath}?run=${run.id}`}
+                    scroll={false}
+                    className="font-medium underline-offset-2 hover:underline"
                   >
-                    <td className={td}>
-                      <Link
-                        href={`${basePath}?run=${run.id}`}
-                        scroll={false}
-                        className="font-medium underline-offset-2 hover:underline"
-                      >
-                        #{run.runNumber ?? run.id}
-                      </Link>{' '}
-                      <a
-                        href={run.url}
-                        className="text-xs text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"
-                      >
-                        GitHub ↗
-                      </a>
-                    </td>
-                    <td className={td}>
-                      <Badge tone={resultTone(run.status, run.conclusion)}>
-                        {run.status === 'completed' ? run.conclusion : run.status}
-                      </Badge>
-                    </td>
-                    <td className={`${td} font-mono text-xs`}>
-                      {run.ref ?? run.sha.slice(0, 7)}
-                      {run.imageTag && <span className={`block ${MUTED}`}>{run.imageTag.slice(0, 12)}</span>}
-                    </td>
-                    <td className={td}>{run.actor ?? '—'}</td>
-                    <td className={tdNum}>{duration(run.durationMs)}</td>
-                    <td className={`${td} text-xs`}>
-                      {made.length === 0
-                        ? '—'
-                        : made.map(({ role, r }) => (
-                            <a
-                              key={r.arn}
-                              href={`#revision-${role}-${r.revision}`}
-                              className="mr-2 font-mono underline-offset-2 hover:underline"
-                            >
-                              {role}:{r.revision}
-                            </a>
-                          ))}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </Table>
-        ))}
+                    #{run.runNumber ?? run.id}
+                  </Link>{' '}
+                  <a
+                    href={run.url}
+                    className="text-xs text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"
+                  >
+                    GitHub ↗
+                  </a>
+                </td>
+                <td className={td}>
+                  <Badge tone={resultTone(run.status, run.conclusion)}>
+                    {run.status === 'completed' ? run.conclusion : run.status}
+                  </Badge>
+                </td>
+                <td className={`${td} font-mono text-xs`}>
+                  {run.ref ?? run.sha.slice(0, 7)}
+                  {run.imageTag && <span className={`block ${MUTED}`}>{run.imageTag.slice(0, 12)}</span>}
+                </td>
+                <td className={td}>{run.actor ?? '—'}</td>
+                <td className={tdNum}>{duration(run.durationMs)}</td>
+                <td className={`${td} text-xs`}>
+                  {made.length === 0
+                    ? '—'
+                    : made.map(({ role, r }) => (
+                        <a
+                          key={r.arn}
+                          href={`#revision-${role}-${r.revision}`}
+                          className="mr-2 font-mono underline-offset-2 hover:underline"
+                        >
+                          {role}:{r.revision}
+                        </a>
+                      ))}
+                </td>
+              </tr>
+            );
+          }}
+        </ListTable>
+      )}
     </Card>
   );
 }

@@ -7,7 +7,7 @@ import { RollbackAction, ServiceActions, type ActionTarget } from './actions/laz
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Table, td, tdNum, RolloutBadge, MUTED, TableHead } from './ui';
+import { Badge, Card, Empty, Table, td, tdNum, RolloutBadge, MUTED, TableHead, ListTable } from './ui';
 
 export function ServiceSummaryPanel({
   role,
@@ -203,35 +203,32 @@ export function TasksPanel({ tasks }: { tasks: PartValue<Task[]> }) {
   return (
     <Card title="Running tasks" testId="panel-tasks">
       <PartProblem name="ECS tasks" part={tasks} />
-      {tasks.value &&
-        (tasks.value.length === 0 ? (
-          <Empty>No running tasks.</Empty>
-        ) : (
-          <Table caption="Running tasks">
-            <TableHead columns={['Task', 'Revision', 'Health', 'Started', 'IP']} />
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {tasks.value.map((t) => (
-                <tr key={t.arn} data-task={t.id}>
-                  <td className={`${td} font-mono text-xs`}>{t.id.slice(0, 12)}</td>
-                  <td className={`${td} font-mono text-xs`}>
-                    {t.taskDefinition ? `:${t.taskDefinition.revision}` : '—'}
-                  </td>
-                  <td className={td}>
-                    <Badge
-                      tone={t.healthStatus === 'HEALTHY' ? 'good' : t.healthStatus === 'UNHEALTHY' ? 'bad' : 'neutral'}
-                    >
-                      {(t.healthStatus ?? 'unknown').toLowerCase()}
-                    </Badge>
-                  </td>
-                  <td className={td}>
-                    <RelativeTime iso={t.startedAt} />
-                  </td>
-                  <td className={`${td} font-mono text-xs`}>{t.privateIp ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
-        ))}
+      {tasks.value && (
+        <ListTable
+          caption="Running tasks"
+          columns={['Task', 'Revision', 'Health', 'Started', 'IP']}
+          items={tasks.value}
+          empty="No running tasks."
+        >
+          {(t) => (
+            <tr key={t.arn} data-task={t.id}>
+              <td className={`${td} font-mono text-xs`}>{t.id.slice(0, 12)}</td>
+              <td className={`${td} font-mono text-xs`}>{t.taskDefinition ? `:${t.taskDefinition.revision}` : '—'}</td>
+              <td className={td}>
+                <Badge
+                  tone={t.healthStatus === 'HEALTHY' ? 'good' : t.healthStatus === 'UNHEALTHY' ? 'bad' : 'neutral'}
+                >
+                  {(t.healthStatus ?? 'unknown').toLowerCase()}
+                </Badge>
+              </td>
+              <td className={td}>
+                <RelativeTime iso={t.startedAt} />
+              </td>
+              <td className={`${td} font-mono text-xs`}>{t.privateIp ?? '—'}</td>
+            </tr>
+          )}
+        </ListTable>
+      )}
     </Card>
   );
 }

@@ -258,3 +258,26 @@ export function RangeLinks({
     </nav>
   );
 }
+
+/** A panel's list as a table: its header, a row per item, or the empty state when there is none. */
+export function ListTable<T>({
+  caption,
+  columns,
+  items,
+  empty,
+  children,
+}: {
+  caption: string;
+  columns: Column[];
+  items: T[];
+  empty: ReactNode;
+  children: (item: T) => ReactNode;
+}) {
+  if (items.length === 0) return <Empty>{empty}</Empty>;
+  return (
+    <Table caption={caption}>
+      <TableHead columns={columns} />
+      <tbody className="divide-y divide-slate-100 dark:divide-slate-800">{items.map(children)}</tbody>
+    </Table>
+  );
+}

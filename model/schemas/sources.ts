@@ -41,51 +41,19 @@ type Source = {
   page: PageTier;
 };
 
+/** A cache policy in seconds: fresh for `ttl`, an older value still shown for `maxStale` (while it refreshes, or its source fails). */
+const keep = (ttl: number, maxStale: number): CachePolicy => ({ ttlMs: ttl * 1_000, maxStaleMs: maxStale * 1_000 });
+
 // Scaling and health move in seconds; images and parameters change with deploys.
 export const SNAPSHOT_SOURCES = {
-  ecs: { label: 'ECS', schema: EcsPartSchema, policy: { ttlMs: 5_000, maxStaleMs: 10 * 60_000 }, page: 'waits' },
-  targets: {
-    label: 'ALB targets',
-    schema: LoadBalancerHealthSchema,
-    policy: { ttlMs: 5_000, maxStaleMs: 10 * 60_000 },
-    page: 'waits',
-  },
-  queues: {
-    label: 'queues',
-    schema: z.array(QueueStatsSchema),
-    policy: { ttlMs: 2_000, maxStaleMs: 5 * 60_000 },
-    page: 'waits',
-  },
-  metrics: {
-    label: 'metrics',
-    schema: EnvironmentMetricsSchema,
-    policy: { ttlMs: 60_000, maxStaleMs: 30 * 60_000 },
-    page: 'grace',
-  },
-  scaling: {
-    label: 'scaling',
-    schema: EnvironmentScalingSchema,
-    policy: { ttlMs: 30_000, maxStaleMs: 30 * 60_000 },
-    page: 'grace',
-  },
-  images: {
-    label: 'images',
-    schema: RepositoryImagesSchema,
-    policy: { ttlMs: 60_000, maxStaleMs: 60 * 60_000 },
-    page: 'grace',
-  },
-  parameters: {
-    label: 'parameters',
-    schema: z.array(ParameterStatusSchema),
-    policy: { ttlMs: 5 * 60_000, maxStaleMs: 60 * 60_000 },
-    page: 'grace',
-  },
-  deployRuns: {
-    label: 'deploys',
-    schema: z.array(DeployRunSchema),
-    policy: { ttlMs: 15_000, maxStaleMs: 30 * 60_000 },
-    page: 'grace',
-  },
+  ecs: { label: 'ECS', schema: EcsPartSchema, policy: keep(5, 600), page: 'waits' },
+  targets: { label: 'ALB targets', schema: LoadBalancerHealthSchema, policy: keep(5, 600), page: 'waits' },
+  queues: { label: 'queues', schema: z.array(QueueStatsSchema), policy: keep(2, 300), page: 'waits' },
+  metrics: { label: 'metrics', schema: EnvironmentMetricsSchema, policy: keep(60, 1_800), page: 'grace' },
+  scaling: { label: 'scaling', schema: EnvironmentScalingSchema, policy: keep(30, 1_800), page: 'grace' },
+  images: { label: 'images', schema: RepositoryImagesSchema, policy: keep(60, 3_600), page: 'grace' },
+  parameters: { label: 'parameters', schema: z.array(ParameterStatusSchema), policy: keep(300, 3_600), page: 'grace' },
+  deployRuns: { label: 'deploys', schema: z.array(DeployRunSchema), policy: keep(15, 1_800), page: 'grace' },
 } as const satisfies Record<string, Source>;
 
 export type SourceName = keyof typeof SNAPSHOT_SOURCES;
