@@ -28,3 +28,18 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
 export function formatTime(at: string | number | Date): string {
   return timeFormat.format(new Date(at));
 }
+
+const logTimeFormat = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+  hour12: false,
+});
+
+/** A log line's time: to the millisecond, since lines a few ms apart must read apart. */
+export function formatLogTime(at: number): string {
+  return logTimeFormat.format(new Date(at));
+}

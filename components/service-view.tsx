@@ -1,19 +1,22 @@
 'use client';
 /** The service page's panels: its deployments and events (live), running tasks and revisions. */
 import type { ServiceRole } from '@/contracts/platform';
+import { logsHref } from '@/model/log-links';
 import type { StoppedTask, Task, TaskDefinitionRevision } from '@/model/schemas/ecs';
 import { containerOutcome, deploymentFailures, stoppedByScheduler } from '@/model/task-failures';
 import { RollbackAction, ServiceActions, type ActionTarget } from './actions/lazy';
 import { useSnapshotPart } from './live/live-environment';
 import { PartProblem, type PartValue } from './live/part-problem';
 import { RelativeTime } from './time';
-import { Badge, Card, Empty, Table, td, tdNum, RolloutBadge, MUTED, TableHead, ListTable } from './ui';
+import { Badge, Card, Empty, Table, td, tdNum, RolloutBadge, MUTED, TableHead, ListTable, TextLink } from './ui';
 
 export function ServiceSummaryPanel({
+  env,
   role,
   operator,
   stoppedTasks,
 }: {
+  env: string;
   role: ServiceRole;
   operator: ActionTarget | null;
   stoppedTasks: StoppedTask[];
@@ -63,7 +66,16 @@ export function ServiceSummaryPanel({
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {service.deployments.map((d) => (
                 <tr key={d.id} data-deployment={d.id}>
-                  <td className={`${td} font-mono text-xs`}>{d.id}</td>
+                  <td className={`${td} font-mono text-xs`}>
+                    {d.id}
+                    <TextLink
+                      href={logsHref(env, role, { deployment: d.id })}
+                      className="ml-2 font-sans"
+                      aria-label={`Logs of deployment ${d.id}`}
+                    >
+                      logs
+                    </TextLink>
+                  </td>
                   <td className={td}>{d.status.toLowerCase()}</td>
                   <td className={`${td} font-mono text-xs`}>
                     {d.taskDefinition ? `:${d.taskDefinition.revision}` : '—'}
@@ -152,7 +164,15 @@ function FailedDeployments({ stopped }: { stopped: StoppedTask[] }) {
 /** Shown per page: the newest stopped tasks, failures and scheduler stops alike. */
 const STOPPED_TASKS_SHOWN = 20;
 
-export function StoppedTasksPanel({ stopped }: { stopped: PartValue<StoppedTask[]> }) {
+export function StoppedTasksPanel({
+  env,
+  role,
+  stopped,
+}: {
+  env: string;
+  role: ServiceRole;
+  stopped: PartValue<StoppedTask[]>;
+}) {
   const failures = (stopped.value ?? []).filter((t) => !stoppedByScheduler(t)).length;
   return (
     <Card
@@ -173,7 +193,15 @@ export function StoppedTasksPanel({ stopped }: { stopped: PartValue<StoppedTask[
                 const failed = !stoppedByScheduler(t);
                 return (
                   <tr key={t.arn} data-stopped-task={t.id} data-failed={failed}>
-                    <td className={`${td} font-mono text-xs`}>{t.id.slice(0, 12)}</td>
+                    <td className={`${td} font-mono text-xs`}>
+                      {/* Its last lines first: the logs around the moment it stopped. */}
+                      <TextLink
+                        href={logsHref(env, role, { task: t.id, at: t.stoppedAt ?? undefined })}
+                        title={`Logs of task ${t.id}, around its stop`}
+                      >
+                        {t.id.slice(0, 12)}
+                      </TextLink>
+                    </td>
                     <td className={`${td} font-mono text-xs`}>
                       {t.taskDefinition ? `:${t.taskDefinition.revision}` : '—'}
                     </td>
@@ -199,7 +227,7 @@ export function StoppedTasksPanel({ stopped }: { stopped: PartValue<StoppedTask[
   );
 }
 
-export function TasksPanel({ tasks }: { tasks: PartValue<Task[]> }) {
+export function TasksPanel({ env, role, tasks }: { env: string; role: ServiceRole; tasks: PartValue<Task[]> }) {
   return (
     <Card title="Running tasks" testId="panel-tasks">
       <PartProblem name="ECS tasks" part={tasks} />
@@ -212,7 +240,11 @@ export function TasksPanel({ tasks }: { tasks: PartValue<Task[]> }) {
         >
           {(t) => (
             <tr key={t.arn} data-task={t.id}>
-              <td className={`${td} font-mono text-xs`}>{t.id.slice(0, 12)}</td>
+              <td className={`${td} font-mono text-xs`}>
+                <TextLink href={logsHref(env, role, { task: t.id })} title={`Logs of task ${t.id}`}>
+                  {t.id.slice(0, 12)}
+                </TextLink>
+              </td>
               <td className={`${td} font-mono text-xs`}>{t.taskDefinition ? `:${t.taskDefinition.revision}` : '—'}</td>
               <td className={td}>
                 <Badge

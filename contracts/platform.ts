@@ -40,6 +40,29 @@ export function ssmPrefix(environment: string): string {
   return `/${PROJECT}/${environment}/`;
 }
 
+/**
+ * Where each service's logs go: the awslogs driver writes a task's output to
+ * `/ecs/{cluster}/{service}`, one stream per task, `{prefix}/{container}/{task id}` with the
+ * service as prefix and container (infrastructure/modules/ecs). The local forwarder
+ * (scripts/platform/log-forwarder.ts) writes the demo's services the same way.
+ */
+export function serviceLogGroup(cluster: string, role: ServiceRole): string {
+  return `/ecs/${cluster}/${role}`;
+}
+export function taskLogStream(role: ServiceRole, taskId: string): string {
+  return `${role}/${role}/${taskId}`;
+}
+/** The task id at the end of an awslogs stream name (null for a stream of another shape). */
+export function taskIdOfStream(stream: string): string | null {
+  return /^[^/]+\/[^/]+\/([A-Za-z0-9-]+)$/.exec(stream)?.[1] ?? null;
+}
+/** ECS's task-state and deployment-state events, kept 30 days (EventBridge targets must sit under /aws/events/). */
+export function ecsEventsLogGroup(cluster: string): string {
+  return `/aws/events/${cluster}/ecs`;
+}
+/** How long the events log group keeps them: the service page's stopped-task history. */
+export const ECS_EVENTS_RETENTION_DAYS = 30;
+
 /** BullMQ queues between the api and the worker, one per job kind. */
 export const QUEUE_NAMES = ['screenshot', 'pdf', 'scrape'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];

@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { getConfig } from './config';
 import { AppError } from '../model/errors';
-import { ENVIRONMENT_NAMES } from '../contracts/platform';
+import {
+  ecsEventsLogGroup,
+  ENVIRONMENT_NAMES,
+  SERVICE_ROLES,
+  serviceLogGroup,
+  type ServiceRole,
+} from '../contracts/platform';
 
 /**
  * The environment registry: which platforms this control plane watches, and where each
@@ -41,6 +47,16 @@ export const EnvironmentSchema = z.object({
     cluster: z.string().min(1),
     services: z.object({ api: z.string().min(1), worker: z.string().min(1) }),
   }),
+  /**
+   * The services' log groups and the group ECS's task and deployment events are kept in
+   * (infrastructure/modules/ecs). Absent in an older registry: then the Terraform's names.
+   */
+  logs: z
+    .object({
+      groups: z.object({ api: z.string().min(1), worker: z.string().min(1) }),
+      events: z.string().regex(/^\/aws\/events\//, 'must be under /aws/events/ (EventBridge writes only there)'),
+    })
+    .optional(),
   alb: z.object({
     loadBalancerArn: Arn,
     targetGroupArns: z.object({ api: Arn }),
@@ -169,4 +185,22 @@ function rank(order: readonly string[], name: string): number {
 /** The registry's colour, else red for production and a calm blue for the rest. */
 export function environmentColour(env: Pick<Environment, 'colour' | 'production'>): string {
   return env.colour ?? (env.production ? '#be123c' : '#0369a1');
+}
+
+/** The environment's log groups: the registry's, else the names the Terraform gives them. */
+export function logGroups(env: Environment): { services: Record<ServiceRole, string>; events: string } {
+  return {
+    services: env.logs?.groups ?? {
+      api: serviceLogGroup(env.ecs.cluster, 'api'),
+      worker: serviceLogGroup(env.ecs.cluster, 'worker'),
+    },
+    events: env.logs?.events ?? ecsEventsLogGroup(env.ecs.cluster),
+  };
+}
+
+/** The service a route names (`api` or `worker`); a `not_found` AppError otherwise. */
+export function serviceRoleOrThrow(name: string): ServiceRole {
+  const role = SERVICE_ROLES.find((r) => r === name);
+  if (!role) throw new AppError('not_found', `no service named ${JSON.stringify(name)}`);
+  return role;
 }

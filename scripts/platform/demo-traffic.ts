@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EMULATOR_CREDENTIALS } from './local-platform';
+import { taskLogDestination } from './log-forwarder';
 import { artifactsBucket, SEEDED } from './seed';
 import type { SeededPlatform, Step } from './seeded-platform';
 import { buildServices, startApi, startWorker } from './services';
@@ -39,7 +40,18 @@ export async function startDemoTraffic(
     WORKER_CONCURRENCY: '1',
     ENVIRONMENT: 'staging',
   };
-  const [api, worker] = await Promise.all([startApi(env), startWorker(env)]);
+  // Each stands in for one of its service's running tasks: what it writes is that task's log stream.
+  const logsOf = (role: 'api' | 'worker') =>
+    taskLogDestination({
+      emulatorUrl: platform.emulator.url,
+      region: staging.aws.region,
+      cluster: staging.ecs.cluster,
+      role,
+    });
+  const [api, worker] = await Promise.all([
+    logsOf('api').then((logs) => startApi(env, { logs })),
+    logsOf('worker').then((logs) => startWorker(env, { logs })),
+  ]);
 
   const kinds = [
     { kind: 'screenshot', input: { url: `${site.url}/`, fullPage: true } },

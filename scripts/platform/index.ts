@@ -8,6 +8,7 @@ export * from './demo-repository';
 export * from './github-standin';
 export * from './live-viewers';
 export * from './local-platform';
+export * from './log-forwarder';
 export * from './seed';
 export * from './seeded-platform';
 export * from './services';

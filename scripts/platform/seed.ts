@@ -34,12 +34,20 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  PutRetentionPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createHash } from 'node:crypto';
 import {
   DEPLOY_WORKFLOW,
+  ECS_EVENTS_RETENTION_DAYS,
+  ecsEventsLogGroup,
   PROJECT,
+  serviceLogGroup,
   QUEUE_NAMES,
   SERVICE_ROLES,
   SERVICE_SECRET_KEYS,
@@ -205,6 +213,17 @@ async function seedEnvironment(
 
   // ECS (modules/ecs): a cluster, task definition revisions, the two Fargate services.
   await ecs.send(new CreateClusterCommand({ clusterName: prefix }));
+  // Logs (modules/ecs): one group per service, and the group ECS's events are kept in for 30 days.
+  const logs = new CloudWatchLogsClient(config);
+  for (const role of SERVICE_ROLES)
+    await logs.send(new CreateLogGroupCommand({ logGroupName: serviceLogGroup(prefix, role) }));
+  await logs.send(new CreateLogGroupCommand({ logGroupName: ecsEventsLogGroup(prefix) }));
+  await logs.send(
+    new PutRetentionPolicyCommand({
+      logGroupName: ecsEventsLogGroup(prefix),
+      retentionInDays: ECS_EVENTS_RETENTION_DAYS,
+    }),
+  );
   const services = {} as Record<ServiceRole, string>;
   for (const role of SERVICE_ROLES) {
     const family = `${prefix}-${role}`;
@@ -353,6 +372,10 @@ async function seedEnvironment(
     production: spec.production,
     aws: { region: spec.region },
     ecs: { cluster: prefix, services },
+    logs: {
+      groups: { api: serviceLogGroup(prefix, 'api'), worker: serviceLogGroup(prefix, 'worker') },
+      events: ecsEventsLogGroup(prefix),
+    },
     alb: { loadBalancerArn, targetGroupArns: { api: targetGroupArn } },
     ecr: { repositories: { api: repositories.api.name, worker: repositories.worker.name } },
     ssm: { prefix: ssmPrefix(name) },

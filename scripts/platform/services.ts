@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isNewerThanSources, ROOT, spawnGroup, stopProcessGroup } from './local-platform';
+import { forwardLogs, type LogDestination } from './log-forwarder';
 
 export type LogLine = { level?: number; msg?: string; [key: string]: unknown };
 
@@ -41,7 +42,16 @@ export async function buildServices(log: (line: string) => void = () => {}): Pro
   log(`  building the api and worker: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-export function startService(name: 'api' | 'worker', env: Record<string, string>): ServiceProcess {
+export type ServiceOptions = {
+  /** Ship every line the process writes into CloudWatch Logs, as the awslogs driver would (scripts/platform/log-forwarder.ts). */
+  logs?: LogDestination;
+};
+
+export function startService(
+  name: 'api' | 'worker',
+  env: Record<string, string>,
+  options: ServiceOptions = {},
+): ServiceProcess {
   const child = spawnGroup(process.execPath, [path.join(DIST, `main-${name}.js`)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +60,9 @@ export function startService(name: 'api' | 'worker', env: Record<string, string>
   });
   const logs: LogLine[] = [];
   const waiters = new Set<(line: LogLine) => void>();
+  const forwarder = options.logs ? forwardLogs(options.logs) : undefined;
   const onLine = (text: string) => {
+    forwarder?.write(text);
     let line: LogLine;
     try {
       line = JSON.parse(text) as LogLine;
@@ -107,13 +119,19 @@ export function startService(name: 'api' | 'worker', env: Record<string, string>
         });
       });
     },
-    stop: () => stopProcessGroup(child, 30_000),
+    async stop() {
+      await stopProcessGroup(child, 30_000);
+      await forwarder?.close();
+    },
   };
 }
 
 /** Starts the api on a free port and resolves with its URL once it listens. */
-export async function startApi(env: Record<string, string>): Promise<ServiceProcess & { url: string }> {
-  const api = startService('api', { HOST: '127.0.0.1', PORT: '0', ...env });
+export async function startApi(
+  env: Record<string, string>,
+  options: ServiceOptions = {},
+): Promise<ServiceProcess & { url: string }> {
+  const api = startService('api', { HOST: '127.0.0.1', PORT: '0', ...env }, options);
   try {
     const line = await api.waitForLog(
       (l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at http://127.0.0.1:'),
@@ -126,8 +144,8 @@ export async function startApi(env: Record<string, string>): Promise<ServiceProc
   }
 }
 
-export async function startWorker(env: Record<string, string>): Promise<ServiceProcess> {
-  const worker = startService('worker', env);
+export async function startWorker(env: Record<string, string>, options: ServiceOptions = {}): Promise<ServiceProcess> {
+  const worker = startService('worker', env, options);
   try {
     await worker.waitForLog((l) => l.msg === 'worker ready');
     return worker;

@@ -39,6 +39,7 @@ const PROVIDER_ENDPOINTS = [
   'applicationautoscaling',
   'cloudwatch',
   'cloudwatchlogs',
+  'events',
   'ec2',
   'ecr',
   'ecs',

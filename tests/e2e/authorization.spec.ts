@@ -50,6 +50,12 @@ const MATRIX: Record<string, Row[]> = {
   '/environments/[env]/services/[service]': [
     { method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/services/api` },
   ],
+  '/environments/[env]/services/[service]/logs': [
+    { method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/services/api/logs?range=15m` },
+  ],
+  '/api/environments/[env]/services/[service]/logs': [
+    { method: 'GET', need: 'viewer', path: (env) => `/api/environments/${env}/services/api/logs?range=15m` },
+  ],
   '/environments/[env]/queues/[queue]': [
     { method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/queues/pdf` },
   ],

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoPath } from '../../scripts/platform';
+import { startLoggingApi } from '../support/logging-api';
 
 const SCREENSHOTS = repoPath('screenshots');
 /** A job for the job page to show: added before the tests, delayed (no worker takes it), removed after. */
@@ -22,7 +23,14 @@ function stagingQueueRedisUrl(): string {
   return registry.environments.find((e) => e.name === 'staging')!.queues.redisUrl;
 }
 
+let api: Awaited<ReturnType<typeof startLoggingApi>> | undefined;
+
 test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  // Real lines for the logs page: the api's start-up, and a request or two, error lines among them.
+  api = await startLoggingApi();
+  await fetch(`${api.url}/api/health/`);
+  await fetch(`${api.url}/api/jobs`, { method: 'POST' }); // refused: no key, logged as the api logs it
   const queue = new Queue('screenshot', {
     connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }),
   });
@@ -36,6 +44,7 @@ test.beforeAll(async () => {
   await queue.close();
 });
 test.afterAll(async () => {
+  await api?.stop();
   const queue = new Queue('screenshot', {
     connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }),
   });
@@ -47,6 +56,7 @@ const PAGES = [
   { name: 'environment-staging', path: '/environments/staging' },
   { name: 'environment-production', path: '/environments/production' },
   { name: 'service-staging-api', path: '/environments/staging/services/api' },
+  { name: 'logs-staging-api', path: '/environments/staging/services/api/logs?range=1h', live: false },
   { name: 'queue-staging-screenshot', path: '/environments/staging/queues/screenshot' },
   { name: 'deploys-production', path: '/environments/production/deploys' },
   { name: 'timeline-staging', path: '/environments/staging/timeline?range=6h' },

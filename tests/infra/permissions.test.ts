@@ -16,6 +16,7 @@ const PREFIX: Record<string, string> = {
   ecs: 'ecs',
   'elastic-load-balancing-v2': 'elasticloadbalancing',
   cloudwatch: 'cloudwatch',
+  'cloudwatch-logs': 'logs',
   'application-auto-scaling': 'application-autoscaling',
   ecr: 'ecr',
   ssm: 'ssm',

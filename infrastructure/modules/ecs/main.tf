@@ -41,6 +41,72 @@ resource "aws_cloudwatch_log_group" "this" {
   kms_key_id        = module.logs_key.arn
 }
 
+# ECS forgets a stopped task about an hour after it stops. Its "Task State Change" (STOPPED) and
+# "Deployment State Change" events, delivered here by EventBridge, are the service page's 30-day
+# history (stop reason and code, exit codes, task definition and deployment).
+resource "aws_cloudwatch_log_group" "ecs_events" {
+  #checkov:skip=CKV_AWS_338: a 30-day operational history (the service page's); who changed what is kept by CloudTrail
+  name              = "/aws/events/${var.name}/ecs"
+  retention_in_days = 30
+  kms_key_id        = module.logs_key.arn
+}
+
+locals {
+  ecs_history_rules = {
+    task-stopped = {
+      description = "ECS tasks of ${var.name} that stopped"
+      pattern = {
+        source        = ["aws.ecs"]
+        "detail-type" = ["ECS Task State Change"]
+        detail        = { clusterArn = [aws_ecs_cluster.this.arn], lastStatus = ["STOPPED"] }
+      }
+    }
+    deployment = {
+      description = "ECS deployments of ${var.name}'s services changing state"
+      pattern = {
+        source        = ["aws.ecs"]
+        "detail-type" = ["ECS Deployment State Change"]
+        resources     = [for s in aws_ecs_service.this : s.id]
+      }
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "ecs_history" {
+  for_each      = local.ecs_history_rules
+  name          = "${var.name}-ecs-${each.key}"
+  description   = each.value.description
+  event_pattern = jsonencode(each.value.pattern)
+}
+
+resource "aws_cloudwatch_event_target" "ecs_history" {
+  for_each = aws_cloudwatch_event_rule.ecs_history
+  rule     = each.value.name
+  arn      = aws_cloudwatch_log_group.ecs_events.arn
+}
+
+# EventBridge writes to a log group only where the group's resource policy lets it, and only these rules.
+data "aws_iam_policy_document" "ecs_events_to_logs" {
+  statement {
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.ecs_events.arn}:*"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com", "delivery.logs.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [for rule in aws_cloudwatch_event_rule.ecs_history : rule.arn]
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_resource_policy" "ecs_events" {
+  policy_name     = "${var.name}-ecs-events-to-logs"
+  policy_document = data.aws_iam_policy_document.ecs_events_to_logs.json
+}
+
 resource "aws_security_group" "tasks" {
   name        = "${var.name}-tasks"
   description = "The api and worker tasks"

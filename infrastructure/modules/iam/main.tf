@@ -9,6 +9,11 @@ locals {
   service_arns = [
     for name in values(var.service_names) : "arn:${local.partition}:ecs:${local.region}:${local.account}:service/${var.cluster_name}/${name}"
   ]
+  # The services' log groups and ECS's events group (modules/ecs names them so): what the control plane reads.
+  log_group_arns = concat(
+    [for name in values(var.service_names) : "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:/ecs/${var.cluster_name}/${name}"],
+    ["arn:${local.partition}:logs:${local.region}:${local.account}:log-group:/aws/events/${var.cluster_name}/ecs"],
+  )
   vercel_issuer = "oidc.vercel.com/${var.vercel_team_slug}"
   # The roles a task definition names: whoever registers one must be allowed to pass them.
   task_role_arns = [aws_iam_role.execution.arn, aws_iam_role.api.arn, aws_iam_role.worker.arn]
@@ -216,6 +221,12 @@ data "aws_iam_policy_document" "control_plane" {
     sid       = "ReadServicesAndTasks"
     actions   = ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks"]
     resources = concat(local.service_arns, ["arn:${local.partition}:ecs:${local.region}:${local.account}:task/${var.cluster_name}/*", "arn:${local.partition}:ecs:${local.region}:${local.account}:container-instance/${var.cluster_name}/*"])
+  }
+  # Logs: only the platform's own groups (the services' and ECS's events).
+  statement {
+    sid       = "ReadLogs"
+    actions   = ["logs:FilterLogEvents", "logs:DescribeLogStreams"]
+    resources = local.log_group_arns
   }
   statement {
     sid       = "ReadImages"

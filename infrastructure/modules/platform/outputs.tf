@@ -5,6 +5,7 @@ output "control_plane_environment" {
     production = var.production
     aws        = { region = data.aws_region.current.region, roleArn = module.iam.control_plane_role_arn }
     ecs        = { cluster = module.ecs.cluster_name, services = module.ecs.service_names }
+    logs       = { groups = module.ecs.log_group_names, events = module.ecs.events_log_group_name }
     alb        = { loadBalancerArn = module.alb.load_balancer_arn, targetGroupArns = { api = module.alb.api_target_group_arn } }
     ecr        = { repositories = module.ecr.repository_names }
     ssm        = { prefix = module.ssm.prefix }

@@ -5,10 +5,11 @@ import { MetricsPanel } from '@/components/metrics-panel';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
 import { RevisionsPanel, ServiceSummaryPanel, StoppedTasksPanel, TasksPanel } from '@/components/service-view';
-import { Card, Loading, Breadcrumbs, MUTED, PageHeader } from '@/components/ui';
+import { Card, Loading, Breadcrumbs, MUTED, PageHeader, TextLink } from '@/components/ui';
 import { operatorTarget, viewableEnvironment, serviceOr404, RangeParam } from '@/lib/environment-page';
 import type { Environment } from '@/lib/environments';
 import type { ServiceRole } from '@/contracts/platform';
+import { logsHref } from '@/model/log-links';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '@/model/ranges';
 import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import { getServiceDetail } from '@/lib/service-detail';
@@ -47,18 +48,26 @@ export default async function ServicePage({
           <span className={`font-mono text-xs ${MUTED}`}>
             {environment.ecs.cluster}/{environment.ecs.services[role]}
           </span>
+          <TextLink href={logsHref(environment.name, role)} className="text-sm" data-testid="service-logs-link">
+            Logs
+          </TextLink>
           <div className="ml-auto">
             <LiveStatus />
           </div>
         </PageHeader>
         <div className="grid gap-4 lg:grid-cols-2">
           <div className="min-w-0 lg:col-span-2">
-            <ServiceSummaryPanel role={role} operator={operator} stoppedTasks={detail.stoppedTasks.value ?? []} />
+            <ServiceSummaryPanel
+              env={environment.name}
+              role={role}
+              operator={operator}
+              stoppedTasks={detail.stoppedTasks.value ?? []}
+            />
           </div>
-          <TasksPanel tasks={detail.tasks} />
+          <TasksPanel env={environment.name} role={role} tasks={detail.tasks} />
           <RevisionsPanel revisions={detail.revisions} role={role} operator={operator} />
           <div className="min-w-0 lg:col-span-2">
-            <StoppedTasksPanel stopped={detail.stoppedTasks} />
+            <StoppedTasksPanel env={environment.name} role={role} stopped={detail.stoppedTasks} />
           </div>
           <div className="min-w-0 lg:col-span-2">
             <Suspense

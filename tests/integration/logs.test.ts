@@ -1,0 +1,223 @@
+/**
+ * Log search against what the services really write: two `api` processes, each standing in for
+ * one of staging's running api tasks, ship their output into the emulator's CloudWatch Logs as
+ * the awslogs driver would (scripts/platform/log-forwarder.ts); lib/logs.ts searches it through
+ * the real SDK client. Each request carries a marker of its own, so nothing here depends on
+ * what other files wrote.
+ */
+import { randomUUID } from 'node:crypto';
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { logsClient } from '@/lib/aws/logs';
+import { LogSearchQuery, MAX_CALLS_PER_SEARCH, searchLogs } from '@/lib/logs';
+import { AppError } from '@/model/errors';
+import {
+  artifactsBucket,
+  startApi,
+  taskLogDestination,
+  type ServiceProcess,
+  type startGithubStandin,
+} from '../../scripts/platform';
+import {
+  countCommands,
+  emulatorClientConfig,
+  eventually,
+  pointDataLayerAtLocalPlatform,
+  seededEnvironment,
+} from '../support/aws';
+
+const env = () => seededEnvironment('staging');
+let github: Awaited<ReturnType<typeof startGithubStandin>>;
+const apis: (ServiceProcess & { url: string; taskId: string })[] = [];
+
+const query = (q: Record<string, unknown>) => LogSearchQuery.parse(q);
+/** Lines the api writes for one request: fastify logs the URL it was asked for. */
+const request = (api: { url: string }, marker: string) => fetch(`${api.url}/api/health/?marker=${marker}`);
+
+/** Lines written straight into a task stream of staging's api group (not a service's output: for the search's own edges). */
+async function writeStream(taskId: string, events: { timestamp: number; message: string }[]): Promise<string> {
+  const group = `/ecs/${env().ecs.cluster}/api`;
+  const stream = `api/api/${taskId}`;
+  const client = new CloudWatchLogsClient(emulatorClientConfig(env().aws.region));
+  try {
+    await client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+    await client.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events }));
+  } finally {
+    client.destroy();
+  }
+  return stream;
+}
+
+beforeAll(async () => {
+  github = await pointDataLayerAtLocalPlatform('ghs_logs');
+  process.env.REDIS_URL = `${inject('redisUrl')}/13`;
+  const redis = new Redis(process.env.REDIS_URL);
+  await redis.flushdb();
+  redis.disconnect();
+  const staging = env();
+  for (const index of [0, 1]) {
+    const logs = await taskLogDestination({
+      emulatorUrl: inject('emulatorUrl'),
+      region: staging.aws.region,
+      cluster: staging.ecs.cluster,
+      role: 'api',
+      index,
+    });
+    const api = await startApi(
+      {
+        REDIS_URL: staging.queues.redisUrl,
+        AWS_REGION: staging.aws.region,
+        AWS_ENDPOINT_URL: inject('emulatorUrl'),
+        API_KEYS: 'test:logs-test-key-0123456789',
+        ARTIFACTS_BUCKET: artifactsBucket('staging'),
+        LOG_LEVEL: 'info',
+      },
+      { logs },
+    );
+    apis.push({ ...api, taskId: logs.taskId });
+  }
+});
+afterAll(async () => {
+  await Promise.all(apis.map((api) => api.stop()));
+  await github?.close();
+});
+
+describe('log search over what the api wrote', () => {
+  it('finds a line the api wrote, scoped to the task that wrote it and to no other', async () => {
+    const marker = randomUUID();
+    expect((await request(apis[0], marker)).ok).toBe(true);
+    const inService = await eventually(
+      () => searchLogs(env(), 'api', query({ q: marker })),
+      (r) => r.lines.length > 0,
+    );
+    expect(inService.lines.every((l) => l.message.includes(marker))).toBe(true);
+    expect(new Set(inService.lines.map((l) => l.taskId))).toEqual(new Set([apis[0].taskId]));
+    expect(inService.lines[0].stream).toBe(`api/api/${apis[0].taskId}`);
+
+    const ownTask = await searchLogs(env(), 'api', query({ q: marker, task: apis[0].taskId }));
+    expect(ownTask.scope).toEqual({ kind: 'task', taskId: apis[0].taskId });
+    expect(ownTask.lines.map((l) => l.id)).toEqual(inService.lines.map((l) => l.id));
+    const otherTask = await searchLogs(env(), 'api', query({ q: marker, task: apis[1].taskId }));
+    expect(otherTask.lines).toEqual([]);
+  });
+
+  it('answers newest first, and pages through older lines without losing or repeating one', async () => {
+    const run = randomUUID();
+    const markers = Array.from({ length: 24 }, (_, i) => `${run}-${String(i).padStart(2, '0')}`);
+    // Both tasks, alternating, one after another: the order across streams is the order written.
+    for (const [i, marker] of markers.entries()) await request(apis[i % 2], marker);
+    await eventually(
+      () => searchLogs(env(), 'api', query({ q: run, limit: 500 })),
+      (r) => new Set(r.lines.map((l) => /marker=([\w-]+)/.exec(l.message)?.[1])).size === markers.length,
+    );
+
+    const seen: string[] = [];
+    const times: number[] = [];
+    let before: string | undefined;
+    let pages = 0;
+    do {
+      const page = await searchLogs(env(), 'api', query({ q: run, limit: 7, before }));
+      pages++;
+      expect(page.lines.length).toBeLessThanOrEqual(7);
+      seen.push(...page.lines.map((l) => l.id));
+      times.push(...page.lines.map((l) => l.timestamp));
+      before = page.older ?? undefined;
+    } while (before && pages < 20);
+    expect(new Set(seen).size, 'no line shown twice').toBe(seen.length);
+    const all = await searchLogs(env(), 'api', query({ q: run, limit: 500 }));
+    expect(seen.sort()).toEqual(all.lines.map((l) => l.id).sort());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    // The newest line is the last request's.
+    expect(all.lines[0].message).toContain(markers.at(-1));
+  });
+
+  it('pages through lines that share a millisecond without losing or repeating one', async () => {
+    // Written straight to a stream of its own: ties at a page's edge are what this checks, and
+    // a service writes them only by chance. 30 lines on 3 timestamps, pages of 4.
+    const taskId = randomUUID();
+    const base = Date.now() - 60_000;
+    const written = [0, 1, 2].flatMap((t) =>
+      Array.from({ length: 10 }, (_, i) => ({ timestamp: base + t, message: `tie ${taskId} ${t}.${i}` })),
+    );
+    await writeStream(taskId, written);
+
+    const seen: string[] = [];
+    let before: string | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await searchLogs(env(), 'api', query({ task: taskId, limit: 4, before }));
+      seen.push(...page.lines.map((l) => l.message.split(' ').at(-1)!));
+      before = page.older ?? undefined;
+      if (!before) break;
+    }
+    // Newest first: within a millisecond, the order they were written in, reversed.
+    expect(seen).toEqual(written.map((w) => w.message.split(' ').at(-1)!).reverse());
+  });
+
+  it('reads CloudWatch filter patterns: an excluded term, a regular expression', async () => {
+    const run = randomUUID();
+    await request(apis[0], `${run}-keep`);
+    await request(apis[0], `${run}-drop`);
+    await eventually(
+      () => searchLogs(env(), 'api', query({ q: run })),
+      (r) => r.lines.some((l) => l.message.includes('-drop')),
+    );
+    const excluded = await searchLogs(env(), 'api', query({ q: `"${run}" -drop`, mode: 'pattern' }));
+    expect(excluded.lines.length).toBeGreaterThan(0);
+    expect(excluded.lines.every((l) => l.message.includes('-keep'))).toBe(true);
+    const regex = await searchLogs(env(), 'api', query({ q: `%${run}-d[or]+p%`, mode: 'pattern' }));
+    expect(regex.lines.length).toBeGreaterThan(0);
+    expect(regex.lines.every((l) => l.message.includes('-drop'))).toBe(true);
+  });
+
+  it('refuses bad input with a clear message before any AWS call', async () => {
+    const refused = (q: Record<string, unknown>) => {
+      const parsed = LogSearchQuery.safeParse(q);
+      return parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    };
+    expect(refused({ q: '%(a+)+$%', mode: 'pattern' })).toMatch(/exponential/);
+    expect(refused({ q: '%(%', mode: 'pattern' })).toMatch(/not a regular expression/);
+    expect(refused({ q: 'x'.repeat(5_000), mode: 'pattern' })).toMatch(/at most 1024/);
+    expect(refused({ q: '%a% %b% %c%', mode: 'pattern' })).toMatch(/at most 2 regular expressions/);
+    expect(refused({ from: '2026-12-05T10:00:00Z', to: '2026-12-05T09:00:00Z' })).toMatch(/from: must be before to/);
+    expect(refused({ task: '../../etc' })).toMatch(/task: must be an ECS task id/);
+    expect(refused({ limit: '100000' })).toMatch(/limit/);
+
+    const calls = countCommands(logsClient(env()));
+    calls.clear();
+    // A range longer than 14 days, and a task that never wrote here: refused, and neither scans.
+    await expect(
+      searchLogs(env(), 'api', query({ from: '2026-01-01T00:00:00Z', to: '2026-12-01T00:00:00Z' })),
+    ).rejects.toThrow(/at most 14 days/);
+    const unknown = await searchLogs(env(), 'api', query({ task: 'f'.repeat(32) })).catch((err: unknown) => err);
+    expect(unknown).toBeInstanceOf(AppError);
+    expect((unknown as AppError).code).toBe('invalid_input');
+    expect((unknown as AppError).message).toMatch(/no task f{32} of api has written/);
+    expect(calls.get('FilterLogEventsCommand') ?? 0).toBe(0);
+    expect(calls.get('DescribeLogStreamsCommand'), 'the unknown task was looked up').toBe(1);
+  });
+
+  it('stays within its call budget, dense or empty, and says where to read on', async () => {
+    // 2,500 lines over the last ten minutes (more than one call reads): the newest ten must be
+    // found by narrowing toward the range's end, not by reading it all.
+    const taskId = randomUUID();
+    const stream = await writeStream(
+      taskId,
+      Array.from({ length: 2_500 }, (_, i) => ({ timestamp: Date.now() - 600_000 + i * 200, message: `dense ${i}` })),
+    );
+    const calls = countCommands(logsClient(env()));
+    const dense = await searchLogs(env(), 'api', query({ task: taskId, range: '7d', limit: 10 }));
+    expect(dense.lines.map((l) => l.message)).toEqual(Array.from({ length: 10 }, (_, i) => `dense ${2_499 - i}`));
+    expect(dense.lines[0].stream).toBe(stream);
+    expect(dense.older).toBe(`${dense.lines[9].timestamp}-1`);
+    expect(dense.calls).toBeGreaterThan(1);
+    expect(dense.calls).toBeLessThanOrEqual(MAX_CALLS_PER_SEARCH);
+    expect(calls.get('FilterLogEventsCommand')).toBe(dense.calls);
+
+    calls.clear();
+    const none = await searchLogs(env(), 'api', query({ q: randomUUID(), range: '7d' }));
+    expect(none.lines).toEqual([]);
+    expect(none.older).toBeNull();
+    expect(calls.get('FilterLogEventsCommand')).toBe(none.calls);
+  });
+});
