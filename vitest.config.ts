@@ -12,7 +12,11 @@ import { defineConfig } from 'vitest/config';
  * - terraform: infrastructure/ applied to an emulator of its own with OpenTofu and the AWS
  *   provider (minutes, mostly the provider waiting); `npm test` runs it after the others.
  */
-const SHARED_STATE_WRITERS = ['tests/integration/aws-reads.test.ts', 'tests/integration/emulator.test.ts'];
+const SHARED_STATE_WRITERS = [
+  'tests/integration/aws-reads.test.ts',
+  'tests/integration/emulator.test.ts',
+  'tests/integration/history.test.ts',
+];
 
 const common = {
   resolve: {

@@ -62,6 +62,20 @@ export function ecsEventsLogGroup(cluster: string): string {
 }
 /** How long the events log group keeps them: the service page's stopped-task history. */
 export const ECS_EVENTS_RETENTION_DAYS = 30;
+/**
+ * The EventBridge rules that deliver them (infrastructure/modules/ecs `ecs_history_rules`, and
+ * the local seed): tasks of the cluster that stopped, and its services' deployments.
+ */
+export function ecsHistoryRules(clusterArn: string, serviceArns: string[]) {
+  return {
+    'task-stopped': {
+      source: ['aws.ecs'],
+      'detail-type': ['ECS Task State Change'],
+      detail: { clusterArn: [clusterArn], lastStatus: ['STOPPED'] },
+    },
+    deployment: { source: ['aws.ecs'], 'detail-type': ['ECS Deployment State Change'], resources: serviceArns },
+  };
+}
 
 /** BullMQ queues between the api and the worker, one per job kind. */
 export const QUEUE_NAMES = ['screenshot', 'pdf', 'scrape'] as const;

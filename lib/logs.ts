@@ -3,10 +3,13 @@ import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 import { taskLogStream, type ServiceRole } from '../contracts/platform';
 import { AppError } from '../model/errors';
-import type { LogLine, LogScope, LogSearchResult } from '../model/schemas/logs';
-import { FILTER_STREAMS_MAX, filterLogEvents, listLogStreams } from './aws/logs';
+import type { LogScope, LogSearchResult } from '../model/schemas/logs';
+import { FILTER_STREAMS_MAX, listLogStreams, MAX_CALLS_PER_SEARCH, readNewest } from './aws/logs';
+
+export { MAX_CALLS_PER_SEARCH };
 import { logGroups, type Environment } from './environments';
 import { getServiceDetail } from './service-detail';
+import { readSource } from './snapshot';
 
 /**
  * Log search: a service's lines newest first, by text or CloudWatch filter pattern, over a
@@ -14,7 +17,6 @@ import { getServiceDetail } from './service-detail';
  * makes at most MAX_CALLS_PER_SEARCH FilterLogEvents calls and reads at most MAX_LIMIT lines:
  * no input makes it scan without end.
  */
-export const MAX_CALLS_PER_SEARCH = 8;
 export const MAX_LIMIT = 500;
 /** The longest range one search may cover. */
 export const MAX_SPAN_MS = 14 * 24 * 3_600_000;
@@ -132,16 +134,26 @@ async function resolveScope(
     return { scope: { kind: 'task', taskId: query.task }, streams: [stream] };
   }
   if (query.deployment) {
-    const detail = await getServiceDetail(env, role, `${env.ecs.cluster}-${role}`);
+    // Its tasks: running and recently stopped (ECS), and stopped in the last 30 days (the events history).
+    const [detail, history] = await Promise.all([
+      getServiceDetail(env, role, `${env.ecs.cluster}-${role}`),
+      readSource(env, 'history'),
+    ]);
     const taskIds = [
       ...new Set(
-        [...(detail.tasks.value ?? []), ...(detail.stoppedTasks.value ?? [])]
+        [
+          ...(detail.tasks.value ?? []).map((t) => ({ id: t.id, deploymentId: t.deploymentId })),
+          ...(detail.stoppedTasks.value ?? []).map((t) => ({ id: t.id, deploymentId: t.deploymentId })),
+          ...(history.value?.stops ?? [])
+            .filter((s) => s.role === role)
+            .map((s) => ({ id: s.taskId, deploymentId: s.deploymentId })),
+        ]
           .filter((t) => t.deploymentId === query.deployment)
           .map((t) => t.id),
       ),
     ].slice(0, FILTER_STREAMS_MAX);
     if (!taskIds.length)
-      throw new AppError('invalid_input', `deployment: no task of ${query.deployment} is known to ECS for ${role}`);
+      throw new AppError('invalid_input', `deployment: no task of ${query.deployment} is known for ${role} (30 days)`);
     return {
       scope: { kind: 'deployment', deploymentId: query.deployment, taskIds },
       streams: taskIds.map((id) => taskLogStream(role, id)),
@@ -150,28 +162,7 @@ async function resolveScope(
   return { scope: { kind: 'service' }, streams: [] };
 }
 
-/** `before`: the end of the next page (inclusive, ms) and how many lines at exactly that ms were already shown. */
-function parseCursor(before: string | undefined): { end: number; skip: number } | null {
-  if (!before) return null;
-  const [end, skip] = before.split('-').map(Number);
-  return { end, skip };
-}
-
-/**
- * Lines asked of FilterLogEvents per call: more than a page, so most searches take one call
- * (AWS allows 10,000 and 1 MB). A window denser than this is narrowed toward its end.
- */
-const READ_PER_CALL = 1_000;
-const READ_DENSE_WINDOW = 10_000;
-/** The narrowest window: under it, the window is read whole (a second of logs fits in a few calls). */
-const MIN_WINDOW_MS = 1_000;
-
-/**
- * Newest first within a bounded number of calls. FilterLogEvents answers oldest first, so the
- * range is read from its end in windows: the whole range when it holds no more than
- * READ_PER_CALL lines, else the last minute, then windows four times wider each step while they
- * hold little; a window that holds more is narrowed toward its end and read again.
- */
+/** A service's lines, newest first (readNewest in lib/aws/logs.ts), within the query's range and scope. */
 export async function searchLogs(
   env: Environment,
   role: ServiceRole,
@@ -180,68 +171,14 @@ export async function searchLogs(
 ): Promise<LogSearchResult> {
   const { from, to } = searchWindow(query, now);
   const { scope, streams } = await resolveScope(env, role, query);
-  const group = logGroups(env).services[role];
-  const pattern = filterPattern(query);
-  const cursor = parseCursor(query.before);
-  let end = Math.min(cursor?.end ?? to, to);
-  let skipAtEnd = cursor?.skip ?? 0;
-  let width = end - from + 1;
-  let calls = 0;
-  const lines: LogLine[] = [];
-  let older: string | null = null;
-
-  while (lines.length < query.limit && end >= from) {
-    if (calls >= MAX_CALLS_PER_SEARCH) {
-      older = `${end}-${skipAtEnd}`;
-      break;
-    }
-    const start = Math.max(from, end - width + 1);
-    const narrowest = end - start < MIN_WINDOW_MS;
-    const read = (nextToken?: string) =>
-      filterLogEvents(env, {
-        group,
-        streams,
-        pattern,
-        start,
-        end,
-        limit: narrowest ? READ_DENSE_WINDOW : READ_PER_CALL,
-        nextToken,
-      });
-    let page = await read();
-    calls++;
-    if (page.nextToken && !narrowest && calls < MAX_CALLS_PER_SEARCH) {
-      // More in this window than one call reads: only its newest are wanted, so look closer to its end.
-      width = Math.max(MIN_WINDOW_MS - 1, Math.min(60_000, Math.floor((end - start) / 4)));
-      continue;
-    }
-    let window = page.lines;
-    while (page.nextToken && calls < MAX_CALLS_PER_SEARCH) {
-      page = await read(page.nextToken);
-      calls++;
-      window = window.concat(page.lines);
-    }
-    if (page.nextToken) {
-      // The window could not be read to its end within the budget: its newest lines are unknown,
-      // so show none of it rather than older ones out of order; the cursor resumes here.
-      older = `${end}-${skipAtEnd}`;
-      break;
-    }
-    const newestFirst = window.reverse();
-    // Lines at exactly `end` that the previous page already showed.
-    let skipped = 0;
-    const fresh = newestFirst.filter((line) => !(line.timestamp === end && skipped++ < skipAtEnd));
-    const taken = fresh.slice(0, query.limit - lines.length);
-    lines.push(...taken);
-    if (taken.length < fresh.length) {
-      const oldest = taken.at(-1)!;
-      const sameMs = taken.filter((l) => l.timestamp === oldest.timestamp).length;
-      older = `${oldest.timestamp}-${sameMs + (oldest.timestamp === end ? skipAtEnd : 0)}`;
-      break;
-    }
-    end = start - 1;
-    skipAtEnd = 0;
-    width = width * 4;
-  }
-  if (lines.length >= query.limit && older === null && end >= from) older = `${end}-${skipAtEnd}`;
-  return { lines, scope, from, to, older, calls };
+  const read = await readNewest(env, {
+    group: logGroups(env).services[role],
+    streams,
+    pattern: filterPattern(query),
+    from,
+    to,
+    limit: query.limit,
+    before: query.before,
+  });
+  return { ...read, scope, from, to };
 }

@@ -8,6 +8,8 @@ import { describeEnvironmentServices } from './aws/ecs';
 import { describeLoadBalancerHealth } from './aws/elb';
 import { describeParameters } from './aws/ssm';
 import { createCache, type Cache, type Cached } from './cache';
+import { readEnvironmentHistory } from './ecs-history';
+import { readTopErrors } from './log-errors';
 import { environmentColour, type Environment } from './environments';
 import { toErrorInfo } from '../model/errors';
 import { type EnvironmentSnapshot, type SnapshotParts } from '../model/schemas/snapshot';
@@ -37,6 +39,8 @@ const SOURCE_FETCHES: { [N in SourceName]: (env: Environment, shared: Cache) => 
   images: (env) => listImages(env),
   parameters: (env) => describeParameters(env),
   deployRuns: (env) => listDeployRuns(env),
+  history: (env) => readEnvironmentHistory(env),
+  topErrors: (env) => readTopErrors(env),
 };
 
 /** One source of one environment, through the shared cache under its table row's policy. */

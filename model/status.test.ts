@@ -84,6 +84,8 @@ function snapshot(changes: Partial<SnapshotParts> = {}): SnapshotParts {
     images: part(null),
     parameters: part([]),
     deployRuns: part([]),
+    history: part({ stops: [], deployments: [], stopsSince: '2026-11-05T00:00:00.000Z' }),
+    topErrors: part({ from: '2026-12-05T00:00:00.000Z', to: '2026-12-05T00:15:00.000Z', groups: [] }),
     ...changes,
   };
 }

@@ -10,7 +10,7 @@ export function stoppedByScheduler(task: StoppedTask): boolean {
 }
 
 /** "app exited 1: OutOfMemoryError" for each container that ended with a code or a reason. */
-export function containerOutcome(task: StoppedTask): string {
+export function containerOutcome(task: Pick<StoppedTask, 'containers'>): string {
   return task.containers
     .filter((c) => c.exitCode !== null || c.reason)
     .map(

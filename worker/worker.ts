@@ -96,10 +96,11 @@ export function startJobWorkers(deps: ProcessorDeps, options: JobWorkersOptions)
       }
       // A page that failed on its own and was still keeping its evidence when the timer fired: its own error stands.
       if (controller.signal.reason === TIMEOUT && !failedOnItsOwn(err)) {
-        log.warn({ timeoutMs: options.jobTimeoutMs }, 'job timed out');
+        log.error({ timeoutMs: options.jobTimeoutMs }, 'job timed out');
         throw new JobTimeoutError(`job timed out after ${options.jobTimeoutMs} ms`);
       }
-      log.warn({ err: (err as Error).message, retryable: !(err instanceof UnrecoverableError) }, 'job failed');
+      // An error line: what the control plane's top errors (Logs Insights, level >= 50) count.
+      log.error({ err: (err as Error).message, retryable: !(err instanceof UnrecoverableError) }, 'job failed');
       await jobLog(`failed${err instanceof UnrecoverableError ? ' for good' : ''}: ${(err as Error).message}`);
       throw err;
     } finally {

@@ -16,6 +16,8 @@ import { EnvironmentMetricsSchema } from './cloudwatch';
 import { RepositoryImagesSchema } from './ecr';
 import { ServiceSummarySchema } from './ecs';
 import { LoadBalancerHealthSchema } from './elb';
+import { EnvironmentHistorySchema } from './history';
+import { TopErrorsSchema } from './log-errors';
 import { DeployRunSchema } from './github';
 import { QueueStatsSchema } from './queue';
 import { ParameterStatusSchema } from './ssm';
@@ -54,6 +56,10 @@ export const SNAPSHOT_SOURCES = {
   images: { label: 'images', schema: RepositoryImagesSchema, policy: keep(60, 3_600), page: 'grace' },
   parameters: { label: 'parameters', schema: z.array(ParameterStatusSchema), policy: keep(300, 3_600), page: 'grace' },
   deployRuns: { label: 'deploys', schema: z.array(DeployRunSchema), policy: keep(15, 1_800), page: 'grace' },
+  // ECS's events, kept 30 days in a log group: what stopped and which deployments changed, after ECS forgets.
+  // One Logs Insights query per minute, whoever is watching: the last 15 minutes' error lines, grouped.
+  topErrors: { label: 'top errors', schema: TopErrorsSchema, policy: keep(60, 900), page: 'grace' },
+  history: { label: 'stopped-task history', schema: EnvironmentHistorySchema, policy: keep(15, 3_600), page: 'grace' },
 } as const satisfies Record<string, Source>;
 
 export type SourceName = keyof typeof SNAPSHOT_SOURCES;

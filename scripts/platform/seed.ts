@@ -39,6 +39,7 @@ import {
   CreateLogGroupCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createHash } from 'node:crypto';
@@ -46,6 +47,7 @@ import {
   DEPLOY_WORKFLOW,
   ECS_EVENTS_RETENTION_DAYS,
   ecsEventsLogGroup,
+  ecsHistoryRules,
   PROJECT,
   serviceLogGroup,
   QUEUE_NAMES,
@@ -212,7 +214,7 @@ async function seedEnvironment(
   await putParameters(ssm, name);
 
   // ECS (modules/ecs): a cluster, task definition revisions, the two Fargate services.
-  await ecs.send(new CreateClusterCommand({ clusterName: prefix }));
+  const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: prefix }));
   // Logs (modules/ecs): one group per service, and the group ECS's events are kept in for 30 days.
   const logs = new CloudWatchLogsClient(config);
   for (const role of SERVICE_ROLES)
@@ -224,6 +226,23 @@ async function seedEnvironment(
       retentionInDays: ECS_EVENTS_RETENTION_DAYS,
     }),
   );
+  // EventBridge (modules/ecs): ECS's task-stopped and deployment events into that group, from the first rollout on.
+  const events = new EventBridgeClient(config);
+  const serviceArns = SERVICE_ROLES.map((role) => cluster!.clusterArn!.replace(':cluster/', ':service/') + `/${role}`);
+  for (const [rule, pattern] of Object.entries(ecsHistoryRules(cluster!.clusterArn!, serviceArns))) {
+    await events.send(new PutRuleCommand({ Name: `${prefix}-ecs-${rule}`, EventPattern: JSON.stringify(pattern) }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: `${prefix}-ecs-${rule}`,
+        Targets: [
+          {
+            Id: 'history',
+            Arn: `arn:aws:logs:${spec.region}:123456789012:log-group:${ecsEventsLogGroup(prefix)}`,
+          },
+        ],
+      }),
+    );
+  }
   const services = {} as Record<ServiceRole, string>;
   for (const role of SERVICE_ROLES) {
     const family = `${prefix}-${role}`;

@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 import {
   DEPLOY_WORKFLOW,
   DEPLOY_WORKFLOW_BRANCH,
+  ECS_EVENTS_RETENTION_DAYS,
+  ecsEventsLogGroup,
+  ecsHistoryRules,
   SERVICE_SECRET_KEYS,
+  serviceLogGroup,
   SSM_PARAMETER_KEYS,
   WORKER_BACKLOG_METRIC,
   WORKER_BACKLOG_PER_TASK_EXPRESSION,
@@ -123,6 +127,37 @@ describe('Terraform modules', () => {
     expect(backlog).toMatchObject({
       namespace: WORKER_BACKLOG_METRIC.namespace,
       metric_name: WORKER_BACKLOG_METRIC.name,
+    });
+  });
+
+  it('keeps ECS’s task-stopped and deployment events 30 days, delivered by the rules the seed also makes', async () => {
+    const ecs = await mod('ecs');
+    const group = only(ecs.resource!.aws_cloudwatch_log_group.ecs_events);
+    expect(group.retention_in_days).toBe(ECS_EVENTS_RETENTION_DAYS);
+    expect(group.name).toBe(ecsEventsLogGroup('${var.name}'));
+    expect(only(ecs.resource!.aws_cloudwatch_log_group.this).name).toBe(
+      serviceLogGroup('${var.name}', '${each.key}' as 'api'),
+    );
+    // The rules' patterns, with the HCL's references for the cluster and services.
+    const rules = (ecs.locals as Block[]).find((l) => l.ecs_history_rules)!.ecs_history_rules as Record<
+      string,
+      { pattern: unknown }
+    >;
+    const expected = ecsHistoryRules('${aws_ecs_cluster.this.arn}', ['SERVICES']);
+    expect(Object.keys(rules).sort()).toEqual(Object.keys(expected).sort());
+    expect(rules['task-stopped'].pattern).toEqual(expected['task-stopped']);
+    expect(rules.deployment.pattern).toEqual({
+      ...expected.deployment,
+      resources: '${[for s in aws_ecs_service.this : s.id]}',
+    });
+    // Every rule's target is that group, and the group's resource policy lets EventBridge write only for those rules.
+    expect(only(ecs.resource!.aws_cloudwatch_event_target.ecs_history).arn).toBe(
+      '${aws_cloudwatch_log_group.ecs_events.arn}',
+    );
+    const policy = only(ecs.data!.aws_iam_policy_document.ecs_events_to_logs);
+    expect((policy.statement as Block[])[0]).toMatchObject({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: ['${aws_cloudwatch_log_group.ecs_events.arn}:*'],
     });
   });
 

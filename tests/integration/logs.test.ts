@@ -5,15 +5,19 @@
  * the real SDK client. Each request carries a marker of its own, so nothing here depends on
  * what other files wrote.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { logsClient } from '@/lib/aws/logs';
+import { readTopErrors, TOP_ERRORS_GROUPS, TOP_ERRORS_MINUTES } from '@/lib/log-errors';
 import { LogSearchQuery, MAX_CALLS_PER_SEARCH, searchLogs } from '@/lib/logs';
 import { AppError } from '@/model/errors';
 import {
   artifactsBucket,
+  EMULATOR_CREDENTIALS,
+  startWorker,
   startApi,
   taskLogDestination,
   type ServiceProcess,
@@ -81,6 +85,72 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(apis.map((api) => api.stop()));
   await github?.close();
+});
+
+describe('top errors over what the worker wrote', () => {
+  it('groups the worker’s real error lines of the last 15 minutes, with counts, by one Logs Insights query', async () => {
+    const staging = env();
+    const logs = await taskLogDestination({
+      emulatorUrl: inject('emulatorUrl'),
+      region: staging.aws.region,
+      cluster: staging.ecs.cluster,
+      role: 'worker',
+    });
+    // A Redis database of its own: this worker takes only the jobs this test gives it.
+    const redisUrl = `${inject('redisUrl')}/14`;
+    const worker = await startWorker(
+      {
+        REDIS_URL: redisUrl,
+        ARTIFACTS_BUCKET: artifactsBucket('staging'),
+        AWS_REGION: staging.aws.region,
+        AWS_ENDPOINT_URL: inject('emulatorUrl'),
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        WORKER_CONCURRENCY: '1',
+        ENVIRONMENT: 'staging',
+        LOG_LEVEL: 'info',
+      },
+      { logs },
+    );
+    const queue = new Queue('scrape', { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }) });
+    try {
+      // Three jobs the worker refuses (a loopback address, unique to this run): three error lines alike.
+      const address = `127.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(1, 255)}`;
+      const data = {
+        kind: 'scrape',
+        input: { url: `http://${address}/`, selectors: ['h1'] },
+        owner: 'logs-test',
+        createdAt: new Date().toISOString(),
+      };
+      const jobs = await Promise.all([1, 2, 3].map(() => queue.add('scrape', data, { attempts: 1 })));
+      await eventually(
+        () => Promise.all(jobs.map((job) => job.getState())),
+        (states) => states.every((state) => state === 'failed'),
+      );
+      const calls = countCommands(logsClient(staging));
+      const top = await eventually(
+        () => readTopErrors(staging),
+        (t) => t.groups.some((g) => g.detail.includes(address)),
+      );
+      const group = top.groups.find((g) => g.detail.includes(address))!;
+      expect(group).toMatchObject({
+        role: 'worker',
+        message: 'job failed',
+        detail: `url refused: ${address} is a loopback address; refusing to fetch it`,
+        count: 3,
+      });
+      expect(Date.parse(group.firstSeen)).toBeLessThanOrEqual(Date.parse(group.lastSeen));
+      expect(Date.parse(top.to) - Date.parse(top.from)).toBe(TOP_ERRORS_MINUTES * 60_000);
+      // Most frequent first, and the query's own bounds.
+      const counts = top.groups.map((g) => g.count);
+      expect(counts).toEqual([...counts].sort((a, b) => b - a));
+      expect(top.groups.length).toBeLessThanOrEqual(TOP_ERRORS_GROUPS);
+      expect(calls.get('StartQueryCommand')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await queue.close();
+      await worker.stop();
+    }
+  });
 });
 
 describe('log search over what the api wrote', () => {

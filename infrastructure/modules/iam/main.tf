@@ -222,11 +222,17 @@ data "aws_iam_policy_document" "control_plane" {
     actions   = ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks"]
     resources = concat(local.service_arns, ["arn:${local.partition}:ecs:${local.region}:${local.account}:task/${var.cluster_name}/*", "arn:${local.partition}:ecs:${local.region}:${local.account}:container-instance/${var.cluster_name}/*"])
   }
-  # Logs: only the platform's own groups (the services' and ECS's events).
+  # Logs: only the platform's own groups (the services' and ECS's events). GetQueryResults takes
+  # no resource (AWS gives it none): it reads a query by the id StartQuery returned.
   statement {
     sid       = "ReadLogs"
-    actions   = ["logs:FilterLogEvents", "logs:DescribeLogStreams"]
+    actions   = ["logs:FilterLogEvents", "logs:DescribeLogStreams", "logs:StartQuery"]
     resources = local.log_group_arns
+  }
+  statement {
+    sid       = "ReadLogQueryResults"
+    actions   = ["logs:GetQueryResults"]
+    resources = ["*"]
   }
   statement {
     sid       = "ReadImages"

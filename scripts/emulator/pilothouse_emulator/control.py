@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request, Response
 
 from .autoscaling import fire_scaling
 from .common import CONTROL_PREFIX, LOCK, Settings
-from .ecs import FAILING_TASK_DEFINITIONS, settle
+from .ecs import FAILING_TASK_DEFINITIONS, forget_stopped_tasks, settle
 from .elbv2 import TARGET_HEALTH
 from .requests_log import AWS_REQUESTS, WEB_IDENTITY_REQUESTS
 
@@ -36,6 +36,10 @@ def control(request: Request) -> Response:
             return json_response({"error": "method not allowed"}, 405)
         if route == "ecs/settle":
             return json_response({"settled": settle()})
+        if route == "ecs/forget-stopped-tasks":
+            # What an hour does: ECS no longer lists tasks that stopped before then.
+            with LOCK:
+                return json_response({"forgotten": forget_stopped_tasks(float(body.get("olderThanSeconds", 0)))})
         if route == "ecs/failing-task-definition":
             arn = body["taskDefinitionArn"]
             with LOCK:

@@ -12,6 +12,7 @@ from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
 from moto.moto_api import state_manager
 
+from . import ecs_events
 from .common import LOCK, Settings, now
 
 
@@ -132,6 +133,29 @@ def mark_stopped(service: Any, task: Any, reason: str, stop_code: str, exit_code
     stopped.append(task.task_arn)
     while len(stopped) > STOPPED_TASKS_KEPT:
         service._backend.tasks.get(service.cluster_name, {}).pop(stopped.pop(0), None)
+    ecs_events.task_stopped(service, task)
+
+
+# ECS lists a stopped task for about an hour after it stops, then forgets it.
+STOPPED_TASK_SECONDS = 3_600
+
+
+def forget_stopped_tasks(older_than_seconds: float = STOPPED_TASK_SECONDS) -> int:
+    """Drops stopped tasks that stopped longer ago than that, as ECS does after about an hour."""
+    forgotten = 0
+    cutoff = now().timestamp() - older_than_seconds
+    for service in all_services():
+        tasks = service._backend.tasks.get(service.cluster_name, {})
+        kept = []
+        for arn in getattr(service, "ph_stopped", []):
+            task = tasks.get(arn)
+            if task is not None and task.stopped_at.timestamp() <= cutoff:
+                tasks.pop(arn, None)
+                forgotten += 1
+            elif task is not None:
+                kept.append(arn)
+        service.ph_stopped = kept
+    return forgotten
 
 
 def stop_task(service: Any, deployment: dict[str, Any]) -> None:
@@ -165,6 +189,7 @@ def start_deployment(service: Any, task_definition: str | None) -> dict[str, Any
     dep = new_deployment(service, task_definition)
     service.deployments.insert(0, dep)
     service.ph_next_step_at = time.monotonic()
+    ecs_events.deployment_changed(service, dep, "SERVICE_DEPLOYMENT_IN_PROGRESS", f"ECS deployment {dep['id']} in progress.")
     return dep
 
 
@@ -183,6 +208,7 @@ def fail_primary(service: Any, primary: dict[str, Any]) -> None:
     primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
     primary["pendingCount"] = 0
     add_event(service, f"(deployment {primary['id']}) deployment failed: tasks failed to start.")
+    ecs_events.deployment_changed(service, primary, "SERVICE_DEPLOYMENT_FAILED", primary["rolloutStateReason"])
     previous = next((d for d in service.deployments[1:] if d["status"] == "ACTIVE"), None)
     if circuit_breaker(service).get("rollback") and previous is not None:
         # ECS rolls back by starting a new deployment of the last completed task definition.
@@ -236,6 +262,7 @@ def step_service(service: Any) -> None:
             primary["rolloutState"] = "COMPLETED"
             primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
             add_event(service, f"(deployment {primary['id']}) deployment completed.")
+            ecs_events.deployment_changed(service, primary, "SERVICE_DEPLOYMENT_COMPLETED", primary["rolloutStateReason"])
             add_event(service, "has reached a steady state.")
             primary["updatedAt"] = now()
         service.ph_steady = True
@@ -272,6 +299,7 @@ def recount_clusters() -> None:
 
 def tick(force: bool = False) -> None:
     with LOCK:
+        forget_stopped_tasks()
         clock = time.monotonic()
         for service in all_services():
             if force or clock >= getattr(service, "ph_next_step_at", 0):

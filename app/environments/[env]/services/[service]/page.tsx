@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
+import { HistoryPanel } from '@/components/history-panel';
 import { MetricsPanel } from '@/components/metrics-panel';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { LiveStatus } from '@/components/live/live-status';
@@ -68,6 +69,9 @@ export default async function ServicePage({
           <RevisionsPanel revisions={detail.revisions} role={role} operator={operator} />
           <div className="min-w-0 lg:col-span-2">
             <StoppedTasksPanel env={environment.name} role={role} stopped={detail.stoppedTasks} />
+          </div>
+          <div className="min-w-0 lg:col-span-2">
+            <HistoryPanel env={environment.name} role={role} />
           </div>
           <div className="min-w-0 lg:col-span-2">
             <Suspense
