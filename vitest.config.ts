@@ -2,13 +2,15 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects:
+ * The projects:
  * - unit: beside the code (lib/, worker/, components/, scripts/) and the static checks of the
  *   infrastructure (tests/infra/); no servers;
  * - integration: against a real redis-server and the AWS emulator, started by the global setup;
  * - integration-shared-state: the files that change the seeded environments (target health,
  *   scaling), on an emulator of their own, one file at a time, so they never race the files
  *   that read the seeded state;
+ * - integration-faults: the diagnosis's scripted faults (tests/integration/diagnosis.test.ts), on
+ *   an emulator and Redis of their own, since they break staging on purpose;
  * - terraform: infrastructure/ applied to an emulator of its own with OpenTofu and the AWS
  *   provider (minutes, mostly the provider waiting); `npm test` runs it after the others.
  */
@@ -17,6 +19,8 @@ const SHARED_STATE_WRITERS = [
   'tests/integration/emulator.test.ts',
   'tests/integration/history.test.ts',
 ];
+/** The scripted faults of the diagnosis: they break staging six ways, on an emulator and Redis of their own. */
+const FAULTS = ['tests/integration/diagnosis.test.ts'];
 
 const common = {
   resolve: {
@@ -59,7 +63,7 @@ export default defineConfig({
           ...testDefaults,
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
-          exclude: SHARED_STATE_WRITERS,
+          exclude: [...SHARED_STATE_WRITERS, ...FAULTS],
           globalSetup: ['tests/support/global-setup.ts'],
         },
       },
@@ -71,6 +75,15 @@ export default defineConfig({
           include: SHARED_STATE_WRITERS,
           globalSetup: ['tests/support/shared-state-setup.ts'],
           fileParallelism: false,
+        },
+      },
+      {
+        ...common,
+        test: {
+          ...testDefaults,
+          name: 'integration-faults',
+          include: FAULTS,
+          globalSetup: ['tests/support/shared-state-setup.ts'],
         },
       },
       {

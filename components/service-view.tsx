@@ -269,10 +269,13 @@ export function RevisionsPanel({
   revisions,
   role,
   operator,
+  initialRevision,
 }: {
   revisions: PartValue<TaskDefinitionRevision[]>;
   role: ServiceRole;
   operator: ActionTarget | null;
+  /** The revision to preselect (a diagnosis's rollback offer). */
+  initialRevision?: number;
 }) {
   const current = useSnapshotPart('ecs').value?.services.find((s) => s.role === role)?.taskDefinition?.revision;
   const images = useSnapshotPart('images').value?.[role]?.images;
@@ -284,7 +287,14 @@ export function RevisionsPanel({
     <Card title="Task definition revisions (what a rollback goes back to)" testId="panel-revisions">
       {operator && earlier.length > 0 && (
         <div className="border-b border-slate-200 px-4 py-3 dark:border-slate-800">
-          <RollbackAction target={operator} service={role} current={running} revisions={earlier} digests={digests} />
+          <RollbackAction
+            target={operator}
+            service={role}
+            current={running}
+            revisions={earlier}
+            digests={digests}
+            initialRevision={initialRevision}
+          />
         </div>
       )}
       <PartProblem name="ECS task definitions" part={revisions} />

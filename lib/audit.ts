@@ -194,3 +194,12 @@ export async function readAudit(
   }
   return records;
 }
+
+/** How far back an environment's operator actions are suspects when it breaks (model/diagnosis.ts). */
+export const RECENT_ACTIONS_MS = 2 * 3_600_000;
+
+/** The environment's operator actions that did something, in the last two hours, newest first (at most 20). */
+export async function recentActions(env: { name: string }, now = Date.now()): Promise<AuditRecord[]> {
+  const records = await readAudit({ environment: env.name, result: 'ok' }, 20, 2_000);
+  return records.filter((r) => now - Date.parse(r.at) <= RECENT_ACTIONS_MS);
+}

@@ -10,6 +10,8 @@ import { describeParameters } from './aws/ssm';
 import { createCache, type Cache, type Cached } from './cache';
 import { readEnvironmentHistory } from './ecs-history';
 import { readTopErrors } from './log-errors';
+import { recentActions, RECENT_ACTIONS_MS } from './audit';
+import { readStatusHistory } from './status-alerts';
 import { environmentColour, type Environment } from './environments';
 import { toErrorInfo } from '../model/errors';
 import { type EnvironmentSnapshot, type SnapshotParts } from '../model/schemas/snapshot';
@@ -41,6 +43,8 @@ const SOURCE_FETCHES: { [N in SourceName]: (env: Environment, shared: Cache) => 
   deployRuns: (env) => listDeployRuns(env),
   history: (env) => readEnvironmentHistory(env),
   topErrors: (env) => readTopErrors(env),
+  actions: (env) => recentActions(env),
+  statusChanges: (env) => readStatusHistory(getRedis(), env.name, Date.now() - RECENT_ACTIONS_MS, 50),
 };
 
 /** One source of one environment, through the shared cache under its table row's policy. */

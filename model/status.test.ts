@@ -85,6 +85,8 @@ function snapshot(changes: Partial<SnapshotParts> = {}): SnapshotParts {
     parameters: part([]),
     deployRuns: part([]),
     history: part({ stops: [], deployments: [], stopsSince: '2026-11-05T00:00:00.000Z' }),
+    actions: part([]),
+    statusChanges: part([]),
     topErrors: part({ from: '2026-12-05T00:00:00.000Z', to: '2026-12-05T00:15:00.000Z', groups: [] }),
     ...changes,
   };
@@ -252,5 +254,37 @@ describe('environmentStatus', () => {
     const s = snapshot({ targets: { ...snapshot().targets, error: part(null, 'connect ECONNREFUSED').error } });
     s.ecs.error = part(null, 'connect ECONNREFUSED').error;
     expect(environmentStatus(s)).toEqual({ status: 'healthy', reasons: [], unrefreshed: ['ECS', 'ALB targets'] });
+  });
+});
+
+describe('error lines in the status', () => {
+  const errors = (count: number, lastSeen: string) =>
+    part({
+      from: '2026-12-05T09:45:00.000Z',
+      to: '2026-12-05T10:00:00.000Z',
+      groups: [
+        {
+          role: 'api' as const,
+          message: 'uncaught exception',
+          detail: 'redis not reachable',
+          count,
+          firstSeen: '2026-12-05T09:50:00.000Z',
+          lastSeen,
+        },
+      ],
+    });
+  const now = Date.parse('2026-12-05T10:00:00.000Z');
+
+  it('degrades while one error repeats, and not once it has stopped or when it is rare', () => {
+    expect(environmentStatus(snapshot({ topErrors: errors(5, '2026-12-05T09:59:30.000Z') }), now)).toMatchObject({
+      status: 'degraded',
+      reasons: ['api: “uncaught exception: redis not reachable” ×5 in the last 15 min'],
+    });
+    expect(environmentStatus(snapshot({ topErrors: errors(40, '2026-12-05T09:58:00.000Z') }), now).status).toBe(
+      'healthy',
+    );
+    expect(environmentStatus(snapshot({ topErrors: errors(4, '2026-12-05T09:59:59.000Z') }), now).status).toBe(
+      'healthy',
+    );
   });
 });

@@ -25,6 +25,9 @@ export const ERROR_RATE_DOWN = 0.5;
 const ERROR_RATE_MIN_REQUESTS = 20;
 /** Metric periods judged: the newest with data, up to this many minutes. */
 const ERROR_RATE_WINDOW_MINUTES = 5;
+/** Error lines of one kind (lib/log-errors.ts, the last 15 min) that degrade, while the newest is this recent. */
+export const ERROR_LINES_DEGRADED = 5;
+export const ERRORS_ONGOING_MS = 60_000;
 /** A circuit-breaker rollback keeps the environment degraded this long after it. */
 export const ROLLED_BACK_RECENT_MS = 30 * 60_000;
 
@@ -59,7 +62,10 @@ export function environmentStatus(snapshot: SnapshotParts, now = Date.now()): St
   if (!ecs) down.push(`ECS cannot be read: ${snapshot.ecs.error?.message ?? 'no data yet'}`);
   for (const name of ecs?.missing ?? []) down.push(`service ${name} does not exist in the cluster`);
   for (const service of ecs?.services ?? []) {
-    if (service.desiredCount > 0 && service.runningCount === 0)
+    // The api with no task asked for serves nothing: scaled to zero is down, not quiet.
+    if (service.role === 'api' && service.desiredCount === 0)
+      down.push('api: scaled to 0 tasks, nothing serves requests');
+    else if (service.desiredCount > 0 && service.runningCount === 0)
       down.push(`${service.role}: no task running of ${service.desiredCount} desired`);
     else if (service.runningCount < service.desiredCount && service.rolloutState !== 'IN_PROGRESS') {
       degraded.push(`${service.role}: ${service.runningCount} of ${service.desiredCount} tasks running`);
@@ -99,6 +105,14 @@ export function environmentStatus(snapshot: SnapshotParts, now = Date.now()): St
         `${group.name}: ${unhealthy.length} unhealthy target${unhealthy.length > 1 ? 's' : ''} (${first.id}${first.reason ? `: ${first.reason}` : ''})`,
       );
     }
+  }
+
+  // A service writing the same error again and again, and still: something is failing that no other rule sees.
+  for (const group of snapshot.topErrors.value?.groups ?? []) {
+    if (group.count >= ERROR_LINES_DEGRADED && now - Date.parse(group.lastSeen) <= ERRORS_ONGOING_MS)
+      degraded.push(
+        `${group.role ?? 'a service'}: “${group.message}${group.detail ? `: ${group.detail}` : ''}” ×${group.count} in the last 15 min`,
+      );
   }
 
   const lastRun = snapshot.deployRuns.value?.[0];

@@ -259,15 +259,19 @@ export function RollbackAction({
   current,
   revisions,
   digests,
+  initialRevision,
 }: {
   target: ActionTarget;
   service: string;
   current: TaskDefinitionRevision | null;
   revisions: TaskDefinitionRevision[];
   digests: Record<string, string>;
+  initialRevision?: number;
 }) {
   const action = useConfirmedAction(target);
-  const [revision, setRevision] = useState(revisions[0]?.revision ?? 0);
+  const [revision, setRevision] = useState(
+    revisions.find((r) => r.revision === initialRevision)?.revision ?? revisions[0]?.revision ?? 0,
+  );
   const [reason, setReason] = useState('');
   const chosen = revisions.find((r) => r.revision === revision);
   if (revisions.length === 0) return null;

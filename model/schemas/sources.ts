@@ -18,9 +18,18 @@ import { ServiceSummarySchema } from './ecs';
 import { LoadBalancerHealthSchema } from './elb';
 import { EnvironmentHistorySchema } from './history';
 import { TopErrorsSchema } from './log-errors';
+import { AuditRecordSchema } from './audit';
 import { DeployRunSchema } from './github';
 import { QueueStatsSchema } from './queue';
 import { ParameterStatusSchema } from './ssm';
+
+/** A change of the environment's status, as the refresher and the cron recorded it (newest first). */
+export const StatusChangeSchema = z.object({
+  at: z.number().int(),
+  from: z.string().nullable(),
+  to: z.enum(['healthy', 'degraded', 'down']),
+  reasons: z.array(z.string()),
+});
 
 export const EcsPartSchema = z.object({
   services: z.array(ServiceSummarySchema.extend({ role: z.enum(SERVICE_ROLES) })),
@@ -57,6 +66,15 @@ export const SNAPSHOT_SOURCES = {
   parameters: { label: 'parameters', schema: z.array(ParameterStatusSchema), policy: keep(300, 3_600), page: 'grace' },
   deployRuns: { label: 'deploys', schema: z.array(DeployRunSchema), policy: keep(15, 1_800), page: 'grace' },
   // ECS's events, kept 30 days in a log group: what stopped and which deployments changed, after ECS forgets.
+  // When the status last changed (lib/status-alerts.ts): when the trouble began, and whether it was healthy since a change.
+  statusChanges: {
+    label: 'status history',
+    schema: z.array(StatusChangeSchema),
+    policy: keep(5, 600),
+    page: 'grace',
+  },
+  // What operators did here lately (the audit stream): suspects when something breaks.
+  actions: { label: 'operator actions', schema: z.array(AuditRecordSchema), policy: keep(5, 600), page: 'grace' },
   // One Logs Insights query per minute, whoever is watching: the last 15 minutes' error lines, grouped.
   topErrors: { label: 'top errors', schema: TopErrorsSchema, policy: keep(60, 900), page: 'grace' },
   history: { label: 'stopped-task history', schema: EnvironmentHistorySchema, policy: keep(15, 3_600), page: 'grace' },

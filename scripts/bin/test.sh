@@ -11,7 +11,7 @@ bash scripts/bin/ensure-tools.sh --infra
 echo "▸ typecheck"; npm run --silent typecheck
 echo "▸ lint"; npm run --silent lint
 echo "▸ infrastructure lint"; bash scripts/bin/lint-infra.sh
-echo "▸ unit and integration tests (vitest)"; npx vitest run --project unit --project integration --project integration-shared-state
+echo "▸ unit and integration tests (vitest)"; npx vitest run --project unit --project integration --project integration-shared-state --project integration-faults
 echo "▸ infrastructure/ validated, applied, planned and destroyed on the emulator (vitest)"; npx vitest run --project terraform
 echo "▸ Vercel build (offline) and its Build Output"; npx tsx scripts/bin/vercel-build.ts
 echo "▸ end-to-end tests (playwright, chromium)"; npx playwright test

@@ -106,7 +106,7 @@ export async function taskLogDestination(options: {
   role: ServiceRole;
   /** Which running task (in ListTasks order) the process stands in for. */
   index?: number;
-}): Promise<LogDestination & { taskId: string }> {
+}): Promise<LogDestination & { taskId: string; taskArn: string }> {
   const ecs = new ECSClient({
     region: options.region,
     endpoint: options.emulatorUrl,
@@ -125,6 +125,7 @@ export async function taskLogDestination(options: {
       group: serviceLogGroup(options.cluster, options.role),
       stream: taskLogStream(options.role, taskId),
       taskId,
+      taskArn: arn,
     };
   } finally {
     ecs.destroy();

@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoPath } from '../../scripts/platform';
+import { controlEmulator, repoPath } from '../../scripts/platform';
 import { startLoggingApi } from '../support/logging-api';
 
 const SCREENSHOTS = repoPath('screenshots');
@@ -207,4 +207,52 @@ test('the theme toggle overrides the system and persists across pages', async ({
   expect(await background()).toBe(dark);
   await expect(page.getByRole('button', { name: 'dark' })).toHaveAttribute('aria-pressed', 'true');
   await context.close();
+});
+
+test('the diagnosis panel during a fault, light and dark, desktop and 390 px: a target failing its health checks', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as {
+    environments: { name: string; alb: { targetGroupArns: { api: string } } }[];
+  };
+  const targetGroupArn = registry.environments.find((e) => e.name === 'staging')!.alb.targetGroupArns.api;
+  const fault = { targetGroupArn, targetId: '10.10.10.11' };
+  await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+    ...fault,
+    state: 'unhealthy',
+    reason: 'Target.ResponseCodeMismatch',
+    description: 'Health checks failed with these codes: [502]',
+  });
+  try {
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const viewport of VIEWPORTS) {
+        const context = await browser.newContext({
+          colorScheme: scheme,
+          viewport: { width: viewport.width, height: viewport.height },
+        });
+        const page = await context.newPage();
+        await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/staging`);
+        const panel = page.getByTestId('panel-diagnosis');
+        await expect(panel.getByTestId('top-suspect')).toContainText('target 10.10.10.11:8000', { timeout: 20_000 });
+        await expect(panel.getByTestId('top-suspect')).toHaveAttribute('data-kind', 'target');
+        await page.screenshot({ path: path.join(SCREENSHOTS, `diagnosis-staging-${scheme}-${viewport.name}.png`) });
+        const { violations } = await new AxeBuilder({ page })
+          .include('[data-testid="panel-diagnosis"]')
+          .withTags(['wcag2a', 'wcag2aa'])
+          .analyze();
+        expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual(
+          [],
+        );
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(width).toBeLessThanOrEqual(viewport.width);
+        await context.close();
+      }
+    }
+  } finally {
+    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+      ...fault,
+      state: 'healthy',
+    });
+  }
 });

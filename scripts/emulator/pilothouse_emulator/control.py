@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request, Response
 
 from .autoscaling import fire_scaling
 from .common import CONTROL_PREFIX, LOCK, Settings
-from .ecs import FAILING_TASK_DEFINITIONS, forget_stopped_tasks, settle
+from .ecs import FAILING_TASK_DEFINITIONS, forget_stopped_tasks, settle, task_exited
 from .elbv2 import TARGET_HEALTH
 from .requests_log import AWS_REQUESTS, WEB_IDENTITY_REQUESTS
 
@@ -36,6 +36,11 @@ def control(request: Request) -> Response:
             return json_response({"error": "method not allowed"}, 405)
         if route == "ecs/settle":
             return json_response({"settled": settle()})
+        if route == "ecs/task-exited":
+            # The process standing in for a task exited: ECS stops the task and replaces it.
+            with LOCK:
+                found = task_exited(body["taskArn"], int(body.get("exitCode", 1)), body.get("reason"))
+            return json_response({"stopped": found}, 200 if found else 404)
         if route == "ecs/forget-stopped-tasks":
             # What an hour does: ECS no longer lists tasks that stopped before then.
             with LOCK:

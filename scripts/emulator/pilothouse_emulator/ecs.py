@@ -168,6 +168,28 @@ def stop_task(service: Any, deployment: dict[str, Any]) -> None:
         mark_stopped(service, task, f"Scaling activity initiated by (deployment {deployment['id']})", "ServiceSchedulerInitiated", 0, None)
 
 
+def task_exited(task_arn: str, exit_code: int, reason: str | None) -> bool:
+    """A running task whose essential container exited (the local process standing in for it did):
+    stopped as ECS stops it, and the service starts a replacement."""
+    for service in all_services():
+        for deployment_id, arns in getattr(service, "ph_tasks", {}).items():
+            if task_arn not in arns:
+                continue
+            arns.remove(task_arn)
+            deployment = next((d for d in service.deployments if d["id"] == deployment_id), None)
+            if deployment is not None:
+                deployment["runningCount"] = max(0, deployment["runningCount"] - 1)
+                deployment["updatedAt"] = now()
+            task = service._backend.tasks.get(service.cluster_name, {}).get(task_arn)
+            if task is not None:
+                mark_stopped(service, task, "Essential container in task exited", "EssentialContainerExited", exit_code, reason)
+            add_event(service, f"has stopped 1 running tasks: (task {task_arn.split('/')[-1]}).")
+            service.ph_steady = False
+            sync_counts(service)
+            return True
+    return False
+
+
 def fail_task(service: Any, deployment: dict[str, Any]) -> None:
     """A task of a failing task definition: started, then its essential container exited."""
     failure = FAILING_TASK_DEFINITIONS.get(deployment["taskDefinition"]) or {}

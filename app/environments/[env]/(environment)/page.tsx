@@ -9,6 +9,7 @@ import {
   ServicesPanel,
   TargetsPanel,
 } from '@/components/environment-view';
+import { DiagnosisPanel } from '@/components/diagnosis-panel';
 import { LiveEnvironment } from '@/components/live/live-environment';
 import { SharedCacheNotice } from '@/components/live/part-problem';
 import { LiveStatus } from '@/components/live/live-status';
@@ -38,6 +39,7 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
   const range = RangeParam.parse((await searchParams).range);
   const snapshot = await getEnvironmentSnapshotForPage(environment);
   const name = environment.name;
+  const operator = await operatorTarget(environment);
   return (
     <LiveEnvironment initial={{ version: 0, at: new Date().toISOString(), snapshot }}>
       <div className="space-y-4">
@@ -52,6 +54,7 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
         </PageHeader>
         <SharedCacheNotice />
         <EnvironmentStatusLine />
+        <DiagnosisPanel env={name} operator={operator !== null} />
         <Suspense
           fallback={
             <div className="h-[62px] rounded-lg border border-slate-200 dark:border-slate-800" aria-busy="true" />
@@ -60,7 +63,7 @@ export default async function EnvironmentPage({ params, searchParams }: PageProp
           <RecentTimeline environment={environment} />
         </Suspense>
         <div className="grid gap-4 lg:grid-cols-2">
-          <ServicesPanel env={name} operator={await operatorTarget(environment)} />
+          <ServicesPanel env={name} operator={operator} />
           <div className="min-w-0 space-y-4">
             <TargetsPanel />
             <QueuesPanel env={name} />

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
+import { DiagnosisPanel } from '@/components/diagnosis-panel';
 import { HistoryPanel } from '@/components/history-panel';
 import { MetricsPanel } from '@/components/metrics-panel';
 import { LiveEnvironment } from '@/components/live/live-environment';
@@ -34,7 +35,11 @@ export default async function ServicePage({
   const environment = await viewableEnvironment(env);
   const role = serviceOr404(service);
   const operator = await operatorTarget(environment);
-  const range = RangeParam.parse((await searchParams).range);
+  const given = await searchParams;
+  const range = RangeParam.parse(given.range);
+  // From the diagnosis panel: the revision its rollback offer names, preselected (nothing happens until confirmed).
+  const rollbackTo =
+    typeof given.rollback === 'string' && /^\d{1,6}$/.test(given.rollback) ? Number(given.rollback) : undefined;
   const snapshot = await getEnvironmentSnapshotForPage(environment);
   const family =
     snapshot.ecs.value?.services.find((s) => s.role === role)?.taskDefinition?.family ??
@@ -56,6 +61,7 @@ export default async function ServicePage({
             <LiveStatus />
           </div>
         </PageHeader>
+        <DiagnosisPanel env={environment.name} operator={operator !== null} />
         <div className="grid gap-4 lg:grid-cols-2">
           <div className="min-w-0 lg:col-span-2">
             <ServiceSummaryPanel
@@ -66,7 +72,7 @@ export default async function ServicePage({
             />
           </div>
           <TasksPanel env={environment.name} role={role} tasks={detail.tasks} />
-          <RevisionsPanel revisions={detail.revisions} role={role} operator={operator} />
+          <RevisionsPanel revisions={detail.revisions} role={role} operator={operator} initialRevision={rollbackTo} />
           <div className="min-w-0 lg:col-span-2">
             <StoppedTasksPanel env={environment.name} role={role} stopped={detail.stoppedTasks} />
           </div>
