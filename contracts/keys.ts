@@ -22,6 +22,8 @@ export const keys = {
   /** Pub/sub channels are not per database: the prefix keeps them apart from anything else. */
   liveChannel: (env: string) => `${KEY_PREFIX}live:v${CACHE_VERSION}:updates:${env}`,
   liveRefreshChannel: (env: string) => `${KEY_PREFIX}live:refresh:${env}`,
+  /** A log group's live tail (lib/log-tail.ts): where its one reader got to, whichever instance reads next. */
+  tailCursor: (group: string) => `${KEY_PREFIX}tail:cursor:${group}`,
   /** Every attempt at an action or a sign-in, allowed or refused (lib/audit.ts): a capped stream. */
   audit: `${KEY_PREFIX}audit`,
   /** Marks a record written, so a retried write (held through an outage) lands once. */

@@ -3,7 +3,7 @@ import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 import { taskLogStream, type ServiceRole } from '../contracts/platform';
 import { AppError } from '../model/errors';
-import type { LogScope, LogSearchResult } from '../model/schemas/logs';
+import type { LogLine, LogScope, LogSearchResult } from '../model/schemas/logs';
 import { FILTER_STREAMS_MAX, listLogStreams, MAX_CALLS_PER_SEARCH, readNewest } from './aws/logs';
 
 export { MAX_CALLS_PER_SEARCH };
@@ -181,4 +181,29 @@ export async function searchLogs(
     before: query.before,
   });
   return { ...read, scope, from, to };
+}
+
+/** A job's lines kept at most: its attempts rarely write more. */
+export const JOB_LINES = 200;
+
+/**
+ * What the worker wrote for one job, across its attempts: every line the worker writes for a
+ * job carries its id (worker/worker.ts), found with a JSON filter pattern over the job's
+ * lifetime (from its creation to a minute after it finished, at most 14 days). Oldest first.
+ */
+export async function jobLogLines(
+  env: Environment,
+  job: { id: string; createdAt: string; finishedAt: string | null },
+  now = Date.now(),
+): Promise<{ lines: LogLine[]; truncated: boolean }> {
+  const from = Date.parse(job.createdAt) - 1_000;
+  const to = Math.min(now, job.finishedAt ? Date.parse(job.finishedAt) + 60_000 : now, from + MAX_SPAN_MS);
+  const read = await readNewest(env, {
+    group: logGroups(env).services.worker,
+    pattern: `{ $.jobId = ${JSON.stringify(job.id)} }`,
+    from,
+    to,
+    limit: JOB_LINES,
+  });
+  return { lines: read.lines.reverse(), truncated: read.older !== null };
 }

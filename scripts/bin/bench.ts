@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measured figures, each printed with the ratio it is about, then one table
  * of them all, also written as JSON to bench-report.json
- * (`npm run bench -- ecs|single-flight|readers|load|worker|pages|search|bull-board` runs one).
+ * (`npm run bench -- ecs|single-flight|readers|load|worker|pages|search|bull-board|tail|log-search|diagnosis`
+ * runs one).
  * Starts the same seeded local platform as the demo, on free ports, and stops it.
  * Runs with the `react-server` condition, so lib's `server-only` guard resolves as on the server.
  */
@@ -12,6 +13,7 @@ import { benchBullBoard } from '../bench/bull-board';
 import { benchEcsBatching } from '../bench/ecs-batching';
 import { benchJobSearch } from '../bench/job-search';
 import { benchLiveLoad } from '../bench/live-load';
+import { benchDiagnosis, benchLogSearch, benchTailFanout } from '../bench/logs';
 import { benchPages } from '../bench/pages';
 import { benchReaders } from '../bench/readers';
 import { printReport, writeReport } from '../bench/report';
@@ -45,6 +47,9 @@ try {
   await run('pages', () => benchPages(platform));
   await run('search', () => benchJobSearch(platform.redis));
   await run('bull-board', () => benchBullBoard());
+  await run('tail', () => benchTailFanout(platform));
+  await run('log-search', () => benchLogSearch(platform));
+  await run('diagnosis', () => benchDiagnosis(platform));
   printReport();
   writeReport(REPORT_FILE, {
     at: new Date().toISOString(),

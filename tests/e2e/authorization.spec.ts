@@ -53,6 +53,12 @@ const MATRIX: Record<string, Row[]> = {
   '/environments/[env]/services/[service]/logs': [
     { method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/services/api/logs?range=15m` },
   ],
+  '/environments/[env]/services/[service]/logs/tail': [
+    { method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/services/api/logs/tail` },
+  ],
+  '/api/environments/[env]/services/[service]/logs/tail': [
+    { method: 'GET', need: 'viewer', path: (env) => `/api/environments/${env}/services/api/logs/tail`, stream: true },
+  ],
   '/api/environments/[env]/services/[service]/logs': [
     { method: 'GET', need: 'viewer', path: (env) => `/api/environments/${env}/services/api/logs?range=15m` },
   ],

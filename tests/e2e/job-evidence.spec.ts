@@ -19,6 +19,7 @@ import {
   SEEDED,
   buildServices,
   startWorker,
+  taskLogDestination,
   type ServiceProcess,
   startTargetSite,
   type TargetSite,
@@ -40,18 +41,28 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   await buildServices();
   site = await startTargetSite();
-  worker = await startWorker({
-    REDIS_URL: stagingRedis(),
-    ARTIFACTS_BUCKET: artifactsBucket('staging'),
-    AWS_REGION: SEEDED.staging.region,
-    AWS_ENDPOINT_URL: process.env.PILOTHOUSE_E2E_EMULATOR_URL!,
-    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-    WORKER_URL_ALLOWLIST: site.host,
-    WORKER_CONCURRENCY: '1',
-    JOB_TIMEOUT_MS: '8000', // navigation gets 6 s of it; Chromium's cold start fits in the rest
-    ENVIRONMENT: 'staging',
+  // It stands in for one of staging's worker tasks: what it writes reaches the emulator's CloudWatch Logs.
+  const logs = await taskLogDestination({
+    emulatorUrl: process.env.PILOTHOUSE_E2E_EMULATOR_URL!,
+    region: SEEDED.staging.region,
+    cluster: 'pilothouse-staging',
+    role: 'worker',
   });
+  worker = await startWorker(
+    {
+      REDIS_URL: stagingRedis(),
+      ARTIFACTS_BUCKET: artifactsBucket('staging'),
+      AWS_REGION: SEEDED.staging.region,
+      AWS_ENDPOINT_URL: process.env.PILOTHOUSE_E2E_EMULATOR_URL!,
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      WORKER_URL_ALLOWLIST: site.host,
+      WORKER_CONCURRENCY: '1',
+      JOB_TIMEOUT_MS: '8000', // navigation gets 6 s of it; Chromium's cold start fits in the rest
+      ENVIRONMENT: 'staging',
+    },
+    { logs },
+  );
   queue = new Queue('screenshot', { connection: new Redis(stagingRedis(), { maxRetriesPerRequest: null }) });
 });
 test.afterAll(async () => {
@@ -79,6 +90,14 @@ test('a failed browser job’s page shows the page at failure, its console error
 
   await page.goto(`${baseURL()}/environments/staging/queues/screenshot/jobs/${id}`);
   await expect(page.getByTestId('job-log')).toContainText('attempt 3: failed');
+  // The worker's own lines for this job, from CloudWatch Logs: each attempt started and failed.
+  const lines = page.getByTestId('panel-worker-lines');
+  await expect(async () => {
+    await page.reload();
+    await expect(lines.locator('[data-log-line]').filter({ hasText: 'job failed' })).toHaveCount(3, { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(lines.locator('[data-log-line]').filter({ hasText: 'job started' })).toHaveCount(3);
+  await expect(lines.locator('[data-log-line][data-level="error"]').first()).toContainText(id);
   const panel = page.getByTestId('panel-evidence');
   // The job's own timeout can mark it failed while the last attempt's evidence is still being written.
   await expect(async () => {

@@ -48,6 +48,33 @@ test('from a task row to its logs: a line the api wrote, found by search, and it
   await expect(page.locator(`[data-log-line="${id}"]`)).toHaveAttribute('aria-current', 'true');
 });
 
+test('the live tail: a line the api writes appears while the page is open; filter as you type; pause holds the view', async ({
+  page,
+}) => {
+  await page.goto(`${baseURL()}/environments/staging/services/api/logs`);
+  await page.getByTestId('log-tail-link').click();
+  await expect(page.getByTestId('tail-state')).toHaveAttribute('data-state', 'live', { timeout: 10_000 });
+  const lines = page.getByTestId('tail-lines').locator('[data-log-line]');
+  const marker = randomUUID();
+  await fetch(`${api.url}/api/health/?marker=${marker}`);
+  // The forwarder ships within 250 ms and the one reader reads every second (lib/log-tail.ts).
+  await expect(lines.filter({ hasText: marker })).toHaveCount(1, { timeout: 5_000 }); // the request's line (its URL)
+
+  await page.getByTestId('tail-filter').fill(marker);
+  await expect(lines).toHaveCount(1);
+  for (const text of await lines.allTextContents()) expect(text).toContain(marker);
+
+  await page.getByTestId('tail-pause').click();
+  const later = randomUUID();
+  await page.getByTestId('tail-filter').fill('');
+  const shown = await lines.count();
+  await fetch(`${api.url}/api/health/?marker=${later}`);
+  await expect(page.getByTestId('tail-pause')).toContainText(/Resume \(\d+ new\)/, { timeout: 5_000 });
+  expect(await lines.count()).toBe(shown);
+  await page.getByTestId('tail-pause').click();
+  await expect(lines.filter({ hasText: later })).toHaveCount(1);
+});
+
 test('bad input gets a clear message on the page and a 400 from the route, and no scan', async ({ page, request }) => {
   await page.goto(
     `${baseURL()}/environments/staging/services/api/logs?mode=pattern&q=${encodeURIComponent('%(a+)+$%')}`,

@@ -57,6 +57,7 @@ const PAGES = [
   { name: 'environment-production', path: '/environments/production' },
   { name: 'service-staging-api', path: '/environments/staging/services/api' },
   { name: 'logs-staging-api', path: '/environments/staging/services/api/logs?range=1h', live: false },
+  { name: 'tail-staging-api', path: '/environments/staging/services/api/logs/tail', live: false },
   { name: 'queue-staging-screenshot', path: '/environments/staging/queues/screenshot' },
   { name: 'deploys-production', path: '/environments/production/deploys' },
   { name: 'timeline-staging', path: '/environments/staging/timeline?range=6h' },

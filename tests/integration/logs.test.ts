@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { logsClient } from '@/lib/aws/logs';
 import { readTopErrors, TOP_ERRORS_GROUPS, TOP_ERRORS_MINUTES } from '@/lib/log-errors';
-import { LogSearchQuery, MAX_CALLS_PER_SEARCH, searchLogs } from '@/lib/logs';
+import { jobLogLines, LogSearchQuery, MAX_CALLS_PER_SEARCH, searchLogs } from '@/lib/logs';
 import { AppError } from '@/model/errors';
 import {
   artifactsBucket,
@@ -146,6 +146,23 @@ describe('top errors over what the worker wrote', () => {
       expect(counts).toEqual([...counts].sort((a, b) => b - a));
       expect(top.groups.length).toBeLessThanOrEqual(TOP_ERRORS_GROUPS);
       expect(calls.get('StartQueryCommand')).toBeGreaterThanOrEqual(1);
+
+      // The job page's lines: what the worker wrote for that job and no other, oldest first.
+      const job = jobs[1];
+      const finished = await queue.getJob(job.id!);
+      const { lines } = await eventually(
+        () =>
+          jobLogLines(staging, {
+            id: job.id!,
+            createdAt: new Date(finished!.timestamp).toISOString(),
+            finishedAt: new Date(finished!.finishedOn!).toISOString(),
+          }),
+        (read) => read.lines.some((l) => l.message.includes('job failed')),
+      );
+      const written = lines.map((l) => JSON.parse(l.message) as { jobId: string; msg: string });
+      expect(written.every((w) => w.jobId === job.id)).toBe(true);
+      expect(written.map((w) => w.msg)).toEqual(['job started', 'job failed']);
+      expect(lines[0].taskId).toBe(logs.taskId);
     } finally {
       await queue.close();
       await worker.stop();

@@ -71,6 +71,9 @@ export default async function ServiceLogsPage({
     <div className="space-y-4">
       <Breadcrumbs environment={environment.name} links={[{ label: role, href: servicePath }]} current="logs" />
       <PageHeader production={environment.production} title={`${role} logs`} subtitle={`in ${environment.name}`}>
+        <TextLink href={`${servicePath}/logs/tail`} className="text-sm" data-testid="log-tail-link">
+          Live tail
+        </TextLink>
         <span className={`text-sm ${MUTED}`} data-testid="log-scope">
           {scopeLabel}
           {(query?.task || query?.deployment) && (

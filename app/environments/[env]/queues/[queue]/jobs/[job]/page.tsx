@@ -3,12 +3,15 @@ import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { JobEvidencePanel } from '@/components/job-evidence';
-import { Badge, Card, Loading, Breadcrumbs, MUTED } from '@/components/ui';
+import { LogLines } from '@/components/log-lines';
+import { Badge, Card, Loading, Breadcrumbs, MUTED, TextLink } from '@/components/ui';
 import { listJobEvidence } from '@/lib/aws/s3';
 import type { Environment } from '@/lib/environments';
 import { operatorTarget, readOnce, viewableEnvironment, queueOr404 } from '@/lib/environment-page';
 import { JobActions } from '@/components/actions/lazy';
 import { getJob } from '@/lib/queue';
+import { JOB_LINES, jobLogLines } from '@/lib/logs';
+import { logsHref } from '@/model/log-links';
 
 export const maxDuration = 30;
 
@@ -113,6 +116,15 @@ export default async function JobPage({ params }: PageProps<'/environments/[env]
           </pre>
         )}
       </Card>
+      <Suspense
+        fallback={
+          <Card title="What the worker wrote">
+            <Loading label="worker log lines" />
+          </Card>
+        }
+      >
+        <WorkerLines environment={environment} job={job} />
+      </Suspense>
       {(job.state === 'failed' || job.attemptsMade > 0) && (
         <Suspense
           fallback={
@@ -137,4 +149,37 @@ function seconds(fromIso: string, toIso: string): string {
 async function Evidence({ environment, jobId }: { environment: Environment; jobId: string }) {
   const read = await readOnce(listJobEvidence(environment, jobId));
   return <JobEvidencePanel evidence={read.value} error={read.error} configured={Boolean(environment.artifacts)} />;
+}
+
+/** The worker's own log lines for this job, from CloudWatch Logs (streamed: the job's own data does not wait for it). */
+async function WorkerLines({
+  environment,
+  job,
+}: {
+  environment: Environment;
+  job: { id: string; createdAt: string; finishedAt: string | null };
+}) {
+  const read = await readOnce(jobLogLines(environment, job));
+  const lines = read.value?.lines ?? [];
+  return (
+    <Card
+      title={`What the worker wrote (${lines.length}${read.value?.truncated ? `, the newest ${JOB_LINES}` : ''})`}
+      testId="panel-worker-lines"
+      actions={
+        <TextLink href={logsHref(environment.name, 'worker', { q: job.id, at: job.createdAt })} className="text-sm">
+          In the worker’s logs →
+        </TextLink>
+      }
+    >
+      {read.error ? (
+        <p role="alert" className="px-4 py-3 text-sm text-rose-700 dark:text-rose-300">
+          CloudWatch Logs: {read.error.message}
+        </p>
+      ) : lines.length === 0 ? (
+        <p className={`px-4 py-3 text-sm ${MUTED}`}>No line of the worker names this job (yet).</p>
+      ) : (
+        <LogLines lines={lines} env={environment.name} role="worker" />
+      )}
+    </Card>
+  );
 }

@@ -1,0 +1,145 @@
+/**
+ * The shared live tail (lib/log-tail.ts) across instances: two tail hubs, each with its own Redis
+ * connections as two control-plane instances have, read staging's api log group through the
+ * real SDK client. What the api really writes reaches every viewer on both; one reader serves
+ * them all, so 100 viewers cost the FilterLogEvents calls of one.
+ */
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { logsClient } from '@/lib/aws/logs';
+import { createTailHub, tailName } from '@/lib/log-tail';
+import type { LiveHub } from '@/lib/live';
+import type { TailBatch } from '@/model/schemas/tail';
+import {
+  artifactsBucket,
+  startApi,
+  taskLogDestination,
+  type ServiceProcess,
+  type startGithubStandin,
+} from '../../scripts/platform';
+import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
+
+const DB = 4;
+const TICK_MS = 200;
+const env = () => seededEnvironment('staging');
+let github: Awaited<ReturnType<typeof startGithubStandin>>;
+let api: ServiceProcess & { url: string };
+const connections: Redis[] = [];
+
+function instance(): LiveHub<TailBatch> {
+  const redis = new Redis(`${inject('redisUrl')}/${DB}`);
+  const subscriber = new Redis(`${inject('redisUrl')}/${DB}`);
+  connections.push(redis, subscriber);
+  return createTailHub(redis, subscriber, TICK_MS);
+}
+
+beforeAll(async () => {
+  github = await pointDataLayerAtLocalPlatform('ghs_tail');
+  // The hubs find the environment by name in the registry, as the control plane does.
+  process.env.PILOTHOUSE_ENVIRONMENTS = inject('registryJson');
+  process.env.REDIS_URL = `${inject('redisUrl')}/${DB}`;
+  const redis = new Redis(process.env.REDIS_URL);
+  await redis.flushdb();
+  redis.disconnect();
+  const staging = env();
+  const logs = await taskLogDestination({
+    emulatorUrl: inject('emulatorUrl'),
+    region: staging.aws.region,
+    cluster: staging.ecs.cluster,
+    role: 'api',
+    index: 1,
+  });
+  api = await startApi(
+    {
+      REDIS_URL: staging.queues.redisUrl,
+      AWS_REGION: staging.aws.region,
+      AWS_ENDPOINT_URL: inject('emulatorUrl'),
+      API_KEYS: 'tail:tail-test-key-0123456789',
+      ARTIFACTS_BUCKET: artifactsBucket('staging'),
+      LOG_LEVEL: 'info',
+    },
+    { logs },
+  );
+});
+afterAll(async () => {
+  await api?.stop();
+  for (const c of connections) c.disconnect();
+  await github?.close();
+});
+
+describe('the live tail, shared across instances', () => {
+  it('brings what the api writes to 50 viewers on each of two instances, from one reader, at the cost of one viewer', async () => {
+    const name = tailName('staging', 'api');
+    const [a, b] = [instance(), instance()];
+    const calls = countCommands(logsClient(env()));
+    const filterCalls = () => calls.get('FilterLogEventsCommand') ?? 0;
+    try {
+      // One viewer: the calls a tail costs over a window of ticks.
+      const solo: string[] = [];
+      const stopSolo = a.subscribe(name, (m) => solo.push(...m.snapshot.lines.map((l) => l.message)));
+      await eventually(async () => a.isRefresher(name), Boolean);
+      await new Promise((r) => setTimeout(r, 1_000)); // settled into its ticks
+      const soloStart = filterCalls();
+      await new Promise((r) => setTimeout(r, 8_000));
+      const soloCalls = filterCalls() - soloStart;
+      stopSolo();
+
+      // 50 viewers on each instance.
+      const seen = new Map<number, string[]>();
+      const stops = [a, b].flatMap((hub, h) =>
+        Array.from({ length: 50 }, (_, i) => {
+          const id = h * 50 + i;
+          seen.set(id, []);
+          return hub.subscribe(name, (m) => seen.get(id)!.push(...m.snapshot.lines.map((l) => l.message)));
+        }),
+      );
+      await eventually(async () => a.isRefresher(name) || b.isRefresher(name), Boolean);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const crowdStart = filterCalls();
+      const marker = randomUUID();
+      await fetch(`${api.url}/api/health/?marker=${marker}`);
+      await new Promise((r) => setTimeout(r, 8_000));
+      const crowdCalls = filterCalls() - crowdStart;
+
+      expect(
+        [a, b].filter((hub) => hub.isRefresher(name)),
+        'exactly one reader',
+      ).toHaveLength(1);
+      for (const [id, messages] of seen)
+        expect(
+          messages.some((m) => m.includes(marker)),
+          `viewer ${id} got the api's line`,
+        ).toBe(true);
+      // The same reads for 100 viewers as for one: one call a tick (within 5%).
+      expect(soloCalls).toBeGreaterThan(0);
+      expect(crowdCalls / soloCalls).toBeGreaterThanOrEqual(0.95);
+      expect(crowdCalls / soloCalls).toBeLessThanOrEqual(1.05);
+      console.log(
+        `tail: ${soloCalls} FilterLogEvents calls for 1 viewer, ${crowdCalls} for 2 instances x 50 viewers in 8 s`,
+      );
+      for (const stop of stops) stop();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 60_000);
+
+  it('never delivers a line twice, though each read looks 3 s back for late lines', async () => {
+    const hub = instance();
+    const name = tailName('staging', 'api');
+    const got: string[] = [];
+    const stop = hub.subscribe(name, (m) => got.push(...m.snapshot.lines.map((l) => l.id)));
+    try {
+      const markers = Array.from({ length: 5 }, () => randomUUID());
+      for (const marker of markers) {
+        await fetch(`${api.url}/api/health/?marker=${marker}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(new Set(got).size).toBe(got.length);
+    } finally {
+      stop();
+      await hub.close();
+    }
+  });
+});
