@@ -5,6 +5,7 @@
  * them all, so 100 viewers cost the FilterLogEvents calls of one.
  */
 import { Redis } from 'ioredis';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { logsClient } from '@/lib/aws/logs';
@@ -13,6 +14,7 @@ import type { LiveHub } from '@/lib/live';
 import type { TailBatch } from '@/model/schemas/tail';
 import {
   artifactsBucket,
+  repoPath,
   startApi,
   taskLogDestination,
   type ServiceProcess,
@@ -123,6 +125,50 @@ describe('the live tail, shared across instances', () => {
       await Promise.all([a.close(), b.close()]);
     }
   }, 60_000);
+
+  it('replaces a reader whose instance is killed (SIGKILL) within one lease period, and goes on from its cursor', async () => {
+    const name = tailName('staging', 'api');
+    const child = spawn(
+      process.execPath,
+      ['--conditions=react-server', '--import', 'tsx', 'tests/support/tail-instance.ts'],
+      {
+        cwd: repoPath(),
+        detached: true,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, TAIL_NAME: name, TAIL_TICK_MS: String(TICK_MS) },
+      },
+    );
+    const survivor = instance();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => String(d).includes('READING') && resolve());
+        child.once('exit', (code) => reject(new Error(`the instance exited (${code}) before it read`)));
+      });
+      const got: string[] = [];
+      survivor.subscribe(name, (m) => got.push(...m.snapshot.lines.map((l) => l.message)));
+      const before = randomUUID();
+      await fetch(`${api.url}/api/health/?marker=${before}`);
+      await eventually(async () => got.some((m) => m.includes(before)), Boolean);
+      expect(survivor.isRefresher(name), 'the child reads, the survivor only listens').toBe(false);
+
+      process.kill(child.pid!, 'SIGKILL');
+      const killedAt = Date.now();
+      const during = randomUUID();
+      await fetch(`${api.url}/api/health/?marker=${during}`); // written while nobody reads
+      await eventually(async () => survivor.isRefresher(name), Boolean, 10 * TICK_MS);
+      const handedOverIn = Date.now() - killedAt;
+      await eventually(async () => got.some((m) => m.includes(during)), Boolean);
+      // The lease period is three ticks (lib/live.ts); one tick more for timers that fire late.
+      expect(handedOverIn).toBeLessThanOrEqual(3 * TICK_MS + TICK_MS);
+    } finally {
+      try {
+        process.kill(child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      await survivor.close();
+    }
+  });
 
   it('never delivers a line twice, though each read looks 3 s back for late lines', async () => {
     const hub = instance();
