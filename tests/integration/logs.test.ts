@@ -241,6 +241,41 @@ describe('log search over what the api wrote', () => {
     expect(seen).toEqual(written.map((w) => w.message.split(' ').at(-1)!).reverse());
   });
 
+  it('a stopped task’s logs open on its last lines: the window around its stop, newest first', async () => {
+    // A third api, standing in for a task, stops: its stop is the moment a stopped task's link names.
+    const staging = env();
+    const logs = await taskLogDestination({
+      emulatorUrl: inject('emulatorUrl'),
+      region: staging.aws.region,
+      cluster: staging.ecs.cluster,
+      role: 'api',
+      index: 0,
+    });
+    const taskId = randomUUID(); // a task of its own, so only this process's lines are in its stream
+    const stopping = await startApi(
+      {
+        REDIS_URL: staging.queues.redisUrl,
+        AWS_REGION: staging.aws.region,
+        AWS_ENDPOINT_URL: inject('emulatorUrl'),
+        API_KEYS: 'test:logs-test-key-0123456789',
+        ARTIFACTS_BUCKET: artifactsBucket('staging'),
+        LOG_LEVEL: 'info',
+      },
+      { logs: { ...logs, stream: `api/api/${taskId}` } },
+    );
+    await request(stopping, randomUUID());
+    await stopping.stop();
+    const stoppedAt = new Date().toISOString();
+    const last = stopping.logs.at(-1)!;
+    const opened = await eventually(
+      () => searchLogs(env(), 'api', query({ task: taskId, at: stoppedAt })),
+      (r) => r.lines.length > 0 && r.lines[0].message.includes(String(last.msg)),
+    );
+    expect(opened.scope).toEqual({ kind: 'task', taskId });
+    expect(JSON.parse(opened.lines[0].message)).toMatchObject({ msg: last.msg });
+    expect(opened.to - Date.parse(stoppedAt)).toBe(2 * 60_000);
+  });
+
   it('reads CloudWatch filter patterns: an excluded term, a regular expression', async () => {
     const run = randomUUID();
     await request(apis[0], `${run}-keep`);
