@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { SERVICE_ROLES } from '../../contracts/platform';
-import { TaskDefinitionRefSchema } from './ecs';
+import { StoppedTaskSchema, TaskDefinitionRefSchema } from './ecs';
 
 export const HistoricalStopSchema = z.object({
   taskArn: z.string(),
@@ -18,9 +18,8 @@ export const HistoricalStopSchema = z.object({
   stoppedAt: z.iso.datetime(),
   stopCode: z.string().nullable(),
   stoppedReason: z.string().nullable(),
-  containers: z.array(
-    z.object({ name: z.string(), exitCode: z.number().int().nullable(), reason: z.string().nullable() }),
-  ),
+  /** How each container ended, as ECS's stopped tasks say it. */
+  containers: StoppedTaskSchema.shape.containers,
 });
 export type HistoricalStop = z.infer<typeof HistoricalStopSchema>;
 

@@ -27,14 +27,11 @@ import { trackStatus } from '@/lib/status-alerts';
 import { diagnose, type Diagnosis } from '@/model/diagnosis';
 import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import {
-  artifactsBucket,
-  EMULATOR_CREDENTIALS,
   freePort,
   SEEDED,
   startApi,
   startTargetSite,
   startWorker,
-  taskLogDestination,
   type TargetSite,
   type ServiceProcess,
   type startGithubStandin,
@@ -45,6 +42,9 @@ import {
   eventually,
   pointDataLayerAtLocalPlatform,
   seededEnvironment,
+  STAND_IN_API_KEY,
+  standInLogs,
+  stagingServiceEnv,
 } from '../support/aws';
 
 const env = () => seededEnvironment('staging');
@@ -98,29 +98,9 @@ const redisTarget = () => {
 };
 const queueDb = () => new URL(env().queues.redisUrl).pathname; // "/0"
 
-function serviceEnv(redisUrl: string): Record<string, string> {
-  const staging = env();
-  return {
-    REDIS_URL: redisUrl,
-    ARTIFACTS_BUCKET: artifactsBucket('staging'),
-    AWS_REGION: staging.aws.region,
-    AWS_ENDPOINT_URL: inject('emulatorUrl'),
-    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-    API_KEYS: 'diagnosis:diagnosis-test-key-0123456789',
-    WORKER_URL_ALLOWLIST: site.host,
-    WORKER_CONCURRENCY: '1',
-    ENVIRONMENT: 'staging',
-    LOG_LEVEL: 'info',
-  };
-}
-const standIn = (role: 'api' | 'worker') =>
-  taskLogDestination({
-    emulatorUrl: inject('emulatorUrl'),
-    region: env().aws.region,
-    cluster: env().ecs.cluster,
-    role,
-  });
+/** A staging service on this Redis, allowed to render the test's site. */
+const serviceEnv = (redisUrl: string) => stagingServiceEnv({ REDIS_URL: redisUrl, WORKER_URL_ALLOWLIST: site.host });
+const standIn = (role: 'api' | 'worker') => standInLogs(role);
 
 async function startWorkerProcess() {
   worker = await startWorker(serviceEnv(`redis://127.0.0.1:${redisProxy.port}${queueDb()}`), {
@@ -169,7 +149,7 @@ async function judge(
 async function addJob() {
   const res = await fetch(`${api!.url}/api/jobs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer diagnosis-test-key-0123456789' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${STAND_IN_API_KEY}` },
     body: JSON.stringify({ kind: 'scrape', input: { url: `${site.url}/`, selectors: ['h1'] } }),
   });
   expect(res.status).toBe(202);

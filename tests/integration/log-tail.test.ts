@@ -12,15 +12,15 @@ import { logsClient } from '@/lib/aws/logs';
 import { createTailHub, tailName } from '@/lib/log-tail';
 import type { LiveHub } from '@/lib/live';
 import type { TailBatch } from '@/model/schemas/tail';
+import { repoPath, startApi, type ServiceProcess, type startGithubStandin } from '../../scripts/platform';
 import {
-  artifactsBucket,
-  repoPath,
-  startApi,
-  taskLogDestination,
-  type ServiceProcess,
-  type startGithubStandin,
-} from '../../scripts/platform';
-import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
+  countCommands,
+  eventually,
+  pointDataLayerAtLocalPlatform,
+  seededEnvironment,
+  standInLogs,
+  stagingServiceEnv,
+} from '../support/aws';
 
 const DB = 4;
 const TICK_MS = 200;
@@ -44,25 +44,7 @@ beforeAll(async () => {
   const redis = new Redis(process.env.REDIS_URL);
   await redis.flushdb();
   redis.disconnect();
-  const staging = env();
-  const logs = await taskLogDestination({
-    emulatorUrl: inject('emulatorUrl'),
-    region: staging.aws.region,
-    cluster: staging.ecs.cluster,
-    role: 'api',
-    index: 1,
-  });
-  api = await startApi(
-    {
-      REDIS_URL: staging.queues.redisUrl,
-      AWS_REGION: staging.aws.region,
-      AWS_ENDPOINT_URL: inject('emulatorUrl'),
-      API_KEYS: 'tail:tail-test-key-0123456789',
-      ARTIFACTS_BUCKET: artifactsBucket('staging'),
-      LOG_LEVEL: 'info',
-    },
-    { logs },
-  );
+  api = await startApi(stagingServiceEnv(), { logs: await standInLogs('api', 1) });
 });
 afterAll(async () => {
   await api?.stop();

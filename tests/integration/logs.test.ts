@@ -14,21 +14,15 @@ import { logsClient } from '@/lib/aws/logs';
 import { readTopErrors, TOP_ERRORS_GROUPS, TOP_ERRORS_MINUTES } from '@/lib/log-errors';
 import { jobLogLines, LogSearchQuery, MAX_CALLS_PER_SEARCH, searchLogs } from '@/lib/logs';
 import { AppError } from '@/model/errors';
-import {
-  artifactsBucket,
-  EMULATOR_CREDENTIALS,
-  startWorker,
-  startApi,
-  taskLogDestination,
-  type ServiceProcess,
-  type startGithubStandin,
-} from '../../scripts/platform';
+import { startWorker, startApi, type ServiceProcess, type startGithubStandin } from '../../scripts/platform';
 import {
   countCommands,
   emulatorClientConfig,
   eventually,
   pointDataLayerAtLocalPlatform,
   seededEnvironment,
+  standInLogs,
+  stagingServiceEnv,
 } from '../support/aws';
 
 const env = () => seededEnvironment('staging');
@@ -59,26 +53,9 @@ beforeAll(async () => {
   const redis = new Redis(process.env.REDIS_URL);
   await redis.flushdb();
   redis.disconnect();
-  const staging = env();
   for (const index of [0, 1]) {
-    const logs = await taskLogDestination({
-      emulatorUrl: inject('emulatorUrl'),
-      region: staging.aws.region,
-      cluster: staging.ecs.cluster,
-      role: 'api',
-      index,
-    });
-    const api = await startApi(
-      {
-        REDIS_URL: staging.queues.redisUrl,
-        AWS_REGION: staging.aws.region,
-        AWS_ENDPOINT_URL: inject('emulatorUrl'),
-        API_KEYS: 'test:logs-test-key-0123456789',
-        ARTIFACTS_BUCKET: artifactsBucket('staging'),
-        LOG_LEVEL: 'info',
-      },
-      { logs },
-    );
+    const logs = await standInLogs('api', index);
+    const api = await startApi(stagingServiceEnv(), { logs });
     apis.push({ ...api, taskId: logs.taskId });
   }
 });
@@ -90,28 +67,10 @@ afterAll(async () => {
 describe('top errors over what the worker wrote', () => {
   it('groups the worker’s real error lines of the last 15 minutes, with counts, by one Logs Insights query', async () => {
     const staging = env();
-    const logs = await taskLogDestination({
-      emulatorUrl: inject('emulatorUrl'),
-      region: staging.aws.region,
-      cluster: staging.ecs.cluster,
-      role: 'worker',
-    });
+    const logs = await standInLogs('worker');
     // A Redis database of its own: this worker takes only the jobs this test gives it.
     const redisUrl = `${inject('redisUrl')}/14`;
-    const worker = await startWorker(
-      {
-        REDIS_URL: redisUrl,
-        ARTIFACTS_BUCKET: artifactsBucket('staging'),
-        AWS_REGION: staging.aws.region,
-        AWS_ENDPOINT_URL: inject('emulatorUrl'),
-        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-        WORKER_CONCURRENCY: '1',
-        ENVIRONMENT: 'staging',
-        LOG_LEVEL: 'info',
-      },
-      { logs },
-    );
+    const worker = await startWorker(stagingServiceEnv({ REDIS_URL: redisUrl }), { logs });
     const queue = new Queue('scrape', { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }) });
     try {
       // Three jobs the worker refuses (a loopback address, unique to this run): three error lines alike.
@@ -243,26 +202,9 @@ describe('log search over what the api wrote', () => {
 
   it('a stopped task’s logs open on its last lines: the window around its stop, newest first', async () => {
     // A third api, standing in for a task, stops: its stop is the moment a stopped task's link names.
-    const staging = env();
-    const logs = await taskLogDestination({
-      emulatorUrl: inject('emulatorUrl'),
-      region: staging.aws.region,
-      cluster: staging.ecs.cluster,
-      role: 'api',
-      index: 0,
-    });
+    const logs = await standInLogs('api');
     const taskId = randomUUID(); // a task of its own, so only this process's lines are in its stream
-    const stopping = await startApi(
-      {
-        REDIS_URL: staging.queues.redisUrl,
-        AWS_REGION: staging.aws.region,
-        AWS_ENDPOINT_URL: inject('emulatorUrl'),
-        API_KEYS: 'test:logs-test-key-0123456789',
-        ARTIFACTS_BUCKET: artifactsBucket('staging'),
-        LOG_LEVEL: 'info',
-      },
-      { logs: { ...logs, stream: `api/api/${taskId}` } },
-    );
+    const stopping = await startApi(stagingServiceEnv(), { logs: { ...logs, stream: `api/api/${taskId}` } });
     await request(stopping, randomUUID());
     await stopping.stop();
     const stoppedAt = new Date().toISOString();

@@ -2,7 +2,14 @@
 import type { InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { inject } from 'vitest';
 import { parseRegistry, type Environment } from '@/lib/environments';
-import { startGithubStandin, controlEmulator, EMULATOR_CREDENTIALS } from '../../scripts/platform';
+import {
+  artifactsBucket,
+  controlEmulator,
+  EMULATOR_CREDENTIALS,
+  startGithubStandin,
+  taskLogDestination,
+} from '../../scripts/platform';
+import type { ServiceRole } from '@/contracts/platform';
 
 export function seededEnvironment(name: string): Environment {
   const env = parseRegistry(inject('registryJson'), 'seeded registry').environments.find((e) => e.name === name);
@@ -70,3 +77,35 @@ export async function pointDataLayerAtLocalPlatform(token: string) {
   });
   return github;
 }
+
+/** Where a local api or worker writes when it stands in for one of staging's running tasks (`index` in ListTasks order). */
+export function standInLogs(role: ServiceRole, index = 0) {
+  const staging = seededEnvironment('staging');
+  return taskLogDestination({
+    emulatorUrl: inject('emulatorUrl'),
+    region: staging.aws.region,
+    cluster: staging.ecs.cluster,
+    role,
+    index,
+  });
+}
+
+/** What a local staging api or worker is started with: its Redis, the emulator and a key (`overrides` win). */
+export function stagingServiceEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const staging = seededEnvironment('staging');
+  return {
+    REDIS_URL: staging.queues.redisUrl,
+    ARTIFACTS_BUCKET: artifactsBucket('staging'),
+    AWS_REGION: staging.aws.region,
+    AWS_ENDPOINT_URL: inject('emulatorUrl'),
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    API_KEYS: `test:${STAND_IN_API_KEY}`,
+    WORKER_CONCURRENCY: '1',
+    ENVIRONMENT: 'staging',
+    LOG_LEVEL: 'info',
+    ...overrides,
+  };
+}
+/** The api key stagingServiceEnv gives the api (as `test`). */
+export const STAND_IN_API_KEY = 'stand-in-test-key-0123456789';
