@@ -2,9 +2,9 @@ import 'server-only';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { authorize, authorizePage } from './auth';
-import { getEnvironment, type Environment } from './environments';
+import { getEnvironment, serviceRoleNamed, type Environment } from './environments';
 import { toErrorInfo, type ErrorInfo } from '../model/errors';
-import { SERVICE_ROLES, type ServiceRole } from '../contracts/platform';
+import type { ServiceRole } from '../contracts/platform';
 import { DEFAULT_RANGE, RANGES, type RangeName } from '../model/ranges';
 
 /** A page's `?range=`: a missing or unknown range falls back to the default, so a bad link still shows the page. */
@@ -34,9 +34,7 @@ export async function operatorTarget(environment: Environment): Promise<{ env: s
 
 /** The service a route names (`api` or `worker`), or the 404 page. */
 export function serviceOr404(name: string): ServiceRole {
-  const role = SERVICE_ROLES.find((r) => r === name);
-  if (!role) notFound();
-  return role;
+  return serviceRoleNamed(name) ?? notFound();
 }
 
 /** A read done for one page view (not cached): its value, or its error as the panels show errors. */

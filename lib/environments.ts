@@ -198,9 +198,14 @@ export function logGroups(env: Environment): { services: Record<ServiceRole, str
   };
 }
 
-/** The service a route names (`api` or `worker`); a `not_found` AppError otherwise. */
+/** The service a name is (`api` or `worker`), or null: the one place a URL's service is checked. */
+export function serviceRoleNamed(name: string): ServiceRole | null {
+  return SERVICE_ROLES.find((r) => r === name) ?? null;
+}
+
+/** The service a route names; a `not_found` AppError otherwise. */
 export function serviceRoleOrThrow(name: string): ServiceRole {
-  const role = SERVICE_ROLES.find((r) => r === name);
+  const role = serviceRoleNamed(name);
   if (!role) throw new AppError('not_found', `no service named ${JSON.stringify(name)}`);
   return role;
 }

@@ -2,11 +2,10 @@ import 'server-only';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { keys } from '../contracts/keys';
-import { SERVICE_ROLES, type ServiceRole } from '../contracts/platform';
-import { AppError } from '../model/errors';
+import type { ServiceRole } from '../contracts/platform';
 import type { TailBatch } from '../model/schemas/tail';
 import { filterLogEvents } from './aws/logs';
-import { getEnvironmentOrThrow, logGroups, type Environment } from './environments';
+import { getEnvironmentOrThrow, logGroups, serviceRoleOrThrow, type Environment } from './environments';
 import { createLiveHub, type LiveHub } from './live';
 import { log } from './log';
 import { FAIL_FAST_REDIS_OPTIONS, getRedis } from './redis';
@@ -40,9 +39,7 @@ export function tailName(env: string, role: ServiceRole): string {
 
 export function parseTailName(name: string): { env: Environment; role: ServiceRole } {
   const [, env, role] = name.split(':');
-  const found = SERVICE_ROLES.find((r) => r === role);
-  if (!found) throw new AppError('not_found', `no service named ${JSON.stringify(role)}`);
-  return { env: getEnvironmentOrThrow(env), role: found };
+  return { env: getEnvironmentOrThrow(env), role: serviceRoleOrThrow(role) };
 }
 
 /** One tick of a tail: the lines since the cursor (late ones included, none twice), and the cursor moved on. */
