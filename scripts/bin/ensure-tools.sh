@@ -49,9 +49,8 @@ fi
 if $infra; then
 # Linters for the infrastructure, pinned, built from the Go module proxy into .tools/bin
 # (release downloads cannot be reached) and checkov in a venv of its own.
-ACTIONLINT_VERSION=v1.7.7
-TFLINT_VERSION=v0.61.0
-TOFU_VERSION=v1.10.7
+# shellcheck source=scripts/tools/versions.env
+. scripts/tools/versions.env
 need_go() { command -v go >/dev/null 2>&1 || { echo "error: Go is needed to build $1" >&2; exit 1; }; }
 if [ "$(.tools/bin/actionlint -version 2>/dev/null | head -1)" != "$ACTIONLINT_VERSION" ]; then
   need_go actionlint
@@ -67,7 +66,6 @@ if [[ "$tflint_version" != *"version ${TFLINT_VERSION#v}"* ]]; then
 fi
 # terraform-docs writes each module README's inputs and outputs; like OpenTofu, its module is
 # built from the proxy's copy (the proxy answers `go install`'s version list with a 403).
-TERRAFORM_DOCS_VERSION=v0.20.0
 terraform_docs_version=$(.tools/bin/terraform-docs --version 2>/dev/null || true)
 if [[ "$terraform_docs_version" != *"version $TERRAFORM_DOCS_VERSION "* ]]; then
   need_go terraform-docs
@@ -85,15 +83,12 @@ if [[ "$tofu_version" != *"OpenTofu ${TOFU_VERSION}"* ]]; then
   (cd "$tofu_dir" && GOFLAGS=-mod=mod go build -o "$OLDPWD/.tools/bin/tofu" ./cmd/tofu)
 fi
 # The AWS provider, built from its Go module (provider downloads cannot be reached): its
-# main branch as the proxy serves it, which will be released as 6.48.0. A binary of ~0.9 GB
+# main branch as the proxy serves it (versions in scripts/tools/versions.env). A binary of ~0.9 GB
 # that takes ~30 min to build cold, so it is kept once per machine, outside the clone; the Go
 # build cache makes a rebuild a few minutes. OpenTofu finds it through a filesystem mirror
 # (.tools/tofu-providers) named by .tools/tofurc: unlike dev_overrides, a mirror lets
 # `tofu init` finish offline and write a lock file, so init, validate, plan and apply run
 # exactly as they do with the registry's provider.
-AWS_PROVIDER_MODULE=github.com/hashicorp/terraform-provider-aws
-AWS_PROVIDER_MODULE_VERSION=v1.60.1-0.20260602190131-5f2286d6d836
-AWS_PROVIDER_VERSION=6.48.0
 provider_cache="${PILOTHOUSE_TOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pilothouse}/terraform-provider-aws/$AWS_PROVIDER_MODULE_VERSION"
 if [ ! -x "$provider_cache/terraform-provider-aws" ]; then
   need_go "the AWS provider"

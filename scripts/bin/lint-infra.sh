@@ -16,6 +16,6 @@ export TF_CLI_CONFIG_FILE=/dev/null # no ~/.terraformrc needed, none read
 .tools/checkov/bin/checkov --quiet --compact --skip-download -d . --framework dockerfile github_actions \
   --skip-path node_modules --skip-path .venv --skip-path .tools --skip-path dist --skip-path .vercel
 .tools/bin/actionlint -color=false
-shellcheck scripts/bin/*.sh .ci/run
+shellcheck -x scripts/bin/*.sh .ci/run
 docker-compose -f docker-compose.yml config -q
 echo "  tofu fmt, tflint, checkov, actionlint, shellcheck, compose config: clean"

@@ -181,8 +181,14 @@ describe('the deploy workflow', () => {
       /aws ecr describe-images --repository-name "pilothouse-\$ENVIRONMENT\/\$service" --image-ids imageTag="\$tag"/,
     );
     expect(choose).toMatch(/grep -q ImageNotFoundException/);
-    const build = job.steps.find((s) => s.if === "steps.tag.outputs.build == 'true'")!.run!;
-    expect(build.indexOf('describe-images')).toBeLessThan(build.indexOf('docker build'));
+    // Each image is built only when its own check found it missing.
+    for (const target of ['api', 'worker']) {
+      expect(choose).toContain(`printf 'build_%s=%s\\n' "$service" "$build"`);
+      const builds = job.steps.filter(
+        (s) => s.uses?.startsWith('docker/build-push-action@') && s.with?.target === target,
+      );
+      expect(builds.map((s) => s.if)).toEqual([`steps.tag.outputs.build_${target} == 'true'`]);
+    }
   });
 
   it('is assumable by the default branch’s deploy.yml in the environment, and by nothing else', async () => {
