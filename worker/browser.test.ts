@@ -7,7 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedBrowser, type BrowserSource } from './browser';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, sharedBrowser, type BrowserSource } from './browser';
 import { startEgressProxy, type EgressProxy } from './egress-proxy';
 import { createUrlGuard } from './url-guard';
 
@@ -41,22 +42,45 @@ afterAll(async () => {
   await new Promise((r) => site?.close(r));
 });
 
+/** Opens a WebRTC connection to the STUN server and gathers ICE candidates for 2 s; returns them. */
+async function gatherIce(page: Page): Promise<string[]> {
+  await page.goto(siteUrl);
+  return page.evaluate(async (port) => {
+    const pc = new RTCPeerConnection({ iceServers: [{ urls: `stun:127.0.0.1:${port}` }] });
+    const candidates: string[] = [];
+    pc.onicecandidate = (e) => e.candidate && candidates.push(e.candidate.candidate);
+    pc.createDataChannel('x');
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((r) => setTimeout(r, 2_000)); // ICE gathering: STUN requests go out now, if at all
+    pc.close();
+    return candidates;
+  }, stunPort);
+}
+
 describe("the worker's Chromium", () => {
-  it('sends no WebRTC (STUN) packet around the egress proxy', async () => {
-    const gathered = await browser.withContext('job-rtc', {}, async (context) => {
-      const page = await context.newPage();
-      await page.goto(siteUrl);
-      return page.evaluate(async (port) => {
-        const pc = new RTCPeerConnection({ iceServers: [{ urls: `stun:127.0.0.1:${port}` }] });
-        const candidates: string[] = [];
-        pc.onicecandidate = (e) => e.candidate && candidates.push(e.candidate.candidate);
-        pc.createDataChannel('x');
-        await pc.setLocalDescription(await pc.createOffer());
-        await new Promise((r) => setTimeout(r, 2_000)); // ICE gathering: STUN requests go out now, if at all
-        pc.close();
-        return candidates;
-      }, stunPort);
+  it('positive control: the same Chromium and proxy without the WebRTC flags does send STUN to this server', async () => {
+    const webrtcFlags = CHROMIUM_ARGS.filter((a) => a.includes('webrtc'));
+    expect(webrtcFlags).toHaveLength(2);
+    const plain = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS.filter((a) => !webrtcFlags.includes(a)),
+      proxy: { server: proxy.server },
     });
+    try {
+      const context = await plain.newContext({
+        proxy: { server: proxy.server, ...proxy.credentialsFor('job-rtc-control') },
+      });
+      const gathered = await gatherIce(await context.newPage());
+      expect(packets.length, 'STUN packets received without the flags').toBeGreaterThan(0);
+      expect(gathered.filter((c) => / udp /i.test(c)).length).toBeGreaterThan(0);
+    } finally {
+      await plain.close();
+      packets.length = 0;
+    }
+  });
+
+  it('sends no WebRTC (STUN) packet around the egress proxy', async () => {
+    const gathered = await browser.withContext('job-rtc', {}, async (context) => gatherIce(await context.newPage()));
     expect(packets).toHaveLength(0);
     // No host or server-reflexive UDP candidate either: nothing to leak the task's addresses.
     expect(gathered.filter((c) => / udp /i.test(c))).toEqual([]);
