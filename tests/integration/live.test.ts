@@ -28,20 +28,17 @@ import {
 import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
 
 const TICK_MS = 250;
-/**
- * The cost test's window: a minute (as the issue counts cost), after a second of warm-up.
- * The cache refreshes in steps (queues every 2 s, ECS every 5 s); over a minute one step more
- * or less in a window is about 1%, well inside the 5% compared (over 8 s it was up to 8%).
- */
+/** The cost test's window: 20 s (80 ticks), after a second of warm-up. */
 const WARMUP_TICKS = 4;
+const WINDOW_TICKS = 80;
 /**
- * The cost test's cache clock runs this much faster than the wall (see the test). 12.9, not a
- * round 12: the AWS parts' TTLs (5 s, 30 s, 60 s) are then 1.55, 9.3 and 18.6 ticks, never a
- * whole number of ticks, where a millisecond's jitter decides whether a refresh falls on one
- * tick or the next. (Queues, 2 s, are read every tick; deploy runs are GitHub, not AWS.)
+ * The cost test's cache clock runs this much faster than the wall, so a 20 s window holds
+ * about nine minutes of TTLs (a few hundred AWS calls). 27.3, not a round number: the AWS
+ * parts' TTLs (5 s, 30 s, 60 s) are then 0.73, 4.4 and 8.8 ticks, never near a whole number of
+ * ticks, where a millisecond's jitter would decide whether a refresh falls on one tick or the
+ * next. (Queues, 2 s, are read every tick; deploy runs are GitHub, not AWS.)
  */
-const CACHE_CLOCK_SPEED = 12.9;
-const WINDOW_TICKS = 240;
+const CACHE_CLOCK_SPEED = 27.3;
 // A lease of 4 ticks (3 of silence before another instance takes over): room for a slow machine.
 const LEASE_MS = 4 * TICK_MS;
 
@@ -107,16 +104,16 @@ describe('live updates across instances', () => {
       getEnvironmentSnapshot({ ...env, queues: { ...env.queues, redisUrl: `${server.url}/1` } }, cache);
     const infoOverhead = -(await redisCommands()) + (await redisCommands());
 
-    // AWS calls over the whole run, cold fill included (the same for both runs: TTLs outlast it).
-    // Redis commands in the steady state: after the subscriptions, the lease and the cold fill.
+    // AWS calls and Redis commands in the steady state: after the subscriptions, the lease and the
+    // cold fill, over the window whose updates are counted.
     const measure = async (instances: LiveHub<unknown>[], viewersEach: number) => {
       await admin.flushall(); // each run starts cold, so each pays the same first fill
-      const awsStart = totalAwsCalls();
       const versions: number[] = [];
       const unsubscribe = instances.flatMap((hub) =>
         Array.from({ length: viewersEach }, () => hub.subscribe('staging', (m) => versions.push(m.version))),
       );
       await sleep(WARMUP_TICKS * TICK_MS);
+      const awsStart = totalAwsCalls();
       const redis0 = await redisCommands();
       const seen0 = new Set(versions);
       const deliveries0 = versions.length;
@@ -142,25 +139,35 @@ describe('live updates across instances', () => {
     expect(many.deliveries).toBe(100 * many.updates);
     expect(one.updates).toBeGreaterThan(WINDOW_TICKS / 2);
     expect(many.updates).toBeGreaterThan(WINDOW_TICKS / 2);
-    // AWS calls follow the cache's clock (its TTLs), so they are compared per window (the same
-    // length in both runs, cold fill included in both); Redis commands follow the refresher's
-    // ticks, so per update: a tick a busy machine delays in one run is not a difference in cost.
+    // The refresher keeps its pace under load: as many updates with 100 viewers as with one.
+    // (A refresher slowed by its viewers would also make fewer AWS calls per window, and look cheaper.)
+    expect(many.updates).toBeGreaterThanOrEqual(0.9 * one.updates);
+    // Cost per update must not grow with viewers (were it per viewer, it would be 100x).
+    // Redis commands per update are the refresher's own, the same within 5% either way. AWS
+    // calls per update are at most 10% above, and may be fewer: a part whose TTL has passed is
+    // served stale while one caller refreshes it in the background under the Redis lock, and a
+    // tick that comes while that refresh is still in flight is served the stale entry and calls
+    // nothing. A slower run (100 deliveries per tick, a busy machine) merges more ticks into one
+    // call, so it comes out cheaper, 0.89-0.99x over several runs: the 2-4% "shortfall" once
+    // seen. A lower bound there would bound the machine's speed, not the cost; the pace of the
+    // refresher is held above (updates at least 0.9x).
     expect(one.aws).toBeGreaterThan(100);
-    const perUpdate = (run: typeof one) => run.redis / run.updates;
-    const ratios = { aws: many.aws / one.aws, redis: perUpdate(many) / perUpdate(one) };
+    const perUpdate = (run: typeof one, what: 'aws' | 'redis') => run[what] / run.updates;
+    const ratios = {
+      aws: perUpdate(many, 'aws') / perUpdate(one, 'aws'),
+      redis: perUpdate(many, 'redis') / perUpdate(one, 'redis'),
+    };
     const minutes = (WINDOW_TICKS * TICK_MS) / 60_000;
     console.log(
-      `live cost, 1 viewer vs 2 instances x 50: AWS ${one.aws / minutes}/min vs ${many.aws / minutes}/min (${ratios.aws.toFixed(3)}x), ` +
-        `Redis ${one.redis / minutes}/min vs ${many.redis / minutes}/min, updates ${one.updates} vs ${many.updates} (per update ${ratios.redis.toFixed(3)}x)`,
+      `live cost, 1 viewer vs 2 instances x 50: AWS ${(one.aws / minutes).toFixed(0)}/min vs ${(many.aws / minutes).toFixed(0)}/min, ` +
+        `Redis ${(one.redis / minutes).toFixed(0)}/min vs ${(many.redis / minutes).toFixed(0)}/min, updates ${one.updates} vs ${many.updates}; ` +
+        `per update AWS ${ratios.aws.toFixed(3)}x, Redis ${ratios.redis.toFixed(3)}x`,
     );
-    // Cost must not grow with viewers: at most 5% above. Below, a looser bound (0.9) only checks
-    // that both runs did the same work: the 100-viewer run has come out 2-4% under on AWS calls
-    // (0.96-0.98x in four runs), fewer calls and so no cost, for a reason not yet pinned down.
-    for (const [what, ratio] of Object.entries(ratios)) {
-      expect(ratio, `${what}, ${JSON.stringify({ one, many })}`).toBeLessThanOrEqual(1.05);
-      expect(ratio, `${what}, ${JSON.stringify({ one, many })}`).toBeGreaterThanOrEqual(0.9);
-    }
-  }, 180_000);
+    const runs = JSON.stringify({ one, many });
+    expect(ratios.aws, `AWS calls per update, ${runs}`).toBeLessThanOrEqual(1.1);
+    expect(ratios.redis, `Redis commands per update, ${runs}`).toBeLessThanOrEqual(1.05);
+    expect(ratios.redis, `Redis commands per update, ${runs}`).toBeGreaterThanOrEqual(0.95);
+  }, 90_000);
 
   it('keeps one refresher while a load takes longer than the lease allows in silence', async () => {
     // Each load takes 5 ticks, longer than the 3 ticks of silence after which another instance may take over.
