@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCache } from '@/lib/cache';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { trackStatus } from '@/lib/status-alerts';
+import { environmentStatus, ERRORS_ONGOING_MS } from '@/model/status';
 import { diagnose, type Diagnosis } from '@/model/diagnosis';
 import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
 import {
@@ -111,11 +112,15 @@ async function startApiProcess(redisUrl = env().queues.redisUrl) {
   api = await startApi(serviceEnv(redisUrl), { logs: await standIn('api') });
 }
 
-/** The snapshot as a page would read it with nothing cached, the status recorded as the refresher records it. */
-async function readSnapshot(): Promise<EnvironmentSnapshot> {
+/**
+ * The snapshot as a page would read it with nothing cached, the status recorded as the refresher
+ * records it; `asOf` judges the status at a later moment (healthyAgain, below).
+ */
+async function readSnapshot(asOf?: number): Promise<EnvironmentSnapshot> {
   const stale = await redis.keys('ph:cache:*');
   if (stale.length) await redis.del(...stale);
-  const snapshot = await getEnvironmentSnapshot(env(), createCache(redis));
+  const read = await getEnvironmentSnapshot(env(), createCache(redis));
+  const snapshot = asOf === undefined ? read : { ...read, status: environmentStatus(read, asOf) };
   await trackStatus(env(), snapshot.status, { redis, webhookUrl: '' });
   return snapshot;
 }
@@ -129,8 +134,30 @@ async function diagnosisWhen(done: (d: Diagnosis) => boolean, timeoutMs = 30_000
   return found!;
 }
 
+/** No error line for this long: the fault's errors have stopped (a worker reconnecting writes one every second or two). */
+const ERRORS_QUIET_MS = 5_000;
+
+/**
+ * Healthy again once the fault is undone. A service's repeated error keeps the environment
+ * degraded until ERRORS_ONGOING_MS after its last line (model/status.ts): rather than sit out
+ * that minute, wait until the services have written no error line for ERRORS_QUIET_MS, then
+ * judge the snapshot as of ERRORS_ONGOING_MS after the last one. Every other rule is judged on
+ * what is really there (a still-failing service writes new lines, and the wait goes on).
+ */
 async function healthyAgain(timeoutMs = 120_000) {
-  await eventually(readSnapshot, (s) => s.status.status === 'healthy', timeoutMs);
+  const lastErrorLine = (s: EnvironmentSnapshot) =>
+    Math.max(0, ...(s.topErrors.value?.groups ?? []).map((g) => Date.parse(g.lastSeen)));
+  await eventually(
+    async () => {
+      const now = Date.now();
+      const read = await readSnapshot();
+      const last = lastErrorLine(read);
+      if (read.status.status === 'healthy' || now - last < ERRORS_QUIET_MS) return read;
+      return readSnapshot(Math.max(now, last + ERRORS_ONGOING_MS + 1));
+    },
+    (s) => s.status.status === 'healthy',
+    timeoutMs,
+  );
 }
 
 /** Waits until the fault has shown (the panel is up with this evidence), then records whether the top suspect is the cause. */
