@@ -232,7 +232,7 @@ export async function buildControlPlane(step: Step): Promise<void> {
 export async function startControlPlane(
   platform: SeededPlatform,
   options: { port?: number; step: Step; inspect?: boolean },
-): Promise<RunningServer & { inspectors: string[] }> {
+): Promise<RunningServer & { inspectors: string[]; output: () => string }> {
   const port = options.port ?? (await freePort());
   const done = options.step(`starting the control plane on port ${port}`);
   const child = spawnGroup(process.execPath, [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
@@ -275,5 +275,6 @@ export async function startControlPlane(
     await new Promise((r) => setTimeout(r, 250));
   }
   done();
-  return { pid: child.pid!, port, url, inspectors, stop: () => stopProcessGroup(child) };
+  // Its log (stdout and stderr) so far: a test can see what the server itself observed.
+  return { pid: child.pid!, port, url, inspectors, output: () => output.join(''), stop: () => stopProcessGroup(child) };
 }
