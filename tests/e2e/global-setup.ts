@@ -29,6 +29,7 @@ export default async function globalSetup() {
     const controlPlane = await startControlPlane(platform, { step });
     process.env.PILOTHOUSE_E2E_URL = controlPlane.url;
     process.env.PILOTHOUSE_E2E_EMULATOR_URL = platform.emulator.url;
+    process.env.PILOTHOUSE_E2E_GITHUB_URL = platform.github.url;
     process.env.PILOTHOUSE_E2E_REGISTRY_FILE = platform.registryFile;
     process.env.PILOTHOUSE_E2E_REDIS_URL = platform.redis.url;
     process.env.PILOTHOUSE_E2E_EMULATOR_PID = String(platform.emulator.pid);
