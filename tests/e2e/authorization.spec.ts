@@ -8,33 +8,70 @@ import { expect, test } from '@playwright/test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import ts from 'typescript';
 import path from 'node:path';
 import { repoPath } from '../../scripts/platform';
 import { authState } from './global-setup';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
 
-/** Every page and route handler under app/, as its URL pattern (route groups are not in URLs). */
-function appRoutes(dir = repoPath('app'), prefix = ''): { pattern: string; kind: 'page' | 'route' }[] {
-  const found: { pattern: string; kind: 'page' | 'route' }[] = [];
+/**
+ * Next.js's file conventions for what answers a URL: pages, route handlers and metadata routes
+ * (which answer GET), in any of the extensions Next.js accepts.
+ */
+const PAGE_FILE = /^page\.(tsx?|jsx?|mdx?)$/;
+const ROUTE_FILE = /^route\.(tsx?|jsx?)$/;
+const METADATA_FILE =
+  /^(sitemap|robots|manifest|icon\d*|apple-icon\d*|opengraph-image\d*|twitter-image\d*)\.(tsx?|jsx?|xml|txt|json|webmanifest|ico|png|jpe?g|gif|svg)$/;
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+type Method = (typeof HTTP_METHODS)[number];
+
+/** The HTTP methods a route module exports, read from its source with TypeScript's parser (every export form). */
+function exportedMethods(file: string): Method[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const names: string[] = [];
+  const exported = (node: ts.Node) =>
+    ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const statement of source.statements) {
+    if (ts.isFunctionDeclaration(statement) && exported(statement) && statement.name) names.push(statement.name.text);
+    if (ts.isVariableStatement(statement) && exported(statement))
+      for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name)) names.push(d.name.text);
+    if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause))
+      for (const element of statement.exportClause.elements) names.push(element.name.text);
+  }
+  return HTTP_METHODS.filter((m) => names.includes(m));
+}
+
+type Found = { pattern: string; kind: 'page' | 'route' | 'metadata'; methods: Method[] };
+/** Every page, route handler and metadata route under app/, as its URL pattern (route groups are not in URLs). */
+function appRoutes(dir = repoPath('app'), prefix = ''): Found[] {
+  const found: Found[] = [];
   for (const entry of readdirSync(dir)) {
     const full = path.join(dir, entry);
     if (statSync(full).isDirectory()) {
+      if (entry.startsWith('_')) continue; // a private folder: never routed
       found.push(...appRoutes(full, /^\(.*\)$/.test(entry) ? prefix : `${prefix}/${entry}`));
-    } else if (/^page\.tsx?$/.test(entry)) {
-      found.push({ pattern: prefix || '/', kind: 'page' });
-    } else if (/^route\.tsx?$/.test(entry)) {
-      found.push({ pattern: prefix || '/', kind: 'route' });
+    } else if (PAGE_FILE.test(entry)) {
+      found.push({ pattern: prefix || '/', kind: 'page', methods: ['GET'] });
+    } else if (ROUTE_FILE.test(entry)) {
+      found.push({ pattern: prefix || '/', kind: 'route', methods: exportedMethods(full) });
+    } else if (METADATA_FILE.test(entry)) {
+      found.push({ pattern: `${prefix}/${entry.replace(/\.(tsx?|jsx?)$/, '')}`, kind: 'metadata', methods: ['GET'] });
     }
   }
   return found;
 }
 
 type Who = 'anonymous' | 'viewer' | 'operator' | 'stagingOperator';
-/** public: anyone; signed-in: anyone signed in; viewer/operator: that role in the environment the URL names; cron: only the cron secret, never a session. */
-type Need = 'public' | 'signed-in' | 'viewer' | 'operator' | 'cron';
+/**
+ * public: anyone; signed-in: anyone signed in; viewer/operator: that role in the environment the
+ * URL names; cron: only the cron secret, never a session; csrf: next-auth's POSTs, which act only
+ * with its CSRF token (a cookie and the same token in the form) and otherwise send everyone back
+ * to sign in with `csrf=true`, acting on nothing.
+ */
+type Need = 'public' | 'signed-in' | 'viewer' | 'operator' | 'cron' | 'csrf';
 /** An action (POST) is sent with an empty body: past the role check it answers 400 and changes nothing. */
-type Row = { method: 'GET' | 'POST'; need: Need; path: (env: string, ids: Ids) => string; stream?: boolean };
+type Row = { method: Method; need: Need; path: (env: string, ids: Ids) => string; stream?: boolean };
 type Ids = { job: string };
 
 const MATRIX: Record<string, Row[]> = {
@@ -44,6 +81,7 @@ const MATRIX: Record<string, Row[]> = {
   '/api/auth/[...nextauth]': [
     { method: 'GET', need: 'public', path: () => '/api/auth/session' },
     { method: 'GET', need: 'public', path: () => '/api/auth/providers' },
+    { method: 'POST', need: 'csrf', path: () => '/api/auth/signout' },
   ],
   '/environments/[env]': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}` }],
   '/environments/[env]/deploys': [{ method: 'GET', need: 'viewer', path: (env) => `/environments/${env}/deploys` }],
@@ -106,6 +144,7 @@ const ROLES: Record<Exclude<Who, 'anonymous'>, Record<string, 'viewer' | 'operat
 
 function expected(row: Row, who: Who, env: string): number {
   if (row.need === 'public') return 200;
+  if (row.need === 'csrf') return 302;
   if (row.need === 'cron') return 401; // a session is not the cron secret
   const isApi = row.method !== 'GET' || row.stream || row.path(env, { job: '1' }).startsWith('/api/');
   if (who === 'anonymous') return isApi ? 401 : 307;
@@ -113,7 +152,7 @@ function expected(row: Row, who: Who, env: string): number {
   const role = ROLES[who][env];
   const allowed = role === 'operator' || (role === 'viewer' && row.need === 'viewer');
   if (!allowed) return 403;
-  return row.method === 'POST' ? 400 : 200;
+  return row.method === 'GET' ? 200 : 400;
 }
 
 function cookieHeader(who: Who): string {
@@ -124,8 +163,21 @@ function cookieHeader(who: Who): string {
 
 test('every page and route handler answers each kind of person as its row says', async () => {
   const routes = appRoutes();
-  const missing = routes.filter((r) => !MATRIX[r.pattern]).map((r) => `${r.kind} ${r.pattern}`);
-  expect(missing, 'routes in app/ with no row in the authorization matrix').toEqual([]);
+  // A row per method each module exports: a new DELETE or PATCH on an existing route has no row, and fails here.
+  const missing = routes.flatMap((r) =>
+    r.methods
+      .filter((method) => !MATRIX[r.pattern]?.some((row) => row.method === method))
+      .map((method) => `${r.kind} ${method} ${r.pattern}`),
+  );
+  expect(missing, 'methods in app/ with no row in the authorization matrix').toEqual([]);
+  expect(
+    Object.entries(MATRIX).flatMap(([pattern, rows]) =>
+      rows
+        .filter((row) => !routes.find((r) => r.pattern === pattern)?.methods.includes(row.method))
+        .map((row) => `${row.method} ${pattern}`),
+    ),
+    'rows for a method the module does not export',
+  ).toEqual([]);
   expect(
     Object.keys(MATRIX).filter((p) => !routes.some((r) => r.pattern === p)),
     'rows for routes that no longer exist',
@@ -154,7 +206,7 @@ test('every page and route handler answers each kind of person as its row says',
             const url = `${baseURL()}${row.path(env, ids[env])}`;
             const abort = new AbortController();
             const headers: Record<string, string> = { cookie: cookieHeader(who) };
-            if (row.method === 'POST')
+            if (row.method !== 'GET')
               Object.assign(headers, {
                 origin: baseURL(),
                 'content-type': 'application/json',
@@ -163,7 +215,7 @@ test('every page and route handler answers each kind of person as its row says',
             const response = await fetch(url, {
               method: row.method,
               headers,
-              body: row.method === 'POST' ? '{}' : undefined,
+              body: row.method !== 'GET' ? '{}' : undefined,
               redirect: 'manual',
               signal: abort.signal,
             });
@@ -176,7 +228,11 @@ test('every page and route handler answers each kind of person as its row says',
               response.headers.get('x-content-type-options') === 'nosniff' &&
               csp.includes("frame-ancestors 'none'") &&
               !/script-src[^;]*'unsafe-(eval|inline)'/.test(csp);
-            const ok = headersOk && response.status === want && (want !== 307 || location.includes('/api/auth/signin'));
+            const ok =
+              headersOk &&
+              response.status === want &&
+              (want !== 307 || location.includes('/api/auth/signin')) &&
+              (row.need !== 'csrf' || location.includes('csrf=true'));
             outcomes.push(
               `${ok ? 'ok ' : 'BAD'} ${row.method} ${row.path(env, ids[env])} as ${who}: ${response.status}${location ? ` -> ${location}` : ''} (want ${want})${headersOk ? '' : ' security headers missing'}`,
             );
