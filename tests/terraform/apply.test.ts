@@ -15,7 +15,7 @@ import {
 import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Redis } from 'ioredis';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,6 @@ import { QUEUE_NAMES, SERVICE_ROLES, SSM_PARAMETER_KEYS } from '@/contracts/plat
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import {
   startGithubStandin,
-  repoPath,
   EMULATOR_CREDENTIALS,
   startEmulator,
   startRedis,
@@ -35,8 +34,6 @@ import {
   applyInfrastructure,
   registryEntry,
   ENVIRONMENT_ROOTS,
-  OVERRIDE_FILE,
-  emulatorOverride,
   tofu,
   TofuError,
   type AppliedInfrastructure,
@@ -198,43 +195,6 @@ describe('infrastructure/ applied to the AWS emulator', () => {
       const { repositories = [] } = await new ECRClient(config).send(new DescribeRepositoriesCommand({}));
       expect(repositories, `${env.name} repositories`).toEqual([]);
     }
-  });
-});
-
-describe("a mistake in a module fails validation with the provider's message", () => {
-  /** A copy of infrastructure/ with one module file edited; validates the staging root. */
-  async function validateWith(file: string, edit: (text: string) => string): Promise<TofuError> {
-    const copy = path.join(workDir(), 'infrastructure');
-    cpSync(repoPath('infrastructure'), copy, { recursive: true });
-    const target = path.join(copy, file);
-    const original = readFileSync(target, 'utf8');
-    const edited = edit(original);
-    expect(edited, 'the edit applies').not.toBe(original);
-    writeFileSync(target, edited);
-    writeFileSync(path.join(copy, 'environments', OVERRIDE_FILE), emulatorOverride('http://127.0.0.1:9'));
-    await tofu(copy, 'environments/staging', ['init', '-input=false']);
-    const error = await tofu(copy, 'environments/staging', ['validate']).then(
-      () => null,
-      (err: unknown) => err,
-    );
-    expect(error).toBeInstanceOf(TofuError);
-    return error as TofuError;
-  }
-
-  it('a wrong argument name', async () => {
-    const error = await validateWith('modules/ecs/main.tf', (text) =>
-      text.replace(/(resource "aws_ecs_cluster" "this" \{\n)/, '$1  capacity_provider = "FARGATE"\n'),
-    );
-    expect(error.output).toMatch(/Unsupported argument/);
-    expect(error.output).toMatch(/An argument named "capacity_provider" is not expected here/);
-  });
-
-  it('a reference to a resource that does not exist', async () => {
-    const error = await validateWith('modules/ecs/main.tf', (text) =>
-      text.replace('aws_security_group.tasks.id', 'aws_security_group.task.id'),
-    );
-    expect(error.output).toMatch(/Reference to undeclared resource/);
-    expect(error.output).toMatch(/A managed resource "aws_security_group" "task" has not been declared/);
   });
 });
 
