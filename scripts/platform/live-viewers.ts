@@ -39,12 +39,18 @@ export type LiveLoadResult = {
   redisPerMinute: number;
   /** Versions published per environment during the window (Redis's counter at its start and end). */
   updates: Record<string, number>;
+  /** Window updates received, summed over viewers, against every viewer getting every update of its environment. */
   deliveries: number;
+  expectedDeliveries: number;
   /** Updates published during the window that a viewer whose stream never broke did not get. */
   missed: number;
-  /** Streams that failed and came back by themselves, and streams that failed and stayed closed. */
+  /** Streams that errored during the window (any error event), of which some came back by themselves and some stayed closed. */
+  errored: number;
   reconnects: number;
   dropped: number;
+  /** AWS calls and Redis commands per update published. */
+  awsPerUpdate: number;
+  redisPerUpdate: number;
   latencyMs: { p50: number; p99: number; max: number; samples: number };
   /** From opening a stream to its first update (all viewers connecting at once). */
   firstUpdateMs: { p50: number; p99: number };
@@ -268,6 +274,13 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
       for (let version = firstVersion[v.environment] + 1; version <= lastVersion[v.environment]; version++)
         if (!v.versions.has(version)) missed++;
     }
+    let deliveries = 0;
+    let expectedDeliveries = 0;
+    for (const v of viewers)
+      for (let version = firstVersion[v.environment] + 1; version <= lastVersion[v.environment]; version++) {
+        expectedDeliveries++;
+        if (v.versions.has(version)) deliveries++;
+      }
     const failed = viewers.filter((v, i) => v.errors > errorsBefore[i]);
     const dropped = failed.filter((v) => v.source.readyState === EventSource.CLOSED).length;
     for (const v of viewers) v.source.close();
@@ -275,6 +288,7 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
     await sleep(options.settleMs ?? 5_000); // the server sees each stream end and lets it go
     const heapAfter = await heapAfterGcMb(options.instances);
     const sorted = [...latencies].sort((a, b) => a - b);
+    const updates = options.environments.reduce((sum, e) => sum + lastVersion[e] - firstVersion[e], 0);
     return {
       viewers: options.viewers,
       instances: options.instances.length,
@@ -285,8 +299,10 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
       updates: Object.fromEntries(
         options.environments.map((environment) => [environment, lastVersion[environment] - firstVersion[environment]]),
       ),
-      deliveries: sorted.length,
+      deliveries,
+      expectedDeliveries,
       missed,
+      errored: failed.length,
       reconnects: failed.length - dropped,
       dropped,
       latencyMs: {
@@ -295,6 +311,8 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
         max: sorted.at(-1) ?? NaN,
         samples: sorted.length,
       },
+      awsPerUpdate: aws / Math.max(1, updates),
+      redisPerUpdate: redis / Math.max(1, updates),
       firstUpdateMs: { p50: percentile(firstUpdates, 50), p99: percentile(firstUpdates, 99) },
       memoryMb: { before, during, after: memory() },
       heapMb: { before: heapBefore, after: heapAfter },
@@ -310,9 +328,10 @@ export function describeLiveLoad(r: LiveLoadResult): string {
   return (
     `${r.viewers} viewers on ${r.instances} instance(s), ${r.environments} environment(s), ${(r.windowMs / 1000).toFixed(0)} s: ` +
     `${r.awsPerMinute.toFixed(0)} AWS calls/min, ${r.redisPerMinute.toFixed(0)} Redis commands/min, ` +
-    `updates ${JSON.stringify(r.updates)}, fan-out p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms (${r.latencyMs.samples} deliveries), ` +
+    `updates ${JSON.stringify(r.updates)} (${r.awsPerUpdate.toFixed(1)} AWS calls and ${r.redisPerUpdate.toFixed(0)} Redis commands each), ` +
+    `deliveries ${r.deliveries} of ${r.expectedDeliveries}, fan-out p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms (${r.latencyMs.samples} deliveries), ` +
     `first update p50 ${r.firstUpdateMs.p50} ms p99 ${r.firstUpdateMs.p99} ms, ` +
-    `missed ${r.missed}, reconnected ${r.reconnects}, dropped ${r.dropped}, ` +
+    `missed ${r.missed}, errored ${r.errored} (reconnected ${r.reconnects}, dropped ${r.dropped}), ` +
     `resident memory ${r.memoryMb.before.toFixed(0)} → ${r.memoryMb.during.toFixed(0)} → ${r.memoryMb.after.toFixed(0)} MB, ` +
     `heap after GC ${r.heapMb.before.toFixed(1)} → ${r.heapMb.after.toFixed(1)} MB, actions ${r.actions.ok} ok ${r.actions.failed} failed`
   );
