@@ -10,6 +10,7 @@ import { EnvironmentSchema, type Environment } from '@/lib/environments';
 import { createGithubClient, isActiveTeamMember } from '@/lib/github';
 import { startGithubStandin } from '../../scripts/platform';
 import { seededEnvironment } from '../support/aws';
+import { backgroundWork } from '../support/background';
 
 const TOKEN = 'ghs_access_test';
 const redis = new Redis(`${inject('redisUrl')}/9`);
@@ -88,7 +89,8 @@ describe('roles from GitHub team membership', () => {
 
   it('a member removed from a team loses the role within 10 minutes, however long the session', async () => {
     let now = Date.now();
-    const cache = createCache(redis, { now: () => now });
+    const { background, settled } = backgroundWork();
+    const cache = createCache(redis, { now: () => now, background });
     const lookUp = (login: string) => lookUpRoles(login, environments, isMember);
     expect((await rolesOf('olivia-ops', { cache, lookUp })).roles).toEqual({
       staging: 'operator',
@@ -101,7 +103,7 @@ describe('roles from GitHub team membership', () => {
     for (let minute = 2; minute <= 10; minute++) {
       now += 60_000;
       await rolesOf('olivia-ops', { cache, lookUp });
-      await new Promise((r) => setTimeout(r, 50)); // a background refresh lands
+      await settled(); // the background refresh this read started has landed
     }
     expect((await rolesOf('olivia-ops', { cache, lookUp })).roles).toEqual({ staging: 'viewer', production: 'viewer' });
   });

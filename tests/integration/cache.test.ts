@@ -8,6 +8,7 @@ import { UpstreamError } from '@/model/errors';
 import { keys } from '@/contracts/keys';
 import { FAIL_FAST_REDIS_OPTIONS } from '@/lib/redis';
 import { freePort, repoPath, startRedis } from '../../scripts/platform';
+import { backgroundWork } from '../support/background';
 
 const redisUrl = () => `${inject('redisUrl')}/5`;
 const redis = new Redis(redisUrl());
@@ -119,7 +120,8 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
   });
 
   it('serves a stale value at once and refreshes it once in the background', async () => {
-    const cache = createCache(redis);
+    const { background, settled } = backgroundWork();
+    const cache = createCache(redis, { background });
     const name = uniqueName();
     const policy = { ttlMs: 100, maxStaleMs: 10_000 };
     let calls = 0;
@@ -133,7 +135,7 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
       [{ v: 1 }, true],
       [{ v: 1 }, true],
     ]);
-    await new Promise((r) => setTimeout(r, 50));
+    await settled();
     const fresh = await cache.get(name, policy, Value, fetcher);
     expect(fresh).toMatchObject({ value: { v: 2 }, stale: false, error: null, sharedCacheError: null });
     expect(calls).toBe(2);
@@ -163,7 +165,8 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
   });
 
   it('keeps serving the last value with its age and the error when upstream fails', async () => {
-    const cache = createCache(redis);
+    const { background, settled } = backgroundWork();
+    const cache = createCache(redis, { background });
     const name = uniqueName();
     const policy = { ttlMs: 50, maxStaleMs: 10_000 };
     await cache.get(name, policy, Value, async () => ({ v: 7 }));
@@ -177,7 +180,7 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
     };
 
     await cache.get(name, policy, Value, failing); // triggers the background refresh, which fails
-    await new Promise((r) => setTimeout(r, 30));
+    await settled();
     const after = await cache.get(name, policy, Value, failing);
 
     expect(after.value).toEqual({ v: 7 });
@@ -193,7 +196,8 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
   });
 
   it('serves through AWS throttling without an error while the value is young, checks again one TTL later, and shows the error once the value is older', async () => {
-    const cache = createCache(redis);
+    const { background, settled } = backgroundWork();
+    const cache = createCache(redis, { background });
     const name = uniqueName();
     const policy = { ttlMs: 50, maxStaleMs: 10_000, quietRateLimitMs: 400 };
     await cache.get(name, policy, Value, async () => ({ v: 7 }));
@@ -209,14 +213,14 @@ describe('lib/cache single-flight and stale-while-revalidate', () => {
       throw toUpstreamError('ECS', 'DescribeServices', throttled);
     };
     await cache.get(name, policy, Value, throttling);
-    await new Promise((r) => setTimeout(r, 30));
+    await settled();
     const young = await cache.get(name, policy, Value, throttling);
     expect(young).toMatchObject({ value: { v: 7 }, error: null, stale: true });
     expect(calls).toBe(1); // the failed check counts: no retry by every reader
 
     await new Promise((r) => setTimeout(r, 400));
     await cache.get(name, policy, Value, throttling);
-    await new Promise((r) => setTimeout(r, 30));
+    await settled();
     const old = await cache.get(name, policy, Value, throttling);
     expect(old.value).toEqual({ v: 7 });
     expect(old.error).toMatchObject({
