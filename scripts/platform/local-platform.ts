@@ -145,6 +145,15 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningSer
       await stopProcessGroup(child);
       if (ownsDir) rmSync(dir, { recursive: true, force: true });
       if (attempt < 3 && !options.restartOf) continue;
+      // A restart must have the same port back (clients reconnect to it): the killed server's
+      // socket, or a process that took the port meanwhile, may hold it a moment. Wait and retry,
+      // then say why.
+      if (options.restartOf && attempt < 20) {
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      if (options.restartOf)
+        throw new Error(`redis-server could not start again on port ${port} after ${attempt} tries`, { cause: err });
       throw err;
     }
     child.stdout!.resume();
