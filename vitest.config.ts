@@ -35,6 +35,8 @@ const testDefaults = {
   testTimeout: 30_000,
   hookTimeout: 60_000,
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  // A Redis client left connected after a file's tests fails that file.
+  setupFiles: ['tests/support/redis-clients.ts'],
 };
 
 export default defineConfig({

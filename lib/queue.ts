@@ -39,6 +39,12 @@ export function queueRedis(env: Environment): Redis {
   return redis;
 }
 
+/** Ends those connections (a test file finishing, a process shutting down). */
+export function closeQueueRedis(): void {
+  for (const redis of connections.values()) redis.disconnect();
+  connections.clear();
+}
+
 const key = bullKey;
 
 export async function getQueueStats(

@@ -33,6 +33,12 @@ export function getRedis(): Redis {
   return connection;
 }
 
+/** Ends that connection (a test file finishing, a process shutting down); getRedis() opens a new one. */
+export function closeRedis(): void {
+  connection?.disconnect();
+  connection = undefined;
+}
+
 /** What an operator needs to read of a Redis failure (ioredis's own texts are for the log). */
 export function describeRedisFailure(err: unknown): string {
   const failure = classifyRedisFailure(err);

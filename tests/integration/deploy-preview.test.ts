@@ -8,6 +8,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { previewDeploy } from '@/lib/deploy-preview';
 import { compareRefs, resolveCommit } from '@/lib/github';
+import { closeQueueRedis } from '@/lib/queue';
+import { closeRedis } from '@/lib/redis';
 import { demoRepository, DEPLOYED_COMMITS, MAIN_COMMITS, type startGithubStandin } from '../../scripts/platform';
 import { pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
 
@@ -26,6 +28,8 @@ beforeAll(async () => {
   redis.disconnect();
 });
 afterAll(async () => {
+  closeRedis();
+  closeQueueRedis();
   await github?.close();
 });
 

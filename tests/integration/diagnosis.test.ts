@@ -24,6 +24,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCache } from '@/lib/cache';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { trackStatus } from '@/lib/status-alerts';
+import { closeQueueRedis } from '@/lib/queue';
+import { closeRedis } from '@/lib/redis';
 import { environmentStatus, ERRORS_ONGOING_MS } from '@/model/status';
 import { diagnose, type Diagnosis } from '@/model/diagnosis';
 import type { EnvironmentSnapshot } from '@/model/schemas/snapshot';
@@ -202,6 +204,8 @@ afterAll(async () => {
   ecs?.destroy();
   ssm?.destroy();
   redis?.disconnect();
+  closeRedis();
+  closeQueueRedis();
   await github?.close();
   console.log(
     `diagnosis: ${results.filter((r) => r.first).length} of ${results.length} faults rank the cause first\n` +

@@ -47,13 +47,14 @@ beforeAll(async () => {
   }
   // One job of host 7 fails for real.
   const target = ids.find((id, n) => n % HOSTS === 7 && id.startsWith('pdf-'))!;
+  const workerConnection = new Redis(url(), { maxRetriesPerRequest: null });
   const worker = new Worker(
     'pdf',
     async (job) => {
       if (job.id === target) throw new Error('net::ERR_NAME_NOT_RESOLVED at https://shop-7.example.com/');
       await new Promise((r) => setTimeout(r, 1));
     },
-    { connection: new Redis(url(), { maxRetriesPerRequest: null }), autorun: false },
+    { connection: workerConnection, autorun: false },
   );
   const token = 'search';
   for (let done = 0; done < 10_000; done++) {
@@ -77,6 +78,7 @@ beforeAll(async () => {
     await job.moveToCompleted('ok', token, false);
   }
   await worker.close();
+  workerConnection.disconnect(); // BullMQ closes only the connections it made
   await Object.values(queues).reduce((p, q) => p.then(() => q.close()), Promise.resolve());
 }, 120_000);
 

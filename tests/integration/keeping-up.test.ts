@@ -14,7 +14,13 @@ import { seededEnvironment } from '../support/aws';
 const DB = 10;
 const url = () => `${inject('redisUrl')}/${DB}`;
 const redis = new Redis(url());
-const connection = () => new Redis(url(), { maxRetriesPerRequest: null });
+/** Connections handed to BullMQ, which closes only those it made itself. */
+const connections: Redis[] = [];
+const connection = () => {
+  const made = new Redis(url(), { maxRetriesPerRequest: null });
+  connections.push(made);
+  return made;
+};
 const env = () => ({
   ...seededEnvironment('staging'),
   name: 'keeping-up',
@@ -27,6 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const close of closers.reverse()) await close();
+  for (const made of connections) made.disconnect();
   redis.disconnect();
 });
 

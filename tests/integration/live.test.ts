@@ -16,6 +16,7 @@ import { clientFor } from '@/lib/aws/clients';
 import { createCache } from '@/lib/cache';
 import { keys } from '@/contracts/keys';
 import { createLiveHub, type LiveHub, type LiveMessage } from '@/lib/live';
+import { closeQueueRedis } from '@/lib/queue';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
 import { liveEventStream } from '@/lib/sse';
 import {
@@ -77,6 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(hubs.map((hub) => hub.close()));
   connections.forEach((c) => c.disconnect());
+  closeQueueRedis(); // the snapshot's queue reads, on this file's Redis
   await github?.close();
   await server?.stop();
 });

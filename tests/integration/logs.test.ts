@@ -71,7 +71,8 @@ describe('top errors over what the worker wrote', () => {
     // A Redis database of its own: this worker takes only the jobs this test gives it.
     const redisUrl = `${inject('redisUrl')}/14`;
     const worker = await startWorker(stagingServiceEnv({ REDIS_URL: redisUrl }), { logs });
-    const queue = new Queue('scrape', { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }) });
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue('scrape', { connection });
     try {
       // Three jobs the worker refuses (a loopback address, unique to this run): three error lines alike.
       const address = `127.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(1, 255)}`;
@@ -124,6 +125,7 @@ describe('top errors over what the worker wrote', () => {
       expect(lines[0].taskId).toBe(logs.taskId);
     } finally {
       await queue.close();
+      connection.disconnect(); // BullMQ closes only the connections it made
       await worker.stop();
     }
   });

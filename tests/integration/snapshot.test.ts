@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientFor } from '@/lib/aws/clients';
 import { createCache } from '@/lib/cache';
+import { closeQueueRedis } from '@/lib/queue';
 import { getEnvironmentSnapshot, getQueueDepth } from '@/lib/snapshot';
 import { type startGithubStandin, freePort } from '../../scripts/platform';
 import { countCommands, eventually, pointDataLayerAtLocalPlatform, seededEnvironment } from '../support/aws';
@@ -17,6 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   redis.disconnect();
+  closeQueueRedis(); // the snapshot's queue reads
   await github?.close();
 });
 

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
-import { startRedis } from './local-platform';
+import { startRedis } from '../../scripts/platform';
 
 it('a restarted Redis waits for its port to be free again, then serves the same data on it', async () => {
   const first = await startRedis({ appendOnly: true });
@@ -20,7 +20,7 @@ it('a restarted Redis waits for its port to be free again, then serves the same 
   // Something holds the port for a second after the kill (the first tries to start are refused).
   // It takes the port as soon as the killed server's socket is gone.
   const holder = createServer();
-  for (let taken = false; !taken; ) {
+  for (let taken = false; !taken;) {
     taken = await new Promise<boolean>((resolve) => {
       holder.once('error', () => resolve(false));
       holder.listen(port, '127.0.0.1', () => resolve(true));
