@@ -583,7 +583,9 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
   ] as const;
   for (const [what, url] of refusedAtApi) {
     it(`refuses ${what} with a clear 400`, async () => {
+      const hits = forbidden.hits();
       const res = await post({ kind: 'screenshot', input: { url: url() } });
+      expect(forbidden.hits(), 'requests that reached the forbidden server').toBe(hits);
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({
         code: 'url_refused',
@@ -606,6 +608,7 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
     ['the metadata endpoint', () => 'http://169.254.169.254/latest/meta-data/'],
   ] as const) {
     it(`fails a job whose page redirects to ${what}, without retrying`, async () => {
+      const hits = forbidden.hits();
       const created = await post({
         kind: 'screenshot',
         input: { url: `${site.url}/redirect?to=${encodeURIComponent(target())}` },
@@ -614,11 +617,13 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
       expect(job.state).toBe('failed');
       expect(job.error).toMatch(/^url refused: .* refusing to fetch it$/);
       expect(job.attempts).toBe(1);
+      expect(forbidden.hits(), 'requests that reached the forbidden server').toBe(hits);
     });
   }
 
   it('refuses in the worker too, for a job that reached the queue without the api', async () => {
     const queue = new Queue('pdf', { connection: bullConnection() });
+    const hits = forbidden.hits();
     try {
       const id = `pdf-${crypto.randomUUID()}`;
       await queue.add(
@@ -630,13 +635,18 @@ describe('SSRF: the worker never fetches private, loopback or link-local address
       expect(job.state).toBe('failed');
       expect(job.error, JSON.stringify(job)).toMatch(/url refused: 127\.0\.0\.1 is a loopback address/);
       expect(job.attempts).toBe(1);
+      expect(forbidden.hits(), 'requests that reached the forbidden server').toBe(hits);
     } finally {
       await queue.close();
     }
   });
 
-  it('never sent a request to the forbidden server', () => {
-    expect(forbidden.hits()).toBe(0);
+  // Each test above holds the forbidden server's count still; this one shows the count moves
+  // when a request does reach it (so an unchanged count is a measurement, whichever test runs alone).
+  it('positive control: a request that does reach the forbidden server is counted', async () => {
+    const hits = forbidden.hits();
+    await fetch(`${forbidden.url}/`);
+    expect(forbidden.hits()).toBe(hits + 1);
   });
 });
 
