@@ -10,8 +10,11 @@
  * https://docs.github.com/rest/teams/members#get-team-membership-for-a-user
  */
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { demoRepository, type DemoCommit, type DemoRepository } from './demo-repository';
 import { DEPLOY_WORKFLOW_BRANCH, DEPLOY_WORKFLOW_INPUTS, deployRunTitle } from '../../contracts/platform';
@@ -74,6 +77,20 @@ const DispatchBody = z.strictObject({
     .optional(),
   return_run_details: z.boolean().optional(),
 });
+
+/**
+ * The workflow's own `workflow_dispatch` inputs, read from the workflow file in this repository,
+ * so the stand-in refuses what GitHub would refuse for that file: a required input missing, a
+ * choice outside its options (GitHub checks both on dispatch, before any run exists).
+ */
+type DispatchInput = { required?: boolean; type?: string; options?: string[] };
+function workflowInputs(workflow: string): Record<string, DispatchInput> {
+  const file = path.join(import.meta.dirname, '..', '..', '.github', 'workflows', workflow);
+  const parsed = parseYaml(readFileSync(file, 'utf8')) as {
+    on: { workflow_dispatch: { inputs?: Record<string, DispatchInput> } };
+  };
+  return parsed.on.workflow_dispatch.inputs ?? {};
+}
 
 export async function startGithubStandin(options: StandinOptions) {
   const runMs = options.runMs ?? 6_000;
@@ -250,6 +267,7 @@ export async function startGithubStandin(options: StandinOptions) {
 
   const oauth = createOauth(options.oauth);
   const git = gitHistory(options.repository ?? demoRepository());
+  const declaredInputs = workflowInputs(options.workflow);
   /** Faults the next workflow dispatches answer with, in order (tests of a failing GitHub). */
   const dispatchFaults: { kind: DispatchFault }[] = [];
   const faultsServed: DispatchFault[] = [];
@@ -489,6 +507,16 @@ export async function startGithubStandin(options: StandinOptions) {
         (k) => !(DEPLOY_WORKFLOW_INPUTS as readonly string[]).includes(k),
       );
       if (unexpected.length) return reject(res, 422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+      // As GitHub answers: the workflow runs from a branch or tag that exists, with its required
+      // inputs, and a choice input only takes one of its options.
+      if (!git.resolveBranchOrTag(body.data.ref)) return reject(res, 422, `No ref found for: ${body.data.ref}`);
+      for (const [name, input] of Object.entries(declaredInputs)) {
+        const value = body.data.inputs?.[name];
+        if (input.required && (value === undefined || value === ''))
+          return reject(res, 422, `Required input '${name}' not provided`);
+        if (input.type === 'choice' && value !== undefined && !input.options?.includes(String(value)))
+          return reject(res, 422, `Provided value '${value}' for input '${name}' not in the list of allowed values`);
+      }
       dispatches.push({
         ref: body.data.ref,
         inputs: body.data.inputs ?? {},
@@ -543,6 +571,16 @@ function gitHistory(repository: DemoRepository) {
   return {
     commits: repository.commits,
     bySha,
+    /** What a workflow dispatch's `ref` may name: a branch or a tag, never a bare SHA. */
+    resolveBranchOrTag(ref: string): string | null {
+      return (
+        repository.branches[ref] ??
+        repository.tags[ref] ??
+        repository.branches[ref.replace(/^refs\/heads\//, '')] ??
+        repository.tags[ref.replace(/^refs\/tags\//, '')] ??
+        null
+      );
+    },
     resolve(ref: string): string | null {
       const named =
         repository.branches[ref] ??

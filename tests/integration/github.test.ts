@@ -215,3 +215,55 @@ describe('lib/github as a GitHub App', () => {
     }
   });
 });
+
+describe('the GitHub stand-in refuses a dispatch as GitHub does', () => {
+  // GitHub's answers to POST .../actions/workflows/{id}/dispatches (REST docs, "Create a workflow
+  // dispatch event": 422 for validation failures), with the messages GitHub gives, for deploy.yml.
+  it('422 for a missing required input, an environment outside the choices, and a ref that is no branch or tag', async () => {
+    const server = await startGithubStandin({
+      token: TOKEN,
+      owner: env().github.owner,
+      repo: env().github.repo,
+      workflow: env().github.deployWorkflow,
+    });
+    try {
+      const dispatch = (ref: string, inputs: Record<string, string>) =>
+        octokit(server)
+          .rest.actions.createWorkflowDispatch({
+            owner: env().github.owner,
+            repo: env().github.repo,
+            workflow_id: env().github.deployWorkflow,
+            ref,
+            inputs,
+          })
+          .then(
+            (answer) => ({ status: answer.status, message: '' }),
+            (err: { status: number; response: { data: { message: string } } }) => ({
+              status: err.status,
+              message: err.response.data.message,
+            }),
+          );
+      expect(await dispatch('main', { ref: 'main' })).toEqual({
+        status: 422,
+        message: "Required input 'environment' not provided",
+      });
+      expect(await dispatch('main', { environment: 'qa', ref: 'main' })).toEqual({
+        status: 422,
+        message: "Provided value 'qa' for input 'environment' not in the list of allowed values",
+      });
+      expect(await dispatch('no-such-branch', { environment: 'staging', ref: 'main' })).toEqual({
+        status: 422,
+        message: 'No ref found for: no-such-branch',
+      });
+      expect(server.dispatches, 'nothing refused was recorded as dispatched').toEqual([]);
+      // The same call, well formed, is taken.
+      expect(await dispatch(DEPLOY_WORKFLOW_BRANCH, { environment: 'staging', ref: 'main' })).toEqual({
+        status: 204,
+        message: '',
+      });
+      expect(server.dispatches).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
