@@ -6,6 +6,7 @@
  * against the control-plane role's trust policy as IAM would (action, federated principal,
  * StringEquals on aud and sub).
  */
+import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ROLE_SESSION_NAME, roleCredentials } from '@/lib/aws/clients';
 import { interpolate, loadModule, rootStringVars, type Block } from '../support/hcl';
@@ -167,5 +168,39 @@ describe('the role the control plane assumes', () => {
     expect(iam.resource!.aws_iam_role.control_plane[0].assume_role_policy).toBe(
       '${data.aws_iam_policy_document.control_plane_assume.json}',
     );
+  });
+});
+
+describe('the emulator names the credentials of each call', () => {
+  it("counts a read made with an assumed role's credentials under that role's session, not the keys that assumed it", async () => {
+    const emulatorUrl = inject('emulatorUrl');
+    const byAccessKey = async () =>
+      (
+        (await (await fetch(`${emulatorUrl}/_pilothouse/requests/by-access-key`)).json()) as {
+          byAccessKey: Record<string, { principal: string | null; byService: Record<string, number> }>;
+        }
+      ).byAccessKey;
+    const credentials = roleCredentials(ROLE_ARN, 'us-east-1', 'assume-role', emulatorUrl);
+    const ecs = new ECSClient({ region: 'us-east-1', endpoint: emulatorUrl, credentials });
+    const before = await byAccessKey();
+    try {
+      await ecs.send(new ListClustersCommand({}));
+    } finally {
+      ecs.destroy();
+    }
+    const after = await byAccessKey();
+    const madeTheCall = Object.entries(after)
+      .filter(([key, counted]) => (counted.byService.ecs ?? 0) > (before[key]?.byService.ecs ?? 0))
+      .map(([key, counted]) => ({ key, principal: counted.principal }));
+    expect(madeTheCall).toEqual([
+      {
+        key: expect.not.stringMatching(`^${process.env.AWS_ACCESS_KEY_ID}$`),
+        principal: `arn:aws:sts::123456789012:assumed-role/pilothouse-production-control-plane/${ROLE_SESSION_NAME}`,
+      },
+    ]);
+    // The keys that assumed the role made the AssumeRole call, and no ECS call.
+    const base = process.env.AWS_ACCESS_KEY_ID!;
+    expect(after[base].principal).toBeNull();
+    expect(after[base].byService.ecs ?? 0).toBe(before[base]?.byService.ecs ?? 0);
   });
 });

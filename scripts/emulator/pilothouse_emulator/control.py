@@ -11,7 +11,7 @@ from .autoscaling import fire_scaling
 from .common import CONTROL_PREFIX, LOCK, Settings
 from .ecs import FAILING_TASK_DEFINITIONS, forget_stopped_tasks, settle, task_exited
 from .elbv2 import TARGET_HEALTH
-from .requests_log import AWS_REQUESTS, WEB_IDENTITY_REQUESTS
+from .requests_log import AWS_REQUESTS, WEB_IDENTITY_REQUESTS, requests_by_access_key
 
 
 # ------------------------------------------------------------------ control API
@@ -29,6 +29,8 @@ def control(request: Request) -> Response:
         if route == "requests" and request.method == "GET":
             with LOCK:
                 return json_response({"byService": dict(AWS_REQUESTS), "total": sum(AWS_REQUESTS.values())})
+        if route == "requests/by-access-key" and request.method == "GET":
+            return json_response({"byAccessKey": requests_by_access_key()})
         if route == "sts/web-identity" and request.method == "GET":
             with LOCK:
                 return json_response({"requests": list(WEB_IDENTITY_REQUESTS)})
