@@ -131,6 +131,11 @@ async function readSignedInUser(): Promise<SignedInUser | null> {
 }
 
 export type Access = { user: SignedInUser; environment: Environment };
+
+/** Whether someone still has a role now (their current roles, as `authorize` reads them): for what outlives one request, such as a live stream. */
+export async function stillHasRole(login: string, environmentName: string, needed: Role): Promise<boolean> {
+  return hasRole((await rolesOf(login)).roles, environmentName, needed);
+}
 /** A refused request: its AppError, and who asked when that is known (the audit names them). */
 export type AccessRefused = { user: SignedInUser | null; error: AppError };
 

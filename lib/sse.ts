@@ -5,6 +5,10 @@ import type { LiveHub } from './live';
 export const SSE_HEARTBEAT_MS = 15_000;
 /** What EventSource waits before it reconnects after the stream ends (Vercel ends long functions). */
 export const SSE_RETRY_MS = 2_000;
+/** How often an open stream asks again whether its viewer still has the role (the roles themselves are cached, lib/access.ts). */
+export const SSE_RECHECK_MS = 60_000;
+/** What an `ended` event says when the viewer lost the role. */
+export const STREAM_ENDED_NO_ROLE = 'you no longer have a role in this environment';
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -21,7 +25,19 @@ export const SSE_HEADERS = {
 export function liveEventStream<T>(
   hub: LiveHub<T>,
   environment: string,
-  options: { lastEventId?: number; signal: AbortSignal; heartbeatMs?: number },
+  options: {
+    lastEventId?: number;
+    signal: AbortSignal;
+    heartbeatMs?: number;
+    /**
+     * Whether the viewer may still watch, asked every `recheckMs`: a stream outlives the request
+     * that authorized it, so a viewer who loses the role has it ended (an `ended` event, then
+     * close) instead of watching on. A failed check keeps the stream: roles that cannot be
+     * checked lapse on their own (lib/access.ts), and the next check then says no.
+     */
+    stillAllowed?: () => Promise<boolean>;
+    recheckMs?: number;
+  },
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
@@ -47,10 +63,24 @@ export function liveEventStream<T>(
         () => send(`: ${new Date().toISOString()}\n\n`),
         options.heartbeatMs ?? SSE_HEARTBEAT_MS,
       );
+      const { stillAllowed } = options;
+      const recheck = stillAllowed
+        ? setInterval(() => {
+            stillAllowed().then(
+              (allowed) => {
+                if (allowed || closed) return;
+                send(`event: ended\ndata: ${JSON.stringify({ reason: STREAM_ENDED_NO_ROLE })}\n\n`);
+                cleanup();
+              },
+              () => {},
+            );
+          }, options.recheckMs ?? SSE_RECHECK_MS)
+        : undefined;
       cleanup = () => {
         if (closed) return;
         closed = true;
         clearInterval(heartbeat);
+        clearInterval(recheck);
         unsubscribe();
         try {
           controller.close();

@@ -20,7 +20,7 @@ import { TabStatus } from './tab-status';
  * live: snapshots arriving. delayed: the stream is open but no snapshot came for a while (the
  * server's Redis or refresher is stuck; it says so with a `problem` event when it knows).
  */
-export type Connection = 'connecting' | 'live' | 'delayed' | 'reconnecting';
+export type Connection = 'connecting' | 'live' | 'delayed' | 'reconnecting' | 'ended';
 
 type LiveState = {
   env: string;
@@ -142,6 +142,12 @@ export function LiveEnvironment({ initial, children }: { initial: LiveSnapshotMe
         queue = queue.then(() => receive(data)).catch((err: unknown) => console.warn('live update refused', err));
       });
       source.addEventListener('problem', () => setConnection('delayed'));
+      // The server ended the stream for good (the viewer lost the role): no reconnecting.
+      source.addEventListener('ended', () => {
+        source?.close();
+        clearTimeout(silence);
+        setConnection('ended');
+      });
     };
     open();
     return () => {

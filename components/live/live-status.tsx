@@ -11,10 +11,20 @@ export function LiveStatus() {
   const age = Math.max(0, now - Date.parse(at));
   const label = paused
     ? 'paused'
-    : { live: 'live', connecting: 'connecting…', delayed: 'updates delayed', reconnecting: 'reconnecting…' }[
-        connection
-      ];
-  const dot = paused ? 'bg-slate-400' : connection === 'live' ? 'bg-emerald-500' : 'bg-amber-500 animate-pulse';
+    : {
+        live: 'live',
+        connecting: 'connecting…',
+        delayed: 'updates delayed',
+        reconnecting: 'reconnecting…',
+        ended: 'ended: you no longer have a role here (reload to check)',
+      }[connection];
+  const dot = paused
+    ? 'bg-slate-400'
+    : connection === 'live'
+      ? 'bg-emerald-500'
+      : connection === 'ended'
+        ? 'bg-rose-500'
+        : 'bg-amber-500 animate-pulse';
   return (
     <div
       className={`flex flex-wrap items-center gap-3 text-xs ${MUTED}`}

@@ -4,7 +4,9 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { lookUpRoles, rolesOf, ROLES_MAX_AGE_MS } from '@/lib/access';
+import { hasRole, lookUpRoles, rolesOf, ROLES_MAX_AGE_MS } from '@/lib/access';
+import { createLiveHub } from '@/lib/live';
+import { liveEventStream, STREAM_ENDED_NO_ROLE } from '@/lib/sse';
 import { createCache } from '@/lib/cache';
 import { EnvironmentSchema, type Environment } from '@/lib/environments';
 import { createGithubClient, isActiveTeamMember } from '@/lib/github';
@@ -121,5 +123,65 @@ describe('roles from GitHub team membership', () => {
     const late = await rolesOf('sam-staging', { cache, lookUp: failing });
     expect(late.roles).toEqual({});
     expect(late.error?.message).toContain('GitHub did not answer');
+  });
+});
+
+describe('an open live stream and a role that is taken away', () => {
+  it('ends the stream of a viewer removed from their team, within the 10 minutes roles may lag, and not before', async () => {
+    let now = Date.now();
+    const { background, settled } = backgroundWork();
+    const cache = createCache(redis, { now: () => now, background });
+    const lookUp = (login: string) => lookUpRoles(login, environments, isMember);
+    let checks = 0;
+    const stillAllowed = async () => {
+      checks++;
+      return hasRole((await rolesOf('victor-viewer', { cache, lookUp })).roles, 'staging', 'viewer');
+    };
+    const connections = [new Redis(`${inject('redisUrl')}/9`), new Redis(`${inject('redisUrl')}/9`)];
+    const hub = createLiveHub({
+      redis: connections[0],
+      subscriber: connections[1],
+      load: async () => ({}),
+      tickMs: 1_000,
+    });
+    const abort = new AbortController();
+    const reader = liveEventStream(hub, 'staging', { signal: abort.signal, stillAllowed, recheckMs: 25 }).getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    let closed = false;
+    const ended = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          closed = true;
+          return received;
+        }
+        received += decoder.decode(value, { stream: true });
+      }
+    })();
+    try {
+      // Still a viewer: the stream is checked again and again, and stays open.
+      await expect.poll(() => checks).toBeGreaterThanOrEqual(4);
+      expect(received).not.toContain('event: ended');
+
+      github.setTeamMembers('acme/engineering', ['olivia-ops', 'sam-staging']); // an org admin removes him
+      let minutes = 0;
+      while (!closed && minutes < 10) {
+        now += 60_000;
+        minutes++;
+        const atLeast = checks + 2;
+        // The stream has asked at this minute (or has ended), and the refresh those checks started has landed.
+        await expect.poll(() => closed || checks >= atLeast).toBe(true);
+        await settled();
+      }
+      await expect.poll(() => closed, 'the stream ended within 10 minutes of fake time').toBe(true);
+      const text = await ended;
+      expect(text).toContain(`event: ended\ndata: ${JSON.stringify({ reason: STREAM_ENDED_NO_ROLE })}`);
+    } finally {
+      github.setTeamMembers('acme/engineering', ['olivia-ops', 'sam-staging', 'victor-viewer']);
+      abort.abort();
+      await hub.close();
+      for (const c of connections) c.disconnect();
+    }
   });
 });
