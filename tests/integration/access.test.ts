@@ -174,7 +174,7 @@ describe('an open live stream and a role that is taken away', () => {
         await expect.poll(() => closed || checks >= atLeast).toBe(true);
         await settled();
       }
-      await expect.poll(() => closed, 'the stream ended within 10 minutes of fake time').toBe(true);
+      await expect.poll(() => closed, { message: 'the stream ended within 10 minutes of fake time' }).toBe(true);
       const text = await ended;
       expect(text).toContain(`event: ended\ndata: ${JSON.stringify({ reason: STREAM_ENDED_NO_ROLE })}`);
     } finally {

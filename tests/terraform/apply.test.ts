@@ -23,6 +23,7 @@ import { createCache } from '@/lib/cache';
 import { parseRegistry, type Environment } from '@/lib/environments';
 import { QUEUE_NAMES, SERVICE_ROLES, SSM_PARAMETER_KEYS } from '@/contracts/platform';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
+import { ROLE_SESSION_NAME } from '@/lib/aws/clients';
 import {
   startGithubStandin,
   EMULATOR_CREDENTIALS,
@@ -116,7 +117,20 @@ describe('infrastructure/ applied to the AWS emulator', () => {
 
       for (const env of registry.environments) {
         const services = (await loadTfvars(env.name)).services as ServiceSizes;
+        const callsBefore = await callsByAccessKey(emulator.url);
         const snapshot = await getEnvironmentSnapshot(env as Environment, createCache(cacheRedis));
+        // Proven at the emulator, not assumed: every AWS call of that read was signed by the
+        // role's session (STS's own AssumeRole call aside, made with the base keys).
+        const [, account, roleName] = /^arn:aws:iam::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(env.aws.roleArn!)!;
+        const signers = callsSince(callsBefore, await callsByAccessKey(emulator.url));
+        expect(signers.filter((s) => s.service !== 'sts').map((s) => s.principal)).toEqual(
+          signers
+            .filter((s) => s.service !== 'sts')
+            .map(() => `arn:aws:sts::${account}:assumed-role/${roleName}/${ROLE_SESSION_NAME}`),
+        );
+        expect(new Set(signers.map((s) => s.service))).toEqual(
+          new Set(['sts', 'ecs', 'elasticloadbalancing', 'monitoring', 'application-autoscaling', 'ecr', 'ssm']),
+        );
         for (const part of [
           'ecs',
           'targets',
@@ -197,6 +211,21 @@ describe('infrastructure/ applied to the AWS emulator', () => {
     }
   });
 });
+
+type CallsByAccessKey = Record<string, { principal: string | null; byService: Record<string, number> }>;
+/** AWS calls the emulator served, per access key that signed them, with the role session the key belongs to. */
+async function callsByAccessKey(emulatorUrl: string): Promise<CallsByAccessKey> {
+  const res = await fetch(`${emulatorUrl}/_pilothouse/requests/by-access-key`);
+  return ((await res.json()) as { byAccessKey: CallsByAccessKey }).byAccessKey;
+}
+/** Who signed the calls made between two readings: one row per access key and service. */
+function callsSince(before: CallsByAccessKey, after: CallsByAccessKey) {
+  return Object.entries(after).flatMap(([key, { principal, byService }]) =>
+    Object.entries(byService)
+      .filter(([service, n]) => n > (before[key]?.byService[service] ?? 0))
+      .map(([service]) => ({ key, principal, service })),
+  );
+}
 
 type StateModule = { resources?: { type: string; address: string }[]; child_modules?: StateModule[] };
 function stateResources(module: StateModule): { type: string; address: string }[] {
