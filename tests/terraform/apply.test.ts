@@ -23,6 +23,7 @@ import { createCache } from '@/lib/cache';
 import { parseRegistry, type Environment } from '@/lib/environments';
 import { QUEUE_NAMES, SERVICE_ROLES, SSM_PARAMETER_KEYS } from '@/contracts/platform';
 import { getEnvironmentSnapshot } from '@/lib/snapshot';
+import { closeQueueRedis } from '@/lib/queue';
 import { ROLE_SESSION_NAME } from '@/lib/aws/clients';
 import {
   startGithubStandin,
@@ -60,6 +61,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  closeQueueRedis(); // the snapshot's queue reads, before their Redis goes
   await Promise.all([emulator?.stop(), redis?.stop()]);
   for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -129,7 +131,16 @@ describe('infrastructure/ applied to the AWS emulator', () => {
             .map(() => `arn:aws:sts::${account}:assumed-role/${roleName}/${ROLE_SESSION_NAME}`),
         );
         expect(new Set(signers.map((s) => s.service))).toEqual(
-          new Set(['sts', 'ecs', 'elasticloadbalancing', 'monitoring', 'application-autoscaling', 'ecr', 'ssm']),
+          new Set([
+            'sts',
+            'ecs',
+            'elasticloadbalancing',
+            'monitoring',
+            'logs',
+            'application-autoscaling',
+            'ecr',
+            'ssm',
+          ]),
         );
         for (const part of [
           'ecs',
