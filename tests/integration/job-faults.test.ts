@@ -5,6 +5,7 @@
  * `worker` (what the Dockerfile runs) against a redis-server of its own; artifacts go to the
  * emulator's S3. "Completed once" is read from BullMQ's own event stream.
  */
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import {
@@ -18,6 +19,7 @@ import {
   type TargetSite,
 } from '../../scripts/platform';
 import { eventually } from '../support/aws';
+import { startAwsFaultProxy } from '../support/aws-fault-proxy';
 
 const KEY = 'faults-secret-0123456789';
 /** Short, so a lost lock shows within seconds (production keeps BullMQ's 30 s). */
@@ -45,7 +47,7 @@ function own<T extends { stop: () => Promise<void> }>(thing: T): T {
   return thing;
 }
 
-async function platform(options: { appendOnly?: boolean } = {}) {
+async function platform(options: { appendOnly?: boolean; awsEndpoint?: string } = {}) {
   const site: TargetSite = await startTargetSite();
   own({ stop: site.close });
   const redis = own(await startRedis(options));
@@ -53,7 +55,7 @@ async function platform(options: { appendOnly?: boolean } = {}) {
     REDIS_URL: redis.url,
     ARTIFACTS_BUCKET: artifactsBucket('staging'),
     AWS_REGION: 'eu-west-1',
-    AWS_ENDPOINT_URL: inject('emulatorUrl'),
+    AWS_ENDPOINT_URL: options.awsEndpoint ?? inject('emulatorUrl'),
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     WORKER_URL_ALLOWLIST: site.host,
@@ -104,11 +106,11 @@ async function jobState(api: Api, id: string): Promise<string> {
   return res.status === 200 ? ((await res.json()) as { state: string }).state : `http ${res.status}`;
 }
 
-/** BullMQ's event stream for the scrape queue: how many times each job completed, and which stalled. */
-async function queueEvents(redisUrl: string) {
+/** BullMQ's event stream for a queue (scrape unless named): how many times each job completed, and which stalled. */
+async function queueEvents(redisUrl: string, queue = 'scrape') {
   const redis = new Redis(redisUrl);
   try {
-    const entries = await redis.xrange('bull:scrape:events', '-', '+');
+    const entries = await redis.xrange(`bull:${queue}:events`, '-', '+');
     const completed = new Map<string, number>();
     const stalled = new Set<string>();
     for (const [, fields] of entries) {
@@ -120,10 +122,10 @@ async function queueEvents(redisUrl: string) {
     }
     const counts = await redis
       .multi()
-      .llen('bull:scrape:wait')
-      .llen('bull:scrape:active')
-      .zcard('bull:scrape:failed')
-      .zcard('bull:scrape:completed')
+      .llen(`bull:${queue}:wait`)
+      .llen(`bull:${queue}:active`)
+      .zcard(`bull:${queue}:failed`)
+      .zcard(`bull:${queue}:completed`)
       .exec();
     const [waiting, active, failed, done] = counts!.map(([, n]) => n as number);
     return { completed, stalled, waiting, active, failed, done };
@@ -244,5 +246,66 @@ describe('jobs through job-store and worker failures', () => {
     expect(killed.logs.some((l) => l.jobId === id && l.msg === 'job completed')).toBe(false);
     expect(rescuer.logs.filter((l) => l.jobId === id && l.msg === 'job completed')).toHaveLength(1);
     expect(site.hits('/slow')).toBe(2); // started twice, completed once
+  }, 120_000);
+
+  it('S3 gone mid-job (its endpoint refusing connections), then back: the attempt fails saying so, the retry writes the screenshot, and the job completes once', async () => {
+    // The worker reaches AWS (S3) only through a proxy this test stops and starts; Redis is untouched.
+    const emulator = new URL(inject('emulatorUrl'));
+    const s3 = await startAwsFaultProxy({ host: emulator.hostname, port: Number(emulator.port) });
+    own({ stop: s3.stop });
+    const { site, env, api, worker } = await platform({ awsEndpoint: s3.url });
+    const created = await fetch(`${api.url}/api/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'idempotency-key': 's3-gone' },
+      body: JSON.stringify({ kind: 'screenshot', input: { url: `${site.url}/slow?ms=2000` } }),
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    await eventually(
+      async () => site.hits('/slow'),
+      (n) => n >= 1,
+      30_000,
+    ); // mid-render: the upload comes after
+    await s3.stop();
+    try {
+      // The attempt fails on the upload, and the worker says why.
+      await eventually(
+        async () => worker.logs.filter((l) => l.jobId === id && l.msg === 'job failed'),
+        (failed) => failed.length >= 1,
+        30_000,
+      );
+    } finally {
+      await s3.start();
+    }
+    const [failure] = worker.logs.filter((l) => l.jobId === id && l.msg === 'job failed');
+    expect(failure).toMatchObject({ retryable: true, err: expect.stringMatching(/ECONNREFUSED|connect/) });
+
+    await eventually(
+      () => jobState(api, id),
+      (state) => state === 'completed',
+      60_000,
+    );
+    const events = await queueEvents(env.REDIS_URL, 'screenshot');
+    expect(events.completed.get(id), 'completed once').toBe(1);
+    const job = (await (
+      await fetch(`${api.url}/api/jobs/${id}`, { headers: { authorization: `Bearer ${KEY}` } })
+    ).json()) as { attempts: number; result: { artifact: { bucket: string; key: string; bytes: number } } };
+    expect(job.attempts).toBe(2);
+    // The screenshot is in S3 (read past the proxy), as the job's result says.
+    const client = new S3Client({
+      region: 'eu-west-1',
+      endpoint: inject('emulatorUrl'),
+      forcePathStyle: true,
+      credentials: EMULATOR_CREDENTIALS,
+    });
+    try {
+      const object = await client.send(
+        new HeadObjectCommand({ Bucket: job.result.artifact.bucket, Key: job.result.artifact.key }),
+      );
+      expect(object.ContentLength).toBe(job.result.artifact.bytes);
+    } finally {
+      client.destroy();
+    }
+    expect(site.hits('/slow')).toBe(2); // rendered twice (the first render's upload failed), completed once
   }, 120_000);
 });
