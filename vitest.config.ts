@@ -85,7 +85,7 @@ export default defineConfig({
           ...testDefaults,
           name: 'integration-faults',
           include: FAULTS,
-          globalSetup: ['tests/support/shared-state-setup.ts'],
+          globalSetup: ['tests/support/faults-setup.ts'],
         },
       },
       {

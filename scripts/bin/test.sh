@@ -33,6 +33,9 @@ stage "typecheck" npm run --silent typecheck
 stage "lint" npm run --silent lint
 stage "infrastructure lint" bash scripts/bin/lint-infra.sh
 stage "vitest: unit" npx vitest run --project unit
+# The api and worker the integration tests run as built processes: built once, before the
+# projects whose setups would otherwise each check (and, in a fresh clone, build) them at once.
+stage "build the api and worker (tsc -p worker)" npm run --silent build:services
 # The three integration projects run together: each has its own Redis and emulator.
 stage "vitest: integration, integration-shared-state, integration-faults" \
   npx vitest run --project integration --project integration-shared-state --project integration-faults
