@@ -95,10 +95,12 @@ describe('the live tail, shared across instances', () => {
           messages.some((m) => m.includes(marker)),
           `viewer ${id} got the api's line`,
         ).toBe(true);
-      // The same reads for 100 viewers as for one: one call a tick (within 5%).
+      // The same reads for 100 viewers as for one: one call a tick. The two 8 s windows are timed
+      // by the test's clock, not the reader's ticks, so each edge of a window can take in or leave
+      // out one tick: within 2 calls of each other (about 40 each), where reads growing with
+      // viewers would be 100 times as many. (A 5% band failed once on 41 against 39.)
       expect(soloCalls).toBeGreaterThan(0);
-      expect(crowdCalls / soloCalls).toBeGreaterThanOrEqual(0.95);
-      expect(crowdCalls / soloCalls).toBeLessThanOrEqual(1.05);
+      expect(Math.abs(crowdCalls - soloCalls)).toBeLessThanOrEqual(2);
       console.log(
         `tail: ${soloCalls} FilterLogEvents calls for 1 viewer, ${crowdCalls} for 2 instances x 50 viewers in 8 s`,
       );
