@@ -4,7 +4,6 @@
  * its audit record, its idempotent repeat, the 409 for a concurrent change, and a clean 400
  * for bad input. Its own platform and control plane: the other specs read the seeded numbers.
  */
-import { keys as redisKeys } from '@/contracts/keys';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { expect, test } from '@playwright/test';
 import { Queue, Worker } from 'bullmq';
@@ -23,6 +22,7 @@ import {
   type SeededPlatform,
   signInWithStandin,
 } from '../../scripts/platform';
+import { auditRecordOf } from '../support/audit';
 
 let platform: SeededPlatform;
 let controlPlane: RunningServer;
@@ -92,12 +92,7 @@ async function settled() {
   const { settled } = await controlEmulator<{ settled: boolean }>(platform.emulator.url, 'ecs/settle');
   expect(settled).toBe(true);
 }
-async function auditFor(requestId: unknown) {
-  const entries = await audit.xrevrange(redisKeys.audit, '+', '-', 'COUNT', 200);
-  return entries
-    .map(([, fields]) => JSON.parse(fields[1]) as Record<string, unknown>)
-    .find((r) => r.requestId === requestId);
-}
+const auditFor = (requestId: unknown) => auditRecordOf(audit, requestId, 200);
 
 test('redeploy: a new ECS deployment, audited; the same key again returns the first answer and deploys nothing more', async () => {
   const before = await service('staging', 'api');

@@ -10,8 +10,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { encode } from 'next-auth/jwt';
 import { readFileSync } from 'node:fs';
-import { keys } from '../../contracts/keys';
 import { LOCAL_USERS } from '../../scripts/platform';
+import { auditRecordOf } from '../support/audit';
 import { authState } from './global-setup';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
@@ -75,12 +75,7 @@ test.afterAll(async () => {
   redis.disconnect();
 });
 
-async function auditFor(requestId: string | undefined) {
-  const entries = await redis.xrevrange(keys.audit, '+', '-', 'COUNT', 500);
-  return entries
-    .map(([, fields]) => JSON.parse(fields[1]) as Record<string, unknown>)
-    .find((r) => r.requestId === requestId);
-}
+const auditFor = (requestId: string | undefined) => auditRecordOf(redis, requestId);
 
 test('a forged, a tampered and an expired session cookie are refused on pages, reads and actions, and act as no one', async () => {
   const cookies = {

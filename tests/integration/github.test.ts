@@ -13,17 +13,18 @@ let github: Standin;
 let oldServer: Standin;
 
 const env = () => seededEnvironment('staging');
+/** A stand-in for staging's repository and deploy workflow, with the token this file uses. */
+const standinFor = () => ({
+  token: TOKEN,
+  owner: env().github.owner,
+  repo: env().github.repo,
+  workflow: env().github.deployWorkflow,
+});
 const octokit = (server: Standin, auth = TOKEN) =>
   new Octokit({ auth, baseUrl: server.url, userAgent: 'pilothouse-test' });
 
 beforeAll(async () => {
-  const common = {
-    token: TOKEN,
-    owner: env().github.owner,
-    repo: env().github.repo,
-    workflow: env().github.deployWorkflow,
-    runMs: 1_500,
-  };
+  const common = { ...standinFor(), runMs: 1_500 };
   github = await startGithubStandin({
     ...common,
     supportsRunDetails: true,
@@ -65,10 +66,7 @@ describe('lib/github against a stand-in that checks GitHub’s documented shapes
   it("reads further pages when the other environment's runs fill the first", async () => {
     // Each hour one production deploy and nine staging ones: the newest 50 runs hold 5 of production's 8.
     const busy = await startGithubStandin({
-      token: TOKEN,
-      owner: env().github.owner,
-      repo: env().github.repo,
-      workflow: env().github.deployWorkflow,
+      ...standinFor(),
       history: 8,
       historyEnvironments: ['production', ...Array(9).fill('staging')],
     });
@@ -220,12 +218,7 @@ describe('the GitHub stand-in refuses a dispatch as GitHub does', () => {
   // GitHub's answers to POST .../actions/workflows/{id}/dispatches (REST docs, "Create a workflow
   // dispatch event": 422 for validation failures), with the messages GitHub gives, for deploy.yml.
   it('422 for a missing required input, an environment outside the choices, and a ref that is no branch or tag', async () => {
-    const server = await startGithubStandin({
-      token: TOKEN,
-      owner: env().github.owner,
-      repo: env().github.repo,
-      workflow: env().github.deployWorkflow,
-    });
+    const server = await startGithubStandin(standinFor());
     try {
       const dispatch = (ref: string, inputs: Record<string, string>) =>
         octokit(server)
