@@ -150,7 +150,15 @@ async function run(env: Environment, plan: Plan, redis: Redis, now: number): Pro
       matchedBy: c.matchedBy,
     });
   });
-  const shown = matches.slice(0, SEARCH_RESULTS);
+  // Chosen newest first by the index's scores; shown newest first by the time shown (BullMQ's
+  // own), which the api's index write can miss by a millisecond. Id matches lead.
+  const shown = matches
+    .slice(0, SEARCH_RESULTS)
+    .sort(
+      (a, b) =>
+        Number(b.matchedBy === 'id') - Number(a.matchedBy === 'id') ||
+        Date.parse(b.createdAt ?? '') - Date.parse(a.createdAt ?? ''),
+    );
   // The hash alone cannot tell a job waiting out its backoff from a running one: BullMQ's own sets can.
   const states = await redis
     .pipeline(
