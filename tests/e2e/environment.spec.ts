@@ -173,6 +173,7 @@ test('keeping up: jobs waiting with no worker connected raise the loud signal an
 test('the tab tells the status from the background: its title and icon follow the worst status; each environment has its colour', async ({
   page,
 }) => {
+  test.setTimeout(60_000); // two live waits of up to 20 s each, after the page loads
   const staging = registryEnvironment('staging');
   await page.goto(`${baseURL()}/environments/production`);
   await expect(page.getByTestId('live-state')).toHaveText('live', LIVE);

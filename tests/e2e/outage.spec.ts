@@ -194,11 +194,15 @@ test('with AWS throttling half the calls, an open page shows no failure (the SDK
 });
 
 async function expectUsefulOverview(page: import('@playwright/test').Page) {
-  const response = await page.goto(controlPlane.url);
-  expect(response!.status()).toBe(200);
   const staging = page.getByRole('region', { name: 'staging', exact: true });
   // AWS parts read directly by this server, and said so; the queues (on that Redis) carry their error.
-  await expect(staging.locator('tr[data-service="api"]')).toBeVisible();
+  // On a busy machine a direct read can pass the cache's 8 s deadline: that load says "ECS cannot
+  // be read … no answer within 8000 ms" (bounded, and said), and the next one shows ECS.
+  await expect(async () => {
+    const response = await page.goto(controlPlane.url);
+    expect(response!.status()).toBe(200);
+    await expect(staging.locator('tr[data-service="api"]')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
   await expect(staging.getByTestId('target-health')).toContainText('healthy');
   await expect(page.getByTestId('shared-cache-down')).toContainText(
     /Shared cache \(Redis\) unavailable: (no answer within 1500 ms|cannot connect)/,
@@ -213,7 +217,7 @@ test('with its Redis paused (SIGSTOP), pages still show ECS and the ALB and say 
   context,
 }) => {
   // Every Redis read of every page load waits out its 1.5 s timeout while Redis is paused.
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   const open = await context.newPage();
   await open.goto(`${controlPlane.url}/environments/staging`);
   await expect(open.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
@@ -321,6 +325,7 @@ test('with its Redis killed and restarted (AOF): open pages say they are reconne
 });
 
 test('with its Redis stopped, the overview still shows ECS and the ALB, and says what failed', async ({ page }) => {
+  test.setTimeout(60_000);
   await redis.stop();
   await expectUsefulOverview(page);
 });

@@ -13,6 +13,11 @@ import { seededEnvironment } from '../support/aws';
 
 const DB = 10;
 const url = () => `${inject('redisUrl')}/${DB}`;
+/**
+ * BullMQ counts a queue's workers with CLIENT LIST, which spans every database of the server:
+ * a queue name no other file uses, so their `pdf` workers (on other databases) never count here.
+ */
+const QUEUE = 'keeping-up-pdf';
 const redis = new Redis(url());
 /** Connections handed to BullMQ, which closes only those it made itself. */
 const connections: Redis[] = [];
@@ -24,7 +29,7 @@ const connection = () => {
 const env = () => ({
   ...seededEnvironment('staging'),
   name: 'keeping-up',
-  queues: { names: ['pdf'], redisUrl: url() },
+  queues: { names: [QUEUE], redisUrl: url() },
 });
 const closers: (() => Promise<unknown>)[] = [];
 
@@ -39,9 +44,9 @@ afterAll(async () => {
 
 describe('keeping up, measured on a real BullMQ queue', () => {
   it('estimates the drain time within 10% of the drain that really happens at the measured rates', async () => {
-    const queue = new Queue('pdf', { connection: connection() });
+    const queue = new Queue(QUEUE, { connection: connection() });
     // A worker that takes jobs only when told (autorun off), with BullMQ's metrics on, as ours runs.
-    const worker = new Worker('pdf', null, {
+    const worker = new Worker(QUEUE, null, {
       connection: connection(),
       autorun: false,
       metrics: { maxDataPoints: 10_080 },
@@ -52,7 +57,7 @@ describe('keeping up, measured on a real BullMQ queue', () => {
     );
     let added = 0;
     const arrive = (n: number) =>
-      queue.addBulk(Array.from({ length: n }, () => ({ name: 'pdf', data: { n: added++ } })));
+      queue.addBulk(Array.from({ length: n }, () => ({ name: QUEUE, data: { n: added++ } })));
     const finish = async (n: number) => {
       let done = 0;
       for (; done < n; done++) {
@@ -97,10 +102,10 @@ describe('keeping up, measured on a real BullMQ queue', () => {
   });
 
   it('raises the no-consumer signal on the first read after the last worker leaves while jobs wait', async () => {
-    const queue = new Queue('pdf', { connection: connection() });
+    const queue = new Queue(QUEUE, { connection: connection() });
     closers.push(() => queue.close());
     await queue.obliterate({ force: true });
-    await queue.addBulk([1, 2, 3].map((n) => ({ name: 'pdf', data: { n } })));
+    await queue.addBulk([1, 2, 3].map((n) => ({ name: QUEUE, data: { n } })));
     const read = async () => keepingUp((await getQueueStats(env(), redis))[0], null);
     expect(await read()).toMatchObject({
       workers: 0,
@@ -110,14 +115,14 @@ describe('keeping up, measured on a real BullMQ queue', () => {
     // A worker connects (it takes nothing: its lock holds the first job while we look).
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const worker = new Worker('pdf', () => held, { connection: connection(), concurrency: 1 });
+    const worker = new Worker(QUEUE, () => held, { connection: connection(), concurrency: 1 });
     await worker.waitUntilReady();
     await expect.poll(async () => (await read()).workers).toBe(1);
     expect((await read()).signal).toBeNull();
 
     release();
     await worker.close();
-    await queue.add('pdf', { n: 4 });
+    await queue.add(QUEUE, { n: 4 });
     const after = await read();
     expect(after.workers).toBe(0);
     expect(after.signal?.kind).toBe('no-consumer');
