@@ -3,38 +3,64 @@
  * look at (in screenshots/, README "The dashboard"), nothing wider than the screen, and axe
  * with no serious or critical violation on the laptop (axe judges the document, colours and
  * names, which the phone's layout does not change; the phone's layout is checked by width).
+ * Its own seeded platform and control plane (the own-platform project, playwright.config.ts):
+ * it adds a job and breaks a target, and runs beside the files on the shared platform.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { controlEmulator, repoPath } from '../../scripts/platform';
-import { startLoggingApi } from '../support/logging-api';
+import {
+  controlEmulator,
+  LOCAL_USERS,
+  repoPath,
+  startControlPlane,
+  startSeededPlatform,
+  type SeededPlatform,
+} from '../../scripts/platform';
+import { signInInBrowser } from '../support/browser-sign-in';
+import { startLoggingApi, stagingRedisUrl } from '../support/logging-api';
 
 const SCREENSHOTS = repoPath('screenshots');
-/** A job for the job page to show: added before the tests, delayed (no worker takes it), removed after. */
+/** A job for the job page to show: added before the tests, delayed (no worker takes it). */
 const SCREENS_JOB_ID = 'screens-job';
 
-function stagingQueueRedisUrl(): string {
-  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as {
-    environments: { name: string; queues: { redisUrl: string } }[];
-  };
-  return registry.environments.find((e) => e.name === 'staging')!.queues.redisUrl;
+let stateDir: string;
+let platform: SeededPlatform;
+let controlPlane: Awaited<ReturnType<typeof startControlPlane>>;
+let api: Awaited<ReturnType<typeof startLoggingApi>> | undefined;
+/** The operator's session on this file's control plane (its session key is its own). */
+const operatorState = () => path.join(stateDir, 'operator.json');
+const baseURL = () => controlPlane.url;
+
+/** A queue of this platform's staging, on a connection of its own (BullMQ leaves a given connection open). */
+function stagingQueue(name: string): Queue {
+  return new Queue(name, {
+    connection: new Redis(stagingRedisUrl(platform.registryFile), { maxRetriesPerRequest: null }),
+  });
+}
+async function closeQueue(queue: Queue): Promise<void> {
+  await queue.close();
+  (queue.opts.connection as Redis).disconnect();
 }
 
-let api: Awaited<ReturnType<typeof startLoggingApi>> | undefined;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(180_000);
+  stateDir = mkdtempSync(path.join(tmpdir(), 'pilothouse-screens-'));
+  platform = await startSeededPlatform({ stateDir, step: () => () => {}, taskStepSeconds: 0.2 });
+  controlPlane = await startControlPlane(platform, { step: () => () => {} });
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  await signInInBrowser(await context.newPage(), controlPlane.url, LOCAL_USERS.operator.login);
+  await context.storageState({ path: operatorState() });
+  await context.close();
   // Real lines for the logs page: the api's start-up, and a request or two, error lines among them.
-  api = await startLoggingApi();
+  api = await startLoggingApi({ emulatorUrl: platform.emulator.url, registryFile: platform.registryFile });
   await fetch(`${api.url}/api/health/`);
   await fetch(`${api.url}/api/jobs`, { method: 'POST' }); // refused: no key, logged as the api logs it
-  const queue = new Queue('screenshot', {
-    connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }),
-  });
+  const queue = stagingQueue('screenshot');
   const data = {
     kind: 'screenshot',
     input: { url: 'https://example.com/screens' },
@@ -42,15 +68,13 @@ test.beforeAll(async () => {
     createdAt: new Date().toISOString(),
   };
   await queue.add('screenshot', data, { jobId: SCREENS_JOB_ID, delay: 3_600_000 });
-  await queue.close();
+  await closeQueue(queue);
 });
 test.afterAll(async () => {
   await api?.stop();
-  const queue = new Queue('screenshot', {
-    connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }),
-  });
-  await (await queue.getJob(SCREENS_JOB_ID))?.remove(); // only what this file added: the other specs count the seeded jobs
-  await queue.close();
+  await controlPlane?.stop();
+  await platform?.stop();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 });
 const PAGES = [
   { name: 'overview', path: '/' },
@@ -82,6 +106,7 @@ for (const scheme of ['light', 'dark'] as const) {
       test.setTimeout(180_000); // twelve pages, each loaded, drawn and run through axe
       mkdirSync(SCREENSHOTS, { recursive: true });
       const context = await browser.newContext({
+        storageState: operatorState(),
         colorScheme: scheme,
         viewport: { width: viewport.width, height: viewport.height },
       });
@@ -92,7 +117,7 @@ for (const scheme of ['light', 'dark'] as const) {
         page.on('pageerror', (error) => errors.push(error.message));
         page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
         for (const target of PAGES) {
-          const response = await page.goto(`${process.env.PILOTHOUSE_E2E_URL}${target.path}`);
+          const response = await page.goto(`${baseURL()}${target.path}`);
           expect(response!.status(), target.name).toBe(target.status ?? 200);
           // The browser reports the page's own 404 as a console error: that one is expected.
           if (target.status === 404) errors.splice(0, errors.length, ...errors.filter((e) => !/status of 404/.test(e)));
@@ -139,10 +164,14 @@ for (const scheme of ['light', 'dark'] as const) {
   test(`the previews with their confirmation, ${scheme}: deploy (commits, image) and rollback (task definition difference)`, async ({
     browser,
   }) => {
-    const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1440, height: 900 } });
+    const context = await browser.newContext({
+      storageState: operatorState(),
+      colorScheme: scheme,
+      viewport: { width: 1440, height: 900 },
+    });
     try {
       const page = await context.newPage();
-      await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/production/deploys`);
+      await page.goto(`${baseURL()}/environments/production/deploys`);
       await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
       const form = page.getByTestId('deploy-form');
       await form.getByLabel('Git ref').fill('main');
@@ -158,7 +187,7 @@ for (const scheme of ['light', 'dark'] as const) {
         deployAxe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
       ).toEqual([]);
 
-      await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/production/services/api`);
+      await page.goto(`${baseURL()}/environments/production/services/api`);
       await expect(page.getByTestId('live-state')).toHaveText('live', { timeout: 20_000 });
       await expect(page.getByTestId('rollback-preview')).toBeVisible();
       await page
@@ -178,13 +207,17 @@ for (const scheme of ['light', 'dark'] as const) {
 }
 
 test('the keeping-up panel, light and dark: a queue with jobs and no worker, the others idle', async ({ browser }) => {
-  const queue = new Queue('pdf', { connection: new Redis(stagingQueueRedisUrl(), { maxRetriesPerRequest: null }) });
+  const queue = stagingQueue('pdf');
   try {
     await queue.addBulk(Array.from({ length: 6 }, (_, i) => ({ name: 'pdf', data: { n: i } })));
     for (const scheme of ['light', 'dark'] as const) {
-      const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1440, height: 900 } });
+      const context = await browser.newContext({
+        storageState: operatorState(),
+        colorScheme: scheme,
+        viewport: { width: 1440, height: 900 },
+      });
       const page = await context.newPage();
-      await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/staging`);
+      await page.goto(`${baseURL()}/environments/staging`);
       await expect(page.locator('[data-queue="pdf"]').getByTestId('queue-signal')).toBeVisible({ timeout: 20_000 });
       await page.getByTestId('panel-queues').screenshot({ path: path.join(SCREENSHOTS, `keeping-up-${scheme}.png`) });
       const { violations } = await new AxeBuilder({ page })
@@ -196,20 +229,20 @@ test('the keeping-up panel, light and dark: a queue with jobs and no worker, the
     }
   } finally {
     await queue.obliterate({ force: true });
-    await queue.close();
+    await closeQueue(queue);
   }
 });
 
 test('the theme toggle overrides the system and persists across pages', async ({ browser }) => {
-  const context = await browser.newContext({ colorScheme: 'light' });
+  const context = await browser.newContext({ storageState: operatorState(), colorScheme: 'light' });
   const page = await context.newPage();
-  await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/`);
+  await page.goto(`${baseURL()}/`);
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const light = await background();
   await page.getByRole('group', { name: 'Colour theme' }).getByRole('button', { name: 'dark' }).click();
   await expect.poll(background).not.toBe(light);
   const dark = await background();
-  await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/staging`);
+  await page.goto(`${baseURL()}/environments/staging`);
   expect(await background()).toBe(dark);
   await expect(page.getByRole('button', { name: 'dark' })).toHaveAttribute('aria-pressed', 'true');
   await context.close();
@@ -219,12 +252,12 @@ test('the diagnosis panel during a fault, light and dark, desktop and 390 px: a 
   browser,
 }) => {
   test.setTimeout(120_000);
-  const registry = JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as {
+  const registry = JSON.parse(readFileSync(platform.registryFile, 'utf8')) as {
     environments: { name: string; alb: { targetGroupArns: { api: string } } }[];
   };
   const targetGroupArn = registry.environments.find((e) => e.name === 'staging')!.alb.targetGroupArns.api;
   const fault = { targetGroupArn, targetId: '10.10.10.11' };
-  await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+  await controlEmulator(platform.emulator.url, 'elbv2/target-health', {
     ...fault,
     state: 'unhealthy',
     reason: 'Target.ResponseCodeMismatch',
@@ -234,11 +267,12 @@ test('the diagnosis panel during a fault, light and dark, desktop and 390 px: a 
     for (const scheme of ['light', 'dark'] as const) {
       for (const viewport of VIEWPORTS) {
         const context = await browser.newContext({
+          storageState: operatorState(),
           colorScheme: scheme,
           viewport: { width: viewport.width, height: viewport.height },
         });
         const page = await context.newPage();
-        await page.goto(`${process.env.PILOTHOUSE_E2E_URL}/environments/staging`);
+        await page.goto(`${baseURL()}/environments/staging`);
         const panel = page.getByTestId('panel-diagnosis');
         await expect(panel.getByTestId('top-suspect')).toContainText('target 10.10.10.11:8000', { timeout: 20_000 });
         await expect(panel.getByTestId('top-suspect')).toHaveAttribute('data-kind', 'target');
@@ -258,7 +292,7 @@ test('the diagnosis panel during a fault, light and dark, desktop and 390 px: a 
       }
     }
   } finally {
-    await controlEmulator(process.env.PILOTHOUSE_E2E_EMULATOR_URL!, 'elbv2/target-health', {
+    await controlEmulator(platform.emulator.url, 'elbv2/target-health', {
       ...fault,
       state: 'healthy',
     });

@@ -1,4 +1,4 @@
-/** The platform of the `integration-shared-state` project: its own emulator, no services build. */
+/** The platform of the `integration-shared-state` and `integration-measured` projects: an emulator of their own each, no services build. */
 import type { TestProject } from 'vitest/node';
 import { startPlatformFor } from './global-setup';
 
