@@ -25,13 +25,9 @@ import {
   type TargetSite,
 } from '../../scripts/platform';
 import { DEFAULT_JOB_OPTIONS } from '../../contracts/jobs';
+import { stagingRedisUrl } from '../support/logging-api';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
-type Entry = { name: string; queues: { redisUrl: string } };
-const stagingRedis = () =>
-  (
-    JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }
-  ).environments.find((e) => e.name === 'staging')!.queues.redisUrl;
 
 let site: TargetSite;
 let worker: ServiceProcess;
@@ -50,7 +46,7 @@ test.beforeAll(async () => {
   });
   worker = await startWorker(
     {
-      REDIS_URL: stagingRedis(),
+      REDIS_URL: stagingRedisUrl(),
       ARTIFACTS_BUCKET: artifactsBucket('staging'),
       AWS_REGION: SEEDED.staging.region,
       AWS_ENDPOINT_URL: process.env.PILOTHOUSE_E2E_EMULATOR_URL!,
@@ -63,7 +59,7 @@ test.beforeAll(async () => {
     },
     { logs },
   );
-  queue = new Queue('screenshot', { connection: new Redis(stagingRedis(), { maxRetriesPerRequest: null }) });
+  queue = new Queue('screenshot', { connection: new Redis(stagingRedisUrl(), { maxRetriesPerRequest: null }) });
 });
 test.afterAll(async () => {
   await worker?.stop();

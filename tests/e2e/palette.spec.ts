@@ -5,14 +5,9 @@
 import { expect, test } from '@playwright/test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { readFileSync } from 'node:fs';
+import { stagingRedisUrl } from '../support/logging-api';
 
 const baseURL = () => process.env.PILOTHOUSE_E2E_URL!;
-type Entry = { name: string; queues: { redisUrl: string } };
-const stagingRedis = () =>
-  (
-    JSON.parse(readFileSync(process.env.PILOTHOUSE_E2E_REGISTRY_FILE!, 'utf8')) as { environments: Entry[] }
-  ).environments.find((e) => e.name === 'staging')!.queues.redisUrl;
 
 test('Ctrl-K jumps to a service by a few letters, and to a job by its id', async ({ page }) => {
   await page.goto(`${baseURL()}/`);
@@ -26,7 +21,7 @@ test('Ctrl-K jumps to a service by a few letters, and to a job by its id', async
   await expect(page).toHaveURL(/\/environments\/production\/services\/worker$/);
   await expect(palette).toHaveCount(0);
 
-  const queue = new Queue('pdf', { connection: new Redis(stagingRedis(), { maxRetriesPerRequest: null }) });
+  const queue = new Queue('pdf', { connection: new Redis(stagingRedisUrl(), { maxRetriesPerRequest: null }) });
   const job = await queue.add(
     'pdf',
     { kind: 'pdf', input: { url: 'https://shop.example.com/invoice/7' } },
